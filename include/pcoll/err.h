@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file err.h
+ * @brief Error values, messages and the PC_TRY() early-return helper.
+ *
+ * Every fallible pcoll call returns a ::pc_err; ::PC_OK (zero) is success.
+ * Errors are values: pcoll never calls abort() or exit() and never reports
+ * through errno. Next to the code, each thread keeps a message with context
+ * (the path, the name, what was expected and what was found), read with
+ * pc_errmsg().
+ */
+#ifndef PCOLL_ERR_H
+#define PCOLL_ERR_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+/** @cond PCOLL_INTERNAL */
+#if defined(__GNUC__) || defined(__clang__)
+#define PC_MUST_USE      __attribute__((warn_unused_result))
+#define PC__WEAK         __attribute__((weak))
+#define PC__UNUSED       __attribute__((unused))
+#define PC__PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define PC__LIKELY(x)    __builtin_expect(!!(x), 1)
+#define PC__UNLIKELY(x)  __builtin_expect(!!(x), 0)
+#define PC__CAT2(a, b)   a##b
+#define PC__CAT(a, b)    PC__CAT2(a, b)
+#define PC__STR2(x)      #x
+#define PC__STR(x)       PC__STR2(x)
+#else
+#error "pcoll needs GCC or Clang (it uses weak symbols and cleanup attributes)"
+#endif
+/** @endcond */
+
+/**
+ * @brief Result of every fallible pcoll call.
+ *
+ * The numeric values are stable across releases; new values are only
+ * appended.
+ */
+typedef enum pc_err {
+	PC_OK = 0, /**< Success. */
+	PC_E_NOTFOUND =
+		1,       /**< The file, root, key or element does not exist. */
+	PC_E_EXISTS = 2, /**< The file, root or key already exists. */
+	PC_E_LAYOUT = 3, /**< The pool was made by another program or layout. */
+	PC_E_TYPE = 4,   /**< The object holds another type than asked for. */
+	PC_E_CORRUPT =
+		5,     /**< The pool or an object failed a consistency check. */
+	PC_E_FULL = 6, /**< The pool has no room for the allocation. */
+	PC_E_RANGE = 7, /**< An index or block number is past the end. */
+	PC_E_INVAL =
+		8, /**< An argument is invalid (NULL, zero size, bad name). */
+	PC_E_BUSY =
+		9, /**< The pool is open already (here or in another process). */
+	PC_E_IO = 10,     /**< The operating system reported an I/O error. */
+	PC_E_NEEDTX = 11, /**< The call needs an open transaction (TX()). */
+	PC_E_INTX = 12,   /**< The call is not allowed inside a transaction. */
+	PC_E_ABORTED =
+		13, /**< The transaction was aborted; nothing of it is kept. */
+	PC_E_ESCAPED =
+		14, /**< return/break/goto left a TX() scope; it was aborted. */
+	PC_E_NOMEM = 15,   /**< Volatile memory (malloc) ran out. */
+	PC_E_TOOBIG = 16,  /**< A size exceeds a documented limit. */
+	PC_E_NOTPOOL = 17, /**< The file is not a libpmemobj pool at all. */
+	PC_E_VERSION = 18, /**< The pool's layout version is not supported. */
+	PC_E_TRUNCATED =
+		19, /**< The file is shorter than the pool it claims to be. */
+	PC_E_BADBLOCK =
+		20, /**< A block was marked bad with set_error; reads fail. */
+	PC_E__COUNT /**< Number of error values (not an error). */
+} pc_err;
+
+/** @brief Size of the per-thread error message buffer, including the NUL. */
+#define PC_ERRMSG_MAX 512
+
+/** @cond PCOLL_INTERNAL */
+/* One buffer per thread shared by every translation unit (weak symbol). */
+PC__WEAK _Thread_local char pc__errmsg_buf[PC_ERRMSG_MAX];
+/** @endcond */
+
+/**
+ * @brief Short, fixed description of an error value.
+ * @param e any value; unknown values give "unknown pcoll error".
+ * @return a static string; never NULL.
+ *
+ * Transactions: any (does not touch the pool).
+ */
+static inline const char *pc_strerror(pc_err e)
+{
+	static const char *const msgs[PC_E__COUNT] = {
+		"success",
+		"not found",
+		"already exists",
+		"wrong layout (not a pcoll pool)",
+		"wrong type",
+		"corrupt pool or object",
+		"pool full",
+		"index out of range",
+		"invalid argument",
+		"pool busy (already open)",
+		"I/O error",
+		"needs a transaction",
+		"not allowed inside a transaction",
+		"transaction aborted",
+		"left a TX() scope early (transaction aborted)",
+		"out of volatile memory",
+		"size over the limit",
+		"not a libpmemobj pool",
+		"unsupported layout version",
+		"truncated pool file",
+		"block marked bad",
+	};
+	if ((unsigned)e >= (unsigned)PC_E__COUNT)
+		return "unknown pcoll error";
+	return msgs[e];
+}
+
+/**
+ * @brief Message with context for the last error on this thread.
+ *
+ * For example `pc_pool_open: /dev/shm/a.pool: wrong layout: expected
+ * "pcoll", found "other"`. The text stays until the next failing call on
+ * this thread; successful calls do not clear it.
+ *
+ * Transactions: any.
+ * @return a thread-local string; empty when no error has happened yet.
+ */
+static inline const char *pc_errmsg(void)
+{
+	return pc__errmsg_buf;
+}
+
+/** @cond PCOLL_INTERNAL */
+/* Records a formatted message and returns e: `return pc__fail(e, ...)`. */
+PC__PRINTF(2, 3)
+static inline pc_err pc__fail(pc_err e, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(pc__errmsg_buf, sizeof(pc__errmsg_buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		pc__errmsg_buf[0] = '\0';
+	/* Append the generic text so every message names its code. */
+	const char *nul =
+		(const char *)memchr(pc__errmsg_buf, 0, sizeof(pc__errmsg_buf));
+	size_t len = nul ? (size_t)(nul - pc__errmsg_buf)
+			 : sizeof(pc__errmsg_buf) - 1;
+	if (len + 4 < sizeof(pc__errmsg_buf))
+		(void)snprintf(pc__errmsg_buf + len,
+			       sizeof(pc__errmsg_buf) - len, " [%s]",
+			       pc_strerror(e));
+	return e;
+}
+/** @endcond */
+
+/**
+ * @brief Evaluate @p expr (a ::pc_err); if it failed, return it from the
+ * enclosing function, like Rust's `?` operator.
+ *
+ * The enclosing function must return ::pc_err. Inside a TX() scope the
+ * early return aborts the transaction (see TX()).
+ */
+#define PC_TRY(expr)                       \
+	do {                               \
+		pc_err pc__try_e = (expr); \
+		if (pc__try_e != PC_OK)    \
+			return pc__try_e;  \
+	} while (0)
+
+#endif /* PCOLL_ERR_H */

@@ -1,0 +1,955 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file pool.h
+ * @brief Pools: create, open, close; named roots; type signatures; stats;
+ * pool-level persist helpers.
+ *
+ * A pool is one libpmemobj pool file with the layout name #PC_LAYOUT. It
+ * holds a directory of named roots: each name maps to one pcoll object
+ * (a container or a user struct) together with that object's type
+ * signature, so one pool holds many containers and opening one as the
+ * wrong type is an error (::PC_E_TYPE), not undefined behaviour.
+ *
+ * Pool handles are not thread-safe for create/close; the containers
+ * document their own thread rules.
+ */
+#ifndef PCOLL_POOL_H
+#define PCOLL_POOL_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libpmem.h>
+#include <libpmemobj.h>
+
+#include "detail/txcore.h"
+#include "err.h"
+#include "persist.h"
+
+/** @brief libpmemobj layout name of every pcoll pool. */
+#define PC_LAYOUT "pcoll"
+
+/** @brief Smallest pool size libpmemobj accepts (8 MiB). */
+#define PC_POOL_MIN_SIZE PMEMOBJ_MIN_POOL
+
+/** @brief Longest root name, in bytes, without the terminating NUL. */
+#define PC_NAME_MAX 63
+
+/** @brief Longest type name in a ::pc_typesig, without the NUL. */
+#define PC_TYPENAME_MAX 63
+
+/** @brief Longest pool path pcoll keeps, including the NUL. */
+#define PC_PATH_MAX 4096
+
+/** @brief Version of the pool's own layout (root and directory). */
+#define PC_POOL_LAYOUT_VERSION 1
+
+/** @brief The kind of object a ::pc_typesig describes. */
+typedef enum pc_kind {
+	PC_KIND_OBJ = 1,    /**< A user struct behind a typed pointer. */
+	PC_KIND_VEC = 2,    /**< PVEC(T). */
+	PC_KIND_MAP = 3,    /**< PMAP(K,V). */
+	PC_KIND_LOG = 4,    /**< PLOG. */
+	PC_KIND_BLKARR = 5, /**< PBLKARR. */
+	PC_KIND_BYTES = 6   /**< A persistent byte string. */
+} pc_kind;
+
+/**
+ * @brief Persistent type signature: what an object holds.
+ *
+ * Stored in the root directory and in every container header. Two
+ * signatures match when every field is equal.
+ */
+typedef struct pc_typesig {
+	char name[PC_TYPENAME_MAX + 1]; /**< e.g. "pvec<uint64_t>". */
+	uint32_t kind;                  /**< A ::pc_kind value. */
+	uint32_t version;               /**< Layout version of that kind. */
+	uint32_t size;                  /**< sizeof the element (or key). */
+	uint32_t align;                 /**< _Alignof the element (or key). */
+	uint32_t size2;                 /**< sizeof the value (maps), else 0. */
+	uint32_t align2; /**< _Alignof the value (maps), else 0. */
+} pc_typesig;
+
+/** @brief How pc_pool_open_mode() treats a missing or existing file. */
+typedef enum pc_open_mode {
+	PC_OPEN = 1,   /**< Open; fail with ::PC_E_NOTFOUND if missing. */
+	PC_CREATE = 2, /**< Create; fail with ::PC_E_EXISTS if present. */
+	PC_OPEN_OR_CREATE = 3 /**< Open if present, else create. */
+} pc_open_mode;
+
+/** @brief Space accounting of a pool (see pc_pool_stats()). */
+typedef struct pc_pool_stats {
+	uint64_t size;   /**< Bytes of the pool file(s). */
+	uint64_t used;   /**< Bytes held by live allocations. */
+	uint64_t free;   /**< size - used - fixed metadata (an upper bound). */
+	uint64_t nroots; /**< Named roots in the directory. */
+} pc_pool_stats;
+
+/** @cond PCOLL_INTERNAL */
+#define PC__ROOT_MAGIC 0x31544f524c4c4f43ull /* "COLLROT1" */
+#define PC__DIR_MAGIC  0x3152494c4c4f4350ull /* "PCOLLDIR1" */
+#define PC__OBJ_MAGIC  0x314a424f4c4f4350ull /* "PCOLOBJ1" */
+/* Fixed part of a pool that is not heap: the pool header, lanes, heap
+ * headers. Measured on PMDK 1.12; used only for the "free" estimate. */
+#define PC__POOL_OVERHEAD (4u * 1024 * 1024)
+
+struct pc__root {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t flags;
+	uint64_t dir_off; /* offset of struct pc__dir, 0 while empty */
+	uint64_t reserved[5];
+};
+
+struct pc__dirent {
+	char name[PC_NAME_MAX + 1];
+	pc_typesig sig;
+	uint64_t off;
+};
+
+struct pc__dir {
+	uint64_t magic;
+	uint64_t count;
+	uint64_t cap;
+	uint64_t reserved;
+	struct pc__dirent ent[];
+};
+
+/* The header at the start of every container object. */
+struct pc__objhdr {
+	uint64_t magic;
+	pc_typesig sig;
+};
+/** @endcond */
+
+/**
+ * @brief An open pool. Obtain with pc_pool_open_mode() and friends, release
+ * with pc_pool_close(). The fields are read-only for users.
+ */
+typedef struct pc_pool {
+	PMEMobjpool *pop; /**< The libpmemobj pool (escape hatch). */
+	char *base;       /**< Mapping base: offsets resolve to base+off. */
+	uint64_t size;    /**< Mapped bytes (0 when unknown: poolsets). */
+	uint64_t uuid_lo; /**< libpmemobj pool id (PMEMoid.pool_uuid_lo). */
+	struct pc__root *root;  /**< @private The pool's own root object. */
+	int is_pmem;            /**< 1: flush instructions; 0: msync path. */
+	char path[PC_PATH_MAX]; /**< The path the pool was opened with. */
+} pc_pool;
+
+/* ------------------------------------------------------------------ */
+/* Pool-level persistence: flushes on pmem, msync elsewhere.            */
+/* ------------------------------------------------------------------ */
+
+/**
+ * @brief Make [addr, addr+len) of @p pool durable: flush + fence on
+ * persistent memory, msync on a plain file.
+ */
+static inline void pc_pool_persist(const pc_pool *pool, const void *addr,
+				   size_t len)
+{
+	if (PC__LIKELY(pool->is_pmem))
+		pc_persist(addr, len);
+	else
+		(void)pmem_msync(addr, len);
+}
+
+/**
+ * @brief Start writing back [addr, addr+len); durable after
+ * pc_pool_drain(). On a plain file this msyncs at once.
+ */
+static inline void pc_pool_flush(const pc_pool *pool, const void *addr,
+				 size_t len)
+{
+	if (PC__LIKELY(pool->is_pmem))
+		pc_flush(addr, len);
+	else
+		(void)pmem_msync(addr, len);
+}
+
+/** @brief Fence: everything flushed with pc_pool_flush() is durable. */
+static inline void pc_pool_drain(const pc_pool *pool)
+{
+	if (PC__LIKELY(pool->is_pmem))
+		pc_fence();
+}
+
+/**
+ * @brief Copy into the pool and flush, without the fence; follow with
+ * pc_pool_drain(). Non-temporal stores for large copies on pmem.
+ */
+static inline void pc_pool_memcpy_nodrain(const pc_pool *pool, void *dst,
+					  const void *src, size_t len)
+{
+	if (PC__LIKELY(pool->is_pmem)) {
+		pc_memcpy_nodrain(dst, src, len);
+	} else {
+		memcpy(dst, src, len);
+		(void)pmem_msync(dst, len);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Offsets                                                              */
+/* ------------------------------------------------------------------ */
+
+/** @brief Address of pool offset @p off (0 gives NULL). */
+static inline void *pc_pool_ptr(const pc_pool *pool, uint64_t off)
+{
+	return off ? (void *)(pool->base + off) : NULL;
+}
+
+/** @brief Pool offset of @p p, which must point into @p pool (NULL gives 0). */
+static inline uint64_t pc_pool_off(const pc_pool *pool, const void *p)
+{
+	return p ? (uint64_t)((const char *)p - pool->base) : 0;
+}
+
+/** @cond PCOLL_INTERNAL */
+/* 1 when [off, off+len) lies inside the mapped pool (and off != 0). */
+static inline int pc__pool_range_ok(const pc_pool *pool, uint64_t off,
+				    uint64_t len)
+{
+	if (off == 0 || off < 4096)
+		return 0;
+	if (pool->size == 0)
+		return 1;
+	return off <= pool->size && len <= pool->size - off;
+}
+
+static inline int pc__sig_eq(const pc_typesig *a, const pc_typesig *b)
+{
+	return a->kind == b->kind && a->version == b->version &&
+	       a->size == b->size && a->align == b->align &&
+	       a->size2 == b->size2 && a->align2 == b->align2 &&
+	       strncmp(a->name, b->name, sizeof(a->name)) == 0;
+}
+
+/* Printable form of a signature for error messages. */
+static inline const char *pc__sig_str(const pc_typesig *s, char *buf, size_t n)
+{
+	if (s->size2)
+		(void)snprintf(buf, n, "%.*s (v%u, sizes %u/%u, align %u/%u)",
+			       PC_TYPENAME_MAX, s->name, s->version, s->size,
+			       s->size2, s->align, s->align2);
+	else
+		(void)snprintf(buf, n, "%.*s (v%u, size %u, align %u)",
+			       PC_TYPENAME_MAX, s->name, s->version, s->size,
+			       s->align);
+	return buf;
+}
+
+static inline pc_typesig pc__sig_make(const char *name, pc_kind kind,
+				      uint32_t version, size_t size,
+				      size_t align, size_t size2, size_t align2)
+{
+	pc_typesig s;
+	memset(&s, 0, sizeof(s));
+	(void)snprintf(s.name, sizeof(s.name), "%s", name);
+	s.kind = (uint32_t)kind;
+	s.version = version;
+	s.size = (uint32_t)size;
+	s.align = (uint32_t)align;
+	s.size2 = (uint32_t)size2;
+	s.align2 = (uint32_t)align2;
+	return s;
+}
+
+/* libpmemobj type number for objects of a signature (FNV-1a, 63 bits). */
+static inline uint64_t pc__sig_typenum(const pc_typesig *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < sizeof(s->name) && s->name[i]; i++) {
+		h ^= (unsigned char)s->name[i];
+		h *= 1099511628211ull;
+	}
+	h ^= ((uint64_t)s->kind << 32) | s->size;
+	h *= 1099511628211ull;
+	return h >> 1;
+}
+
+/* Checks the object header at off against the expected signature. */
+static inline pc_err pc__objhdr_check(const pc_pool *pool, uint64_t off,
+				      size_t hdr_size, const pc_typesig *want,
+				      const char *what)
+{
+	char b1[160], b2[160];
+	if (!pc__pool_range_ok(pool, off, hdr_size))
+		return pc__fail(PC_E_CORRUPT,
+				"%s: object offset %llu is outside the pool",
+				what, (unsigned long long)off);
+	const struct pc__objhdr *h =
+		(const struct pc__objhdr *)(const void *)(pool->base + off);
+	if (h->magic != PC__OBJ_MAGIC)
+		return pc__fail(PC_E_CORRUPT,
+				"%s: no pcoll object header at offset %llu",
+				what, (unsigned long long)off);
+	if (!pc__sig_eq(&h->sig, want)) {
+		if (h->sig.kind == want->kind &&
+		    strncmp(h->sig.name, want->name, sizeof(h->sig.name)) ==
+			    0 &&
+		    h->sig.version != want->version)
+			return pc__fail(
+				PC_E_VERSION,
+				"%s: layout version %u, this build reads %u",
+				what, h->sig.version, want->version);
+		return pc__fail(PC_E_TYPE, "%s: holds %s, asked for %s", what,
+				pc__sig_str(&h->sig, b1, sizeof(b1)),
+				pc__sig_str(want, b2, sizeof(b2)));
+	}
+	return PC_OK;
+}
+
+static inline pc_err pc__pool_classify_file(const char *path, int creating)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		int err = errno;
+		if (err == ENOENT)
+			return creating ? PC_OK
+					: pc__fail(PC_E_NOTFOUND,
+						   "%s: no such file", path);
+		return pc__fail(PC_E_IO, "%s: %s", path, strerror(err));
+	}
+	if (creating)
+		return pc__fail(PC_E_EXISTS, "%s: file exists", path);
+	if (S_ISDIR(st.st_mode))
+		return pc__fail(PC_E_NOTPOOL, "%s: is a directory", path);
+	if (!S_ISREG(st.st_mode))
+		return PC_OK; /* device dax: let libpmemobj judge */
+	FILE *f = fopen(path, "rbe");
+	if (!f) {
+		int err = errno;
+		return pc__fail(PC_E_IO, "%s: %s", path, strerror(err));
+	}
+	char sig[16] = {0};
+	char layout[PMEMOBJ_MAX_LAYOUT] = {0};
+	size_t n1 = fread(sig, 1, sizeof(sig), f);
+	if (fseek(f, 4096, SEEK_SET) == 0)
+		(void)fread(layout, 1, sizeof(layout) - 1, f);
+	int rerr = ferror(f);
+	(void)fclose(f);
+	if (rerr)
+		return pc__fail(PC_E_IO, "%s: cannot read the pool header",
+				path);
+	if (n1 == 0)
+		return pc__fail(PC_E_NOTPOOL, "%s: empty file, not a pool",
+				path);
+	if (memcmp(sig, "PMEMPOOLSET", 11) == 0)
+		return PC_OK; /* a poolset: libpmemobj reads the parts */
+	if (memcmp(sig, "PMEMOBJ", 8) != 0) {
+		if (memcmp(sig, "PMEMLOG", 8) == 0 ||
+		    memcmp(sig, "PMEMBLK", 8) == 0)
+			return pc__fail(
+				PC_E_NOTPOOL,
+				"%s: a %s pool, not a libpmemobj pool (pcoll "
+				"reads it only through its compat headers)",
+				path,
+				sig[4] == 'L' ? "libpmemlog" : "libpmemblk");
+		return pc__fail(
+			PC_E_NOTPOOL,
+			"%s: not a libpmemobj pool (no PMEMOBJ signature)",
+			path);
+	}
+	if ((size_t)st.st_size < PC_POOL_MIN_SIZE)
+		return pc__fail(
+			PC_E_TRUNCATED,
+			"%s: %lld bytes, shorter than the smallest pool "
+			"(%zu bytes)",
+			path, (long long)st.st_size, PC_POOL_MIN_SIZE);
+	if (strncmp(layout, PC_LAYOUT, sizeof(layout)) != 0)
+		return pc__fail(
+			PC_E_LAYOUT,
+			"%s: wrong layout: expected \"%s\", found \"%.64s\"",
+			path, PC_LAYOUT, layout);
+	return PC_OK;
+}
+
+static inline int pc__detect_pmem(const char *path, void *base, size_t len)
+{
+	const char *force = getenv("PMEM_IS_PMEM_FORCE");
+	if (force)
+		return pmem_is_pmem(base, len ? len : 4096);
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISCHR(st.st_mode))
+		return 1; /* device dax */
+	/* fsdax mapped with MAP_SYNC shows "sf" in the VMA's flags. */
+	FILE *f = fopen("/proc/self/smaps", "re");
+	if (!f)
+		return pmem_is_pmem(base, len ? len : 4096);
+	char line[512];
+	int in_vma = 0, sync = 0;
+	uintptr_t b = (uintptr_t)base;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    strchr(line, ' ') && line[0] != 'V') {
+			in_vma = (b >= lo && b < hi);
+			continue;
+		}
+		if (in_vma && strncmp(line, "VmFlags:", 8) == 0) {
+			sync = strstr(line, " sf") != NULL;
+			break;
+		}
+	}
+	(void)fclose(f);
+	return sync || pmem_is_pmem(base, len ? len : 4096);
+}
+
+/* Validates the pool's root and directory after libpmemobj opened it. */
+static inline pc_err pc__pool_attach(pc_pool *pool, int created)
+{
+	PMEMoid r = pmemobj_root(pool->pop, sizeof(struct pc__root));
+	if (OID_IS_NULL(r))
+		return pc__fail(PC_E_FULL,
+				"%s: cannot allocate the root object: %s",
+				pool->path, pmemobj_errormsg());
+	pool->uuid_lo = r.pool_uuid_lo;
+	pool->root = (struct pc__root *)pmemobj_direct(r);
+	struct pc__root *root = pool->root;
+	if (created || (root->magic == 0 && root->version == 0 &&
+			pmemobj_root_size(pool->pop) == sizeof(*root) &&
+			root->dir_off == 0)) {
+		if (root->magic == 0) {
+			root->version = PC_POOL_LAYOUT_VERSION;
+			root->flags = 0;
+			pc_pool_persist(pool, root, sizeof(*root));
+			root->magic = PC__ROOT_MAGIC;
+			pc_pool_persist(pool, &root->magic,
+					sizeof(root->magic));
+		}
+	}
+	if (root->magic != PC__ROOT_MAGIC)
+		return pc__fail(PC_E_CORRUPT,
+				"%s: the pcoll root object is damaged",
+				pool->path);
+	if (root->version != PC_POOL_LAYOUT_VERSION)
+		return pc__fail(
+			PC_E_VERSION,
+			"%s: pool layout version %u, this build reads %u",
+			pool->path, root->version, PC_POOL_LAYOUT_VERSION);
+	if (root->dir_off) {
+		if (!pc__pool_range_ok(pool, root->dir_off,
+				       sizeof(struct pc__dir)))
+			return pc__fail(
+				PC_E_CORRUPT,
+				"%s: root directory offset out of range",
+				pool->path);
+		const struct pc__dir *d = (const struct pc__dir *)pc_pool_ptr(
+			pool, root->dir_off);
+		if (d->magic != PC__DIR_MAGIC || d->count > d->cap ||
+		    !pc__pool_range_ok(pool, root->dir_off,
+				       sizeof(*d) + d->cap * sizeof(d->ent[0])))
+			return pc__fail(PC_E_CORRUPT,
+					"%s: the root directory is damaged",
+					pool->path);
+		for (uint64_t i = 0; i < d->count; i++)
+			if (!pc__pool_range_ok(pool, d->ent[i].off, 1) ||
+			    memchr(d->ent[i].name, 0, sizeof(d->ent[i].name)) ==
+				    NULL)
+				return pc__fail(
+					PC_E_CORRUPT,
+					"%s: root directory entry %llu is "
+					"damaged",
+					pool->path, (unsigned long long)i);
+	}
+	return PC_OK;
+}
+/** @endcond */
+
+/**
+ * @brief Open or create the pool at @p path.
+ *
+ * @param path  pool file (or a libpmemobj poolset file).
+ * @param size  size of a new pool in bytes (at least #PC_POOL_MIN_SIZE);
+ *              ignored when an existing pool is opened.
+ * @param mode  ::PC_OPEN, ::PC_CREATE or ::PC_OPEN_OR_CREATE.
+ * @param out   receives the handle; untouched on error.
+ * @return ::PC_OK, or
+ *   ::PC_E_NOTFOUND (missing file, ::PC_OPEN),
+ *   ::PC_E_EXISTS (file exists, ::PC_CREATE),
+ *   ::PC_E_INVAL (NULL argument, size below the minimum),
+ *   ::PC_E_NOTPOOL (not a libpmemobj pool, or a libpmemlog/libpmemblk one),
+ *   ::PC_E_LAYOUT (a libpmemobj pool of another program),
+ *   ::PC_E_TRUNCATED (file shorter than a pool),
+ *   ::PC_E_CORRUPT (checksum or pcoll metadata damaged),
+ *   ::PC_E_VERSION (newer pcoll layout),
+ *   ::PC_E_BUSY (open already, in this or another process),
+ *   ::PC_E_IO, ::PC_E_NOMEM.
+ *
+ * Transactions: forbidden (::PC_E_INTX).
+ */
+PC_MUST_USE static inline pc_err pc_pool_open_mode(const char *path,
+						   size_t size,
+						   pc_open_mode mode,
+						   pc_pool **out)
+{
+	if (!path || !out || !*path)
+		return pc__fail(PC_E_INVAL,
+				"pc_pool_open: NULL or empty argument");
+	if (mode < PC_OPEN || mode > PC_OPEN_OR_CREATE)
+		return pc__fail(PC_E_INVAL, "pc_pool_open: bad mode %d",
+				(int)mode);
+	if (strlen(path) >= PC_PATH_MAX)
+		return pc__fail(PC_E_INVAL, "pc_pool_open: path too long");
+	if (pc__tx_state() != PC__TX_NONE)
+		return pc__fail(PC_E_INTX,
+				"%s: cannot open a pool inside a "
+				"transaction",
+				path);
+	int creating = 0;
+	if (mode == PC_CREATE) {
+		creating = 1;
+	} else if (mode == PC_OPEN_OR_CREATE) {
+		creating = access(path, F_OK) != 0 && errno == ENOENT;
+	}
+	if (creating && size < PC_POOL_MIN_SIZE)
+		return pc__fail(
+			PC_E_INVAL,
+			"%s: pool size %zu is below the minimum of %zu bytes",
+			path, size, PC_POOL_MIN_SIZE);
+	PC_TRY(pc__pool_classify_file(path, creating));
+
+	pc_pool *pool = (pc_pool *)calloc(1, sizeof(*pool));
+	if (!pool)
+		return pc__fail(PC_E_NOMEM, "%s: out of memory", path);
+	(void)snprintf(pool->path, sizeof(pool->path), "%s", path);
+
+	if (creating) {
+		/* PMDK 2.x refuses to create on emulated pmem unless the
+		 * shutdown-state check is off at create time; 1.12 has no
+		 * such control and the call fails harmlessly. */
+		int zero = 0;
+		(void)pmemobj_ctl_set(NULL, "sds.at_create", &zero);
+		pool->pop = pmemobj_create(path, PC_LAYOUT, size, 0600);
+	} else {
+		pool->pop = pmemobj_open(path, PC_LAYOUT);
+	}
+	if (!pool->pop) {
+		int err = errno;
+		const char *msg = pmemobj_errormsg();
+		free(pool);
+		if (err == EAGAIN || err == EWOULDBLOCK)
+			return pc__fail(PC_E_BUSY,
+					"%s: pool is open already (%s)", path,
+					msg);
+		if (err == EEXIST)
+			return pc__fail(PC_E_EXISTS, "%s: file exists", path);
+		if (err == ENOENT)
+			return pc__fail(PC_E_NOTFOUND, "%s: %s", path, msg);
+		if (err == ENOMEM || err == ENOSPC)
+			return pc__fail(PC_E_FULL, "%s: %s", path, msg);
+		if (err == EACCES || err == EPERM || err == EIO)
+			return pc__fail(PC_E_IO, "%s: %s", path, msg);
+		if (creating)
+			return pc__fail(PC_E_INVAL, "%s: cannot create: %s",
+					path, msg);
+		if (strstr(msg, "layout"))
+			return pc__fail(PC_E_LAYOUT, "%s: %s", path, msg);
+		if (strstr(msg, "size") || strstr(msg, "truncat"))
+			return pc__fail(PC_E_TRUNCATED, "%s: %s", path, msg);
+		return pc__fail(PC_E_CORRUPT, "%s: cannot open: %s", path, msg);
+	}
+	pool->base = (char *)pool->pop;
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		char head[12] = {0};
+		FILE *f = fopen(path, "rbe");
+		size_t got = f ? fread(head, 1, sizeof(head), f) : 0;
+		if (f)
+			(void)fclose(f);
+		if (got < 11 || memcmp(head, "PMEMPOOLSET", 11) != 0)
+			pool->size = (uint64_t)st.st_size;
+	}
+	pool->is_pmem = pc__detect_pmem(path, pool->base, 4096);
+	(void)pc_flush_kind_get();
+	pc_err e = pc__pool_attach(pool, creating);
+	if (e != PC_OK) {
+		pmemobj_close(pool->pop);
+		free(pool);
+		return e;
+	}
+	*out = pool;
+	return PC_OK;
+}
+
+/**
+ * @brief Create a new pool; fails with ::PC_E_EXISTS if @p path exists.
+ * Errors and transaction rule as pc_pool_open_mode().
+ */
+PC_MUST_USE static inline pc_err pc_pool_create(const char *path, size_t size,
+						pc_pool **out)
+{
+	return pc_pool_open_mode(path, size, PC_CREATE, out);
+}
+
+/**
+ * @brief Open an existing pool; fails with ::PC_E_NOTFOUND if missing.
+ * Errors and transaction rule as pc_pool_open_mode().
+ */
+PC_MUST_USE static inline pc_err pc_pool_open(const char *path, pc_pool **out)
+{
+	return pc_pool_open_mode(path, 0, PC_OPEN, out);
+}
+
+/**
+ * @brief Open the pool at @p path, creating it with @p size bytes if the
+ * file does not exist. Errors and transaction rule as pc_pool_open_mode().
+ */
+PC_MUST_USE static inline pc_err
+pc_pool_open_or_create(const char *path, size_t size, pc_pool **out)
+{
+	return pc_pool_open_mode(path, size, PC_OPEN_OR_CREATE, out);
+}
+
+/**
+ * @brief Close @p pool and free the handle. NULL is accepted.
+ *
+ * Everything committed is already durable; closing adds nothing to it.
+ * @return ::PC_OK, or ::PC_E_INTX when called inside a transaction (the
+ * pool stays open).
+ *
+ * Transactions: forbidden.
+ */
+PC_MUST_USE static inline pc_err pc_pool_close(pc_pool *pool)
+{
+	if (!pool)
+		return PC_OK;
+	if (pc__tx_state() != PC__TX_NONE)
+		return pc__fail(PC_E_INTX,
+				"%s: cannot close a pool inside a "
+				"transaction",
+				pool->path);
+	pmemobj_close(pool->pop);
+	free(pool);
+	return PC_OK;
+}
+
+/**
+ * @brief Space used and free in @p pool.
+ * @return ::PC_OK, or ::PC_E_INVAL for NULL arguments.
+ *
+ * Transactions: any (reads only).
+ */
+PC_MUST_USE static inline pc_err pc_pool_stats_get(pc_pool *pool,
+						   pc_pool_stats *out)
+{
+	if (!pool || !out)
+		return pc__fail(PC_E_INVAL, "pc_pool_stats_get: NULL argument");
+	memset(out, 0, sizeof(*out));
+	uint64_t used = 0;
+	if (pmemobj_ctl_get(pool->pop, "stats.heap.curr_allocated", &used) != 0)
+		used = 0;
+	out->size = pool->size;
+	out->used = used;
+	uint64_t cap = pool->size > PC__POOL_OVERHEAD
+			       ? pool->size - PC__POOL_OVERHEAD
+			       : 0;
+	out->free = cap > used ? cap - used : 0;
+	if (pool->root->dir_off) {
+		const struct pc__dir *d = (const struct pc__dir *)pc_pool_ptr(
+			pool, pool->root->dir_off);
+		out->nroots = d->count;
+	}
+	return PC_OK;
+}
+
+/** @brief 1 when @p pool uses flush instructions, 0 on the msync path. */
+static inline int pc_pool_is_pmem(const pc_pool *pool)
+{
+	return pool->is_pmem;
+}
+
+/**
+ * @brief Check the pool file at @p path without keeping it open:
+ * libpmemobj's own consistency check, then pcoll's root and directory.
+ * Containers have their own deeper check functions.
+ * @return ::PC_OK, or the errors of pc_pool_open() with ::PC_E_CORRUPT
+ * when libpmemobj's check fails.
+ *
+ * Transactions: forbidden.
+ */
+PC_MUST_USE static inline pc_err pc_pool_check(const char *path)
+{
+	if (!path)
+		return pc__fail(PC_E_INVAL, "pc_pool_check: NULL path");
+	PC_TRY(pc__pool_classify_file(path, 0));
+	int r = pmemobj_check(path, PC_LAYOUT);
+	if (r == 0)
+		return pc__fail(PC_E_CORRUPT, "%s: libpmemobj check failed: %s",
+				path, pmemobj_errormsg());
+	if (r < 0) {
+		int err = errno;
+		if (err == EAGAIN || err == EWOULDBLOCK)
+			return pc__fail(PC_E_BUSY, "%s: pool is open", path);
+		return pc__fail(PC_E_CORRUPT, "%s: cannot check: %s", path,
+				pmemobj_errormsg());
+	}
+	pc_pool *pool = NULL;
+	PC_TRY(pc_pool_open(path, &pool));
+	return pc_pool_close(pool);
+}
+
+/* ------------------------------------------------------------------ */
+/* Named roots                                                          */
+/* ------------------------------------------------------------------ */
+
+/** @brief One entry of the root directory (see pc_root_at()). */
+typedef struct pc_root_info {
+	char name[PC_NAME_MAX + 1]; /**< The root's name. */
+	pc_typesig sig;             /**< What it holds. */
+	uint64_t off;               /**< Pool offset of the object. */
+} pc_root_info;
+
+/** @cond PCOLL_INTERNAL */
+static inline struct pc__dir *pc__dir_get(const pc_pool *pool)
+{
+	return (struct pc__dir *)pc_pool_ptr(pool, pool->root->dir_off);
+}
+
+static inline pc_err pc__name_check(const char *name, const char *fn)
+{
+	if (!name || !*name)
+		return pc__fail(PC_E_INVAL, "%s: empty or NULL root name", fn);
+	if (strlen(name) > PC_NAME_MAX)
+		return pc__fail(
+			PC_E_TOOBIG,
+			"%s: root name \"%.20s...\" is %zu bytes, the limit "
+			"is %d",
+			fn, name, strlen(name), PC_NAME_MAX);
+	return PC_OK;
+}
+
+static inline struct pc__dirent *pc__dir_find(const pc_pool *pool,
+					      const char *name)
+{
+	struct pc__dir *d = pc__dir_get(pool);
+	if (!d)
+		return NULL;
+	for (uint64_t i = 0; i < d->count; i++)
+		if (strncmp(d->ent[i].name, name, sizeof(d->ent[i].name)) == 0)
+			return &d->ent[i];
+	return NULL;
+}
+
+/* Adds name -> (sig, off) in the running transaction. */
+static inline pc_err pc__dir_add_tx(pc_pool *pool, const char *name,
+				    const pc_typesig *sig, uint64_t off)
+{
+	struct pc__dir *d = pc__dir_get(pool);
+	if (!d || d->count == d->cap) {
+		uint64_t ncap = d ? d->cap * 2 : 8;
+		uint64_t noff = 0;
+		PC_TRY(pc__tx_alloc(sizeof(struct pc__dir) +
+					    ncap * sizeof(struct pc__dirent),
+				    PC__DIR_MAGIC >> 1, 1, &noff));
+		struct pc__dir *nd = (struct pc__dir *)pc_pool_ptr(pool, noff);
+		nd->magic = PC__DIR_MAGIC;
+		nd->cap = ncap;
+		if (d) {
+			nd->count = d->count;
+			memcpy(nd->ent, d->ent, d->count * sizeof(d->ent[0]));
+			PC_TRY(pc__tx_free(pool->uuid_lo, pool->root->dir_off));
+		}
+		PC_TRY(pc__tx_snap(&pool->root->dir_off, sizeof(uint64_t)));
+		pool->root->dir_off = noff;
+		d = nd;
+	} else {
+		PC_TRY(pc__tx_snap(&d->count, sizeof(d->count)));
+		PC_TRY(pc__tx_snap(&d->ent[d->count], sizeof(d->ent[0])));
+	}
+	struct pc__dirent *e = &d->ent[d->count];
+	memset(e, 0, sizeof(*e));
+	memcpy(e->name, name, strlen(name));
+	e->sig = *sig;
+	e->off = off;
+	d->count++;
+	return PC_OK;
+}
+/** @endcond */
+
+/**
+ * @brief Look up root @p name and check that it holds @p want.
+ * @param off receives the object's pool offset.
+ * @return ::PC_OK, ::PC_E_NOTFOUND, ::PC_E_TYPE (the message names both
+ * signatures), ::PC_E_VERSION, ::PC_E_INVAL, ::PC_E_TOOBIG (name).
+ *
+ * Transactions: any (reads only).
+ */
+PC_MUST_USE static inline pc_err pc_root_lookup(pc_pool *pool, const char *name,
+						const pc_typesig *want,
+						uint64_t *off)
+{
+	if (!pool || !want || !off)
+		return pc__fail(PC_E_INVAL, "pc_root_lookup: NULL argument");
+	PC_TRY(pc__name_check(name, "pc_root_lookup"));
+	const struct pc__dirent *e = pc__dir_find(pool, name);
+	if (!e)
+		return pc__fail(PC_E_NOTFOUND, "%s: no root named \"%s\"",
+				pool->path, name);
+	if (!pc__sig_eq(&e->sig, want)) {
+		char b1[160], b2[160];
+		if (e->sig.kind == want->kind &&
+		    e->sig.version != want->version &&
+		    strncmp(e->sig.name, want->name, sizeof(want->name)) == 0)
+			return pc__fail(
+				PC_E_VERSION,
+				"%s: root \"%s\" has layout version %u, "
+				"this build reads %u",
+				pool->path, name, e->sig.version,
+				want->version);
+		return pc__fail(
+			PC_E_TYPE, "%s: root \"%s\" holds %s, asked for %s",
+			pool->path, name, pc__sig_str(&e->sig, b1, sizeof(b1)),
+			pc__sig_str(want, b2, sizeof(b2)));
+	}
+	*off = e->off;
+	return PC_OK;
+}
+
+/** @brief Number of named roots in @p pool. Transactions: any. */
+static inline size_t pc_root_count(const pc_pool *pool)
+{
+	const struct pc__dir *d = pc__dir_get(pool);
+	return d ? (size_t)d->count : 0;
+}
+
+/**
+ * @brief Copy entry @p i (0 <= i < pc_root_count()) of the directory.
+ * @return ::PC_OK, ::PC_E_RANGE, ::PC_E_INVAL. Transactions: any.
+ */
+PC_MUST_USE static inline pc_err pc_root_at(const pc_pool *pool, size_t i,
+					    pc_root_info *out)
+{
+	if (!pool || !out)
+		return pc__fail(PC_E_INVAL, "pc_root_at: NULL argument");
+	const struct pc__dir *d = pc__dir_get(pool);
+	if (!d || i >= d->count)
+		return pc__fail(PC_E_RANGE, "pc_root_at: index %zu, %zu roots",
+				i, pc_root_count(pool));
+	memcpy(out->name, d->ent[i].name, sizeof(out->name));
+	out->sig = d->ent[i].sig;
+	out->off = d->ent[i].off;
+	return PC_OK;
+}
+
+/**
+ * @brief Find root @p name holding @p sig, or make it.
+ *
+ * When the root is missing and @p mode allows it, allocates @p size
+ * zeroed bytes, lets @p init fill them (it runs inside the transaction and
+ * may allocate more; the new object needs no snapshot) and binds the name,
+ * all in one transaction. This is what the containers' `root` functions
+ * use; user structs use PC_ROOT().
+ *
+ * @param mode ::PC_OPEN (fail with ::PC_E_NOTFOUND), ::PC_CREATE (fail
+ *             with ::PC_E_EXISTS) or ::PC_OPEN_OR_CREATE.
+ * @param init may be NULL; returns ::PC_OK or an error that aborts.
+ * @param arg  passed to @p init.
+ * @param off  receives the object's offset.
+ * @param created receives 1 when the object was made now (may be NULL).
+ * @return ::PC_OK or the errors of pc_root_lookup(), ::PC_E_FULL,
+ * ::PC_E_EXISTS, ::PC_E_ABORTED, or what @p init returned.
+ *
+ * Transactions: joins one if open (then the root disappears if it aborts);
+ * otherwise runs its own.
+ */
+PC_MUST_USE static inline pc_err
+pc_root_obtain(pc_pool *pool, const char *name, const pc_typesig *sig,
+	       size_t size, pc_open_mode mode,
+	       pc_err (*init)(pc_pool *pool, void *obj, void *arg), void *arg,
+	       uint64_t *off, int *created)
+{
+	if (!pool || !sig || !off || size == 0)
+		return pc__fail(PC_E_INVAL,
+				"pc_root_obtain: NULL argument or size 0");
+	if (mode < PC_OPEN || mode > PC_OPEN_OR_CREATE)
+		return pc__fail(PC_E_INVAL, "pc_root_obtain: bad mode %d",
+				(int)mode);
+	PC_TRY(pc__name_check(name, "pc_root_obtain"));
+	if (created)
+		*created = 0;
+	pc_err e = pc_root_lookup(pool, name, sig, off);
+	if (e == PC_OK) {
+		if (mode == PC_CREATE)
+			return pc__fail(PC_E_EXISTS, "%s: root \"%s\" exists",
+					pool->path, name);
+		return PC_OK;
+	}
+	if (e != PC_E_NOTFOUND || mode == PC_OPEN)
+		return e;
+	pc__txj j;
+	PC_TRY(pc__tx_enter(pool->pop, &j));
+	uint64_t o = 0;
+	e = pc__tx_alloc(size, pc__sig_typenum(sig), 1, &o);
+	if (e == PC_OK && init)
+		e = init(pool, pc_pool_ptr(pool, o), arg);
+	if (e == PC_OK)
+		e = pc__dir_add_tx(pool, name, sig, o);
+	e = pc__tx_leave(&j, e);
+	if (e != PC_OK)
+		return e;
+	*off = o;
+	if (created)
+		*created = 1;
+	return PC_OK;
+}
+
+/**
+ * @brief Remove root @p name from the directory. The object itself is not
+ * freed: containers' `free` functions do both.
+ * @return ::PC_OK, ::PC_E_NOTFOUND, ::PC_E_INVAL, ::PC_E_FULL (snapshot),
+ * ::PC_E_ABORTED.
+ *
+ * Transactions: joins one if open; otherwise runs its own.
+ */
+PC_MUST_USE static inline pc_err pc_root_unbind(pc_pool *pool, const char *name)
+{
+	if (!pool)
+		return pc__fail(PC_E_INVAL, "pc_root_unbind: NULL pool");
+	PC_TRY(pc__name_check(name, "pc_root_unbind"));
+	struct pc__dirent *ent = pc__dir_find(pool, name);
+	if (!ent)
+		return pc__fail(PC_E_NOTFOUND, "%s: no root named \"%s\"",
+				pool->path, name);
+	struct pc__dir *d = pc__dir_get(pool);
+	pc__txj j;
+	PC_TRY(pc__tx_enter(pool->pop, &j));
+	uint64_t i = (uint64_t)(ent - d->ent);
+	pc_err e = pc__tx_snap(&d->count, sizeof(d->count));
+	if (e == PC_OK && i + 1 < d->count) {
+		/* Move the last entry into the hole. */
+		e = pc__tx_snap(ent, sizeof(*ent));
+		if (e == PC_OK)
+			*ent = d->ent[d->count - 1];
+	}
+	if (e == PC_OK)
+		d->count--;
+	return pc__tx_leave(&j, e);
+}
+
+/**
+ * @brief Find the root bound to the object at @p off and remove it (used
+ * by containers' `free`); no error when none is bound.
+ *
+ * Transactions: joins one if open; otherwise runs its own.
+ */
+PC_MUST_USE static inline pc_err pc_root_unbind_off(pc_pool *pool, uint64_t off)
+{
+	const struct pc__dir *d = pc__dir_get(pool);
+	if (!d)
+		return PC_OK;
+	for (uint64_t i = 0; i < d->count; i++)
+		if (d->ent[i].off == off) {
+			char name[PC_NAME_MAX + 1];
+			memcpy(name, d->ent[i].name, sizeof(name));
+			return pc_root_unbind(pool, name);
+		}
+	return PC_OK;
+}
+
+#endif /* PCOLL_POOL_H */
