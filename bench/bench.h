@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pcoll-bench: the harness interface every workload file uses.
+ *
+ * A workload file (bench/w_*.c) registers one case per (workload,
+ * implementation) with BENCH_CASE(). The harness (bench/main.c) runs each
+ * case several times, takes the median ns/op, computes the ratio to every
+ * anchor of the same workload measured in the same run, and obtains
+ * fences/op and flushes/op from a counting pass: the same sources built as
+ * pcoll-bench-count with PCOLL_COUNT (pcoll's own inline flushes) and run
+ * under the libpmem counting preload (libpmemobj's, libpmemlog's and
+ * libpmemblk's flushes). bench_begin()/bench_end() delimit what is timed
+ * and counted.
+ */
+#ifndef PCOLL_BENCH_H
+#define PCOLL_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct bench_env {
+	const char *dir; /* directory for pools ($PCOLL_BENCH_DIR, /dev/shm) */
+	uint64_t n;	 /* operations asked for (--n, or the case default) */
+	int counting;	 /* 1 in the counting pass */
+	int is_pmem;	 /* 1 when PMEM_IS_PMEM_FORCE=1 (flush path) */
+} bench_env;
+
+typedef struct bench_out {
+	uint64_t ops;	       /* operations done between begin and end */
+	double bytes_per_elem; /* pool bytes per element, 0 when n/a */
+	char note[128];	       /* free text for the table, may be empty */
+} bench_out;
+
+/* Returns 0 on success; nonzero fails the case (with a message on stderr). */
+typedef int (*bench_fn)(const bench_env *env, bench_out *out);
+
+typedef struct bench_case {
+	const char *workload; /* "W1" ... "W12", "W5s" ... */
+	const char *name;     /* "vec_push" */
+	const char *impl;     /* "pcoll", "raw-pmemobj", "dram", "floor",
+				 "libpmemlog", "libpmemblk", ... */
+	int is_anchor;	      /* 1 for anchors: others get ratios to it */
+	uint64_t default_n;   /* N of WORKLOADS.md */
+	bench_fn fn;
+} bench_case;
+
+void bench_register(const bench_case *c);
+
+/* Register a case from file scope:
+ *   BENCH_CASE(w1_pcoll, "W1", "vec_push", "pcoll", 0, 1000000, run_w1);
+ */
+#define BENCH_CASE(id, wl, nm, im, anchor, n, f)                               \
+	static const bench_case bench_case_##id = {wl, nm, im, anchor, n, f};  \
+	__attribute__((constructor)) static void bench_reg_##id(void)          \
+	{                                                                      \
+		bench_register(&bench_case_##id);                              \
+	}
+
+/* Timed (and counted) section of a case: call once each, in order. */
+void bench_begin(void);
+void bench_end(void);
+
+/* A fresh pool path in env->dir for this case; an old file is removed.
+ * The harness removes it again after the case. */
+const char *bench_pool_path(const bench_env *env, const char *tag);
+
+/* WORKLOADS.md inputs. */
+static inline uint64_t bench_splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return z ^ (z >> 31);
+}
+
+/* Fisher-Yates as WORKLOADS.md: for i = n down to 2: j = next() % i;
+ * swap a[i-1] and a[j]; the stream starts from s = seed. */
+static inline void bench_shuffle(uint64_t *a, size_t n, uint64_t seed)
+{
+	uint64_t s = seed;
+	for (size_t i = n; i >= 2; i--) {
+		size_t j = (size_t)(bench_splitmix64(&s) % i);
+		uint64_t t = a[i - 1];
+		a[i - 1] = a[j];
+		a[j] = t;
+	}
+}
+
+/* Keep the compiler from discarding a computed value. */
+static inline void bench_consume(uint64_t v)
+{
+	__asm__ __volatile__("" : : "r"(v) : "memory");
+}
+
+#endif
