@@ -369,6 +369,32 @@ static inline pc_err pc__pool_classify_file(const char *path, int creating)
 	return PC_OK;
 }
 
+/* After libpmemobj refused a pool: does its heap extend past the end of
+ * the file? Reads libpmemobj's on-media format (stable within major
+ * version 6): heap_offset in the pool descriptor, then the first zone's
+ * chunk count. Returns the bytes the heap needs, or 0 when unknown. */
+static inline uint64_t pc__pool_heap_end(const char *path)
+{
+	FILE *f = fopen(path, "rbe");
+	if (!f)
+		return 0;
+	uint64_t heap_off = 0, need = 0;
+	uint32_t zone[2] = {0, 0};
+	char sig[16] = {0};
+	if (fseek(f, 4096 + 1024 + 16, SEEK_SET) == 0 &&
+	    fread(&heap_off, sizeof(heap_off), 1, f) == 1 && heap_off > 0 &&
+	    heap_off < (1ull << 40) &&
+	    fseek(f, (long)heap_off, SEEK_SET) == 0 &&
+	    fread(sig, 1, sizeof(sig), f) == sizeof(sig) &&
+	    memcmp(sig, "MEMORY_HEAP_HDR", 16) == 0 &&
+	    fseek(f, (long)(heap_off + 1024), SEEK_SET) == 0 &&
+	    fread(zone, sizeof(zone), 1, f) == 1 && zone[0] == 0xC3F0A2D2u)
+		need = heap_off + 1024 + 64 + 65528ull * 8 +
+		       (uint64_t)zone[1] * (256u << 10);
+	(void)fclose(f);
+	return need;
+}
+
 static inline int pc__detect_pmem(const char *path, void *base, size_t len)
 {
 	const char *force = getenv("PMEM_IS_PMEM_FORCE");
@@ -550,6 +576,16 @@ PC_MUST_USE static inline pc_err pc_pool_open_mode(const char *path,
 					path, msg);
 		if (strstr(msg, "layout"))
 			return pc__fail(PC_E_LAYOUT, "%s: %s", path, msg);
+		struct stat fst;
+		uint64_t need = pc__pool_heap_end(path);
+		if (need && stat(path, &fst) == 0 &&
+		    (uint64_t)fst.st_size < need)
+			return pc__fail(
+				PC_E_TRUNCATED,
+				"%s: file is %lld bytes, its heap needs "
+				"%llu: the pool was cut short (%s)",
+				path, (long long)fst.st_size,
+				(unsigned long long)need, msg);
 		if (strstr(msg, "size") || strstr(msg, "truncat"))
 			return pc__fail(PC_E_TRUNCATED, "%s: %s", path, msg);
 		return pc__fail(PC_E_CORRUPT, "%s: cannot open: %s", path, msg);
@@ -631,6 +667,9 @@ PC_MUST_USE static inline pc_err pc_pool_close(pc_pool *pool)
 
 /**
  * @brief Space used and free in @p pool.
+ *
+ * Walks every allocation of the pool (O(number of objects)); not for hot
+ * paths.
  * @return ::PC_OK, or ::PC_E_INVAL for NULL arguments.
  *
  * Transactions: any (reads only).
@@ -641,9 +680,12 @@ PC_MUST_USE static inline pc_err pc_pool_stats_get(pc_pool *pool,
 	if (!pool || !out)
 		return pc__fail(PC_E_INVAL, "pc_pool_stats_get: NULL argument");
 	memset(out, 0, sizeof(*out));
+	/* Walk every live allocation: exact, and independent of whether
+	 * libpmemobj's statistics were enabled when they were made. */
 	uint64_t used = 0;
-	if (pmemobj_ctl_get(pool->pop, "stats.heap.curr_allocated", &used) != 0)
-		used = 0;
+	for (PMEMoid o = pmemobj_first(pool->pop); !OID_IS_NULL(o);
+	     o = pmemobj_next(o))
+		used += pmemobj_alloc_usable_size(o);
 	out->size = pool->size;
 	out->used = used;
 	uint64_t cap = pool->size > PC__POOL_OVERHEAD

@@ -246,7 +246,7 @@ static inline pc_err pc__ptr_check(pc_pool *pool, PMEMoid oid, size_t size,
 
 /**
  * @brief Find named root @p name holding a T, or make it (zeroed),
- * according to @p mode, and store its pointer in `*dst`.
+ * according to @p mode, and store its pointer in `*dst` (null on error).
  * @return as pc_root_obtain(); ::PC_E_TYPE names both types when the root
  * holds something else.
  *
@@ -262,6 +262,8 @@ static inline pc_err pc__ptr_root(pc_pool *pool, const char *name,
 				  pc_open_mode mode, PMEMoid *dst)
 {
 	uint64_t off = 0;
+	dst->pool_uuid_lo = 0; /* always written: null on error */
+	dst->off = 0;
 	PC_TRY(pc_root_obtain(pool, name, &sig, size, mode, NULL, NULL, &off,
 			      NULL));
 	dst->pool_uuid_lo = pool->uuid_lo;
