@@ -1,0 +1,49 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Runs the full pcoll benchmark suite (docs/bench.md):
+#   1. every registered workload with PMEM_IS_PMEM_FORCE=1 on /dev/shm
+#      (or $PCOLL_BENCH_DIR): the flush path;
+#   2. the log and block workloads (W9*, W10*) on a plain file without
+#      PMEM_IS_PMEM_FORCE: the msync path, pools in $PCOLL_BENCH_MSYNC_DIR
+#      (default: ./bench-msync-pools), N reduced to $PCOLL_BENCH_MSYNC_N
+#      when set.
+# Results are appended to OUT (default bench-results.jsonl), truncated
+# first. Extra arguments go to every pcoll-bench call (e.g. --runs 3,
+# --callgrind).
+# Usage: tools/bench.sh [path/to/pcoll-bench [OUT [pcoll-bench options]]]
+set -eu
+bench=${1:-build/bench/pcoll-bench}
+out=${2:-bench-results.jsonl}
+[ $# -gt 0 ] && shift
+[ $# -gt 0 ] && shift
+if [ ! -x "$bench" ]; then
+	echo "bench.sh: $bench is not an executable (build first)" >&2
+	exit 2
+fi
+: >"$out"
+
+workloads=$("$bench" --list | cut -f1 | uniq)
+echo "== flush path: PMEM_IS_PMEM_FORCE=1, dir ${PCOLL_BENCH_DIR:-/dev/shm}"
+status=0
+for w in $workloads; do
+	PMEM_IS_PMEM_FORCE=1 "$bench" --workload "$w" --json "$out" "$@" ||
+		status=1
+done
+
+msync_dir=${PCOLL_BENCH_MSYNC_DIR:-$PWD/bench-msync-pools}
+mkdir -p "$msync_dir"
+echo "== msync path: plain file, dir $msync_dir"
+msync_n=
+[ -n "${PCOLL_BENCH_MSYNC_N:-}" ] && msync_n="--n $PCOLL_BENCH_MSYNC_N"
+for w in $workloads; do
+	case $w in
+	W9* | W10*)
+		# shellcheck disable=SC2086 # msync_n is two words or none
+		(unset PMEM_IS_PMEM_FORCE
+		 PCOLL_BENCH_DIR=$msync_dir "$bench" --workload "$w" \
+			--json "$out" $msync_n "$@") || status=1
+		;;
+	esac
+done
+echo "results: $out ($(wc -l <"$out") records)"
+exit $status
