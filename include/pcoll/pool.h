@@ -96,7 +96,7 @@ typedef struct pc_pool_stats {
 #define PC__OBJ_MAGIC  0x314a424f4c4f4350ull /* "PCOLOBJ1" */
 /* Fixed part of a pool that is not heap: the pool header, lanes, heap
  * headers. Measured on PMDK 1.12; used only for the "free" estimate. */
-#define PC__POOL_OVERHEAD (4u * 1024 * 1024)
+#define PC__POOL_OVERHEAD (4ull * 1024 * 1024)
 
 struct pc__root {
 	uint64_t magic;
@@ -214,7 +214,7 @@ static inline uint64_t pc_pool_off(const pc_pool *pool, const void *p)
 static inline int pc__pool_range_ok(const pc_pool *pool, uint64_t off,
 				    uint64_t len)
 {
-	if (off == 0 || off < 4096)
+	if (off < 4096) /* also rejects 0 */
 		return 0;
 	if (pool->size == 0)
 		return 1;
@@ -411,11 +411,16 @@ static inline int pc__detect_pmem(const char *path, void *base, size_t len)
 	int in_vma = 0, sync = 0;
 	uintptr_t b = (uintptr_t)base;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long lo, hi;
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
-		    strchr(line, ' ') && line[0] != 'V') {
-			in_vma = (b >= lo && b < hi);
-			continue;
+		/* A VMA header line is "lo-hi perms ..." in hex. */
+		char *end = NULL;
+		unsigned long lo = strtoul(line, &end, 16);
+		if (end != line && *end == '-') {
+			char *end2 = NULL;
+			unsigned long hi = strtoul(end + 1, &end2, 16);
+			if (end2 != end + 1 && *end2 == ' ') {
+				in_vma = (b >= lo && b < hi);
+				continue;
+			}
 		}
 		if (in_vma && strncmp(line, "VmFlags:", 8) == 0) {
 			sync = strstr(line, " sf") != NULL;
@@ -647,11 +652,12 @@ pc_pool_open_or_create(const char *path, size_t size, pc_pool **out)
  *
  * Everything committed is already durable; closing adds nothing to it.
  * @return ::PC_OK, or ::PC_E_INTX when called inside a transaction (the
- * pool stays open).
+ * pool stays open). Not marked warn-unused-result: that is its only
+ * failure, and gcc does not let `(void)` silence the attribute.
  *
  * Transactions: forbidden.
  */
-PC_MUST_USE static inline pc_err pc_pool_close(pc_pool *pool)
+static inline pc_err pc_pool_close(pc_pool *pool)
 {
 	if (!pool)
 		return PC_OK;

@@ -51,9 +51,7 @@ static inline pc_err pc__tx_errnum_to_pc(int errnum)
 		return PC_E_FULL;
 	case EINVAL:
 		return PC_E_INVAL;
-	case ECANCELED:
-		return PC_E_ABORTED;
-	default:
+	default: /* ECANCELED and anything else */
 		return PC_E_ABORTED;
 	}
 }

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# tools/lint.sh tidy|format: clang-tidy over every public header (through
+# one translation unit per header), or a clang-format check of the C files.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-tidy}
+status=0
+if [ "$mode" = tidy ]; then
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  flags=(-std=c11 -Iinclude $(pkg-config --cflags libpmemobj libpmem))
+  for h in include/pcoll/*.h include/pcoll/compat/*.h; do
+    [ -f "$h" ] || continue
+    tu=$tmp/$(basename "$h" .h).c
+    case $h in
+      */vec.h) printf '#define PC_T uint64_t\n#include <stdint.h>\n#include <pcoll/pcoll.h>\n' > "$tu" ;;
+      */map.h) printf '#define PC_K uint64_t\n#define PC_V uint64_t\n#include <stdint.h>\n#include <pcoll/pcoll.h>\n' > "$tu" ;;
+      *) : > "$tu" ;;
+    esac
+    echo "#include <${h#include/}>" >> "$tu"
+    out=$(clang-tidy --quiet --config-file="$PWD/.clang-tidy" "$tu" -- "${flags[@]}" 2>&1)
+    if echo "$out" | grep -qE '(warning|error):'; then
+      echo "$out" | grep -E -A3 '(warning|error):' | head -40
+      echo "clang-tidy: $h has findings"
+      status=1
+    fi
+  done
+  [ $status -eq 0 ] && echo "clang-tidy: clean"
+else
+  files=$(git ls-files 'include/*.h' 'tests/*.c' 'tests/*.h' 'examples/*.c' 'bench/*.c' 'bench/*.h' 'tools/*.c' 2>/dev/null)
+  for f in $files; do
+    case $f in tests/compile_fail/*) continue ;; esac
+    if ! clang-format --dry-run -Werror "$f" >/dev/null 2>&1; then
+      echo "clang-format would change $f"
+      status=1
+    fi
+  done
+  [ $status -eq 0 ] && echo "clang-format: clean"
+fi
+exit $status

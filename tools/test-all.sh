@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs missing packages, then
+# builds and runs `meson test` three times (gcc, clang, clang with
+# AddressSanitizer + UndefinedBehaviorSanitizer), all warnings as errors,
+# plus clang-tidy and clang-format on include/. Ends with one line
+# "N passed, N failed" counting every test of every build.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash tools/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+pass=0
+fail=0
+jobs=${PCOLL_JOBS:-2}
+
+count() { # $1: meson testlog.txt summary -> adds to pass/fail
+  local log=$1 ok f t up
+  ok=$(grep -E '^Ok:' "$log" | tail -1 | awk '{print $2}')
+  f=$(grep -E '^Fail:' "$log" | tail -1 | awk '{print $2}')
+  t=$(grep -E '^Timeout:' "$log" | tail -1 | awk '{print $2}')
+  up=$(grep -E '^Unexpected Pass:' "$log" | tail -1 | awk '{print $2}')
+  pass=$((pass + ${ok:-0}))
+  fail=$((fail + ${f:-0} + ${t:-0} + ${up:-0}))
+}
+
+build_and_test() { # name, CC, extra meson test args..., -- meson setup args...
+  local name=$1 compiler=$2; shift 2
+  local targs=() sargs=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do targs+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  sargs=("$@")
+  local dir=build-ci-$name
+  echo "=== $name: configure and build"
+  rm -rf "$dir"
+  if ! CC=$compiler meson setup "$dir" -Dwerror=true "${sargs[@]}" >"$dir.setup.log" 2>&1 \
+     || ! ninja -C "$dir" -j "$jobs" >"$dir.build.log" 2>&1; then
+    cat "$dir.setup.log" "$dir.build.log" 2>/dev/null | tail -60
+    echo "=== $name: BUILD FAILED"
+    fail=$((fail + 1))
+    return
+  fi
+  echo "=== $name: meson test"
+  meson test -C "$dir" --num-processes "$jobs" --print-errorlogs "${targs[@]}" \
+    | grep -vE '^ *[0-9]+/[0-9]+ .* OK ' | tail -40
+  count "$dir/meson-logs/testlog.txt"
+}
+
+start=$(date +%s)
+build_and_test gcc gcc --
+build_and_test clang clang --no-suite docs --
+# Sanitizers: the crash simulator and the bench counter preload their own
+# shared objects, which ASan does not allow; they run in the builds above.
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+build_and_test asan-ubsan clang --no-suite docs --no-suite crash --no-suite bench -- \
+  -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+
+echo "=== lint: clang-tidy on include/"
+if bash tools/lint.sh tidy; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+echo "=== lint: clang-format on include/, tests/, examples/, bench/, tools/"
+if bash tools/lint.sh format; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+
+echo "=== total time: $(( $(date +%s) - start )) s"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
