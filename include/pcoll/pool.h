@@ -822,6 +822,9 @@ static inline pc_err pc__dir_add_tx(pc_pool *pool, const char *name,
 
 /**
  * @brief Look up root @p name and check that it holds @p want.
+ * @param pool the pool.
+ * @param name the root's name (at most #PC_NAME_MAX bytes).
+ * @param want the signature the caller expects.
  * @param off receives the object's pool offset.
  * @return ::PC_OK, ::PC_E_NOTFOUND, ::PC_E_TYPE (the message names both
  * signatures), ::PC_E_VERSION, ::PC_E_INVAL, ::PC_E_TOOBIG (name).
@@ -894,6 +897,10 @@ PC_MUST_USE static inline pc_err pc_root_at(const pc_pool *pool, size_t i,
  * all in one transaction. This is what the containers' `root` functions
  * use; user structs use PC_ROOT().
  *
+ * @param pool the pool.
+ * @param name the root's name (at most #PC_NAME_MAX bytes).
+ * @param sig  what the root holds (checked when it exists).
+ * @param size bytes of a new object.
  * @param mode ::PC_OPEN (fail with ::PC_E_NOTFOUND), ::PC_CREATE (fail
  *             with ::PC_E_EXISTS) or ::PC_OPEN_OR_CREATE.
  * @param init may be NULL; returns ::PC_OK or an error that aborts.
