@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internal: persistent layout, checksum and record lookup of PLOG. Users
+ * include <pcoll/log.h>; nothing here is public API. docs/log.md explains
+ * the format and the recovery argument.
+ */
+#ifndef PCOLL_DETAIL_LOG_IMPL_H
+#define PCOLL_DETAIL_LOG_IMPL_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpmemobj.h>
+
+#include "../err.h"
+#include "../pool.h"
+
+/** @cond PCOLL_INTERNAL */
+
+#define PLOG__CHUNK_MAGIC 0x4b4e4843474f4c50ull /* "PLOGCHNK" */
+#define PLOG__REC_HDR     24u                   /* sizeof(struct plog__rec) */
+#define PLOG__SLOT_EVERY  32u /* lazy tail: write a slot every N appends */
+#define PLOG__GROW_MIN    (256u * 1024)         /* smallest grown chunk */
+#define PLOG__GROW_MAX    (64ull * 1024 * 1024) /* largest grown chunk */
+#define PLOG__CHUNK_ALIGN 64u
+
+/* A record: this header, then len payload bytes, padded to 8 bytes. */
+struct plog__rec {
+	uint64_t seq;   /* sequence number, 1 for the first ever */
+	uint32_t len;   /* payload bytes */
+	uint32_t batch; /* records in the batch starting here; 0: inside */
+	uint64_t sum;   /* plog__rec_sum(key, seq, len, batch, payload) */
+};
+
+/* One of the two durable tail slots (a cache line). */
+struct plog__slot {
+	uint64_t gen;       /* the slot with the larger valid gen is newer */
+	uint64_t seq;       /* sequence number of the next record */
+	uint64_t first_seq; /* sequence number of the first live record */
+	uint64_t chunk;     /* offset of the chunk holding the next record */
+	uint64_t pos;       /* byte position of it in that chunk's data */
+	uint64_t bytes;     /* payload bytes of the live records before it */
+	uint64_t sum;       /* checksum of the six words above */
+	uint64_t pad;
+};
+
+/* A chunk of the chain; records live in data, 64-byte aligned. */
+struct plog__chunk {
+	uint64_t magic;
+	uint64_t next;    /* offset of the next chunk, 0 for the last */
+	uint64_t cap;     /* bytes of data */
+	uint64_t dataoff; /* data starts at chunk + dataoff */
+	uint64_t index;   /* 0 for the first chunk */
+	uint64_t reserved[3];
+};
+
+/*
+ * Volatile state of an open log. It lives in the header (so every handle
+ * of the process shares it) inside a PMEMvlt, which libpmemobj
+ * re-initializes once per pool open: the constructor is the recovery scan.
+ * The writer part is changed under the log's mutex; a transaction
+ * snapshots it so an abort restores it.
+ */
+struct plog__rtw {
+	uint64_t seq;       /* next sequence number */
+	uint64_t first_seq; /* first live record */
+	uint64_t chunk;     /* tail chunk offset */
+	uint64_t pos;       /* tail position in it */
+	uint64_t bytes;     /* payload bytes of live records */
+	uint64_t nbyte;     /* sum of chunk capacities */
+	uint64_t last;      /* offset of the last chunk */
+	uint64_t nchunks;
+	uint64_t gen;           /* gen of the newest slot written */
+	uint32_t cur_slot;      /* index of that slot */
+	uint32_t since_slot;    /* appends since the last slot write */
+	uint32_t slot_unfenced; /* a slot was flushed but not fenced yet */
+	uint32_t pad;
+};
+
+struct plog__rt {
+	struct plog__rtw w;
+	/* Published end for readers: atomic loads and stores only. */
+	uint64_t pub_seq;
+	uint64_t pub_bytes;
+	uint64_t k[4]; /* checksum keys derived from the header's key */
+};
+
+struct plog__hdr {
+	struct pc__objhdr oh;
+	uint64_t key;   /* random, chosen at creation; keys the checksum */
+	uint64_t first; /* offset of the first chunk */
+	uint64_t flags;
+	uint64_t reserved[5];
+	struct plog__slot slot[2];
+	PMEMmutex mtx; /* appenders (held to the end of a transaction) */
+	PMEMrwlock rw; /* readers share it; rewind takes it exclusively */
+	PMEMvlt(struct plog__rt) rt;
+};
+
+__extension__ typedef unsigned __int128 plog__u128;
+
+static inline uint64_t plog__mum(uint64_t a, uint64_t b)
+{
+	plog__u128 r = (plog__u128)a * b;
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+static inline uint64_t plog__ld64(const unsigned char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint64_t plog__mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return z ^ (z >> 31);
+}
+
+static inline void plog__keys(uint64_t key, uint64_t k[4])
+{
+	uint64_t s = key;
+	for (int i = 0; i < 4; i++) {
+		s += 0x9E3779B97F4A7C15ull;
+		k[i] = plog__mix64(s) | 1u; /* odd: never a zero factor */
+	}
+}
+
+/*
+ * Keyed 64-bit hash of a payload. Each 16-byte block contributes
+ * mum(w0 ^ kb, w1 ^ k3), where kb changes with the block's position, and
+ * the contributions are summed in two independent lanes: about one
+ * 64x64->128 multiply per 16 bytes and no long dependency chain.
+ */
+static inline uint64_t plog__hash(const uint64_t k[4], const void *buf,
+				  size_t len)
+{
+	const unsigned char *p = (const unsigned char *)buf;
+	uint64_t a = k[0], b = k[1];
+	uint64_t kb = k[2];
+	const uint64_t step = 0x9E3779B97F4A7C15ull;
+	size_t i = 0;
+	for (; i + 32 <= len; i += 32) {
+		a += plog__mum(plog__ld64(p + i) ^ kb,
+			       plog__ld64(p + i + 8) ^ k[3]);
+		b += plog__mum(plog__ld64(p + i + 16) ^ (kb + step),
+			       plog__ld64(p + i + 24) ^ k[3]);
+		kb += 2 * step;
+	}
+	if (i + 16 <= len) {
+		a += plog__mum(plog__ld64(p + i) ^ kb,
+			       plog__ld64(p + i + 8) ^ k[3]);
+		kb += step;
+		i += 16;
+	}
+	if (i < len) {
+		unsigned char t[16] = {0};
+		memcpy(t, p + i, len - i);
+		b += plog__mum(plog__ld64(t) ^ kb, plog__ld64(t + 8) ^ k[3]);
+	}
+	return a ^ (b * 0x9E3779B97F4A7C15ull);
+}
+
+/* The record checksum from the payload hash and the header fields. */
+static inline uint64_t plog__rec_sum(const uint64_t k[4], uint64_t phash,
+				     uint64_t seq, uint32_t len, uint32_t batch)
+{
+	uint64_t h = plog__mum(phash ^ k[1], seq ^ k[2]);
+	h = plog__mum(h ^ k[3], (((uint64_t)len << 32) | batch) ^ k[0]);
+	return plog__mix64(h ^ seq);
+}
+
+static inline uint64_t plog__slot_sum(const uint64_t k[4],
+				      const struct plog__slot *s)
+{
+	const uint64_t *w = &s->gen;
+	uint64_t h = k[0];
+	for (int i = 0; i < 6; i++)
+		h = plog__mum(h ^ w[i], k[(i + 1) & 3]);
+	return plog__mix64(h);
+}
+
+/* Bytes a record of len payload bytes takes in a chunk. */
+static inline uint64_t plog__stride(uint64_t len)
+{
+	return PLOG__REC_HDR + ((len + 7) & ~(uint64_t)7);
+}
+
+static inline struct plog__chunk *plog__chunk_at(const pc_pool *pool,
+						 uint64_t off)
+{
+	return (struct plog__chunk *)pc_pool_ptr(pool, off);
+}
+
+static inline unsigned char *plog__data(struct plog__chunk *c)
+{
+	return (unsigned char *)c + c->dataoff;
+}
+
+/* 1 when the chunk at off looks sane (magic, bounds). */
+static inline int plog__chunk_ok(const pc_pool *pool, uint64_t off)
+{
+	if (!pc__pool_range_ok(pool, off, sizeof(struct plog__chunk)))
+		return 0;
+	const struct plog__chunk *c = plog__chunk_at(pool, off);
+	if (c->magic != PLOG__CHUNK_MAGIC || c->dataoff < sizeof(*c) ||
+	    c->dataoff > sizeof(*c) + PLOG__CHUNK_ALIGN)
+		return 0;
+	return pc__pool_range_ok(pool, off, c->dataoff + c->cap);
+}
+
+/*
+ * Finds the record with sequence number seq: at (*c, *pos), or else at the
+ * start of a later chunk (an appender moves on when a record does not fit
+ * in the rest of a chunk). With verify, the checksum must match too. On
+ * success updates *c and *pos to the record's place and returns it.
+ * Sequence numbers are never reused, so a stale record cannot match.
+ */
+static inline struct plog__rec *
+plog__locate(const pc_pool *pool, const uint64_t k[4], struct plog__chunk **c,
+	     uint64_t *pos, uint64_t seq, int verify)
+{
+	struct plog__chunk *ch = *c;
+	uint64_t p = *pos;
+	for (;;) {
+		if (p <= ch->cap && ch->cap - p >= PLOG__REC_HDR) {
+			struct plog__rec *r =
+				(struct plog__rec *)(void *)(plog__data(ch) +
+							     p);
+			if (r->seq == seq &&
+			    plog__stride(r->len) <= ch->cap - p &&
+			    (!verify ||
+			     r->sum == plog__rec_sum(
+					       k, plog__hash(k, r + 1, r->len),
+					       r->seq, r->len, r->batch))) {
+				*c = ch;
+				*pos = p;
+				return r;
+			}
+		}
+		if (!ch->next || !plog__chunk_ok(pool, ch->next))
+			return NULL;
+		ch = plog__chunk_at(pool, ch->next);
+		p = 0;
+	}
+}
+
+/* A random 64-bit value for a new log's checksum key (not secret). */
+static inline uint64_t plog__random(void)
+{
+	uint64_t v = 0;
+	FILE *f = fopen("/dev/urandom", "rb");
+	if (f) {
+		if (fread(&v, 1, sizeof(v), f) != sizeof(v))
+			v = 0;
+		(void)fclose(f);
+	}
+	static uint64_t counter;
+	uint64_t c = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
+	v ^= plog__mix64((uint64_t)time(NULL) ^ (uint64_t)clock() ^
+			 (uint64_t)(uintptr_t)&v ^ (c << 32));
+	return v ? v : 0x9E3779B97F4A7C15ull;
+}
+
+/* Threads' held read locks (walk/iterate), so that a rewind from inside
+ * a walk callback fails instead of deadlocking. */
+#define PLOG__HELD_MAX 8
+PC__WEAK _Thread_local const void *plog__held[PLOG__HELD_MAX];
+PC__WEAK _Thread_local unsigned plog__nheld;
+
+static inline int plog__holds(const void *h)
+{
+	for (unsigned i = 0; i < plog__nheld && i < PLOG__HELD_MAX; i++)
+		if (plog__held[i] == h)
+			return 1;
+	return 0;
+}
+
+static inline void plog__hold(const void *h)
+{
+	if (plog__nheld < PLOG__HELD_MAX)
+		plog__held[plog__nheld] = h;
+	plog__nheld++;
+}
+
+static inline void plog__release(const void *h)
+{
+	unsigned n =
+		plog__nheld < PLOG__HELD_MAX ? plog__nheld : PLOG__HELD_MAX;
+	for (unsigned i = n; i-- > 0;)
+		if (plog__held[i] == h) {
+			plog__held[i] = plog__held[n - 1];
+			break;
+		}
+	if (plog__nheld)
+		plog__nheld--;
+}
+
+/** @endcond */
+
+#endif /* PCOLL_DETAIL_LOG_IMPL_H */
