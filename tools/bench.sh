@@ -4,9 +4,12 @@
 #   1. every registered workload with PMEM_IS_PMEM_FORCE=1 on /dev/shm
 #      (or $PCOLL_BENCH_DIR): the flush path;
 #   2. the log and block workloads (W9*, W10*) on a plain file without
-#      PMEM_IS_PMEM_FORCE: the msync path, pools in $PCOLL_BENCH_MSYNC_DIR
-#      (default: ./bench-msync-pools), N reduced to $PCOLL_BENCH_MSYNC_N
-#      when set.
+#      PMEM_IS_PMEM_FORCE: the msync path. Pools go to
+#      $PCOLL_BENCH_MSYNC_DIR, default /dev/shm: a tmpfs file is not
+#      persistent memory to libpmem or pcoll, so every persist is an msync
+#      call, without the noise of a disk (point the variable at a disk
+#      directory to include the device). N is $PCOLL_BENCH_MSYNC_N
+#      (default 100000; 0 keeps each case's N).
 # Results are appended to OUT (default bench-results.jsonl), truncated
 # first. Extra arguments go to every pcoll-bench call (e.g. --runs 3,
 # --callgrind).
@@ -30,18 +33,19 @@ for w in $workloads; do
 		status=1
 done
 
-msync_dir=${PCOLL_BENCH_MSYNC_DIR:-$PWD/bench-msync-pools}
+msync_dir=${PCOLL_BENCH_MSYNC_DIR:-/dev/shm}
 mkdir -p "$msync_dir"
 echo "== msync path: plain file, dir $msync_dir"
 msync_n=
-[ -n "${PCOLL_BENCH_MSYNC_N:-}" ] && msync_n="--n $PCOLL_BENCH_MSYNC_N"
+m=${PCOLL_BENCH_MSYNC_N:-100000}
+[ "$m" != 0 ] && msync_n="--n $m"
 for w in $workloads; do
 	case $w in
 	W9* | W10*)
 		# shellcheck disable=SC2086 # msync_n is two words or none
 		(unset PMEM_IS_PMEM_FORCE
 		 PCOLL_BENCH_DIR=$msync_dir "$bench" --workload "$w" \
-			--json "$out" $msync_n "$@") || status=1
+			--json "$out" "$@" $msync_n) || status=1
 		;;
 	esac
 done
