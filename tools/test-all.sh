@@ -14,10 +14,10 @@ jobs=${PCOLL_JOBS:-2}
 
 count() { # $1: meson testlog.txt summary -> adds to pass/fail
   local log=$1 ok f t up
-  ok=$(grep -E '^Ok:' "$log" | tail -1 | awk '{print $2}')
-  f=$(grep -E '^Fail:' "$log" | tail -1 | awk '{print $2}')
-  t=$(grep -E '^Timeout:' "$log" | tail -1 | awk '{print $2}')
-  up=$(grep -E '^Unexpected Pass:' "$log" | tail -1 | awk '{print $2}')
+  ok=$(grep -E '^Ok:' "$log" | tail -1 | grep -oE '[0-9]+' | head -1)
+  f=$(grep -E '^Fail:' "$log" | tail -1 | grep -oE '[0-9]+' | head -1)
+  t=$(grep -E '^Timeout:' "$log" | tail -1 | grep -oE '[0-9]+' | head -1)
+  up=$(grep -E '^Unexpected Pass:' "$log" | tail -1 | grep -oE '[0-9]+' | head -1)
   pass=$((pass + ${ok:-0}))
   fail=$((fail + ${f:-0} + ${t:-0} + ${up:-0}))
 }

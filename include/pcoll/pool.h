@@ -90,6 +90,33 @@ typedef struct pc_pool_stats {
 	uint64_t nroots; /**< Named roots in the directory. */
 } pc_pool_stats;
 
+/** @brief Smallest growth step of a growable pool (libpmemobj's minimum part). */
+#define PC_POOL_MIN_GROW_STEP ((size_t)2 << 20)
+
+/** @brief Largest size of a growable pool when pc_pool_opts.max_size is 0. */
+#define PC_POOL_DEFAULT_MAX_SIZE ((size_t)1 << 40)
+
+/**
+ * @brief How pc_pool_open_opts() creates a pool (ignored when it opens
+ * one). A zeroed struct plus a size gives an ordinary fixed-size pool.
+ */
+typedef struct pc_pool_opts {
+	/** Size of a fixed pool, or the initial size of a growable one
+	 *  (bytes; at least #PC_POOL_MIN_SIZE for fixed pools). */
+	size_t size;
+	/** 0: fixed size. Otherwise the pool is growable: `path` becomes a
+	 *  libpmemobj poolset file whose parts live in the directory
+	 *  `path.parts/`, and the heap grows by this many bytes (at least
+	 *  #PC_POOL_MIN_GROW_STEP) whenever an allocation does not fit. */
+	size_t grow_step;
+	/** Growable pools: the most they may grow to (0:
+	 *  #PC_POOL_DEFAULT_MAX_SIZE). Parts are created on demand, so an
+	 *  unused maximum costs no disk space. */
+	size_t max_size;
+	/** Permissions of created files (0: 0600). */
+	unsigned file_mode;
+} pc_pool_opts;
+
 /** @cond PCOLL_INTERNAL */
 #define PC__ROOT_MAGIC 0x31544f524c4c4f43ull /* "COLLROT1" */
 #define PC__DIR_MAGIC  0x3152494c4c4f4350ull /* "PCOLLDIR1" */
@@ -102,8 +129,9 @@ struct pc__root {
 	uint64_t magic;
 	uint32_t version;
 	uint32_t flags;
-	uint64_t dir_off; /* offset of struct pc__dir, 0 while empty */
-	uint64_t reserved[5];
+	uint64_t dir_off;   /* offset of struct pc__dir, 0 while empty */
+	uint64_t grow_step; /* growable pools: bytes added when full, else 0 */
+	uint64_t reserved[4];
 };
 
 struct pc__dirent {
@@ -492,18 +520,68 @@ static inline pc_err pc__pool_attach(pc_pool *pool, int created)
 }
 /** @endcond */
 
+/** @cond PCOLL_INTERNAL */
+/* Records the growth step in the root and extends the heap to the
+ * initial size asked for. */
+static inline pc_err pc__pool_grow_setup(pc_pool *pool, const pc_pool_opts *o)
+{
+	pool->root->grow_step = o->grow_step;
+	pc_pool_persist(pool, &pool->root->grow_step, sizeof(uint64_t));
+	if (o->size > PC_POOL_MIN_SIZE) {
+		size_t extra = o->size - PC_POOL_MIN_SIZE;
+		if (pmemobj_ctl_exec(pool->pop, "heap.size.extend", &extra) !=
+		    0)
+			return pc__fail(
+				PC_E_FULL,
+				"%s: cannot grow to the initial size: %s",
+				pool->path, pmemobj_errormsg());
+	}
+	return PC_OK;
+}
+
+/* Writes the poolset file of a growable pool and makes its parts
+ * directory. */
+static inline pc_err pc__pool_write_poolset(const char *path,
+					    const pc_pool_opts *o)
+{
+	char dir[PC_PATH_MAX + 8];
+	(void)snprintf(dir, sizeof(dir), "%s.parts", path);
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return pc__fail(PC_E_IO, "%s: cannot make directory: %s", dir,
+				strerror(errno));
+	FILE *f = fopen(path, "wx");
+	if (!f)
+		return pc__fail(errno == EEXIST ? PC_E_EXISTS : PC_E_IO,
+				"%s: cannot create the poolset file: %s", path,
+				strerror(errno));
+	size_t max = o->max_size ? o->max_size : PC_POOL_DEFAULT_MAX_SIZE;
+	int ok = fprintf(f, "PMEMPOOLSET\nOPTION SINGLEHDR\n%zu %s/\n", max,
+			 dir) > 0;
+	ok = (fclose(f) == 0) && ok;
+	if (!ok) {
+		(void)remove(path);
+		return pc__fail(PC_E_IO, "%s: cannot write the poolset file",
+				path);
+	}
+	return PC_OK;
+}
+/** @endcond */
+
 /**
- * @brief Open or create the pool at @p path.
+ * @brief Open or create the pool at @p path, with creation options.
  *
- * @param path  pool file (or a libpmemobj poolset file).
- * @param size  size of a new pool in bytes (at least #PC_POOL_MIN_SIZE);
- *              ignored when an existing pool is opened.
+ * @param path  pool file (or a libpmemobj poolset file; growable pools
+ *              are poolsets).
  * @param mode  ::PC_OPEN, ::PC_CREATE or ::PC_OPEN_OR_CREATE.
+ * @param opts  how to create it; NULL only with ::PC_OPEN. Ignored when an
+ *              existing pool is opened (a growable pool remembers its
+ *              growth step).
  * @param out   receives the handle; untouched on error.
  * @return ::PC_OK, or
  *   ::PC_E_NOTFOUND (missing file, ::PC_OPEN),
  *   ::PC_E_EXISTS (file exists, ::PC_CREATE),
- *   ::PC_E_INVAL (NULL argument, size below the minimum),
+ *   ::PC_E_INVAL (NULL argument, size below the minimum, growth step
+ *   below #PC_POOL_MIN_GROW_STEP),
  *   ::PC_E_NOTPOOL (not a libpmemobj pool, or a libpmemlog/libpmemblk one),
  *   ::PC_E_LAYOUT (a libpmemobj pool of another program),
  *   ::PC_E_TRUNCATED (file shorter than a pool),
@@ -514,9 +592,9 @@ static inline pc_err pc__pool_attach(pc_pool *pool, int created)
  *
  * Transactions: forbidden (::PC_E_INTX).
  */
-PC_MUST_USE static inline pc_err pc_pool_open_mode(const char *path,
-						   size_t size,
+PC_MUST_USE static inline pc_err pc_pool_open_opts(const char *path,
 						   pc_open_mode mode,
+						   const pc_pool_opts *opts,
 						   pc_pool **out)
 {
 	if (!path || !out || !*path)
@@ -525,6 +603,9 @@ PC_MUST_USE static inline pc_err pc_pool_open_mode(const char *path,
 	if (mode < PC_OPEN || mode > PC_OPEN_OR_CREATE)
 		return pc__fail(PC_E_INVAL, "pc_pool_open: bad mode %d",
 				(int)mode);
+	if (!opts && mode != PC_OPEN)
+		return pc__fail(PC_E_INVAL,
+				"pc_pool_open: creating needs options");
 	if (strlen(path) >= PC_PATH_MAX)
 		return pc__fail(PC_E_INVAL, "pc_pool_open: path too long");
 	if (pc__tx_state() != PC__TX_NONE)
@@ -538,12 +619,27 @@ PC_MUST_USE static inline pc_err pc_pool_open_mode(const char *path,
 	} else if (mode == PC_OPEN_OR_CREATE) {
 		creating = access(path, F_OK) != 0 && errno == ENOENT;
 	}
-	if (creating && size < PC_POOL_MIN_SIZE)
+	size_t size = opts ? opts->size : 0;
+	int growable = creating && opts->grow_step != 0;
+	if (creating && !growable && size < PC_POOL_MIN_SIZE)
 		return pc__fail(
 			PC_E_INVAL,
 			"%s: pool size %zu is below the minimum of %zu bytes",
 			path, size, PC_POOL_MIN_SIZE);
+	if (growable && opts->grow_step < PC_POOL_MIN_GROW_STEP)
+		return pc__fail(PC_E_INVAL,
+				"%s: growth step %zu is below the minimum of "
+				"%zu bytes",
+				path, opts->grow_step, PC_POOL_MIN_GROW_STEP);
+	if (growable && opts->max_size && opts->max_size < size)
+		return pc__fail(
+			PC_E_INVAL,
+			"%s: maximum size %zu is below the initial size "
+			"%zu",
+			path, opts->max_size, size);
 	PC_TRY(pc__pool_classify_file(path, creating));
+	if (growable)
+		PC_TRY(pc__pool_write_poolset(path, opts));
 
 	pc_pool *pool = (pc_pool *)calloc(1, sizeof(*pool));
 	if (!pool)
@@ -556,7 +652,9 @@ PC_MUST_USE static inline pc_err pc_pool_open_mode(const char *path,
 		 * such control and the call fails harmlessly. */
 		int zero = 0;
 		(void)pmemobj_ctl_set(NULL, "sds.at_create", &zero);
-		pool->pop = pmemobj_create(path, PC_LAYOUT, size, 0600);
+		mode_t fmode = opts->file_mode ? (mode_t)opts->file_mode : 0600;
+		pool->pop = pmemobj_create(path, PC_LAYOUT, growable ? 0 : size,
+					   fmode);
 	} else {
 		pool->pop = pmemobj_open(path, PC_LAYOUT);
 	}
@@ -564,6 +662,8 @@ PC_MUST_USE static inline pc_err pc_pool_open_mode(const char *path,
 		int err = errno;
 		const char *msg = pmemobj_errormsg();
 		free(pool);
+		if (growable)
+			(void)remove(path);
 		if (err == EAGAIN || err == EWOULDBLOCK)
 			return pc__fail(PC_E_BUSY,
 					"%s: pool is open already (%s)", path,
@@ -609,6 +709,16 @@ PC_MUST_USE static inline pc_err pc_pool_open_mode(const char *path,
 	pool->is_pmem = pc__detect_pmem(path, pool->base, 4096);
 	(void)pc_flush_kind_get();
 	pc_err e = pc__pool_attach(pool, creating);
+	if (e == PC_OK && growable)
+		e = pc__pool_grow_setup(pool, opts);
+	if (e == PC_OK && pool->root->grow_step) {
+		/* A runtime control: set again at every open. */
+		size_t g = (size_t)pool->root->grow_step;
+		if (pmemobj_ctl_set(pool->pop, "heap.size.granularity", &g) !=
+		    0)
+			e = pc__fail(PC_E_IO, "%s: cannot enable growth: %s",
+				     path, pmemobj_errormsg());
+	}
 	if (e != PC_OK) {
 		pmemobj_close(pool->pop);
 		free(pool);
@@ -616,6 +726,40 @@ PC_MUST_USE static inline pc_err pc_pool_open_mode(const char *path,
 	}
 	*out = pool;
 	return PC_OK;
+}
+
+/**
+ * @brief Open or create the pool at @p path (a fixed-size pool of @p size
+ * bytes when it is created). As pc_pool_open_opts() with only the size.
+ */
+PC_MUST_USE static inline pc_err pc_pool_open_mode(const char *path,
+						   size_t size,
+						   pc_open_mode mode,
+						   pc_pool **out)
+{
+	pc_pool_opts o;
+	memset(&o, 0, sizeof(o));
+	o.size = size;
+	return pc_pool_open_opts(path, mode, &o, out);
+}
+
+/**
+ * @brief Create a growable pool at @p path: it starts at @p size bytes
+ * (at least libpmemobj's minimum part) and grows by @p grow_step whenever
+ * it is full, up to @p max_size (0: #PC_POOL_DEFAULT_MAX_SIZE). @p path is
+ * a poolset file; the data lives in `path.parts/`. Errors and transaction
+ * rule as pc_pool_open_opts().
+ */
+PC_MUST_USE static inline pc_err
+pc_pool_create_growable(const char *path, size_t size, size_t grow_step,
+			size_t max_size, pc_pool **out)
+{
+	pc_pool_opts o;
+	memset(&o, 0, sizeof(o));
+	o.size = size;
+	o.grow_step = grow_step;
+	o.max_size = max_size;
+	return pc_pool_open_opts(path, PC_CREATE, &o, out);
 }
 
 /**
@@ -693,6 +837,18 @@ PC_MUST_USE static inline pc_err pc_pool_stats_get(pc_pool *pool,
 	     o = pmemobj_next(o))
 		used += pmemobj_alloc_usable_size(o);
 	out->size = pool->size;
+	if (pool->root->grow_step) {
+		/* Growable: the parts created so far, 000000.pmem on. */
+		for (unsigned i = 0; i < 1000000; i++) {
+			char part[PC_PATH_MAX + 32];
+			struct stat st;
+			(void)snprintf(part, sizeof(part), "%s.parts/%06u.pmem",
+				       pool->path, i);
+			if (stat(part, &st) != 0)
+				break;
+			out->size += (uint64_t)st.st_size;
+		}
+	}
 	out->used = used;
 	uint64_t cap = pool->size > PC__POOL_OVERHEAD
 			       ? pool->size - PC__POOL_OVERHEAD
