@@ -1,0 +1,29 @@
+#!/bin/bash
+# Kills resume with SIGKILL several times at random moments, restarts it
+# each time, and checks that the final result equals an uninterrupted run.
+set -u
+exe=$1
+steps=${2:-400000}
+kills=${3:-6}
+dir=${PCOLL_TEST_DIR:-/dev/shm}
+mkdir -p "$dir"
+pool="$dir/pcoll-resume-$$.pool"
+rm -f "$pool"
+want=$("$exe" - "$steps") || { echo "FAIL: DRAM run"; exit 1; }
+RANDOM=$$
+killed=0
+for ((k = 0; k < kills; k++)); do
+  "$exe" "$pool" "$steps" >/dev/null 2>&1 &
+  pid=$!
+  sleep "0.$((RANDOM % 4))$((RANDOM % 10))"
+  if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); fi
+  wait "$pid" 2>/dev/null
+done
+got=$("$exe" "$pool" "$steps" 2>/tmp/resume-$$.err) || { echo "FAIL: final run"; cat /tmp/resume-$$.err; exit 1; }
+echo "killed $killed times; $(cat /tmp/resume-$$.err)"
+rm -f "$pool" /tmp/resume-$$.err
+echo "uninterrupted: $want"
+echo "with kills:    $got"
+[ "$killed" -ge 1 ] || { echo "FAIL: no run was killed (too fast?)"; exit 1; }
+[ "$got" = "$want" ] || { echo "FAIL: results differ"; exit 1; }
+echo ok
