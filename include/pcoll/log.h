@@ -131,6 +131,9 @@ static inline pc_err plog__chunk_new(pc_pool *pool, uint64_t cap,
 	c->cap = cap;
 	c->dataoff = data - oid.off;
 	c->index = index;
+	/* Chunks are not zeroed: the random salt, part of every record's
+	 * checksum, makes whatever the memory held before invalid. */
+	c->salt = plog__random();
 	*off = oid.off;
 	return PC_OK;
 }
@@ -295,6 +298,23 @@ static inline int plog__ctor(void *ptr, void *arg)
 	/* Forward from the durable tail to the first invalid record. */
 	while (plog__take_batch(pool, rt->k, &ch, &pos, &seq, &bytes, 1))
 		;
+	/* Scrub what a crash left past the tail (a torn record, the rest of
+	 * a torn batch): readers match records by tag only, so no record
+	 * with a future sequence number may stay there. */
+	{
+		struct plog__chunk *sc = ch;
+		uint64_t sp = pos;
+		for (uint64_t sq = seq;; sq++) {
+			struct plog__rec *r =
+				plog__locate(pool, rt->k, &sc, &sp, sq, 0);
+			if (!r)
+				break;
+			uint64_t len = r->len;
+			r->tag = 0;
+			pc_pool_persist(pool, &r->tag, sizeof(r->tag));
+			sp += plog__stride(len);
+		}
+	}
 	struct plog__rtw *w = &rt->w;
 	w->seq = seq;
 	w->first_seq = s->first_seq;
@@ -421,15 +441,15 @@ static inline pc_err plog__grow(const plog *log, uint64_t need, int in_tx)
 }
 
 /* Copies one record into place and flushes it (no fence). */
-static inline void plog__put(const plog *log, unsigned char *dst,
+static inline void plog__put(const plog *log, uint64_t salt, unsigned char *dst,
 			     const void *src, uint32_t len, uint64_t seq,
 			     uint32_t batch, uint64_t phash)
 {
 	struct plog__rec hd;
-	hd.seq = seq;
+	hd.tag = seq ^ salt;
 	hd.len = len;
 	hd.batch = batch;
-	hd.sum = plog__rec_sum(log->rt->k, phash, seq, len, batch);
+	hd.sum = plog__rec_sum(log->rt->k, salt, phash, seq, len, batch);
 	const pc_pool *pool = log->pool;
 	if (pool->is_pmem && len >= PC_NT_THRESHOLD) {
 		pc_memcpy_nodrain(dst + PLOG__REC_HDR, src, len);
@@ -519,7 +539,7 @@ static inline pc_err plog__appendv(plog *log, const plog_iovec *iov, size_t n,
 		}
 		uint64_t ph =
 			phash0 ? *phash0 : plog__hash(rt->k, iov[i].base, len);
-		plog__put(log, dst, iov[i].base, len, seq,
+		plog__put(log, c->salt, dst, iov[i].base, len, seq,
 			  i == 0 ? (uint32_t)n : 0u, ph);
 		p += s;
 		seq++;
@@ -1028,7 +1048,7 @@ PC_MUST_USE static inline pc_err plog_check(const plog *log)
 		}
 		struct plog__chunk *tc = plog__chunk_at(pool, w->chunk);
 		uint64_t tp = w->pos;
-		if (plog__locate(pool, rt->k, &tc, &tp, w->seq, 1)) {
+		if (plog__locate(pool, rt->k, &tc, &tp, w->seq, 0)) {
 			e = pc__fail(PC_E_CORRUPT,
 				     "plog_check: a valid record %llu lies "
 				     "past the tail",

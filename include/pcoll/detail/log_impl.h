@@ -28,7 +28,7 @@
 
 /* A record: this header, then len payload bytes, padded to 8 bytes. */
 struct plog__rec {
-	uint64_t seq;   /* sequence number, 1 for the first ever */
+	uint64_t tag;   /* sequence number (1 for the first) ^ chunk salt */
 	uint32_t len;   /* payload bytes */
 	uint32_t batch; /* records in the batch starting here; 0: inside */
 	uint64_t sum;   /* plog__rec_sum(key, seq, len, batch, payload) */
@@ -53,7 +53,8 @@ struct plog__chunk {
 	uint64_t cap;     /* bytes of data */
 	uint64_t dataoff; /* data starts at chunk + dataoff */
 	uint64_t index;   /* 0 for the first chunk */
-	uint64_t reserved[3];
+	uint64_t salt;    /* random per allocation; in every record's sum */
+	uint64_t reserved[2];
 };
 
 /*
@@ -166,10 +167,11 @@ static inline uint64_t plog__hash(const uint64_t k[4], const void *buf,
 }
 
 /* The record checksum from the payload hash and the header fields. */
-static inline uint64_t plog__rec_sum(const uint64_t k[4], uint64_t phash,
-				     uint64_t seq, uint32_t len, uint32_t batch)
+static inline uint64_t plog__rec_sum(const uint64_t k[4], uint64_t salt,
+				     uint64_t phash, uint64_t seq, uint32_t len,
+				     uint32_t batch)
 {
-	uint64_t h = plog__mum(phash ^ k[1], seq ^ k[2]);
+	uint64_t h = plog__mum(phash ^ k[1] ^ salt, seq ^ k[2]);
 	h = plog__mum(h ^ k[3], (((uint64_t)len << 32) | batch) ^ k[0]);
 	return plog__mix64(h ^ seq);
 }
@@ -231,12 +233,13 @@ plog__locate(const pc_pool *pool, const uint64_t k[4], struct plog__chunk **c,
 			struct plog__rec *r =
 				(struct plog__rec *)(void *)(plog__data(ch) +
 							     p);
-			if (r->seq == seq &&
+			if (r->tag == (seq ^ ch->salt) &&
 			    plog__stride(r->len) <= ch->cap - p &&
 			    (!verify ||
-			     r->sum == plog__rec_sum(
-					       k, plog__hash(k, r + 1, r->len),
-					       r->seq, r->len, r->batch))) {
+			     r->sum ==
+				     plog__rec_sum(k, ch->salt,
+						   plog__hash(k, r + 1, r->len),
+						   seq, r->len, r->batch))) {
 				*c = ch;
 				*pos = p;
 				return r;
