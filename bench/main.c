@@ -13,6 +13,7 @@
  * A child writes its figures to a temporary file named by the parent.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
@@ -483,6 +484,25 @@ static const char *sibling(const char *envvar, const char *name, char *buf,
 	return buf;
 }
 
+/* A child that died in a case leaves its pools: remove them. */
+static void remove_child_pools(pid_t pid)
+{
+	char prefix[64], path[PATH_MAX];
+	snprintf(prefix, sizeof(prefix), "pcoll-bench-%ld-", (long)pid);
+	DIR *d = opendir(bench_dir());
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", bench_dir(),
+			     e->d_name) < (int)sizeof(path))
+			(void)unlink(path);
+	}
+	closedir(d);
+}
+
 /* Runs argv (argv[0] searched in PATH when it has no slash) with
  * LD_PRELOAD=preload when preload != NULL; waits. 0: exit status 0. */
 static int spawn(char **argv, const char *preload, int quiet)
@@ -520,6 +540,7 @@ static int spawn(char **argv, const char *preload, int quiet)
 			return -1;
 		}
 	}
+	remove_child_pools(pid);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
 	if (WIFSIGNALED(st))
@@ -745,6 +766,14 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+static void json_u64(FILE *f, uint64_t v, int ok)
+{
+	if (ok)
+		fprintf(f, "%llu", (unsigned long long)v);
+	else
+		fputs("null", f);
+}
+
 static void json_num(FILE *f, double v, int ok)
 {
 	if (ok)
@@ -836,7 +865,7 @@ static void write_json(FILE *f, const case_stat *s, const case_stat *grp,
 	fprintf(f, ",\"msyncs_per_op\":");
 	json_num(f, per_op(s->cnt.lib_msyncs, cops), s->counted);
 	fprintf(f, ",\"count_n\":");
-	json_num(f, (double)s->count_n, s->counted);
+	json_u64(f, s->count_n, s->counted);
 	fprintf(f, ",\"instructions_per_op\":");
 	json_num(f, s->instr_per_op, s->has_instr);
 	fprintf(f, ",\"instr_ratio_vs\":{");
@@ -854,7 +883,7 @@ static void write_json(FILE *f, const case_stat *s, const case_stat *grp,
 		json_num(f, s->instr_per_op / a->instr_per_op, 1);
 	}
 	fprintf(f, "},\"callgrind_n\":");
-	json_num(f, (double)s->instr_n, s->has_instr);
+	json_u64(f, s->instr_n, s->has_instr);
 	fprintf(f, ",\"bytes_per_elem\":");
 	json_num(f, s->bytes_per_elem, s->bytes_per_elem > 0);
 	fprintf(f, ",\"pmem\":%d,\"pmem_is_pmem_force\":", env_is_pmem());

@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# Smoke test of pcoll-bench: W11 at N=2000, one run, counted; checks the
-# JSON records. Usage: smoke.sh path/to/pcoll-bench
+# Smoke test of pcoll-bench: W11 at N=2000 (or N), one run, counted; checks the
+# JSON records. Usage: smoke.sh path/to/pcoll-bench [N]
 set -u
 bench=$1
+n=${2:-2000}
 dir=${PCOLL_TEST_DIR:-/dev/shm}
 mkdir -p "$dir" || exit 1
 export PCOLL_BENCH_DIR="$dir"
@@ -14,7 +15,7 @@ failed=0
 ok() { passed=$((passed + 1)); }
 bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
 
-if "$bench" --workload W11 --n 2000 --runs 1 --json "$tmp"; then
+if "$bench" --workload W11 --n "$n" --runs 1 --json "$tmp"; then
 	ok
 else
 	bad "pcoll-bench exited $?"

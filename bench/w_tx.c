@@ -52,7 +52,7 @@ static int w11_pcoll(const bench_env *env, bench_out *out)
 				break;
 			*w = i;
 		}
-		if (PC__UNLIKELY(err != PC_OK))
+		if (err != PC_OK)
 			break;
 	}
 	bench_end();
