@@ -176,6 +176,9 @@ typedef struct pc_pool {
 /**
  * @brief Make [addr, addr+len) of @p pool durable: flush + fence on
  * persistent memory, msync on a plain file.
+ *
+ * Like the other pool-level persistence helpers, it neither needs nor
+ * joins a transaction: it writes back memory as it is now.
  */
 static inline void pc_pool_persist(const pc_pool *pool, const void *addr,
 				   size_t len)
@@ -188,7 +191,7 @@ static inline void pc_pool_persist(const pc_pool *pool, const void *addr,
 
 /**
  * @brief Start writing back [addr, addr+len); durable after
- * pc_pool_drain(). On a plain file this msyncs at once.
+ *  pc_pool_drain(). On a plain file this msyncs at once. Transactions: any.
  */
 static inline void pc_pool_flush(const pc_pool *pool, const void *addr,
 				 size_t len)
@@ -199,7 +202,8 @@ static inline void pc_pool_flush(const pc_pool *pool, const void *addr,
 		(void)pmem_msync(addr, len);
 }
 
-/** @brief Fence: everything flushed with pc_pool_flush() is durable. */
+/** @brief Fence: everything flushed with pc_pool_flush() is durable.
+ * Transactions: any. */
 static inline void pc_pool_drain(const pc_pool *pool)
 {
 	if (PC__LIKELY(pool->is_pmem))
@@ -209,6 +213,7 @@ static inline void pc_pool_drain(const pc_pool *pool)
 /**
  * @brief Copy into the pool and flush, without the fence; follow with
  * pc_pool_drain(). Non-temporal stores for large copies on pmem.
+ * Transactions: any (it is not undo-logged).
  */
 static inline void pc_pool_memcpy_nodrain(const pc_pool *pool, void *dst,
 					  const void *src, size_t len)
@@ -225,13 +230,14 @@ static inline void pc_pool_memcpy_nodrain(const pc_pool *pool, void *dst,
 /* Offsets                                                              */
 /* ------------------------------------------------------------------ */
 
-/** @brief Address of pool offset @p off (0 gives NULL). */
+/** @brief Address of pool offset @p off (0 gives NULL). Transactions: any. */
 static inline void *pc_pool_ptr(const pc_pool *pool, uint64_t off)
 {
 	return off ? (void *)(pool->base + off) : NULL;
 }
 
-/** @brief Pool offset of @p p, which must point into @p pool (NULL gives 0). */
+/** @brief Pool offset of @p p, which must point into @p pool (NULL gives 0).
+ * Transactions: any. */
 static inline uint64_t pc_pool_off(const pc_pool *pool, const void *p)
 {
 	return p ? (uint64_t)((const char *)p - pool->base) : 0;
@@ -862,7 +868,8 @@ PC_MUST_USE static inline pc_err pc_pool_stats_get(pc_pool *pool,
 	return PC_OK;
 }
 
-/** @brief 1 when @p pool uses flush instructions, 0 on the msync path. */
+/** @brief 1 when @p pool uses flush instructions, 0 on the msync path.
+ * Transactions: any. */
 static inline int pc_pool_is_pmem(const pc_pool *pool)
 {
 	return pool->is_pmem;

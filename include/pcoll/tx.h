@@ -162,7 +162,8 @@ static inline pc_err pc_tx_abort(pc_err e)
 	return e;
 }
 
-/** @brief 1 when this thread is inside a running transaction. */
+/** @brief 1 when this thread is inside a running transaction (one that
+ * has not aborted). Transactions: any. */
 static inline int pc_tx_active(void)
 {
 	return pc__tx_state() == PC__TX_WORK;
@@ -170,7 +171,7 @@ static inline int pc_tx_active(void)
 
 /**
  * @brief Outcome of the last TX() scope that ended on this thread
- * (::PC_OK before any).
+ * (::PC_OK before any). Transactions: any.
  */
 static inline pc_err pc_tx_last(void)
 {
