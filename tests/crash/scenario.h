@@ -72,5 +72,12 @@ extern const cr_scenario cr_scn_ptr;
 extern const cr_scenario cr_scn_tx;
 extern const cr_scenario cr_scn_rawpush;
 extern const cr_scenario cr_scn_rawpush_bug;
+extern const cr_scenario cr_scn_vec;     /* CR_HAVE_VEC */
+extern const cr_scenario cr_scn_vec_bug; /* the broken build only */
+extern const cr_scenario cr_scn_map_u64; /* CR_HAVE_MAP */
+extern const cr_scenario cr_scn_map_str; /* CR_HAVE_MAP */
+extern const cr_scenario cr_scn_log;     /* CR_HAVE_LOG */
+extern const cr_scenario cr_scn_blk;     /* CR_HAVE_BLK */
+extern const cr_scenario cr_scn_multi;   /* CR_HAVE_MULTI */
 
 #endif

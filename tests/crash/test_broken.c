@@ -32,3 +32,12 @@ Test(broken, raw_push_without_element_persist)
 {
 	expect_detected(&cr_scn_rawpush_bug);
 }
+
+#ifdef CR_HAVE_VEC
+/* vec.h built with PCOLL_TEST_BUG_PUSH_NO_PERSIST: push stores len+1
+ * without persisting the element first. */
+Test(broken, pvec_push_without_element_persist)
+{
+	expect_detected(&cr_scn_vec_bug);
+}
+#endif

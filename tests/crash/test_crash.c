@@ -45,3 +45,43 @@ Test(crash, rawpush)
 {
 	run_scenario(&cr_scn_rawpush);
 }
+
+#ifdef CR_HAVE_VEC
+Test(crash, vec)
+{
+	run_scenario(&cr_scn_vec);
+}
+#endif
+
+#ifdef CR_HAVE_MAP
+Test(crash, map_u64)
+{
+	run_scenario(&cr_scn_map_u64);
+}
+
+Test(crash, map_str)
+{
+	run_scenario(&cr_scn_map_str);
+}
+#endif
+
+#ifdef CR_HAVE_LOG
+Test(crash, log)
+{
+	run_scenario(&cr_scn_log);
+}
+#endif
+
+#ifdef CR_HAVE_BLK
+Test(crash, blk)
+{
+	run_scenario(&cr_scn_blk);
+}
+#endif
+
+#ifdef CR_HAVE_MULTI
+Test(crash, multi)
+{
+	run_scenario(&cr_scn_multi);
+}
+#endif
