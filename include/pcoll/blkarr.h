@@ -66,7 +66,9 @@
 #define PC__BLK_F_ZERO   1u    /* map entry flag: reads as zeros */
 #define PC__BLK_F_ERROR  2u    /* map entry flag: reads fail */
 #define PC__BLK_F_MASK   3u
-#define PC__BLK_MAXPHYS  ((uint64_t)1 << 30) /* phys << 2 fits 32 bits */
+#define PC__BLK_NOPHYS   0x3FFFFFFFu /* map entry phys: none assigned yet */
+#define PC__BLK_MAXPHYS  ((uint64_t)PC__BLK_NOPHYS) /* phys << 2 fits */
+#define PC__BLK_HOLES    1024u /* unreferenced blocks found at open */
 
 /* One lane log record: 32 bytes; two per lane in one cache line. */
 struct pc__blklog {
@@ -89,8 +91,12 @@ struct pc__blklane {
 /* Volatile area: lives in the pool next to the map, rebuilt by
  * pmemobj_volatile() once per pool open, never flushed. */
 struct pc__blkvol {
-	uint32_t next_lane; /* round-robin hint for new threads */
-	uint32_t pad[15];
+	uint32_t next_lane;  /* round-robin hint for new threads */
+	uint32_t alloc_lock; /* protects hwm and holes */
+	uint32_t hwm;        /* physical blocks below it have been used */
+	uint32_t nholes;     /* entries of holes[] */
+	uint32_t pad[12];
+	uint32_t holes[PC__BLK_HOLES]; /* unreferenced blocks below hwm */
 	struct pc__blklane lane[PC__BLK_MAXLANES];
 	uint32_t gen[PC__BLK_GENS];      /* seqlock generation per slot */
 	uint8_t stripe[PC__BLK_STRIPES]; /* writer lock per stripe */
@@ -216,23 +222,105 @@ static inline void pc__blk_bind(pc_pool *pool, struct pc__blkhdr *h, pblkarr *a)
 	a->nblock = h->nblock;
 }
 
-/* pmemobj_volatile() constructor: rebuild lanes from the logs. */
+/* Marks physical block p in bitmap seen; 0 when out of range or marked
+ * already (two owners: corruption). */
+static inline int pc__blk_mark(uint64_t *seen, uint64_t nphys, uint32_t p)
+{
+	if (p >= nphys || (seen[p / 64] & (1ull << (p % 64))))
+		return 0;
+	seen[p / 64] |= 1ull << (p % 64);
+	return 1;
+}
+
+/* Builds the ownership bitmap of the physical blocks from the map and the
+ * lanes' current log records; returns NULL (and *why) when a block has
+ * two owners or a record is invalid, or on out of memory (*why = 0). */
+static inline uint64_t *pc__blk_scan(const pblkarr *a, uint32_t *lane_free,
+				     uint32_t *lane_seq, uint32_t *hwm,
+				     int *why, uint64_t *where)
+{
+	const struct pc__blkhdr *h = a->h;
+	uint64_t *seen = (uint64_t *)calloc((h->nphys + 63) / 64, 8);
+	*why = 0;
+	if (!seen)
+		return NULL;
+	uint32_t top = 0;
+	for (uint64_t l = 0; l < h->nlanes; l++) {
+		const struct pc__blklog *g = pc__blk_log_cur(&a->log[2 * l]);
+		uint32_t f = g ? pc__blk_lane_free(h, a->map, g) : UINT32_MAX;
+		if (f == UINT32_MAX || !pc__blk_mark(seen, h->nphys, f)) {
+			*why = f == UINT32_MAX ? 1 : 2;
+			*where = l;
+			free(seen);
+			return NULL;
+		}
+		lane_free[l] = f;
+		lane_seq[l] = g->seq;
+		top = f + 1 > top ? f + 1 : top;
+	}
+	for (uint64_t i = 0; i < h->nblock; i++) {
+		uint32_t e = a->map[i];
+		uint32_t p = e >> 2;
+		if ((e & PC__BLK_F_MASK) == PC__BLK_F_MASK ||
+		    (p == PC__BLK_NOPHYS && !(e & PC__BLK_F_MASK))) {
+			*why = 3;
+			*where = i;
+			free(seen);
+			return NULL;
+		}
+		if (p == PC__BLK_NOPHYS)
+			continue;
+		if (!pc__blk_mark(seen, h->nphys, p)) {
+			*why = 4;
+			*where = i;
+			free(seen);
+			return NULL;
+		}
+		top = p + 1 > top ? p + 1 : top;
+	}
+	*hwm = top;
+	return seen;
+}
+
+/* pmemobj_volatile() constructor: rebuild the lanes from their logs, the
+ * allocation mark and the holes (blocks below it that nobody owns: first
+ * writes cut short by a crash) from a scan of the map. */
 static inline int pc__blk_vol_ctor(void *ptr, void *arg)
 {
 	struct pc__blkvol *v = (struct pc__blkvol *)ptr;
 	const pblkarr *a = (const pblkarr *)arg;
+	uint32_t lf[PC__BLK_MAXLANES], ls[PC__BLK_MAXLANES], hwm = 0;
+	int why = 0;
+	uint64_t where = 0;
+	uint64_t *seen = pc__blk_scan(a, lf, ls, &hwm, &why, &where);
+	if (!seen)
+		return -1;
 	memset(v, 0, sizeof(*v));
 	for (uint64_t l = 0; l < a->h->nlanes; l++) {
-		const struct pc__blklog *g = pc__blk_log_cur(&a->log[2 * l]);
-		if (!g)
-			return -1;
-		uint32_t f = pc__blk_lane_free(a->h, a->map, g);
-		if (f == UINT32_MAX)
-			return -1;
-		v->lane[l].free = f;
-		v->lane[l].seq = g->seq;
+		v->lane[l].free = lf[l];
+		v->lane[l].seq = ls[l];
 	}
+	v->hwm = hwm;
+	for (uint32_t p = hwm; p-- > 0 && v->nholes < PC__BLK_HOLES;)
+		if (!(seen[p / 64] & (1ull << (p % 64))))
+			v->holes[v->nholes++] = p;
+	free(seen);
 	return 0;
+}
+
+/* A physical block nobody owns, for a block's first write; NOPHYS when
+ * none is left (only after more than PC__BLK_HOLES crash holes). */
+static inline uint32_t pc__blk_alloc(struct pc__blkvol *v, uint64_t nphys)
+{
+	while (__atomic_exchange_n(&v->alloc_lock, 1, __ATOMIC_ACQUIRE))
+		thrd_yield();
+	uint32_t p = PC__BLK_NOPHYS;
+	if (v->nholes)
+		p = v->holes[--v->nholes];
+	else if (v->hwm < nphys)
+		p = v->hwm++;
+	__atomic_store_n(&v->alloc_lock, 0, __ATOMIC_RELEASE);
+	return p;
 }
 
 /* Bytes of the area for n blocks, with worst-case alignment padding. */
@@ -327,7 +415,7 @@ static inline pc_err pc__blk_init(pc_pool *pool, void *obj, void *argp)
 
 	uint32_t *map = (uint32_t *)(void *)(pool->base + h->map_off);
 	for (uint64_t i = 0; i < n; i++)
-		map[i] = (uint32_t)(i << 2) | PC__BLK_F_ZERO;
+		map[i] = (PC__BLK_NOPHYS << 2) | PC__BLK_F_ZERO;
 	pc_pool_persist(pool, map, n * 4);
 	struct pc__blklog *log =
 		(struct pc__blklog *)(void *)(pool->base + h->log_off);
@@ -335,7 +423,7 @@ static inline pc_err pc__blk_init(pc_pool *pool, void *obj, void *argp)
 	for (uint64_t l = 0; l < nl; l++) {
 		struct pc__blklog *g = &log[2 * l];
 		g->lba = 0;
-		g->old = g->nw = (uint32_t)((n + l) << 2);
+		g->old = g->nw = (uint32_t)(l << 2);
 		g->seq = 0;
 		g->csum = pc__blk_csum(g->lba, g->old, g->nw, g->seq);
 	}
@@ -412,14 +500,40 @@ static inline void pc__blk_lane_put(struct pc__blkvol *v, uint32_t l)
 	__atomic_store_n(&v->lane[l].lock, 0, __ATOMIC_RELEASE);
 }
 
-/* Write inside a running transaction: undo-log the block in place. */
+static inline pc_err pc__blk_nospace(const pblkarr *a, uint64_t i)
+{
+	return pc__fail(PC_E_FULL,
+			"pblkarr_write: %s: no physical block left for the "
+			"first write of block %llu; reopen the pool to reclaim "
+			"the blocks of interrupted first writes",
+			a->pool->path, (unsigned long long)i);
+}
+
+/* Write inside a running transaction: undo-log the block in place. A
+ * block never written gets a physical block whose contents need no
+ * snapshot (the map entry's undo restores "never written"). */
 static inline pc_err pc__blk_write_tx(pblkarr *a, uint64_t i, const void *buf)
 {
 	pc__blk_stripe_lock(a->v, i);
 	uint32_t e = a->map[i];
 	uint32_t p = e >> 2;
+	pc_err err = PC_OK;
+	if (p == PC__BLK_NOPHYS) {
+		p = pc__blk_alloc(a->v, a->h->nphys);
+		if (p == PC__BLK_NOPHYS)
+			err = pc__tx_abort_with(pc__blk_nospace(a, i));
+	}
 	char *dst = a->data + (uint64_t)p * a->stride;
-	pc_err err = pc__tx_snap(dst, a->bsize);
+	if (err == PC_OK && (e >> 2) == PC__BLK_NOPHYS) {
+		if (pmemobj_tx_xadd_range_direct(dst, a->bsize,
+						 POBJ_XADD_NO_SNAPSHOT |
+							 POBJ_XADD_NO_ABORT))
+			err = pc__tx_abort_with(pc__fail(
+				PC_E_FULL, "pblkarr_write: block %llu: %s",
+				(unsigned long long)i, pmemobj_errormsg()));
+	} else if (err == PC_OK) {
+		err = pc__tx_snap(dst, a->bsize);
+	}
 	if (err == PC_OK && (e & PC__BLK_F_MASK))
 		err = pc__tx_snap(&a->map[i], sizeof(uint32_t));
 	if (err != PC_OK) {
@@ -433,6 +547,35 @@ static inline pc_err pc__blk_write_tx(pblkarr *a, uint64_t i, const void *buf)
 	if (e & PC__BLK_F_MASK)
 		__atomic_store_n(&a->map[i], p << 2, __ATOMIC_RELEASE);
 	pc__blk_stripe_unlock(a->v, i);
+	return PC_OK;
+}
+
+/*
+ * Write to a block whose map entry is flagged (never written, zeroed or
+ * bad): its contents are not visible, so the data goes in place (into its
+ * own physical block, or a fresh one from the dense allocator when it
+ * never had one) and one map store clearing the flag publishes it. Two
+ * fences, no lane, no log: a crash before the store leaves the flag (the
+ * old contents); a fresh block is then owned by nobody and reclaimed when
+ * the pool is next opened. Called with the stripe lock held.
+ */
+static inline pc_err pc__blk_write_flagged(pblkarr *a, uint64_t i,
+					   const void *buf, uint32_t old)
+{
+	uint32_t p = old >> 2;
+	if (p == PC__BLK_NOPHYS) {
+		p = pc__blk_alloc(a->v, a->h->nphys);
+		if (p == PC__BLK_NOPHYS)
+			return pc__blk_nospace(a, i);
+	}
+	uint32_t *gen = &a->v->gen[p % PC__BLK_GENS];
+	__atomic_fetch_add(gen, 1, __ATOMIC_SEQ_CST);
+	pc_pool_memcpy_nodrain(a->pool, a->data + (uint64_t)p * a->stride, buf,
+			       a->bsize);
+	pc_pool_drain(a->pool);
+	__atomic_fetch_add(gen, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&a->map[i], p << 2, __ATOMIC_RELEASE);
+	pc_pool_persist(a->pool, &a->map[i], sizeof(uint32_t));
 	return PC_OK;
 }
 
@@ -653,10 +796,15 @@ PC_MUST_USE static inline pc_err pblkarr_write(pblkarr *a, uint64_t i,
 	}
 	struct pc__blkvol *v = a->v;
 	pc__blk_stripe_lock(v, i);
+	uint32_t old = __atomic_load_n(&a->map[i], __ATOMIC_RELAXED);
+	if (PC__UNLIKELY(old & PC__BLK_F_MASK)) {
+		pc_err e = pc__blk_write_flagged(a, i, buf, old);
+		pc__blk_stripe_unlock(v, i);
+		return e;
+	}
 	uint32_t l = pc__blk_lane_get(v, (uint32_t)a->h->nlanes);
 	struct pc__blklane *lane = &v->lane[l];
 	uint32_t f = lane->free;
-	uint32_t old = __atomic_load_n(&a->map[i], __ATOMIC_RELAXED);
 	uint32_t *gen = &v->gen[f % PC__BLK_GENS];
 
 	/* Fence 1: the data and the lane's log record. */
@@ -712,10 +860,12 @@ PC_MUST_USE static inline pc_err pblkarr_set_error(pblkarr *a, uint64_t i)
 }
 
 /**
- * @brief Check the array's invariants: a sane header; every map entry and
- * lane log record valid; the block map plus the lanes' free blocks
- * reference every physical block exactly once; the volatile lane state
- * agrees with the persistent logs. Call when no write is running.
+ * @brief Check the array's invariants: a sane header; every map entry
+ * valid (a physical block in range, or "none yet" with the zero or error
+ * flag); every lane with a valid log record; no physical block owned twice
+ * across the map and the lanes' free blocks; every owned block below the
+ * allocation mark, every recorded hole unowned; the volatile lane state
+ * agreeing with the persistent logs. Call when no write is running.
  * @return ::PC_OK, ::PC_E_CORRUPT (pc_errmsg() says what is wrong),
  * ::PC_E_NOMEM, ::PC_E_INVAL.
  *
@@ -733,56 +883,43 @@ PC_MUST_USE static inline pc_err pblkarr_check(const pblkarr *a)
 	    h->nlanes > PC__BLK_MAXLANES || h->nphys >= PC__BLK_MAXPHYS ||
 	    h->stride != pc__blk_align(h->bsize, 64) || h->nblock != a->nblock)
 		return pc__fail(PC_E_CORRUPT, "pblkarr_check: damaged header");
-	uint64_t words = (h->nphys + 63) / 64;
-	uint64_t *seen = (uint64_t *)calloc(words, sizeof(uint64_t));
-	if (!seen)
-		return pc__fail(PC_E_NOMEM, "pblkarr_check: out of memory");
-	pc_err err = PC_OK;
-	for (uint64_t i = 0; i < h->nblock && err == PC_OK; i++) {
-		uint32_t e = a->map[i];
-		uint64_t p = e >> 2;
-		if ((e & PC__BLK_F_MASK) == PC__BLK_F_MASK)
-			err = pc__fail(PC_E_CORRUPT,
-				       "pblkarr_check: block %llu has both "
-				       "the zero and the error flag",
-				       (unsigned long long)i);
-		else if (p >= h->nphys)
-			err = pc__fail(PC_E_CORRUPT,
-				       "pblkarr_check: block %llu maps to "
-				       "physical block %llu of %llu",
-				       (unsigned long long)i,
-				       (unsigned long long)p,
-				       (unsigned long long)h->nphys);
-		else if (seen[p / 64] & (1ull << (p % 64)))
-			err = pc__fail(PC_E_CORRUPT,
-				       "pblkarr_check: physical block %llu "
-				       "is mapped twice (block %llu)",
-				       (unsigned long long)p,
-				       (unsigned long long)i);
-		else
-			seen[p / 64] |= 1ull << (p % 64);
+	uint32_t lf[PC__BLK_MAXLANES], ls[PC__BLK_MAXLANES], top = 0;
+	int why = 0;
+	uint64_t where = 0;
+	uint64_t *seen = pc__blk_scan(a, lf, ls, &top, &why, &where);
+	if (!seen) {
+		static const char *const what[] = {
+			"out of memory", "lane %llu has no valid log record",
+			"lane %llu's free block is owned twice",
+			"block %llu has an invalid map entry",
+			"block %llu's physical block is out of range or owned "
+			"twice"};
+		char msg[96];
+		(void)snprintf(msg, sizeof(msg), what[why],
+			       (unsigned long long)where);
+		return pc__fail(why ? PC_E_CORRUPT : PC_E_NOMEM,
+				"pblkarr_check: %s", msg);
 	}
-	for (uint64_t l = 0; l < h->nlanes && err == PC_OK; l++) {
-		const struct pc__blklog *g = pc__blk_log_cur(&a->log[2 * l]);
-		uint32_t f = g ? pc__blk_lane_free(h, a->map, g) : UINT32_MAX;
-		if (f == UINT32_MAX)
-			err = pc__fail(PC_E_CORRUPT,
-				       "pblkarr_check: lane %llu: no valid "
-				       "log record",
-				       (unsigned long long)l);
-		else if (seen[f / 64] & (1ull << (f % 64)))
-			err = pc__fail(PC_E_CORRUPT,
-				       "pblkarr_check: lane %llu's free "
-				       "block %u is also in use",
-				       (unsigned long long)l, f);
-		else if (a->v->lane[l].free != f || a->v->lane[l].seq != g->seq)
+	pc_err err = PC_OK;
+	const struct pc__blkvol *v = a->v;
+	for (uint64_t l = 0; l < h->nlanes && err == PC_OK; l++)
+		if (v->lane[l].free != lf[l] || v->lane[l].seq != ls[l])
 			err = pc__fail(PC_E_CORRUPT,
 				       "pblkarr_check: lane %llu: volatile "
 				       "free block %u, the log says %u",
-				       (unsigned long long)l,
-				       a->v->lane[l].free, f);
-		else
-			seen[f / 64] |= 1ull << (f % 64);
+				       (unsigned long long)l, v->lane[l].free,
+				       lf[l]);
+	if (err == PC_OK &&
+	    (v->hwm < top || v->hwm > h->nphys || v->nholes > PC__BLK_HOLES))
+		err = pc__fail(PC_E_CORRUPT,
+			       "pblkarr_check: allocation mark %u, blocks up "
+			       "to %u are owned",
+			       v->hwm, top);
+	for (uint32_t k = 0; k < v->nholes && err == PC_OK; k++) {
+		uint32_t p = v->holes[k];
+		if (p >= v->hwm || (seen[p / 64] & (1ull << (p % 64))))
+			err = pc__fail(PC_E_CORRUPT,
+				       "pblkarr_check: hole %u is owned", p);
 	}
 	free(seen);
 	return err;

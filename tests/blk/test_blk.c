@@ -351,10 +351,13 @@ Test(blk, crash_between_fences_keeps_old_block)
 	cr_assert_eq(pblkarr_root(p, "c", PC_CREATE, 512, 16, &a), PC_OK);
 	unsigned char w[512], r[512];
 	for (int tear = 0; tear < 2; tear++) {
-		for (uint64_t i = 0; i < 16; i++) {
-			pattern(w, 512, 100 + i);
-			cr_assert_eq(pblkarr_write(&a, i, w), PC_OK);
-		}
+		/* Twice: a first write goes in place, the second through
+		 * the lane. */
+		for (int twice = 0; twice < 2; twice++)
+			for (uint64_t i = 0; i < 16; i++) {
+				pattern(w, 512, 100 + i);
+				cr_assert_eq(pblkarr_write(&a, i, w), PC_OK);
+			}
 		/* Make sure lane 0 is the one in use: this thread's lane. */
 		cr_assert_eq(pc__blk_lane_hint, 1);
 		uint32_t free_before = a.v->lane[0].free;
@@ -382,7 +385,9 @@ Test(blk, crash_after_publish_frees_old_block)
 	cr_assert_eq(pblkarr_root(p, "c", PC_CREATE, 512, 16, &a), PC_OK);
 	unsigned char w[512], r[512];
 	pattern(w, 512, 1);
-	cr_assert_eq(pblkarr_write(&a, 5, w), PC_OK);
+	cr_assert_eq(pblkarr_write(&a, 5, w), PC_OK); /* in place */
+	cr_assert_eq(pblkarr_write(&a, 5, w), PC_OK); /* lane 0 */
+	cr_assert_eq(pc__blk_lane_hint, 1);
 	/* A completed write followed by writes of another lane to the same
 	 * block: the first lane's log no longer matches the map, and
 	 * recovery must still know its free block. */
@@ -397,6 +402,84 @@ Test(blk, crash_after_publish_frees_old_block)
 	cr_assert_eq(a.v->lane[0].free, l0free);
 	cr_assert_eq(pblkarr_read(&a, 5, r), PC_OK);
 	cr_assert(memcmp(r, w, 512) == 0);
+	close_rm(p);
+}
+
+Test(blk, first_writes_allocate_densely)
+{
+	pc_pool *p = mkpool("blk-dense", TU_POOL_SIZE);
+	pblkarr a;
+	cr_assert_eq(pblkarr_root(p, "d", PC_CREATE, 512, 20000, &a), PC_OK);
+	unsigned char w[512];
+	uint64_t rng = 5, distinct = 0;
+	for (int k = 0; k < 3000; k++) {
+		uint64_t i = tu_splitmix64(&rng) % 20000;
+		distinct += (a.map[i] >> 2) == PC__BLK_NOPHYS;
+		pattern(w, 512, i);
+		cr_assert_eq(pblkarr_write(&a, i, w), PC_OK);
+	}
+	/* Physical blocks in use: the lanes' and one per block written,
+	 * packed at the start of the data area whatever the block numbers. */
+	cr_assert_eq(a.v->hwm, PBLKARR_LANES + distinct);
+	reopen(&p, &a, "d");
+	cr_assert_eq(a.v->hwm, PBLKARR_LANES + distinct);
+	cr_assert_eq(a.v->nholes, 0);
+	close_rm(p);
+}
+
+Test(blk, crash_in_first_write_reclaims_block)
+{
+	pc_pool *p = mkpool("blk-hole", TU_POOL_SIZE);
+	pblkarr a;
+	cr_assert_eq(pblkarr_root(p, "h", PC_CREATE, 512, 64, &a), PC_OK);
+	unsigned char w[512], r[512];
+	pattern(w, 512, 1);
+	cr_assert_eq(pblkarr_write(&a, 0, w), PC_OK);
+	/* A first write of block 1 whose data reached the media but whose
+	 * map store did not; then block 2's first write completed. */
+	uint32_t lost = pc__blk_alloc(a.v, a.h->nphys);
+	memcpy(a.data + (uint64_t)lost * a.stride, w, 512);
+	pc_pool_persist(p, a.data + (uint64_t)lost * a.stride, 512);
+	cr_assert_eq(pblkarr_write(&a, 2, w), PC_OK);
+	uint32_t hwm = a.v->hwm;
+	reopen(&p, &a, "h");
+	cr_assert_eq(pblkarr_read(&a, 1, r), PC_OK);
+	cr_assert(all_zero(r, 512), "the cut-short write is not visible");
+	cr_assert_eq(a.v->hwm, hwm);
+	cr_assert_eq(a.v->nholes, 1);
+	cr_assert_eq(a.v->holes[0], lost);
+	/* The next first write takes the hole. */
+	cr_assert_eq(pblkarr_write(&a, 7, w), PC_OK);
+	cr_assert_eq(a.map[7] >> 2, lost);
+	cr_assert_eq(a.v->hwm, hwm);
+	cr_assert_eq(pblkarr_check(&a), PC_OK, "%s", pc_errmsg());
+	close_rm(p);
+}
+
+Test(blk, every_block_written_fills_the_array)
+{
+	pc_pool *p = mkpool("blk-fill", TU_POOL_SIZE);
+	pblkarr a;
+	cr_assert_eq(pblkarr_root(p, "f", PC_CREATE, 512, 500, &a), PC_OK);
+	unsigned char w[512], r[512];
+	for (int round = 0; round < 3; round++)
+		for (uint64_t i = 0; i < 500; i++) {
+			pattern(w, 512, i * 3 + (uint64_t)round);
+			cr_assert_eq(pblkarr_write(&a, i, w), PC_OK);
+			if (i % 50 == 0)
+				cr_assert_eq(pblkarr_set_zero(&a, i), PC_OK);
+		}
+	cr_assert_eq(a.v->hwm, a.h->nphys);
+	reopen(&p, &a, "f");
+	for (uint64_t i = 0; i < 500; i++) {
+		cr_assert_eq(pblkarr_read(&a, i, r), PC_OK);
+		if (i % 50 == 0) {
+			cr_assert(all_zero(r, 512));
+			continue;
+		}
+		pattern(w, 512, i * 3 + 2);
+		cr_assert(memcmp(r, w, 512) == 0);
+	}
 	close_rm(p);
 }
 
@@ -452,6 +535,10 @@ Test(blk, tx_abort_restores_blocks)
 	}
 	cr_assert_eq(out, PC_E_ABORTED);
 	cr_assert(memcmp(map_before, a.map, sizeof(map_before)) == 0);
+	/* Block 20's first write took a physical block that the abort
+	 * orphaned; legal, and reclaimed at the next open. */
+	uint32_t hwm = a.v->hwm;
+	cr_assert_eq(pblkarr_check(&a), PC_OK, "%s", pc_errmsg());
 	for (int pass = 0; pass < 2; pass++) {
 		for (uint64_t i = 0; i < 8; i++) {
 			pc_err e = pblkarr_read(&a, i, r);
@@ -466,8 +553,12 @@ Test(blk, tx_abort_restores_blocks)
 		}
 		cr_assert_eq(pblkarr_read(&a, 20, r), PC_OK);
 		cr_assert(all_zero(r, 4096));
-		if (pass == 0)
+		if (pass == 0) {
 			reopen(&p, &a, "t");
+			/* The orphan is free again: below the mark as a
+			 * hole, or past it. */
+			cr_assert_eq(a.v->hwm + a.v->nholes, hwm - 1);
+		}
 	}
 	/* Lanes untouched by the transaction: ordinary writes go on. */
 	for (uint64_t i = 0; i < 32; i++) {
@@ -618,13 +709,23 @@ Test(blk, fences_per_write)
 	cr_assert_eq(pblkarr_root(p, "f", PC_CREATE, 512, 100, &a), PC_OK);
 	unsigned char w[512], r[512];
 	pattern(w, 512, 1);
+	/* First writes: in place, 512 B of data (8 lines) and the map
+	 * entry's line. */
 	pc_persist_counters_reset();
 	for (uint64_t i = 0; i < 100; i++)
 		cr_assert_eq(pblkarr_write(&a, i, w), PC_OK);
 	pc_persist_counters c = pc_persist_counters_get();
 	cr_assert_eq(c.fences, 200, "2 fences per write, got %llu",
 		     (unsigned long long)c.fences);
-	/* 512 B of data (8 lines), one log line, one map line. */
+	cr_assert_eq(c.flushes, 100 * 9, "flushes %llu",
+		     (unsigned long long)c.flushes);
+	/* Overwrites: through a lane, plus the log record's line. */
+	pc_persist_counters_reset();
+	for (uint64_t i = 0; i < 100; i++)
+		cr_assert_eq(pblkarr_write(&a, i, w), PC_OK);
+	c = pc_persist_counters_get();
+	cr_assert_eq(c.fences, 200, "2 fences per write, got %llu",
+		     (unsigned long long)c.fences);
 	cr_assert_eq(c.flushes, 100 * 10, "flushes %llu",
 		     (unsigned long long)c.flushes);
 	pc_persist_counters_reset();
