@@ -61,7 +61,7 @@ cr_why(char *why, size_t n, const char *fmt, ...)
 /* Number of heap objects in @p pool whose libpmemobj type number is that
  * of signature @p sig. */
 size_t cr_count_objs(pc_pool *pool, const pc_typesig *sig);
-/* Total number of heap objects. */
+/* Total number of heap objects (without the checker's scratch ones). */
 size_t cr_count_all_objs(pc_pool *pool);
 
 /* Deterministic value for (seed, i). */

@@ -122,12 +122,20 @@ size_t cr_count_objs(pc_pool *pool, const pc_typesig *sig)
 	return n;
 }
 
+typedef struct cr_scratch {
+	unsigned char b[1000];
+} cr_scratch;
+PC_DECLARE(cr_scratch);
+
 size_t cr_count_all_objs(pc_pool *pool)
 {
+	/* The usability probe's scratch objects do not count. */
+	pc_typesig ss = PC_SIG_OBJ(cr_scratch);
+	uint64_t tn = pc__sig_typenum(&ss);
 	size_t n = 0;
 	for (PMEMoid o = pmemobj_first(pool->pop); !OID_IS_NULL(o);
 	     o = pmemobj_next(o))
-		n++;
+		n += pmemobj_type_num(o) != tn;
 	return n;
 }
 
@@ -154,11 +162,6 @@ int cr_verify(const cr_scenario *s, pc_pool *pool, int k, int allow_next,
 		(void)cr_why(why, n, "not state(%d): %s", k, w1);
 	return CR_BAD;
 }
-
-typedef struct cr_scratch {
-	unsigned char b[1000];
-} cr_scratch;
-PC_DECLARE(cr_scratch);
 
 int cr_check_image(const cr_scenario *s, const char *path, int k,
 		   int allow_next, char *why, size_t n)
