@@ -888,17 +888,32 @@ PC_MUST_USE static inline pc_err pblkarr_check(const pblkarr *a)
 	uint64_t where = 0;
 	uint64_t *seen = pc__blk_scan(a, lf, ls, &top, &why, &where);
 	if (!seen) {
-		static const char *const what[] = {
-			"out of memory", "lane %llu has no valid log record",
-			"lane %llu's free block is owned twice",
-			"block %llu has an invalid map entry",
-			"block %llu's physical block is out of range or owned "
-			"twice"};
-		char msg[96];
-		(void)snprintf(msg, sizeof(msg), what[why],
-			       (unsigned long long)where);
-		return pc__fail(why ? PC_E_CORRUPT : PC_E_NOMEM,
-				"pblkarr_check: %s", msg);
+		unsigned long long w = (unsigned long long)where;
+		switch (why) {
+		case 1:
+			return pc__fail(PC_E_CORRUPT,
+					"pblkarr_check: lane %llu has no valid "
+					"log record",
+					w);
+		case 2:
+			return pc__fail(PC_E_CORRUPT,
+					"pblkarr_check: lane %llu's free block "
+					"is owned twice",
+					w);
+		case 3:
+			return pc__fail(PC_E_CORRUPT,
+					"pblkarr_check: block %llu has an "
+					"invalid map entry",
+					w);
+		case 4:
+			return pc__fail(PC_E_CORRUPT,
+					"pblkarr_check: block %llu's physical "
+					"block is out of range or owned twice",
+					w);
+		default:
+			return pc__fail(PC_E_NOMEM,
+					"pblkarr_check: out of memory");
+		}
 	}
 	pc_err err = PC_OK;
 	const struct pc__blkvol *v = a->v;

@@ -483,6 +483,37 @@ Test(blk, every_block_written_fills_the_array)
 	close_rm(p);
 }
 
+Test(blk, check_finds_broken_invariants)
+{
+	pc_pool *p = mkpool("blk-inv", TU_POOL_SIZE);
+	pblkarr a;
+	cr_assert_eq(pblkarr_root(p, "c", PC_CREATE, 512, 16, &a), PC_OK);
+	unsigned char w[512];
+	pattern(w, 512, 1);
+	for (uint64_t i = 0; i < 4; i++)
+		cr_assert_eq(pblkarr_write(&a, i, w), PC_OK);
+	cr_assert_eq(pblkarr_check(&a), PC_OK, "%s", pc_errmsg());
+	uint32_t saved = a.map[1];
+	a.map[1] = a.map[0]; /* one physical block, two owners */
+	cr_assert_eq(pblkarr_check(&a), PC_E_CORRUPT);
+	cr_assert(strstr(pc_errmsg(), "block 1") != NULL, "%s", pc_errmsg());
+	a.map[1] = (uint32_t)(a.h->nphys << 2); /* out of range */
+	cr_assert_eq(pblkarr_check(&a), PC_E_CORRUPT);
+	a.map[1] = (PC__BLK_NOPHYS << 2); /* none, but no flag */
+	cr_assert_eq(pblkarr_check(&a), PC_E_CORRUPT);
+	a.map[1] = saved | PC__BLK_F_ZERO | PC__BLK_F_ERROR;
+	cr_assert_eq(pblkarr_check(&a), PC_E_CORRUPT);
+	a.map[1] = a.v->lane[0].free << 2; /* a lane's free block */
+	cr_assert_eq(pblkarr_check(&a), PC_E_CORRUPT);
+	a.map[1] = saved;
+	a.v->lane[3].free = a.v->lane[3].free + 1; /* volatile drift */
+	cr_assert_eq(pblkarr_check(&a), PC_E_CORRUPT);
+	cr_assert(strstr(pc_errmsg(), "lane 3") != NULL, "%s", pc_errmsg());
+	a.v->lane[3].free = a.v->lane[3].free - 1;
+	cr_assert_eq(pblkarr_check(&a), PC_OK, "%s", pc_errmsg());
+	close_rm(p);
+}
+
 Test(blk, corrupt_lane_log_is_reported)
 {
 	pc_pool *p = mkpool("blk-badlog", TU_POOL_SIZE);
