@@ -523,7 +523,7 @@ static inline pc_err pc__blk_write_tx(pblkarr *a, uint64_t i, const void *buf)
 		if (p == PC__BLK_NOPHYS)
 			err = pc__tx_abort_with(pc__blk_nospace(a, i));
 	}
-	char *dst = a->data + (uint64_t)p * a->stride;
+	char *dst = err == PC_OK ? a->data + (uint64_t)p * a->stride : NULL;
 	if (err == PC_OK && (e >> 2) == PC__BLK_NOPHYS) {
 		if (pmemobj_tx_xadd_range_direct(dst, a->bsize,
 						 POBJ_XADD_NO_SNAPSHOT |
@@ -636,7 +636,7 @@ PC_MUST_USE static inline pc_err pblkarr_root(pc_pool *pool, const char *name,
 			PC_E_TOOBIG,
 			"pblkarr_root: block size %zu, the limit is %zu", bsize,
 			PBLKARR_MAX_BSIZE);
-	if (nblock + PBLKARR_LANES >= PC__BLK_MAXPHYS)
+	if (nblock >= PC__BLK_MAXPHYS - PBLKARR_LANES)
 		return pc__fail(PC_E_TOOBIG,
 				"pblkarr_root: %llu blocks, the limit is %llu",
 				(unsigned long long)nblock,

@@ -5,9 +5,12 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #include <pcoll/blkarr.h>
 #include <pcoll/pcoll.h>
@@ -691,6 +694,25 @@ Test(blk, pool_full_at_create)
 	close_rm(p);
 }
 
+Test(blk, as_many_as_fit_inside_a_transaction)
+{
+	pc_pool *p = mkpool("blk-txfit", 16u << 20);
+	pblkarr a;
+	pc_err out = PC_E_ABORTED;
+	TX(p, &out)
+	{
+		cr_assert_eq(pblkarr_root(p, "f", PC_CREATE, 4096, 0, &a),
+			     PC_OK, "%s", pc_errmsg());
+	}
+	cr_assert_eq(out, PC_OK);
+	cr_assert_gt(pblkarr_nblock(&a), 1000);
+	unsigned char w[4096];
+	pattern(w, 4096, 3);
+	cr_assert_eq(pblkarr_write(&a, pblkarr_nblock(&a) - 1, w), PC_OK);
+	reopen(&p, &a, "f");
+	close_rm(p);
+}
+
 Test(blk, space_overhead_4k)
 {
 	pc_pool *p = mkpool("blk-space", 64u << 20);
@@ -880,4 +902,70 @@ Test(blk, concurrent_writers_and_readers_no_torn_reads, .timeout = 120)
 	}
 	free(b);
 	close_rm(p);
+}
+
+/* ---- process kill ------------------------------------------------ */
+
+/* A child writes (first writes, overwrites, set_zero) until SIGKILL
+ * lands at a random moment; the array must reopen consistent, with every
+ * block either never written, zeroed, or one complete write. */
+Test(blk, sigkill_during_writes, .timeout = 120)
+{
+	const char *path0 = tu_path("blk-kill");
+	char path[PC_PATH_MAX];
+	snprintf(path, sizeof(path), "%s", path0);
+	pc_pool *p = NULL;
+	cr_assert_eq(pc_pool_create(path, TU_POOL_SIZE, &p), PC_OK);
+	pblkarr a;
+	cr_assert_eq(pblkarr_root(p, "k", PC_CREATE, CB_BS, 400, &a), PC_OK);
+	cr_assert_eq(pc_pool_close(p), PC_OK);
+	unsigned rounds = tu_forced_pmem() ? 4 : 2;
+	uint64_t nonzero = 0;
+	for (unsigned r = 0; r < rounds; r++) {
+		pid_t pid = fork();
+		cr_assert(pid >= 0);
+		if (pid == 0) {
+			pc_pool *cp = NULL;
+			pblkarr ca;
+			if (pc_pool_open(path, &cp) != PC_OK ||
+			    pblkarr_root(cp, "k", PC_OPEN, 0, 0, &ca) != PC_OK)
+				_exit(3);
+			unsigned char *b = malloc(CB_BS);
+			uint64_t rng = 99 + r;
+			for (;;) {
+				uint64_t x = tu_splitmix64(&rng);
+				uint64_t blk = x % 400;
+				if ((x >> 32) % 16 == 0) {
+					if (pblkarr_set_zero(&ca, blk) != PC_OK)
+						_exit(4);
+					continue;
+				}
+				cb_fill(b, blk, tu_splitmix64(&rng));
+				if (pblkarr_write(&ca, blk, b) != PC_OK)
+					_exit(5);
+			}
+		}
+		struct timespec ts = {0, (long)(20 + 37 * r) * 1000000L};
+		nanosleep(&ts, NULL);
+		kill(pid, SIGKILL);
+		int st = 0;
+		waitpid(pid, &st, 0);
+		cr_assert(WIFSIGNALED(st), "child exited early: %d",
+			  WEXITSTATUS(st));
+		cr_assert_eq(pc_pool_open(path, &p), PC_OK, "%s", pc_errmsg());
+		cr_assert_eq(pblkarr_root(p, "k", PC_OPEN, 0, 0, &a), PC_OK,
+			     "%s", pc_errmsg());
+		cr_assert_eq(pblkarr_check(&a), PC_OK, "%s", pc_errmsg());
+		unsigned char *b = malloc(CB_BS);
+		for (uint64_t i = 0; i < 400; i++) {
+			cr_assert_eq(pblkarr_read(&a, i, b), PC_OK);
+			cr_assert(cb_valid(b, i), "round %u block %llu torn", r,
+				  (unsigned long long)i);
+			nonzero += !all_zero(b, CB_BS);
+		}
+		free(b);
+		cr_assert_eq(pc_pool_close(p), PC_OK);
+	}
+	cr_assert_gt(nonzero, 0, "the child wrote nothing before the kill");
+	unlink(path);
 }
