@@ -922,9 +922,12 @@ Test(blk, sigkill_during_writes, .timeout = 120)
 	unsigned rounds = tu_forced_pmem() ? 4 : 2;
 	uint64_t nonzero = 0;
 	for (unsigned r = 0; r < rounds; r++) {
+		int fds[2];
+		cr_assert_eq(pipe(fds), 0);
 		pid_t pid = fork();
 		cr_assert(pid >= 0);
 		if (pid == 0) {
+			close(fds[0]);
 			pc_pool *cp = NULL;
 			pblkarr ca;
 			if (pc_pool_open(path, &cp) != PC_OK ||
@@ -932,7 +935,12 @@ Test(blk, sigkill_during_writes, .timeout = 120)
 				_exit(3);
 			unsigned char *b = malloc(CB_BS);
 			uint64_t rng = 99 + r;
-			for (;;) {
+			for (uint64_t n = 0;; n++) {
+				if (n == 50) {
+					/* Running: tell the parent. */
+					if (write(fds[1], "r", 1) != 1)
+						_exit(6);
+				}
 				uint64_t x = tu_splitmix64(&rng);
 				uint64_t blk = x % 400;
 				if ((x >> 32) % 16 == 0) {
@@ -945,7 +953,11 @@ Test(blk, sigkill_during_writes, .timeout = 120)
 					_exit(5);
 			}
 		}
-		struct timespec ts = {0, (long)(20 + 37 * r) * 1000000L};
+		close(fds[1]);
+		char c = 0;
+		cr_assert_eq(read(fds[0], &c, 1), 1, "the child did not start");
+		close(fds[0]);
+		struct timespec ts = {0, (long)(5 + 13 * r) * 1000000L};
 		nanosleep(&ts, NULL);
 		kill(pid, SIGKILL);
 		int st = 0;
