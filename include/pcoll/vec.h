@@ -1,0 +1,571 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file vec.h
+ * @brief PVEC(T): a typed, growable, contiguous persistent vector.
+ *
+ * Instantiate once per element type, at file scope:
+ * @code
+ * #define PC_T uint64_t        // a single identifier, PC_DECLARE'd
+ * #define PC_NAME vec_u64      // optional; the default is pvec_<T>
+ * #include <pcoll/vec.h>       // undefines PC_T and PC_NAME
+ *
+ * vec_u64 v;                   // volatile handle {pool, header}
+ * PC_TRY(vec_u64_root(pool, "numbers", PC_OPEN_OR_CREATE, &v));
+ * PC_TRY(vec_u64_push(&v, 42)); // durable on return: 2 fences
+ * const uint64_t *x = vec_u64_get(&v, 0);
+ * @endcode
+ *
+ * The element type must have been declared persistent with PC_DECLARE(T)
+ * (ptr.h declares the common scalars): an undeclared T does not compile.
+ * With the default name, `PVEC(T)` names the handle type (`pvec_T`) and
+ * the functions are `pvec_T_push` and so on. Below, `NAME` stands for the
+ * instance name and `T` for the element type.
+ *
+ * Every mutating call is failure-atomic on its own outside a transaction
+ * and joins the caller's TX() inside one; docs/vec.md lists what each call
+ * costs in fences and what it snapshots. A handle and the pointers that
+ * get(), first(), last(), as_slice() and the iteration macro return are
+ * valid until the next call that may grow or free the vector (push,
+ * insert, extend, reserve, free). Vectors are not thread-safe: guard one
+ * vector with a lock when several threads use it.
+ *
+ * Limits: one vector's array is one libpmemobj allocation, so it holds at
+ * most `PMEMOBJ_MAX_ALLOC_SIZE / sizeof(T)` elements (about 16 GiB of
+ * data); beyond that calls fail with ::PC_E_TOOBIG. Growth allocates the
+ * new array before freeing the old one, so a vector can grow to about a
+ * third of the pool's free space. Capacity doubles on growth (slack at
+ * most half of the array, plus the allocator's rounding); it never
+ * shrinks except by free.
+ */
+
+/* ---- parts shared by every instantiation ------------------------------- */
+#ifndef PCOLL_VEC_H_SHARED
+#define PCOLL_VEC_H_SHARED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "detail/txcore.h"
+#include "detail/vec_impl.h"
+#include "err.h"
+#include "pool.h"
+#include "ptr.h"
+#include "tx.h"
+
+/** @brief The default handle type name of a vector of T: `pvec_T`. */
+#ifndef PVEC
+#define PVEC(T) pvec_##T
+#endif
+
+/** @brief The embeddable header type of the default instance for T:
+ * `pvec_T_pm` (see NAME_init_in()). */
+#ifndef PVEC_PM
+#define PVEC_PM(T) pvec_##T##_pm
+#endif
+
+/**
+ * @brief Iterate over the elements of vector @p v (a `NAME *`) of
+ * instance @p NAME: `PVEC_FOREACH(vec_u64, &v, p) sum += *p;` declares
+ * @p it as a `const T *` walking from the first to the last element.
+ * Do not grow or shrink the vector inside the loop.
+ */
+#define PVEC_FOREACH(NAME, v, it)                               \
+	for (const NAME##_elem *it = NAME##_begin(v),           \
+			       *it##_pvec_end_ = NAME##_end(v); \
+	     it != it##_pvec_end_; ++it)
+
+#endif /* PCOLL_VEC_H_SHARED */
+
+/* ---- one instantiation --------------------------------------------------- */
+#ifndef PC_T
+#error "define PC_T (the element type) before including <pcoll/vec.h>"
+#endif
+
+#ifndef PC_NAME
+#define PC_NAME PC__CAT(pvec_, PC_T)
+#endif
+
+/** @cond PCOLL_INTERNAL */
+#define PC__VN(x) PC__CAT(PC_NAME, x)
+/** @endcond */
+
+/* An undeclared element type fails here: "pc__persistent_T undeclared". */
+enum { PC__VN(_pc_declared_) = PC__CAT(pc__persistent_, PC_T) };
+
+_Static_assert(_Alignof(PC_T) <= 16,
+	       "PVEC element types may be aligned to at most 16 bytes");
+
+/** @brief The element type of the instance (for PVEC_FOREACH()). */
+typedef PC_T PC__VN(_elem);
+
+/**
+ * @brief The persistent vector header, for embedding in a user struct
+ * (128 bytes). Initialise it with NAME_init_in(), reach it with
+ * NAME_from().
+ */
+typedef struct PC__VN(_pm) {
+	struct pc__vec raw; /**< @private */
+} PC__VN(_pm);
+
+/**
+ * @brief Volatile handle of a vector: what every call takes. Obtain it with
+ * NAME_root() or NAME_from(); copying it is fine.
+ */
+typedef struct PC_NAME {
+	pc_pool *pool;     /**< The pool holding the vector. */
+	struct pc__vec *h; /**< @private The persistent header. */
+} PC_NAME;
+
+/** @brief A read-only view: contiguous elements and their count. */
+typedef struct PC__VN(_slice) {
+	const PC_T *ptr; /**< First element (NULL when len is 0). */
+	size_t len;      /**< Number of elements. */
+} PC__VN(_slice);
+
+/** @brief Comparator for NAME_sort(): negative, zero or positive. */
+typedef int (*PC__VN(_cmp))(const PC_T *a, const PC_T *b);
+
+/**
+ * @brief The type signature stored in the vector's header:
+ * kind ::PC_KIND_VEC, name "pvec<T>", sizeof and _Alignof T.
+ *
+ * Transactions: any.
+ */
+static inline pc_typesig PC__VN(_sig)(void)
+{
+	return pc__sig_make("pvec<" PC__STR(PC_T) ">", PC_KIND_VEC,
+			    PC__VEC_VERSION, sizeof(PC_T), _Alignof(PC_T), 0,
+			    0);
+}
+
+/**
+ * @brief Check the invariants of vector @p v: header magic and signature,
+ * len <= cap, the array's offset inside the pool and its allocation large
+ * enough for cap elements.
+ * @return ::PC_OK or ::PC_E_CORRUPT (pc_errmsg() says what is wrong).
+ *
+ * Transactions: any (reads only).
+ */
+PC_MUST_USE static inline pc_err PC__VN(_check)(const PC_NAME *v)
+{
+	if (!v)
+		return pc__fail(PC_E_CORRUPT, "%s_check: NULL handle",
+				PC__STR(PC_NAME));
+	pc_typesig sig = PC__VN(_sig)();
+	return pc__vec_check(v->pool, v->h, &sig, PC__STR(PC_NAME) "_check");
+}
+
+/**
+ * @brief Find the vector bound to root @p name of @p pool, or create an
+ * empty one, according to @p mode, and fill the handle @p out.
+ * @param mode ::PC_OPEN, ::PC_CREATE or ::PC_OPEN_OR_CREATE.
+ * @return ::PC_OK; ::PC_E_NOTFOUND (PC_OPEN, missing); ::PC_E_EXISTS
+ * (PC_CREATE, present); ::PC_E_TYPE (the root holds something else, for
+ * example a vector of another type: the message names both);
+ * ::PC_E_VERSION; ::PC_E_CORRUPT (the header fails NAME_check());
+ * ::PC_E_FULL; ::PC_E_INVAL; ::PC_E_TOOBIG (name over #PC_NAME_MAX);
+ * ::PC_E_ABORTED.
+ *
+ * Transactions: joins one if open (the root disappears if it aborts);
+ * otherwise runs its own when creating.
+ */
+PC_MUST_USE static inline pc_err PC__VN(_root)(pc_pool *pool, const char *name,
+					       pc_open_mode mode, PC_NAME *out)
+{
+	if (out) {
+		out->pool = NULL;
+		out->h = NULL;
+	}
+	if (!pool || !out)
+		return pc__fail(PC_E_INVAL, "%s_root: NULL argument",
+				PC__STR(PC_NAME));
+	pc_typesig sig = PC__VN(_sig)();
+	uint64_t off = 0;
+	PC_TRY(pc_root_obtain(pool, name, &sig, sizeof(struct pc__vec), mode,
+			      pc__vec_root_init, &sig, &off, NULL));
+	PC_NAME v = {pool, (struct pc__vec *)pc_pool_ptr(pool, off)};
+	PC_TRY(PC__VN(_check)(&v));
+	*out = v;
+	return PC_OK;
+}
+
+/**
+ * @brief Make the header @p pm, embedded in a user struct in @p pool, an
+ * empty vector. Its previous content is overwritten (snapshotted first),
+ * not freed.
+ * @return ::PC_OK, ::PC_E_INVAL (NULL, or @p pm not in the pool),
+ * ::PC_E_FULL, ::PC_E_ABORTED.
+ *
+ * Transactions: joins one if open (usually in the TX() that creates the
+ * user struct); otherwise runs its own.
+ */
+PC_MUST_USE static inline pc_err PC__VN(_init_in)(pc_pool *pool,
+						  PC__VN(_pm) * pm)
+{
+	if (!pool || !pm)
+		return pc__fail(PC_E_INVAL, "%s_init_in: NULL argument",
+				PC__STR(PC_NAME));
+	if (!pc__pool_range_ok(pool, pc_pool_off(pool, pm), sizeof(*pm)))
+		return pc__fail(PC_E_INVAL,
+				"%s_init_in: the header is not in the pool",
+				PC__STR(PC_NAME));
+	pc_typesig sig = PC__VN(_sig)();
+	pc__txj j;
+	PC_TRY(pc__tx_enter(pool->pop, &j));
+	pc_err e = pc__tx_snap(&pm->raw, sizeof(pm->raw));
+	if (e == PC_OK)
+		pc__vec_init_hdr(&pm->raw, &sig, 0);
+	return pc__tx_leave(&j, e);
+}
+
+/**
+ * @brief Fill handle @p out for the vector header @p pm embedded in a user
+ * struct, after checking that it holds a vector of T.
+ * @return ::PC_OK; ::PC_E_INVAL (NULL, not in the pool, or never
+ * initialised with NAME_init_in()); ::PC_E_TYPE (a vector of another
+ * type); ::PC_E_VERSION; ::PC_E_CORRUPT.
+ *
+ * Transactions: any (reads only).
+ */
+PC_MUST_USE static inline pc_err PC__VN(_from)(pc_pool *pool, PC__VN(_pm) * pm,
+					       PC_NAME *out)
+{
+	if (out) {
+		out->pool = NULL;
+		out->h = NULL;
+	}
+	if (!pool || !pm || !out)
+		return pc__fail(PC_E_INVAL, "%s_from: NULL argument",
+				PC__STR(PC_NAME));
+	uint64_t off = pc_pool_off(pool, pm);
+	if (!pc__pool_range_ok(pool, off, sizeof(*pm)))
+		return pc__fail(PC_E_INVAL,
+				"%s_from: the header is not in the pool",
+				PC__STR(PC_NAME));
+	if (pm->raw.oh.magic == 0)
+		return pc__fail(PC_E_INVAL,
+				"%s_from: the header was never initialised "
+				"(call %s_init_in first)",
+				PC__STR(PC_NAME), PC__STR(PC_NAME));
+	pc_typesig sig = PC__VN(_sig)();
+	PC_TRY(pc__objhdr_check(pool, off, sizeof(*pm), &sig,
+				PC__STR(PC_NAME) "_from"));
+	PC_NAME v = {pool, &pm->raw};
+	PC_TRY(PC__VN(_check)(&v));
+	*out = v;
+	return PC_OK;
+}
+
+/** @brief Number of elements. Transactions: any. */
+static inline size_t PC__VN(_len)(const PC_NAME *v)
+{
+	return (size_t)v->h->len;
+}
+
+/** @brief Elements the vector holds without growing. Transactions: any. */
+static inline size_t PC__VN(_cap)(const PC_NAME *v)
+{
+	return (size_t)v->h->cap;
+}
+
+/** @brief true when the vector has no elements. Transactions: any. */
+static inline bool PC__VN(_is_empty)(const PC_NAME *v)
+{
+	return v->h->len == 0;
+}
+
+/**
+ * @brief Read-only pointer to element @p i, or NULL when @p i >= len.
+ *
+ * Transactions: any; no snapshot (do not cast the const away: write with
+ * NAME_set() or NAME_get_mut()).
+ */
+static inline const PC_T *PC__VN(_get)(const PC_NAME *v, size_t i)
+{
+	const struct pc__vec *h = v->h;
+	if (PC__UNLIKELY(i >= h->len))
+		return NULL;
+	return (const PC_T *)(const void *)(v->pool->base + h->data_off) + i;
+}
+
+/**
+ * @brief Writable pointer to element @p i: snapshots the element in the
+ * running transaction, so changes through it roll back on abort.
+ * @return the pointer, or NULL (with pc_errmsg()) outside a transaction
+ * (::PC_E_NEEDTX), when @p i >= len (::PC_E_RANGE), in an aborted
+ * transaction, or when the snapshot fails (the transaction is aborted).
+ *
+ * Transactions: needs one.
+ */
+static inline PC_T *PC__VN(_get_mut)(PC_NAME *v, size_t i)
+{
+	return (PC_T *)pc__vec_get_mut(v->pool, v->h, sizeof(PC_T), i,
+				       PC__STR(PC_NAME) "_get_mut");
+}
+
+/** @brief First element, or NULL when empty. Transactions: any. */
+static inline const PC_T *PC__VN(_first)(const PC_NAME *v)
+{
+	return PC__VN(_get)(v, 0);
+}
+
+/** @brief Last element, or NULL when empty. Transactions: any. */
+static inline const PC_T *PC__VN(_last)(const PC_NAME *v)
+{
+	size_t n = (size_t)v->h->len;
+	return n ? PC__VN(_get)(v, n - 1) : NULL;
+}
+
+/** @brief Pointer to the first element (NULL when the vector never had an
+ * array); with NAME_end() for loops. Transactions: any. */
+static inline const PC_T *PC__VN(_begin)(const PC_NAME *v)
+{
+	return (const PC_T *)(const void *)pc__vec_data(v->pool, v->h);
+}
+
+/** @brief One past the last element (NULL like NAME_begin() when there is
+ * no array). Transactions: any. */
+static inline const PC_T *PC__VN(_end)(const PC_NAME *v)
+{
+	const PC_T *b = PC__VN(_begin)(v);
+	return b ? b + v->h->len : NULL;
+}
+
+/**
+ * @brief All elements as one contiguous read-only slice.
+ * Transactions: any.
+ */
+static inline PC__VN(_slice) PC__VN(_as_slice)(const PC_NAME *v)
+{
+	PC__VN(_slice) s;
+	s.len = (size_t)v->h->len;
+	s.ptr = s.len ? PC__VN(_begin)(v) : NULL;
+	return s;
+}
+
+/**
+ * @brief Replace element @p i with @p val.
+ *
+ * Outside a transaction: when T lies within one aligned 8-byte word (any
+ * T of 1, 2, 4 or 8 bytes), one atomic store and one persist (1 fence);
+ * otherwise an own transaction that snapshots the element.
+ * Inside: snapshots the element (sizeof(T) bytes).
+ * @return ::PC_OK, ::PC_E_RANGE (@p i >= len; nothing changes),
+ * ::PC_E_FULL (snapshot; aborts), ::PC_E_ABORTED.
+ *
+ * Transactions: joins one if open.
+ */
+PC_MUST_USE static inline pc_err PC__VN(_set)(PC_NAME *v, size_t i, PC_T val)
+{
+	return pc__vec_set(v->pool, v->h, sizeof(PC_T), i, &val,
+			   PC__STR(PC_NAME) "_set");
+}
+
+/**
+ * @brief Append @p val.
+ *
+ * Outside a transaction: copies the element past len and persists it,
+ * then stores len+1 and persists it: 2 fences, no undo log. When the
+ * array is full it first grows (capacity doubles) in an own transaction.
+ * Inside: snapshots len (8 bytes), not the element; growth joins.
+ * @return ::PC_OK, ::PC_E_FULL (growth: the vector is unchanged),
+ * ::PC_E_TOOBIG (over the allocation limit), ::PC_E_ABORTED.
+ *
+ * Transactions: joins one if open.
+ */
+PC_MUST_USE static inline pc_err PC__VN(_push)(PC_NAME *v, PC_T val)
+{
+	return pc__vec_push(v->pool, v->h, sizeof(PC_T), &val,
+			    PC__STR(PC_NAME) "_push");
+}
+
+/**
+ * @brief Remove the last element and copy it to `*out` (@p out may be
+ * NULL).
+ *
+ * Outside a transaction: one 8-byte store of len, 1 fence. Inside:
+ * snapshots len.
+ * @return true when an element was removed; false when the vector is
+ * empty, or when the call failed (aborted transaction, or the snapshot
+ * failed and aborted it: pc_errmsg() says which).
+ *
+ * Transactions: joins one if open.
+ */
+static inline bool PC__VN(_pop)(PC_NAME *v, PC_T *out)
+{
+	return pc__vec_pop(v->pool, v->h, sizeof(PC_T), out,
+			   PC__STR(PC_NAME) "_pop") == PC_OK;
+}
+
+/**
+ * @brief Insert @p val at index @p i (0 <= i <= len), shifting the
+ * elements from @p i on one place up. @p i == len is a push.
+ *
+ * Snapshots len and the len - i shifted elements, in an own transaction
+ * outside one (its commit costs libpmemobj's few fences).
+ * @return ::PC_OK, ::PC_E_RANGE (@p i > len), ::PC_E_FULL, ::PC_E_TOOBIG,
+ * ::PC_E_ABORTED.
+ *
+ * Transactions: joins one if open; otherwise runs its own.
+ */
+PC_MUST_USE static inline pc_err PC__VN(_insert)(PC_NAME *v, size_t i, PC_T val)
+{
+	return pc__vec_insert(v->pool, v->h, sizeof(PC_T), i, &val,
+			      PC__STR(PC_NAME) "_insert");
+}
+
+/**
+ * @brief Remove element @p i, shifting the later ones down; the removed
+ * element is copied to `*out` (@p out may be NULL).
+ *
+ * The last element: as NAME_pop() (1 fence). Otherwise snapshots len and
+ * the len - 1 - i shifted-over elements, in an own transaction outside
+ * one.
+ * @return ::PC_OK, ::PC_E_RANGE (@p i >= len), ::PC_E_FULL,
+ * ::PC_E_ABORTED.
+ *
+ * Transactions: joins one if open; otherwise runs its own.
+ */
+PC_MUST_USE static inline pc_err PC__VN(_remove)(PC_NAME *v, size_t i,
+						 PC_T *out)
+{
+	return pc__vec_remove(v->pool, v->h, sizeof(PC_T), i, out, 0,
+			      PC__STR(PC_NAME) "_remove");
+}
+
+/**
+ * @brief Remove element @p i by moving the last element into its place
+ * (O(1), changes the order); the removed element goes to `*out` (may be
+ * NULL).
+ *
+ * The last element: as NAME_pop(). Otherwise snapshots len and one
+ * element, in an own transaction outside one.
+ * @return ::PC_OK, ::PC_E_RANGE, ::PC_E_FULL, ::PC_E_ABORTED.
+ *
+ * Transactions: joins one if open; otherwise runs its own.
+ */
+PC_MUST_USE static inline pc_err PC__VN(_swap_remove)(PC_NAME *v, size_t i,
+						      PC_T *out)
+{
+	return pc__vec_remove(v->pool, v->h, sizeof(PC_T), i, out, 1,
+			      PC__STR(PC_NAME) "_swap_remove");
+}
+
+/**
+ * @brief Shorten the vector to @p n elements; no-op when @p n >= len.
+ * Capacity is kept.
+ *
+ * Outside a transaction: one 8-byte store, 1 fence. Inside: snapshots len.
+ * @return ::PC_OK, ::PC_E_FULL (snapshot; aborts), ::PC_E_ABORTED.
+ *
+ * Transactions: joins one if open.
+ */
+PC_MUST_USE static inline pc_err PC__VN(_truncate)(PC_NAME *v, size_t n)
+{
+	return pc__vec_truncate(v->pool, v->h, sizeof(PC_T), n,
+				PC__STR(PC_NAME) "_truncate");
+}
+
+/**
+ * @brief Remove every element (NAME_truncate() to 0); capacity is kept.
+ * @return as NAME_truncate(). Transactions: joins one if open.
+ */
+PC_MUST_USE static inline pc_err PC__VN(_clear)(PC_NAME *v)
+{
+	return pc__vec_truncate(v->pool, v->h, sizeof(PC_T), 0,
+				PC__STR(PC_NAME) "_clear");
+}
+
+/**
+ * @brief Make room for at least @p additional more elements (capacity
+ * becomes the next power of two at or above len + additional, or more).
+ *
+ * Growth runs in an own transaction outside one (allocate, copy, switch,
+ * free the old array); no-op when the room is there.
+ * @return ::PC_OK, ::PC_E_FULL, ::PC_E_TOOBIG, ::PC_E_ABORTED.
+ *
+ * Transactions: joins one if open; otherwise runs its own.
+ */
+PC_MUST_USE static inline pc_err PC__VN(_reserve)(PC_NAME *v, size_t additional)
+{
+	return pc__vec_reserve(v->pool, v->h, sizeof(PC_T), additional,
+			       PC__STR(PC_NAME) "_reserve");
+}
+
+/**
+ * @brief Append the @p n elements of @p src, all or nothing.
+ *
+ * Outside a transaction: grows once if needed (own transaction), copies
+ * the elements past len (non-temporal stores for large copies), fences,
+ * stores the new len, persists: 2 fences. Inside: snapshots len only.
+ * @p n == 0 is a no-op (@p src may then be NULL).
+ * @return ::PC_OK, ::PC_E_INVAL (@p src NULL with n > 0), ::PC_E_FULL,
+ * ::PC_E_TOOBIG, ::PC_E_ABORTED. On error the vector is unchanged.
+ *
+ * Transactions: joins one if open.
+ */
+PC_MUST_USE static inline pc_err PC__VN(_extend)(PC_NAME *v, const PC_T *src,
+						 size_t n)
+{
+	return pc__vec_extend(v->pool, v->h, sizeof(PC_T), src, n,
+			      PC__STR(PC_NAME) "_extend");
+}
+
+/** @cond PCOLL_INTERNAL */
+static inline int PC__VN(_cmp_tramp_)(const void *a, const void *b, void *ctx)
+{
+	PC__VN(_cmp) cmp = *(const PC__VN(_cmp) *)ctx;
+	return cmp((const PC_T *)a, (const PC_T *)b);
+}
+/** @endcond */
+
+/**
+ * @brief Sort the elements with @p cmp. The sort is stable: elements that
+ * compare equal keep their order.
+ *
+ * A merge sort in volatile memory (2 x len x sizeof(T) bytes of malloc),
+ * then one transactional write-back that snapshots the len elements
+ * (an own transaction outside one).
+ * @return ::PC_OK, ::PC_E_INVAL (@p cmp NULL), ::PC_E_NOMEM,
+ * ::PC_E_FULL (snapshot), ::PC_E_ABORTED.
+ *
+ * Transactions: joins one if open; otherwise runs its own.
+ */
+PC_MUST_USE static inline pc_err PC__VN(_sort)(PC_NAME *v, PC__VN(_cmp) cmp)
+{
+	if (!cmp)
+		return pc__fail(PC_E_INVAL, "%s_sort: NULL comparator",
+				PC__STR(PC_NAME));
+	return pc__vec_sort(v->pool, v->h, sizeof(PC_T), PC__VN(_cmp_tramp_),
+			    &cmp, PC__STR(PC_NAME) "_sort");
+}
+
+/**
+ * @brief Free the vector's array. A vector made by NAME_root() is also
+ * unbound from its root name and its header freed (the handle becomes
+ * invalid: `v->h` is set to NULL); an embedded one (NAME_init_in()) stays
+ * a valid, empty vector.
+ * @return ::PC_OK, ::PC_E_INVAL (NULL handle), ::PC_E_FULL, ::PC_E_CORRUPT,
+ * ::PC_E_ABORTED.
+ *
+ * Transactions: joins one if open (the free happens at commit); otherwise
+ * runs its own.
+ */
+PC_MUST_USE static inline pc_err PC__VN(_free)(PC_NAME *v)
+{
+	if (!v || !v->pool || !v->h)
+		return pc__fail(PC_E_INVAL, "%s_free: NULL handle",
+				PC__STR(PC_NAME));
+	pc__txj j;
+	PC_TRY(pc__tx_enter(v->pool->pop, &j));
+	int standalone = (v->h->flags & PC__VEC_STANDALONE) != 0;
+	pc_err e = pc__tx_leave(&j, pc__vec_free_tx(v->pool, v->h));
+	if (e == PC_OK && standalone)
+		v->h = NULL;
+	return e;
+}
+
+#undef PC__VN
+#undef PC_NAME
+#undef PC_T
