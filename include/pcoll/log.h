@@ -107,15 +107,17 @@ static inline uint64_t plog__chunk_typenum(void)
 	return pc__sig_typenum(&s);
 }
 
-/* Allocates a zeroed chunk of cap data bytes in the running transaction
+/* Allocates a chunk of cap data bytes (not zeroed) in the running transaction
  * without aborting it on failure (errno ENOMEM gives PC_E_FULL). */
 static inline pc_err plog__chunk_new(pc_pool *pool, uint64_t cap,
 				     uint64_t index, uint64_t *off)
 {
 	size_t size = sizeof(struct plog__chunk) + PLOG__CHUNK_ALIGN + cap;
+	/* NO_FLUSH: libpmemobj would otherwise flush the whole chunk at
+	 * commit; only its header needs to be durable (persisted below). */
 	PMEMoid oid =
 		pmemobj_tx_xalloc(size, plog__chunk_typenum(),
-				  POBJ_XALLOC_ZERO | POBJ_XALLOC_NO_ABORT);
+				  POBJ_XALLOC_NO_ABORT | POBJ_XALLOC_NO_FLUSH);
 	int err = errno;
 	if (OID_IS_NULL(oid))
 		return pc__fail(err == ENOMEM ? PC_E_FULL : PC_E_TOOBIG,
@@ -134,6 +136,7 @@ static inline pc_err plog__chunk_new(pc_pool *pool, uint64_t cap,
 	/* Chunks are not zeroed: the random salt, part of every record's
 	 * checksum, makes whatever the memory held before invalid. */
 	c->salt = plog__random();
+	pc_pool_persist(pool, c, sizeof(*c));
 	*off = oid.off;
 	return PC_OK;
 }
@@ -421,9 +424,13 @@ static inline pc_err plog__grow(const plog *log, uint64_t need, int in_tx)
 	uint64_t off = 0;
 	if (e == PC_OK) {
 		e = plog__chunk_new(pool, want, w->nchunks, &off);
-		if (e == PC_E_FULL && want > need)
-			e = plog__chunk_new(pool, (need + 63) & ~(uint64_t)63,
-					    w->nchunks, &off);
+		/* Short of room: halve down to what this append needs. */
+		uint64_t min = (need + 63) & ~(uint64_t)63;
+		while (e == PC_E_FULL && want > min) {
+			want = want / 2 > min ? (want / 2 + 63) & ~(uint64_t)63
+					      : min;
+			e = plog__chunk_new(pool, want, w->nchunks, &off);
+		}
 	}
 	if (e == PC_OK) {
 		struct plog__chunk *last = plog__chunk_at(pool, w->last);
@@ -440,27 +447,86 @@ static inline pc_err plog__grow(const plog *log, uint64_t need, int in_tx)
 	return pc__tx_leave(&j, e);
 }
 
-/* Copies one record into place and flushes it (no fence). */
+/* Large payload on pmem: non-temporal copy with the hash computed piece
+ * by piece in between, so hashing overlaps the stores draining to
+ * memory. Pieces after the first start on a 64-byte boundary of dst;
+ * the first (up to that boundary) is a cached copy the caller flushes. */
+static inline uint64_t plog__copy_hash(const uint64_t k[4], unsigned char *dst,
+				       const unsigned char *src, size_t len)
+{
+	struct plog__hst hs;
+	plog__hash_init(k, &hs);
+	size_t hashed = 0, o = 0;
+	size_t head = (64 - ((uintptr_t)dst & 63)) & 63;
+	while (o < len) {
+		size_t piece = (o == 0 && head) ? head : 2048;
+		if (piece > len - o)
+			piece = len - o;
+		size_t upto = (o + piece) & ~(size_t)31;
+		if (upto > hashed) {
+			plog__hash_blocks(k, &hs, src + hashed, upto - hashed);
+			hashed = upto;
+		}
+		if (o == 0 && head)
+			memcpy(dst, src, piece); /* flushed with the header */
+		else
+			pc_memcpy_nodrain(dst + o, src + o, piece);
+		o += piece;
+	}
+	return plog__hash_final(k, &hs, src + hashed, len - hashed);
+}
+
+/* Pending range of cached writes, flushed once (each line once: storing
+ * into a line right after flushing it stalls). */
+struct plog__dirty {
+	unsigned char *lo, *hi;
+};
+
+static inline void plog__dirty_flush(const pc_pool *pool, struct plog__dirty *d)
+{
+	if (d->hi > d->lo)
+		pc_pool_flush(pool, d->lo, (size_t)(d->hi - d->lo));
+	d->lo = d->hi = NULL;
+}
+
+/* Copies one record into place; its cached part joins the dirty range
+ * (large payloads on pmem go around the cache). No fence. */
 static inline void plog__put(const plog *log, uint64_t salt, unsigned char *dst,
 			     const void *src, uint32_t len, uint64_t seq,
-			     uint32_t batch, uint64_t phash)
+			     uint32_t batch, const uint64_t *phash,
+			     struct plog__dirty *d)
 {
+	const pc_pool *pool = log->pool;
+	const uint64_t *k = log->rt->k;
 	struct plog__rec hd;
 	hd.tag = seq ^ salt;
 	hd.len = len;
 	hd.batch = batch;
-	hd.sum = plog__rec_sum(log->rt->k, salt, phash, seq, len, batch);
-	const pc_pool *pool = log->pool;
 	if (pool->is_pmem && len >= PC_NT_THRESHOLD) {
-		pc_memcpy_nodrain(dst + PLOG__REC_HDR, src, len);
+		uint64_t ph = plog__copy_hash(k, dst + PLOG__REC_HDR,
+					      (const unsigned char *)src, len);
+		hd.sum = plog__rec_sum(k, salt, ph, seq, len, batch);
 		memcpy(dst, &hd, sizeof(hd));
-		pc_flush(dst, sizeof(hd));
+		if (d->hi != dst)
+			plog__dirty_flush(pool, d);
+		if (!d->lo)
+			d->lo = dst;
+		size_t head =
+			(64 - ((uintptr_t)(dst + PLOG__REC_HDR) & 63)) & 63;
+		d->hi = dst + PLOG__REC_HDR + (head < len ? head : len);
+		plog__dirty_flush(pool, d);
 		return;
 	}
+	uint64_t ph = phash ? *phash : plog__hash(k, src, len);
+	hd.sum = plog__rec_sum(k, salt, ph, seq, len, batch);
 	memcpy(dst, &hd, sizeof(hd));
 	if (len)
 		memcpy(dst + PLOG__REC_HDR, src, len);
-	pc_pool_flush(pool, dst, PLOG__REC_HDR + (size_t)len);
+	if (d->hi != dst)
+		plog__dirty_flush(pool, d);
+	if (!d->lo)
+		d->lo = dst;
+	d->hi = dst + PLOG__REC_HDR + len;
 }
 
 static inline pc_err plog__check_args(const plog *log, const plog_iovec *iov,
@@ -524,6 +590,7 @@ static inline pc_err plog__appendv(plog *log, const plog_iovec *iov, size_t n,
 	struct plog__chunk *c = plog__chunk_at(pool, w->chunk);
 	struct plog__chunk *c0 = c;
 	uint64_t p = w->pos, seq = w->seq, bytes = w->bytes;
+	struct plog__dirty dirty = {NULL, NULL};
 	for (size_t i = 0; i < n; i++) {
 		uint32_t len = (uint32_t)iov[i].len;
 		uint64_t s = plog__stride(len);
@@ -537,14 +604,13 @@ static inline pc_err plog__appendv(plog *log, const plog_iovec *iov, size_t n,
 			if (e != PC_OK)
 				return e;
 		}
-		uint64_t ph =
-			phash0 ? *phash0 : plog__hash(rt->k, iov[i].base, len);
 		plog__put(log, c->salt, dst, iov[i].base, len, seq,
-			  i == 0 ? (uint32_t)n : 0u, ph);
+			  i == 0 ? (uint32_t)n : 0u, phash0, &dirty);
 		p += s;
 		seq++;
 		bytes += len;
 	}
+	plog__dirty_flush(pool, &dirty);
 	/* In a transaction, its commit fences (and the records must not be
 	 * published before it). */
 	if (!in_tx)
@@ -660,6 +726,10 @@ PC_MUST_USE static inline pc_err plog_append(plog *log, const void *buf,
 	v.base = buf;
 	v.len = len;
 	PC_TRY(plog__check_args(log, &v, 1, "plog_append"));
+	/* Small records are hashed before taking the lock; large ones on
+	 * pmem while they are copied. */
+	if (log->pool->is_pmem && len >= PC_NT_THRESHOLD)
+		return plog__appendv(log, &v, 1, NULL, "plog_append");
 	uint64_t ph = plog__hash(log->rt->k, buf, len);
 	return plog__appendv(log, &v, 1, &ph, "plog_append");
 }
@@ -755,6 +825,8 @@ PC_MUST_USE static inline pc_err plog_walk(const plog *log, size_t chunk,
 		}
 		const unsigned char *q = (const unsigned char *)(r + 1);
 		size_t len = r->len;
+		/* The next header's place depends on this one: fetch ahead. */
+		__builtin_prefetch(q + 1024);
 		p += plog__stride(len);
 		if (chunk == 0) {
 			go = fn(q, len, arg);

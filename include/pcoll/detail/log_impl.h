@@ -131,6 +131,56 @@ static inline void plog__keys(uint64_t key, uint64_t k[4])
 	}
 }
 
+/* Streaming form of plog__hash(): init, blocks (a multiple of 32 bytes),
+ * final (the rest, under 32 bytes). */
+struct plog__hst {
+	uint64_t a, b, kb;
+};
+
+#define PLOG__STEP 0x9E3779B97F4A7C15ull
+
+static inline void plog__hash_init(const uint64_t k[4], struct plog__hst *s)
+{
+	s->a = k[0];
+	s->b = k[1];
+	s->kb = k[2];
+}
+
+static inline void plog__hash_blocks(const uint64_t k[4], struct plog__hst *s,
+				     const unsigned char *p, size_t n)
+{
+	uint64_t a = s->a, b = s->b, kb = s->kb;
+	for (size_t i = 0; i + 32 <= n; i += 32) {
+		a += plog__mum(plog__ld64(p + i) ^ kb,
+			       plog__ld64(p + i + 8) ^ k[3]);
+		b += plog__mum(plog__ld64(p + i + 16) ^ (kb + PLOG__STEP),
+			       plog__ld64(p + i + 24) ^ k[3]);
+		kb += 2 * PLOG__STEP;
+	}
+	s->a = a;
+	s->b = b;
+	s->kb = kb;
+}
+
+static inline uint64_t plog__hash_final(const uint64_t k[4],
+					struct plog__hst *s,
+					const unsigned char *p, size_t n)
+{
+	uint64_t a = s->a, b = s->b, kb = s->kb;
+	size_t i = 0;
+	if (n >= 16) {
+		a += plog__mum(plog__ld64(p) ^ kb, plog__ld64(p + 8) ^ k[3]);
+		kb += PLOG__STEP;
+		i = 16;
+	}
+	if (i < n) {
+		unsigned char t[16] = {0};
+		memcpy(t, p + i, n - i);
+		b += plog__mum(plog__ld64(t) ^ kb, plog__ld64(t + 8) ^ k[3]);
+	}
+	return a ^ (b * PLOG__STEP);
+}
+
 /*
  * Keyed 64-bit hash of a payload. Each 16-byte block contributes
  * mum(w0 ^ kb, w1 ^ k3), where kb changes with the block's position, and
@@ -141,29 +191,11 @@ static inline uint64_t plog__hash(const uint64_t k[4], const void *buf,
 				  size_t len)
 {
 	const unsigned char *p = (const unsigned char *)buf;
-	uint64_t a = k[0], b = k[1];
-	uint64_t kb = k[2];
-	const uint64_t step = 0x9E3779B97F4A7C15ull;
-	size_t i = 0;
-	for (; i + 32 <= len; i += 32) {
-		a += plog__mum(plog__ld64(p + i) ^ kb,
-			       plog__ld64(p + i + 8) ^ k[3]);
-		b += plog__mum(plog__ld64(p + i + 16) ^ (kb + step),
-			       plog__ld64(p + i + 24) ^ k[3]);
-		kb += 2 * step;
-	}
-	if (i + 16 <= len) {
-		a += plog__mum(plog__ld64(p + i) ^ kb,
-			       plog__ld64(p + i + 8) ^ k[3]);
-		kb += step;
-		i += 16;
-	}
-	if (i < len) {
-		unsigned char t[16] = {0};
-		memcpy(t, p + i, len - i);
-		b += plog__mum(plog__ld64(t) ^ kb, plog__ld64(t + 8) ^ k[3]);
-	}
-	return a ^ (b * 0x9E3779B97F4A7C15ull);
+	struct plog__hst s;
+	plog__hash_init(k, &s);
+	size_t full = len & ~(size_t)31;
+	plog__hash_blocks(k, &s, p, full);
+	return plog__hash_final(k, &s, p + full, len - full);
 }
 
 /* The record checksum from the payload hash and the header fields. */

@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * W9 log: PLOG against Debian's libpmemlog (the anchor).
+ *
+ * W9   log_append64   N appends of 64-byte records, each durable
+ * W9w  log_walk64     a full walk of N 64-byte records (the callback reads
+ *                     each record); timed per record
+ * W9k  log_append4k   N appends of 4 KiB records
+ * W9v  log_appendv16  N records appended in batches of 16 x 64 bytes:
+ *                     pcoll appendv (one fence per batch) against 16 single
+ *                     libpmemlog appends; "libpmemlog-appendv" is
+ *                     libpmemlog's own appendv, for information
+ *
+ * pcoll's log starts with a 1 MiB chunk and grows by chaining chunks
+ * during the run (libpmemlog's pool is fixed and preallocated); both pools
+ * are fresh files, so both pay the first-touch page faults.
+ * This file does not use pcoll/compat/pmemlog.h: the compat functions
+ * would clash with libpmemlog's names in one binary.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#include <libpmemlog.h>
+#include <pcoll/log.h>
+#include <pcoll/pcoll.h>
+
+#include "bench.h"
+
+#define W9_REC       64u
+#define W9_REC4K     4096u
+#define W9_BATCH     16u
+#define W9_FIRST_CAP ((size_t)1 << 20)
+
+/* Pool size for n records of len bytes, with room for headers. */
+static size_t w9_pool_size(uint64_t n, size_t len)
+{
+	size_t need = (size_t)n * (len + 64) + ((size_t)64 << 20);
+	return need < PC_POOL_MIN_SIZE ? PC_POOL_MIN_SIZE : need;
+}
+
+static void w9_fill(unsigned char *buf, size_t len, uint64_t i)
+{
+	uint64_t s = 1;
+	for (size_t k = 0; k < len; k += 8) {
+		uint64_t v = bench_splitmix64(&s);
+		memcpy(buf + k, &v, len - k < 8 ? len - k : 8);
+	}
+	memcpy(buf, &i, sizeof(i));
+}
+
+/* ---------------- pcoll ---------------- */
+
+typedef struct w9p {
+	pc_pool *pool;
+	plog log;
+} w9p;
+
+static int w9p_open(const bench_env *env, const char *tag, size_t size, w9p *w)
+{
+	const char *path = bench_pool_path(env, tag);
+	if (!path || pc_pool_create(path, size, &w->pool) != PC_OK ||
+	    plog_root(w->pool, "w9", PC_CREATE, W9_FIRST_CAP, &w->log) !=
+		    PC_OK) {
+		fprintf(stderr, "W9 pcoll: %s\n", pc_errmsg());
+		return 1;
+	}
+	return 0;
+}
+
+static int w9p_close(w9p *w, bench_out *out, uint64_t n)
+{
+	pc_pool_stats st;
+	if (n && pc_pool_stats_get(w->pool, &st) == PC_OK)
+		out->bytes_per_elem = (double)st.used / (double)n;
+	if (pc_pool_close(w->pool) != PC_OK) {
+		fprintf(stderr, "W9 pcoll: close: %s\n", pc_errmsg());
+		return 1;
+	}
+	return 0;
+}
+
+static int w9p_appends(const bench_env *env, bench_out *out, size_t len,
+		       const char *tag)
+{
+	uint64_t n = env->n;
+	w9p w;
+	if (w9p_open(env, tag, w9_pool_size(n, len), &w))
+		return 1;
+	unsigned char *buf = (unsigned char *)malloc(len);
+	if (!buf)
+		return 1;
+	w9_fill(buf, len, 0);
+	pc_err e = PC_OK;
+	bench_begin();
+	for (uint64_t i = 0; i < n && e == PC_OK; i++) {
+		memcpy(buf, &i, sizeof(i));
+		e = plog_append(&w.log, buf, len);
+	}
+	bench_end();
+	free(buf);
+	int rc = 0;
+	if (e != PC_OK || plog_count(&w.log) != n) {
+		fprintf(stderr, "W9 pcoll: %s\n", pc_errmsg());
+		rc = 1;
+	}
+	out->ops = n;
+	snprintf(out->note, sizeof(out->note), "%llu chunks",
+		 (unsigned long long)w.log.rt->w.nchunks);
+	return w9p_close(&w, out, n) || rc;
+}
+
+static int w9_pcoll(const bench_env *env, bench_out *out)
+{
+	return w9p_appends(env, out, W9_REC, "pcoll64");
+}
+BENCH_CASE(w9_pcoll, "W9", "log_append64", "pcoll", 0, 1000000, w9_pcoll)
+
+static int w9k_pcoll(const bench_env *env, bench_out *out)
+{
+	return w9p_appends(env, out, W9_REC4K, "pcoll4k");
+}
+BENCH_CASE(w9k_pcoll, "W9k", "log_append4k", "pcoll", 0, 100000, w9k_pcoll)
+
+struct w9_sum {
+	uint64_t sum, recs;
+};
+
+static int w9_walk_cb(const void *buf, size_t len, void *arg)
+{
+	struct w9_sum *s = (struct w9_sum *)arg;
+	uint64_t v = 0;
+	if (len >= sizeof(v))
+		memcpy(&v, buf, sizeof(v));
+	s->sum += v;
+	s->recs++;
+	return 1;
+}
+
+static int w9w_pcoll(const bench_env *env, bench_out *out)
+{
+	uint64_t n = env->n;
+	w9p w;
+	if (w9p_open(env, "pcollw", w9_pool_size(n, W9_REC), &w))
+		return 1;
+	unsigned char buf[W9_REC];
+	w9_fill(buf, sizeof(buf), 0);
+	plog_iovec v[W9_BATCH];
+	uint64_t ids[W9_BATCH];
+	unsigned char recs[W9_BATCH][W9_REC];
+	pc_err e = PC_OK;
+	/* Setup (not timed): the records, appended in batches. */
+	for (uint64_t i = 0; i < n && e == PC_OK; i += W9_BATCH) {
+		size_t k = n - i < W9_BATCH ? (size_t)(n - i) : W9_BATCH;
+		for (size_t j = 0; j < k; j++) {
+			ids[j] = i + j;
+			memcpy(recs[j], buf, W9_REC);
+			memcpy(recs[j], &ids[j], sizeof(ids[j]));
+			v[j].base = recs[j];
+			v[j].len = W9_REC;
+		}
+		e = plog_appendv(&w.log, v, k);
+	}
+	struct w9_sum s = {0, 0};
+	bench_begin();
+	if (e == PC_OK)
+		e = plog_walk(&w.log, 0, w9_walk_cb, &s);
+	bench_end();
+	int rc = 0;
+	if (e != PC_OK || s.recs != n || s.sum != (n ? n * (n - 1) / 2 : 0)) {
+		fprintf(stderr, "W9w pcoll: walk saw %llu records: %s\n",
+			(unsigned long long)s.recs, pc_errmsg());
+		rc = 1;
+	}
+	out->ops = n;
+	return w9p_close(&w, out, n) || rc;
+}
+BENCH_CASE(w9w_pcoll, "W9w", "log_walk64", "pcoll", 0, 1000000, w9w_pcoll)
+
+static int w9v_pcoll(const bench_env *env, bench_out *out)
+{
+	uint64_t n = env->n;
+	w9p w;
+	if (w9p_open(env, "pcollv", w9_pool_size(n, W9_REC), &w))
+		return 1;
+	unsigned char recs[W9_BATCH][W9_REC];
+	plog_iovec v[W9_BATCH];
+	for (size_t j = 0; j < W9_BATCH; j++) {
+		w9_fill(recs[j], W9_REC, j);
+		v[j].base = recs[j];
+		v[j].len = W9_REC;
+	}
+	pc_err e = PC_OK;
+	bench_begin();
+	for (uint64_t i = 0; i < n && e == PC_OK; i += W9_BATCH) {
+		size_t k = n - i < W9_BATCH ? (size_t)(n - i) : W9_BATCH;
+		memcpy(recs[0], &i, sizeof(i));
+		e = plog_appendv(&w.log, v, k);
+	}
+	bench_end();
+	int rc = 0;
+	if (e != PC_OK || plog_count(&w.log) != n) {
+		fprintf(stderr, "W9v pcoll: %s\n", pc_errmsg());
+		rc = 1;
+	}
+	out->ops = n;
+	snprintf(out->note, sizeof(out->note),
+		 "ops are records; %u per "
+		 "appendv",
+		 W9_BATCH);
+	return w9p_close(&w, out, n) || rc;
+}
+BENCH_CASE(w9v_pcoll, "W9v", "log_appendv16", "pcoll", 0, 1000000, w9v_pcoll)
+
+/* ---------------- libpmemlog (anchor) ---------------- */
+
+static PMEMlogpool *w9l_open(const bench_env *env, const char *tag, size_t size)
+{
+	const char *path = bench_pool_path(env, tag);
+	PMEMlogpool *plp = path ? pmemlog_create(path, size, 0600) : NULL;
+	if (!plp)
+		fprintf(stderr, "W9 libpmemlog: create: %s\n",
+			pmemlog_errormsg());
+	return plp;
+}
+
+static void w9l_close(PMEMlogpool *plp, bench_out *out, uint64_t n)
+{
+	if (n)
+		out->bytes_per_elem = (double)pmemlog_tell(plp) / (double)n;
+	pmemlog_close(plp);
+}
+
+static int w9l_appends(const bench_env *env, bench_out *out, size_t len,
+		       const char *tag)
+{
+	uint64_t n = env->n;
+	PMEMlogpool *plp = w9l_open(env, tag, w9_pool_size(n, len));
+	if (!plp)
+		return 1;
+	unsigned char *buf = (unsigned char *)malloc(len);
+	if (!buf)
+		return 1;
+	w9_fill(buf, len, 0);
+	int r = 0;
+	bench_begin();
+	for (uint64_t i = 0; i < n && r == 0; i++) {
+		memcpy(buf, &i, sizeof(i));
+		r = pmemlog_append(plp, buf, len);
+	}
+	bench_end();
+	free(buf);
+	int rc = 0;
+	if (r != 0 || (uint64_t)pmemlog_tell(plp) != n * len) {
+		fprintf(stderr, "W9 libpmemlog: %s\n", pmemlog_errormsg());
+		rc = 1;
+	}
+	out->ops = n;
+	w9l_close(plp, out, n);
+	return rc;
+}
+
+static int w9_pmemlog(const bench_env *env, bench_out *out)
+{
+	return w9l_appends(env, out, W9_REC, "pmemlog64");
+}
+BENCH_CASE(w9_pmemlog, "W9", "log_append64", "libpmemlog", 1, 1000000,
+	   w9_pmemlog)
+
+static int w9k_pmemlog(const bench_env *env, bench_out *out)
+{
+	return w9l_appends(env, out, W9_REC4K, "pmemlog4k");
+}
+BENCH_CASE(w9k_pmemlog, "W9k", "log_append4k", "libpmemlog", 1, 100000,
+	   w9k_pmemlog)
+
+static int w9w_pmemlog(const bench_env *env, bench_out *out)
+{
+	uint64_t n = env->n;
+	PMEMlogpool *plp = w9l_open(env, "pmemlogw", w9_pool_size(n, W9_REC));
+	if (!plp)
+		return 1;
+	unsigned char buf[W9_REC];
+	w9_fill(buf, sizeof(buf), 0);
+	int r = 0;
+	for (uint64_t i = 0; i < n && r == 0; i++) {
+		memcpy(buf, &i, sizeof(i));
+		r = pmemlog_append(plp, buf, W9_REC);
+	}
+	struct w9_sum s = {0, 0};
+	bench_begin();
+	if (r == 0)
+		pmemlog_walk(plp, W9_REC, w9_walk_cb, &s);
+	bench_end();
+	int rc = 0;
+	if (r != 0 || s.recs != n || s.sum != (n ? n * (n - 1) / 2 : 0)) {
+		fprintf(stderr, "W9w libpmemlog: walk saw %llu records\n",
+			(unsigned long long)s.recs);
+		rc = 1;
+	}
+	out->ops = n;
+	w9l_close(plp, out, n);
+	return rc;
+}
+BENCH_CASE(w9w_pmemlog, "W9w", "log_walk64", "libpmemlog", 1, 1000000,
+	   w9w_pmemlog)
+
+static int w9v_pmemlog_common(const bench_env *env, bench_out *out,
+			      int use_appendv, const char *tag)
+{
+	uint64_t n = env->n;
+	PMEMlogpool *plp = w9l_open(env, tag, w9_pool_size(n, W9_REC));
+	if (!plp)
+		return 1;
+	unsigned char recs[W9_BATCH][W9_REC];
+	struct iovec v[W9_BATCH];
+	for (size_t j = 0; j < W9_BATCH; j++) {
+		w9_fill(recs[j], W9_REC, j);
+		v[j].iov_base = recs[j];
+		v[j].iov_len = W9_REC;
+	}
+	int r = 0;
+	bench_begin();
+	for (uint64_t i = 0; i < n && r == 0; i += W9_BATCH) {
+		size_t k = n - i < W9_BATCH ? (size_t)(n - i) : W9_BATCH;
+		memcpy(recs[0], &i, sizeof(i));
+		if (use_appendv) {
+			r = pmemlog_appendv(plp, v, (int)k);
+			continue;
+		}
+		for (size_t j = 0; j < k && r == 0; j++)
+			r = pmemlog_append(plp, recs[j], W9_REC);
+	}
+	bench_end();
+	int rc = 0;
+	if (r != 0 || (uint64_t)pmemlog_tell(plp) != n * W9_REC) {
+		fprintf(stderr, "W9v libpmemlog: %s\n", pmemlog_errormsg());
+		rc = 1;
+	}
+	out->ops = n;
+	snprintf(out->note, sizeof(out->note), "ops are records; %s",
+		 use_appendv ? "appendv of 16" : "16 single appends");
+	w9l_close(plp, out, n);
+	return rc;
+}
+
+static int w9v_pmemlog(const bench_env *env, bench_out *out)
+{
+	return w9v_pmemlog_common(env, out, 0, "pmemlogv");
+}
+BENCH_CASE(w9v_pmemlog, "W9v", "log_appendv16", "libpmemlog", 1, 1000000,
+	   w9v_pmemlog)
+
+static int w9v_pmemlog_v(const bench_env *env, bench_out *out)
+{
+	return w9v_pmemlog_common(env, out, 1, "pmemlogvv");
+}
+BENCH_CASE(w9v_pmemlog_v, "W9v", "log_appendv16", "libpmemlog-appendv", 0,
+	   1000000, w9v_pmemlog_v)
