@@ -20,15 +20,15 @@
 
 typedef struct bench_env {
 	const char *dir; /* directory for pools ($PCOLL_BENCH_DIR, /dev/shm) */
-	uint64_t n;	 /* operations asked for (--n, or the case default) */
-	int counting;	 /* 1 in the counting pass */
-	int is_pmem;	 /* 1 when PMEM_IS_PMEM_FORCE=1 (flush path) */
+	uint64_t n;      /* operations asked for (--n, or the case default) */
+	int counting;    /* 1 in the counting pass */
+	int is_pmem;     /* 1 when PMEM_IS_PMEM_FORCE=1 (flush path) */
 } bench_env;
 
 typedef struct bench_out {
-	uint64_t ops;	       /* operations done between begin and end */
+	uint64_t ops;          /* operations done between begin and end */
 	double bytes_per_elem; /* pool bytes per element, 0 when n/a */
-	char note[128];	       /* free text for the table, may be empty */
+	char note[128];        /* free text for the table, may be empty */
 } bench_out;
 
 /* Returns 0 on success; nonzero fails the case (with a message on stderr). */
@@ -39,7 +39,7 @@ typedef struct bench_case {
 	const char *name;     /* "vec_push" */
 	const char *impl;     /* "pcoll", "raw-pmemobj", "dram", "floor",
 				 "libpmemlog", "libpmemblk", ... */
-	int is_anchor;	      /* 1 for anchors: others get ratios to it */
+	int is_anchor;        /* 1 for anchors: others get ratios to it */
 	uint64_t default_n;   /* N of WORKLOADS.md */
 	bench_fn fn;
 } bench_case;
@@ -49,11 +49,11 @@ void bench_register(const bench_case *c);
 /* Register a case from file scope:
  *   BENCH_CASE(w1_pcoll, "W1", "vec_push", "pcoll", 0, 1000000, run_w1);
  */
-#define BENCH_CASE(id, wl, nm, im, anchor, n, f)                               \
-	static const bench_case bench_case_##id = {wl, nm, im, anchor, n, f};  \
-	__attribute__((constructor)) static void bench_reg_##id(void)          \
-	{                                                                      \
-		bench_register(&bench_case_##id);                              \
+#define BENCH_CASE(id, wl, nm, im, anchor, n, f)                              \
+	static const bench_case bench_case_##id = {wl, nm, im, anchor, n, f}; \
+	__attribute__((constructor)) static void bench_reg_##id(void)         \
+	{                                                                     \
+		bench_register(&bench_case_##id);                             \
 	}
 
 /* Timed (and counted) section of a case: call once each, in order. */
