@@ -1,0 +1,1646 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internal: the type-erased persistent B+-tree behind PMAP(K,V). Users
+ * include <pcoll/map.h>; nothing here is public API except ::pc_bound.
+ *
+ * Every function takes a pc__mctx: the map's descriptor (key kind, slot
+ * geometry, comparator; a `static const` object of the typed layer, so the
+ * compiler constant-folds it wherever it inlines), the pool, and the map's
+ * persistent header. docs/map.md describes the layout and the protocols.
+ *
+ * Offsets are resolved as base + offset. In the DRAM build of a map
+ * (descriptor flag `dram`), base is 0 and offsets are addresses of malloc'd
+ * nodes, persistence calls are skipped and "transactions" do nothing: the
+ * same code without persistence, used as the benchmark's anchor.
+ */
+#ifndef PCOLL_DETAIL_MAP_IMPL_H
+#define PCOLL_DETAIL_MAP_IMPL_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpmemobj.h>
+
+#include "../bytes.h"
+#include "../err.h"
+#include "../pool.h"
+#include "txcore.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+/** @cond PCOLL_INTERNAL */
+#define PC__MAP_SSE2 1
+/** @endcond */
+#endif
+
+/**
+ * @brief How a range end is bounded (see the `range` functions of
+ * PMAP(K,V)).
+ */
+typedef enum pc_bound {
+	PC_UNBOUNDED = 0, /**< No bound on this side (the key is ignored). */
+	PC_INCLUDED = 1,  /**< The bound key itself belongs to the range. */
+	PC_EXCLUDED = 2   /**< Only keys strictly beyond the bound belong. */
+} pc_bound;
+
+/** @cond PCOLL_INTERNAL */
+
+/* Key kinds. */
+enum {
+	PC__MK_UINT = 1, /* unsigned integer of ksz bytes, compared by < */
+	PC__MK_SINT = 2, /* signed integer of ksz bytes */
+	PC__MK_FN = 3,   /* anything else: the comparator */
+	PC__MK_BYTES = 4 /* pc_bytes stored, pc_slice probes */
+};
+
+#define PC__MAP_VERSION 1
+#define PC__MAP_MAXH    40   /* levels, including the leaf level */
+#define PC__MAP_KMAX    1024 /* largest fixed key */
+#define PC__ML_HDR      192  /* leaf: header line, fingerprints, order */
+#define PC__MAP_LBYTES  16384
+#define PC__MAP_IBYTES  1008
+
+#define PC__MAP_TN_LEAF  0x706d61704c454146ull /* libpmemobj type nums */
+#define PC__MAP_TN_INNER 0x706d6170494e4e52ull
+#define PC__MAP_TN_STR   0x706d617053545247ull
+
+/* Geometry from sizes and alignments (constant expressions). */
+#define PC__MAP_UP(x, a)         ((((x) + (a)-1) / (a)) * (a))
+#define PC__MAP_MAX(a, b)        ((a) > (b) ? (a) : (b))
+#define PC__MAP_MIN(a, b)        ((a) < (b) ? (a) : (b))
+#define PC__MAP_VOFF(ks, ka, va) PC__MAP_UP((ks), (va))
+#define PC__MAP_SLOT(ks, ka, vs, va)                \
+	PC__MAP_UP(PC__MAP_VOFF(ks, ka, va) + (vs), \
+		   PC__MAP_MAX(PC__MAP_MAX((ka), (va)), 1))
+#define PC__MAP_LCAP(slot) \
+	PC__MAP_MIN(64, PC__MAP_MAX(8, PC__MAP_LBYTES / (slot)))
+#define PC__MAP_ICAP(ks) \
+	PC__MAP_MIN(63, PC__MAP_MAX(4, PC__MAP_IBYTES / ((ks) + 8)))
+#define PC__MAP_IKOFF(ks, ka) \
+	PC__MAP_UP(8 + (PC__MAP_ICAP(ks) + 1) * 8, PC__MAP_MAX((ka), 8))
+
+typedef struct pc__mapd {
+	uint32_t kkind;    /* PC__MK_* */
+	uint32_t ksz;      /* stored key size */
+	uint32_t vsz;      /* stored value size */
+	uint32_t vbytes;   /* values are pc_bytes */
+	uint32_t dram;     /* no persistence: malloc'd nodes */
+	uint32_t vinplace; /* value is one aligned 1/2/4/8-byte store */
+	uint32_t voff;     /* value offset in a slot */
+	uint32_t slot;     /* slot size */
+	uint32_t lcap;     /* slots per leaf (8..64) */
+	uint32_t lsize;    /* leaf bytes */
+	uint32_t icap;     /* keys per inner node */
+	uint32_t ikoff;    /* offset of the keys in an inner node */
+	uint32_t isize;    /* inner node bytes */
+	int (*cmp)(const void *, const void *);
+} pc__mapd;
+
+/* The persistent header (the named root's object). */
+struct pc__maphdr {
+	struct pc__objhdr oh;
+	uint64_t root;   /* offset of the root node */
+	uint64_t height; /* inner levels above the leaves (0: root is a leaf) */
+	uint32_t lcap, icap, slot, isize;
+	uint64_t reserved[4];
+};
+
+struct pc__mleaf {
+	uint64_t bitmap; /* bit i: slot i holds a live entry */
+	uint64_t next;   /* offset of the next leaf in key order, 0 at end */
+	uint64_t pad[6];
+	uint8_t fp[64];    /* 1-byte hash of slot i's key */
+	uint8_t order[64]; /* hint: slots in key order, 0xFF ends */
+	unsigned char slots[];
+};
+
+struct pc__minner {
+	uint32_t n; /* keys; children: n + 1 */
+	uint32_t pad;
+	uint64_t child[];
+	/* keys at ikoff: key i separates child i (< key) and i+1 (>=) */
+};
+
+typedef struct pc__mctx {
+	const pc__mapd *d;
+	pc_pool *pool;  /* NULL in the DRAM build */
+	uintptr_t base; /* 0 in the DRAM build */
+	struct pc__maphdr *h;
+} pc__mctx;
+
+typedef struct pc__mpath {
+	unsigned h;                      /* leaf level */
+	uint64_t node[PC__MAP_MAXH + 1]; /* node[0] root .. node[h] leaf */
+	uint32_t idx[PC__MAP_MAXH];      /* child taken at node[l] */
+} pc__mpath;
+
+/* Pending allocator actions of one non-transactional operation. */
+typedef struct pc__macts {
+	struct pobj_action act[6];
+	unsigned n;
+	void *dnew[2];  /* DRAM build: strings allocated */
+	void *dfree[2]; /* DRAM build: strings to free on commit */
+	unsigned ndnew, ndfree;
+} pc__macts;
+
+/* ---------------------------------------------------------------- */
+/* Addresses, persistence, transactions, allocation                  */
+/* ---------------------------------------------------------------- */
+
+static inline void *pc__m_at(const pc__mctx *c, uint64_t off)
+{
+	return (void *)(c->base + (uintptr_t)off);
+}
+
+static inline struct pc__mleaf *pc__ml(const pc__mctx *c, uint64_t off)
+{
+	return (struct pc__mleaf *)pc__m_at(c, off);
+}
+
+static inline struct pc__minner *pc__mi(const pc__mctx *c, uint64_t off)
+{
+	return (struct pc__minner *)pc__m_at(c, off);
+}
+
+static inline unsigned char *pc__ml_slot(const pc__mctx *c,
+					 const struct pc__mleaf *l, unsigned i)
+{
+	return (unsigned char *)l->slots + (size_t)i * c->d->slot;
+}
+
+static inline unsigned char *pc__mi_key(const pc__mctx *c,
+					const struct pc__minner *n, unsigned i)
+{
+	return (unsigned char *)n + c->d->ikoff + (size_t)i * c->d->ksz;
+}
+
+static inline uint64_t pc__ml_capmask(const pc__mctx *c)
+{
+	return c->d->lcap >= 64 ? ~0ull : ((1ull << c->d->lcap) - 1);
+}
+
+static inline void pc__m_flush(const pc__mctx *c, const void *p, size_t n)
+{
+	if (!c->d->dram)
+		pc_pool_flush(c->pool, p, n);
+}
+
+static inline void pc__m_drain(const pc__mctx *c)
+{
+	if (!c->d->dram)
+		pc_pool_drain(c->pool);
+}
+
+static inline void pc__m_persist(const pc__mctx *c, const void *p, size_t n)
+{
+	if (!c->d->dram)
+		pc_pool_persist(c->pool, p, n);
+}
+
+static inline pc__txstate pc__m_txstate(const pc__mctx *c)
+{
+	return c->d->dram ? PC__TX_NONE : pc__tx_state();
+}
+
+static inline pc_err pc__m_tx_enter(const pc__mctx *c, pc__txj *j)
+{
+	if (c->d->dram) {
+		j->own = 0;
+		return PC_OK;
+	}
+	return pc__tx_enter(c->pool->pop, j);
+}
+
+static inline pc_err pc__m_tx_leave(const pc__mctx *c, pc__txj *j, pc_err e)
+{
+	if (c->d->dram)
+		return e;
+	return pc__tx_leave(j, e);
+}
+
+static inline pc_err pc__m_snap(const pc__mctx *c, const void *p, size_t n)
+{
+	if (c->d->dram)
+		return PC_OK;
+	return pc__tx_snap(p, n);
+}
+
+/* Allocate a node or string inside the (own or joined) transaction. */
+static inline pc_err pc__m_alloc(const pc__mctx *c, size_t n, uint64_t tn,
+				 uint64_t *off)
+{
+	if (c->d->dram) {
+		void *p = aligned_alloc(64, PC__MAP_UP(n, 64));
+		if (!p)
+			return pc__fail(PC_E_NOMEM, "pmap: out of memory");
+		*off = (uint64_t)(uintptr_t)p;
+		return PC_OK;
+	}
+	return pc__tx_alloc(n, tn, 0, off);
+}
+
+static inline pc_err pc__m_free(const pc__mctx *c, uint64_t off)
+{
+	if (!off)
+		return PC_OK;
+	if (c->d->dram) {
+		free((void *)(uintptr_t)off);
+		return PC_OK;
+	}
+	return pc__tx_free(c->pool->uuid_lo, off);
+}
+
+/* ---------------------------------------------------------------- */
+/* Keys: compare, hash, views                                        */
+/* ---------------------------------------------------------------- */
+
+static inline uint64_t pc__mk_uload(const void *p, uint32_t sz)
+{
+	switch (sz) {
+	case 1:
+		return *(const uint8_t *)p;
+	case 2: {
+		uint16_t v;
+		memcpy(&v, p, 2);
+		return v;
+	}
+	case 4: {
+		uint32_t v;
+		memcpy(&v, p, 4);
+		return v;
+	}
+	default: {
+		uint64_t v;
+		memcpy(&v, p, 8);
+		return v;
+	}
+	}
+}
+
+static inline int64_t pc__mk_sload(const void *p, uint32_t sz)
+{
+	switch (sz) {
+	case 1:
+		return *(const int8_t *)p;
+	case 2: {
+		int16_t v;
+		memcpy(&v, p, 2);
+		return v;
+	}
+	case 4: {
+		int32_t v;
+		memcpy(&v, p, 4);
+		return v;
+	}
+	default: {
+		int64_t v;
+		memcpy(&v, p, 8);
+		return v;
+	}
+	}
+}
+
+/* Stored byte-string key as a slice. */
+static inline pc_slice pc__mk_bview(const pc__mctx *c, const void *stored)
+{
+	const pc_bytes *b = (const pc_bytes *)stored;
+	if (pc__bytes_is_inline(b))
+		return pc_slice_make((const void *)b->w, pc_bytes_len(b));
+	return pc_slice_make(pc__m_at(c, b->w[0]), (size_t)b->w[1]);
+}
+
+/* Probe form of a stored key (a pc_slice in *tmp for byte strings). */
+static inline const void *pc__mk_probe(const pc__mctx *c, const void *stored,
+				       pc_slice *tmp)
+{
+	if (c->d->kkind != PC__MK_BYTES)
+		return stored;
+	*tmp = pc__mk_bview(c, stored);
+	return tmp;
+}
+
+/* Compare probe key pk with stored key sk: <0, 0, >0. */
+static inline int pc__mk_cmp_ps(const pc__mctx *c, const void *pk,
+				const void *sk)
+{
+	const pc__mapd *d = c->d;
+	switch (d->kkind) {
+	case PC__MK_UINT: {
+		uint64_t a = pc__mk_uload(pk, d->ksz);
+		uint64_t b = pc__mk_uload(sk, d->ksz);
+		return (a > b) - (a < b);
+	}
+	case PC__MK_SINT: {
+		int64_t a = pc__mk_sload(pk, d->ksz);
+		int64_t b = pc__mk_sload(sk, d->ksz);
+		return (a > b) - (a < b);
+	}
+	case PC__MK_BYTES:
+		return pc_slice_cmp(*(const pc_slice *)pk, pc__mk_bview(c, sk));
+	default:
+		return d->cmp(pk, sk);
+	}
+}
+
+/* Compare two probe keys. */
+static inline int pc__mk_cmp_pp(const pc__mctx *c, const void *a, const void *b)
+{
+	if (c->d->kkind == PC__MK_BYTES)
+		return pc_slice_cmp(*(const pc_slice *)a, *(const pc_slice *)b);
+	return pc__mk_cmp_ps(c, a, b);
+}
+
+/* Compare two stored keys. */
+static inline int pc__mk_cmp_ss(const pc__mctx *c, const void *a, const void *b)
+{
+	pc_slice t;
+	return pc__mk_cmp_ps(c, pc__mk_probe(c, a, &t), b);
+}
+
+static inline int pc__mk_eq_ps(const pc__mctx *c, const void *pk,
+			       const void *sk)
+{
+	const pc__mapd *d = c->d;
+	switch (d->kkind) {
+	case PC__MK_UINT:
+	case PC__MK_SINT:
+		if (d->ksz == 8) {
+			uint64_t a, b;
+			memcpy(&a, pk, 8);
+			memcpy(&b, sk, 8);
+			return a == b;
+		}
+		return memcmp(pk, sk, d->ksz) == 0;
+	case PC__MK_BYTES:
+		return pc_slice_eq(*(const pc_slice *)pk, pc__mk_bview(c, sk));
+	default:
+		return d->cmp(pk, sk) == 0;
+	}
+}
+
+/* Fingerprint of a probe key (0 for comparator keys: no filtering). */
+static inline uint8_t pc__mk_fp(const pc__mctx *c, const void *pk)
+{
+	switch (c->d->kkind) {
+	case PC__MK_UINT:
+	case PC__MK_SINT:
+		return (uint8_t)((pc__mk_uload(pk, c->d->ksz) *
+				  0x9E3779B97F4A7C15ull) >>
+				 56);
+	case PC__MK_BYTES: {
+		const pc_slice *s = (const pc_slice *)pk;
+		return (uint8_t)(pc__bytes_hash(s->ptr, s->len) >> 56);
+	}
+	default:
+		return 0;
+	}
+}
+
+/* ---------------------------------------------------------------- */
+/* Leaves                                                            */
+/* ---------------------------------------------------------------- */
+
+/* Slots whose fingerprint equals fp (all slots for comparator keys). */
+static inline uint64_t pc__ml_match(const pc__mctx *c,
+				    const struct pc__mleaf *l, uint8_t fp)
+{
+	if (c->d->kkind == PC__MK_FN)
+		return ~0ull;
+#ifdef PC__MAP_SSE2
+	__m128i f = _mm_set1_epi8((char)fp);
+	uint64_t m = 0;
+	for (unsigned i = 0; i < 4; i++) {
+		__m128i v = _mm_loadu_si128(
+			(const __m128i *)(const void *)(l->fp + 16 * i));
+		m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, f))
+		     << (16 * i);
+	}
+	return m;
+#else
+	uint64_t m = 0;
+	for (unsigned i = 0; i < 64; i++)
+		m |= (uint64_t)(l->fp[i] == fp) << i;
+	return m;
+#endif
+}
+
+/* Slot holding probe key pk, or -1. */
+static inline int pc__ml_find(const pc__mctx *c, const struct pc__mleaf *l,
+			      const void *pk, uint8_t fp)
+{
+	uint64_t m = pc__ml_match(c, l, fp) & l->bitmap;
+	while (m) {
+		unsigned i = (unsigned)__builtin_ctzll(m);
+		if (pc__mk_eq_ps(c, pk, pc__ml_slot(c, l, i)))
+			return (int)i;
+		m &= m - 1;
+	}
+	return -1;
+}
+
+static inline int pc__ml_lt(const pc__mctx *c, const struct pc__mleaf *l,
+			    unsigned a, unsigned b)
+{
+	const unsigned char *ka = pc__ml_slot(c, l, a);
+	const unsigned char *kb = pc__ml_slot(c, l, b);
+	if (c->d->kkind == PC__MK_UINT && c->d->ksz == 8) {
+		uint64_t x, y;
+		memcpy(&x, ka, 8);
+		memcpy(&y, kb, 8);
+		return x < y;
+	}
+	return pc__mk_cmp_ss(c, ka, kb) < 0;
+}
+
+/*
+ * The live slots of l in key order, into out; returns how many. Uses the
+ * order hint when it lists every live slot in strictly ascending order
+ * (checked: the hint is written without its own commit protocol, see
+ * docs/map.md), else sorts.
+ */
+static inline unsigned pc__ml_sorted(const pc__mctx *c,
+				     const struct pc__mleaf *l, uint8_t *out)
+{
+	uint64_t bm = l->bitmap, seen = 0;
+	unsigned n = 0;
+	int ok = 1;
+	for (unsigned i = 0; i < 64; i++) {
+		unsigned s = l->order[i];
+		if (s == 0xFF)
+			break;
+		if (s >= 64) {
+			ok = 0;
+			break;
+		}
+		uint64_t bit = 1ull << s;
+		if ((bm & bit) && !(seen & bit)) {
+			seen |= bit;
+			out[n++] = (uint8_t)s;
+		}
+	}
+	if (ok && seen == bm) {
+		for (unsigned j = 1; j < n; j++)
+			if (!pc__ml_lt(c, l, out[j - 1], out[j])) {
+				ok = 0;
+				break;
+			}
+		if (ok)
+			return n;
+	}
+	/* Fallback: insertion sort of the live slots. */
+	n = 0;
+	for (uint64_t m = bm; m; m &= m - 1) {
+		uint8_t s = (uint8_t)__builtin_ctzll(m);
+		unsigned j = n++;
+		while (j > 0 && pc__ml_lt(c, l, s, out[j - 1])) {
+			out[j] = out[j - 1];
+			j--;
+		}
+		out[j] = s;
+	}
+	return n;
+}
+
+/* Rewrite the order hint of l to list slot s (not live yet): right after
+ * live slot `after` when after >= 0, else at probe key pk's place. */
+static inline void pc__ml_order_add(const pc__mctx *c, struct pc__mleaf *l,
+				    unsigned s, const void *pk, int after)
+{
+	uint8_t cur[64], nw[64];
+	unsigned n = pc__ml_sorted(c, l, cur);
+	unsigned pos = 0;
+	if (after >= 0) {
+		while (pos < n && cur[pos] != (uint8_t)after)
+			pos++;
+		pos++;
+		if (pos > n)
+			pos = n;
+	} else {
+		unsigned lo = 0, hi = n;
+		while (lo < hi) {
+			unsigned mid = (lo + hi) / 2;
+			if (pc__mk_cmp_ps(c, pk, pc__ml_slot(c, l, cur[mid])) >
+			    0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		pos = lo;
+	}
+	memset(nw, 0xFF, sizeof(nw));
+	memcpy(nw, cur, pos);
+	nw[pos] = (uint8_t)s;
+	if (n > pos && pos + 1 < 64)
+		memcpy(nw + pos + 1, cur + pos, PC__MAP_MIN(n - pos, 63 - pos));
+	memcpy(l->order, nw, sizeof(nw));
+}
+
+static inline void pc__ml_init(struct pc__mleaf *l)
+{
+	memset(l, 0, PC__ML_HDR);
+	memset(l->order, 0xFF, sizeof(l->order));
+}
+
+/* ---------------------------------------------------------------- */
+/* Descent                                                           */
+/* ---------------------------------------------------------------- */
+
+/* Index of the child of n that covers probe key pk. */
+static inline uint32_t pc__mi_search(const pc__mctx *c,
+				     const struct pc__minner *n, const void *pk)
+{
+	uint32_t lo = 0, hi = n->n;
+	const unsigned char *keys = (const unsigned char *)n + c->d->ikoff;
+	if (c->d->kkind == PC__MK_UINT && c->d->ksz == 8) {
+		uint64_t k;
+		memcpy(&k, pk, 8);
+		const uint64_t *ks = (const uint64_t *)(const void *)keys;
+		while (lo < hi) {
+			uint32_t mid = (lo + hi) / 2;
+			if (ks[mid] <= k)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return lo;
+	}
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (pc__mk_cmp_ps(c, pk, keys + (size_t)mid * c->d->ksz) >= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Leaf covering pk; records the path when p is not NULL. */
+static inline struct pc__mleaf *pc__m_descend(const pc__mctx *c, const void *pk,
+					      pc__mpath *p)
+{
+	uint64_t off = c->h->root;
+	unsigned h = (unsigned)c->h->height;
+	for (unsigned l = 0; l < h; l++) {
+		const struct pc__minner *n = pc__mi(c, off);
+		uint32_t i = pc__mi_search(c, n, pk);
+		if (p) {
+			p->node[l] = off;
+			p->idx[l] = i;
+		}
+		off = n->child[i];
+	}
+	if (p) {
+		p->h = h;
+		p->node[h] = off;
+	}
+	return pc__ml(c, off);
+}
+
+/* Leftmost (dir 0) or rightmost (dir 1) leaf offset. */
+static inline uint64_t pc__m_edge_leaf(const pc__mctx *c, int dir)
+{
+	uint64_t off = c->h->root;
+	for (unsigned l = 0; l < c->h->height; l++) {
+		const struct pc__minner *n = pc__mi(c, off);
+		off = n->child[dir ? n->n : 0];
+	}
+	return off;
+}
+
+/* The leaf before path p's leaf in key order (0 for the first leaf). */
+static inline uint64_t pc__m_pred_leaf(const pc__mctx *c, const pc__mpath *p)
+{
+	int lv = (int)p->h - 1;
+	while (lv >= 0 && p->idx[lv] == 0)
+		lv--;
+	if (lv < 0)
+		return 0;
+	uint64_t off = pc__mi(c, p->node[lv])->child[p->idx[lv] - 1];
+	for (unsigned l = (unsigned)lv + 1; l < p->h; l++) {
+		const struct pc__minner *n = pc__mi(c, off);
+		off = n->child[n->n];
+	}
+	return off;
+}
+
+/* ---------------------------------------------------------------- */
+/* Byte strings                                                      */
+/* ---------------------------------------------------------------- */
+
+static inline pc_err pc__m_str_store(const pc__mctx *c, void *dst, pc_slice s,
+				     int intx, pc__macts *a)
+{
+	pc_bytes b;
+	if (s.len > PC_BYTES_MAX)
+		return pc__fail(PC_E_TOOBIG,
+				"pmap: byte string of %zu bytes, the limit is "
+				"%zu",
+				s.len, PC_BYTES_MAX);
+	if (s.len <= PC_BYTES_INLINE_MAX) {
+		pc__bytes_set_inline(&b, s);
+		memcpy(dst, &b, sizeof(b));
+		return PC_OK;
+	}
+	uint64_t off = 0;
+	if (c->d->dram) {
+		void *p = malloc(s.len);
+		if (!p)
+			return pc__fail(PC_E_NOMEM, "pmap: out of memory");
+		memcpy(p, s.ptr, s.len);
+		if (a)
+			a->dnew[a->ndnew++] = p;
+		off = (uint64_t)(uintptr_t)p;
+	} else if (intx) {
+		PC_TRY(pc__tx_alloc(s.len, PC__MAP_TN_STR, 0, &off));
+		memcpy(pc__m_at(c, off), s.ptr, s.len);
+	} else {
+		PMEMoid o = pmemobj_xreserve(c->pool->pop, &a->act[a->n], s.len,
+					     PC__MAP_TN_STR, 0);
+		if (OID_IS_NULL(o))
+			return pc__fail(PC_E_FULL,
+					"pmap: no room for a byte string of "
+					"%zu bytes: %s",
+					s.len, pmemobj_errormsg());
+		a->n++;
+		off = o.off;
+		pc_pool_memcpy_nodrain(c->pool, pc__m_at(c, off), s.ptr, s.len);
+	}
+	pc__bytes_set_ext(&b, off, s.len);
+	memcpy(dst, &b, sizeof(b));
+	return PC_OK;
+}
+
+/* Release the string a stored pc_bytes owns: at commit (non-TX, via an
+ * action), inside the transaction, or now/at commit in DRAM. */
+static inline pc_err pc__m_str_drop(const pc__mctx *c, const void *stored,
+				    int intx, pc__macts *a)
+{
+	pc_bytes b;
+	memcpy(&b, stored, sizeof(b));
+	uint64_t off = pc__bytes_off(&b);
+	if (!off)
+		return PC_OK;
+	if (c->d->dram) {
+		if (a)
+			a->dfree[a->ndfree++] = (void *)(uintptr_t)off;
+		else
+			free((void *)(uintptr_t)off);
+		return PC_OK;
+	}
+	if (intx || !a)
+		return pc__tx_free(c->pool->uuid_lo, off);
+	PMEMoid o = {c->pool->uuid_lo, off};
+	pmemobj_defer_free(c->pool->pop, o, &a->act[a->n++]);
+	return PC_OK;
+}
+
+static inline void pc__m_acts_cancel(const pc__mctx *c, pc__macts *a)
+{
+	if (c->d->dram) {
+		for (unsigned i = 0; i < a->ndnew; i++)
+			free(a->dnew[i]);
+		a->ndnew = 0;
+		return;
+	}
+	if (a->n)
+		pmemobj_cancel(c->pool->pop, a->act, a->n);
+	a->n = 0;
+}
+
+/* The commit point of a non-transactional leaf change: one 8-byte store
+ * of the bitmap, persisted; published together with the allocator
+ * actions when there are any. */
+static inline pc_err pc__m_commit(const pc__mctx *c, struct pc__mleaf *l,
+				  uint64_t nbm, pc__macts *a)
+{
+	if (c->d->dram) {
+		l->bitmap = nbm;
+		for (unsigned i = 0; i < a->ndfree; i++)
+			free(a->dfree[i]);
+		return PC_OK;
+	}
+	if (a->n == 0) {
+		__atomic_store_n(&l->bitmap, nbm, __ATOMIC_RELAXED);
+		pc_pool_persist(c->pool, &l->bitmap, sizeof(l->bitmap));
+		return PC_OK;
+	}
+	pmemobj_set_value(c->pool->pop, &a->act[a->n++], &l->bitmap, nbm);
+	if (pmemobj_publish(c->pool->pop, a->act, a->n) != 0) {
+		pc_err e = pc__fail(PC_E_FULL, "pmap: cannot publish: %s",
+				    pmemobj_errormsg());
+		pmemobj_cancel(c->pool->pop, a->act, a->n);
+		return e;
+	}
+	return PC_OK;
+}
+
+/* Stored separator for a split between stored keys a < b: b itself for
+ * fixed keys; for byte strings the shortest prefix of b greater than a
+ * (inline when short, else a new allocation the inner node owns). */
+static inline pc_err pc__m_sep_make(const pc__mctx *c, const void *a,
+				    const void *b, unsigned char *out)
+{
+	if (c->d->kkind != PC__MK_BYTES) {
+		memcpy(out, b, c->d->ksz);
+		return PC_OK;
+	}
+	pc_slice sa = pc__mk_bview(c, a), sb = pc__mk_bview(c, b);
+	size_t cp = 0, n = PC__MAP_MIN(sa.len, sb.len);
+	const unsigned char *x = (const unsigned char *)sa.ptr;
+	const unsigned char *y = (const unsigned char *)sb.ptr;
+	while (cp < n && x[cp] == y[cp])
+		cp++;
+	size_t plen = PC__MAP_MIN(cp + 1, sb.len);
+	pc_slice sep = pc_slice_make(sb.ptr, plen);
+	pc_bytes r;
+	if (plen <= PC_BYTES_INLINE_MAX) {
+		pc__bytes_set_inline(&r, sep);
+	} else {
+		uint64_t off = 0;
+		PC_TRY(pc__m_alloc(c, plen, PC__MAP_TN_STR, &off));
+		memcpy(pc__m_at(c, off), sep.ptr, plen);
+		pc__bytes_set_ext(&r, off, plen);
+	}
+	memcpy(out, &r, sizeof(r));
+	return PC_OK;
+}
+
+/* Free a stored key owned by an inner node or an entry, in a
+ * transaction (or at once in DRAM). */
+static inline pc_err pc__m_key_drop_tx(const pc__mctx *c, const void *stored)
+{
+	if (c->d->kkind != PC__MK_BYTES)
+		return PC_OK;
+	return pc__m_str_drop(c, stored, 1, NULL);
+}
+
+static inline pc_err pc__m_val_drop_tx(const pc__mctx *c, const void *stored)
+{
+	if (!c->d->vbytes)
+		return PC_OK;
+	return pc__m_str_drop(c, stored, 1, NULL);
+}
+
+/* Write probe key pk / probe value pv in stored form at dst. */
+static inline pc_err pc__m_key_store(const pc__mctx *c, void *dst,
+				     const void *pk, int intx, pc__macts *a)
+{
+	if (c->d->kkind == PC__MK_BYTES)
+		return pc__m_str_store(c, dst, *(const pc_slice *)pk, intx, a);
+	memcpy(dst, pk, c->d->ksz);
+	return PC_OK;
+}
+
+static inline pc_err pc__m_val_store(const pc__mctx *c, void *dst,
+				     const void *pv, int intx, pc__macts *a)
+{
+	if (c->d->vbytes)
+		return pc__m_str_store(c, dst, *(const pc_slice *)pv, intx, a);
+	memcpy(dst, pv, c->d->vsz);
+	return PC_OK;
+}
+
+/* ---------------------------------------------------------------- */
+/* Structure changes (in a transaction)                              */
+/* ---------------------------------------------------------------- */
+
+/* Insert (key, child) into level lvl of path p, key at idx[lvl] and child
+ * right of it, splitting full nodes with the preallocated nodes[]. */
+static inline pc_err pc__m_inner_insert(const pc__mctx *c, const pc__mpath *p,
+					int lvl, const unsigned char *key,
+					uint64_t ch, const uint64_t *nodes)
+{
+	const pc__mapd *d = c->d;
+	unsigned used = 0;
+	unsigned char up[PC__MAP_KMAX];
+	unsigned char tk[5 * PC__MAP_KMAX + PC__MAP_IBYTES];
+	uint64_t tc[66];
+	for (;;) {
+		if (lvl < 0) {
+			uint64_t noff = nodes[used++];
+			struct pc__minner *r = pc__mi(c, noff);
+			r->n = 1;
+			r->pad = 0;
+			r->child[0] = c->h->root;
+			r->child[1] = ch;
+			memcpy(pc__mi_key(c, r, 0), key, d->ksz);
+			PC_TRY(pc__m_snap(c, &c->h->root,
+					  2 * sizeof(uint64_t)));
+			c->h->root = noff;
+			c->h->height++;
+			return PC_OK;
+		}
+		struct pc__minner *N = pc__mi(c, p->node[lvl]);
+		unsigned pos = p->idx[lvl], n = N->n;
+		if (n < d->icap) {
+			PC_TRY(pc__m_snap(c, N, 8 + (size_t)(n + 2) * 8));
+			PC_TRY(pc__m_snap(c, pc__mi_key(c, N, 0),
+					  (size_t)(n + 1) * d->ksz));
+			memmove(pc__mi_key(c, N, pos + 1),
+				pc__mi_key(c, N, pos),
+				(size_t)(n - pos) * d->ksz);
+			memcpy(pc__mi_key(c, N, pos), key, d->ksz);
+			memmove(&N->child[pos + 2], &N->child[pos + 1],
+				(size_t)(n - pos) * 8);
+			N->child[pos + 1] = ch;
+			N->n = n + 1;
+			return PC_OK;
+		}
+		/* Split N around the combined n + 1 keys. */
+		uint64_t moff = nodes[used++];
+		struct pc__minner *M = pc__mi(c, moff);
+		memcpy(tk, pc__mi_key(c, N, 0), (size_t)pos * d->ksz);
+		memcpy(tk + (size_t)pos * d->ksz, key, d->ksz);
+		memcpy(tk + (size_t)(pos + 1) * d->ksz, pc__mi_key(c, N, pos),
+		       (size_t)(n - pos) * d->ksz);
+		memcpy(tc, N->child, (size_t)(pos + 1) * 8);
+		tc[pos + 1] = ch;
+		memcpy(tc + pos + 2, &N->child[pos + 1], (size_t)(n - pos) * 8);
+		unsigned total = n + 1, mid = total / 2;
+		PC_TRY(pc__m_snap(c, N, d->isize));
+		N->n = mid;
+		memcpy(pc__mi_key(c, N, 0), tk, (size_t)mid * d->ksz);
+		memcpy(N->child, tc, (size_t)(mid + 1) * 8);
+		memcpy(up, tk + (size_t)mid * d->ksz, d->ksz);
+		M->n = total - mid - 1;
+		M->pad = 0;
+		memcpy(pc__mi_key(c, M, 0), tk + (size_t)(mid + 1) * d->ksz,
+		       (size_t)M->n * d->ksz);
+		memcpy(M->child, tc + mid + 1, (size_t)(M->n + 1) * 8);
+		key = up;
+		ch = moff;
+		lvl--;
+	}
+}
+
+/* Split the full leaf at the end of path p (inside a transaction). */
+static inline pc_err pc__m_split_tx(const pc__mctx *c, const pc__mpath *p)
+{
+	const pc__mapd *d = c->d;
+	unsigned h = p->h;
+	struct pc__mleaf *L = pc__ml(c, p->node[h]);
+	int lvl = (int)h - 1;
+	unsigned need = 0;
+	while (lvl >= 0 && pc__mi(c, p->node[lvl])->n >= d->icap) {
+		need++;
+		lvl--;
+	}
+	if (lvl < 0) {
+		need++; /* a new root */
+		if (h + 1 >= PC__MAP_MAXH)
+			return pc__tx_abort_with(pc__fail(
+				PC_E_TOOBIG, "pmap: the tree is too high"));
+	}
+	uint64_t nodes[PC__MAP_MAXH + 2];
+	uint64_t roff = 0;
+	PC_TRY(pc__m_alloc(c, d->lsize, PC__MAP_TN_LEAF, &roff));
+	for (unsigned i = 0; i < need; i++)
+		PC_TRY(pc__m_alloc(c, d->isize, PC__MAP_TN_INNER, &nodes[i]));
+	uint8_t ord[64];
+	unsigned n = pc__ml_sorted(c, L, ord);
+	unsigned mid = n / 2;
+	struct pc__mleaf *R = pc__ml(c, roff);
+	pc__ml_init(R);
+	R->next = L->next;
+	uint64_t moved = 0;
+	for (unsigned k = mid; k < n; k++) {
+		unsigned s = ord[k], t = k - mid;
+		memcpy(pc__ml_slot(c, R, t), pc__ml_slot(c, L, s), d->slot);
+		R->fp[t] = L->fp[s];
+		R->order[t] = (uint8_t)t;
+		moved |= 1ull << s;
+	}
+	R->bitmap = (n - mid) >= 64 ? ~0ull : ((1ull << (n - mid)) - 1);
+	unsigned char sep[PC__MAP_KMAX];
+	PC_TRY(pc__m_sep_make(c, pc__ml_slot(c, L, ord[mid - 1]),
+			      pc__ml_slot(c, R, 0), sep));
+	PC_TRY(pc__m_snap(c, L, 2 * sizeof(uint64_t)));
+	L->bitmap &= ~moved;
+	L->next = roff;
+	return pc__m_inner_insert(c, p, (int)h - 1, sep, roff, nodes);
+}
+
+static inline pc_err pc__m_split(const pc__mctx *c, const pc__mpath *p)
+{
+	pc__txj j;
+	PC_TRY(pc__m_tx_enter(c, &j));
+	return pc__m_tx_leave(c, &j, pc__m_split_tx(c, p));
+}
+
+/* Unlink and free the (now empty) non-root leaf at the end of path p,
+ * inside a transaction. */
+static inline pc_err pc__m_unlink_leaf_tx(const pc__mctx *c, const pc__mpath *p)
+{
+	const pc__mapd *d = c->d;
+	unsigned h = p->h;
+	uint64_t loff = p->node[h];
+	struct pc__mleaf *L = pc__ml(c, loff);
+	int single = 1;
+	for (unsigned l = 0; l < h; l++)
+		if (pc__mi(c, p->node[l])->n)
+			single = 0;
+	if (single) { /* the only leaf: it becomes the root */
+		PC_TRY(pc__m_snap(c, &c->h->root, 2 * sizeof(uint64_t)));
+		for (unsigned l = 0; l < h; l++)
+			PC_TRY(pc__m_free(c, p->node[l]));
+		c->h->root = loff;
+		c->h->height = 0;
+		return PC_OK;
+	}
+	uint64_t poff = pc__m_pred_leaf(c, p);
+	if (poff) {
+		struct pc__mleaf *P = pc__ml(c, poff);
+		PC_TRY(pc__m_snap(c, &P->next, sizeof(P->next)));
+		P->next = L->next;
+	}
+	PC_TRY(pc__m_free(c, loff));
+	for (int l = (int)h - 1; l >= 0; l--) {
+		struct pc__minner *N = pc__mi(c, p->node[l]);
+		unsigned i = p->idx[l], n = N->n;
+		if (n == 0) {
+			PC_TRY(pc__m_free(c, p->node[l]));
+			continue;
+		}
+		unsigned kd = i == 0 ? 0 : i - 1;
+		PC_TRY(pc__m_snap(c, N, 8 + (size_t)(n + 1) * 8));
+		PC_TRY(pc__m_snap(c, pc__mi_key(c, N, 0), (size_t)n * d->ksz));
+		PC_TRY(pc__m_key_drop_tx(c, pc__mi_key(c, N, kd)));
+		memmove(pc__mi_key(c, N, kd), pc__mi_key(c, N, kd + 1),
+			(size_t)(n - kd - 1) * d->ksz);
+		memmove(&N->child[i], &N->child[i + 1], (size_t)(n - i) * 8);
+		N->n = n - 1;
+		break;
+	}
+	while (c->h->height > 0 && pc__mi(c, c->h->root)->n == 0) {
+		uint64_t old = c->h->root;
+		PC_TRY(pc__m_snap(c, &c->h->root, 2 * sizeof(uint64_t)));
+		c->h->root = pc__mi(c, old)->child[0];
+		c->h->height--;
+		PC_TRY(pc__m_free(c, old));
+	}
+	return PC_OK;
+}
+
+/* Free every node of the subtree at off (level lvl above the leaves) and
+ * every string it owns, in a transaction. */
+static inline pc_err pc__m_free_subtree(const pc__mctx *c, uint64_t off,
+					unsigned lvl)
+{
+	const pc__mapd *d = c->d;
+	if (lvl == 0) {
+		struct pc__mleaf *l = pc__ml(c, off);
+		if (d->kkind == PC__MK_BYTES || d->vbytes)
+			for (uint64_t m = l->bitmap; m; m &= m - 1) {
+				unsigned char *s = pc__ml_slot(
+					c, l, (unsigned)__builtin_ctzll(m));
+				PC_TRY(pc__m_key_drop_tx(c, s));
+				PC_TRY(pc__m_val_drop_tx(c, s + d->voff));
+			}
+		return pc__m_free(c, off);
+	}
+	struct pc__minner *n = pc__mi(c, off);
+	for (unsigned i = 0; i < n->n; i++)
+		PC_TRY(pc__m_key_drop_tx(c, pc__mi_key(c, n, i)));
+	for (unsigned i = 0; i <= n->n; i++)
+		PC_TRY(pc__m_free_subtree(c, n->child[i], lvl - 1));
+	return pc__m_free(c, off);
+}
+
+/* New empty leaf (in a transaction). */
+static inline pc_err pc__m_new_leaf(const pc__mctx *c, uint64_t *off)
+{
+	PC_TRY(pc__m_alloc(c, c->d->lsize, PC__MAP_TN_LEAF, off));
+	pc__ml_init(pc__ml(c, *off));
+	return PC_OK;
+}
+
+/* ---------------------------------------------------------------- */
+/* Operations                                                        */
+/* ---------------------------------------------------------------- */
+
+/* Update live slot o of leaf l with probe value pv in place, inside a
+ * transaction (own or joined). */
+static inline pc_err pc__m_update_tx(const pc__mctx *c, struct pc__mleaf *l,
+				     unsigned o, const void *pv)
+{
+	unsigned char *v = pc__ml_slot(c, l, o) + c->d->voff;
+	PC_TRY(pc__m_snap(c, v, c->d->vsz));
+	if (c->d->vbytes) {
+		unsigned char old[sizeof(pc_bytes)];
+		memcpy(old, v, sizeof(old));
+		PC_TRY(pc__m_val_store(c, v, pv, !c->d->dram, NULL));
+		return pc__m_val_drop_tx(c, old);
+	}
+	memcpy(v, pv, c->d->vsz);
+	return PC_OK;
+}
+
+/*
+ * Insert (pk, pv): replace != 0 replaces an existing value (put), else
+ * fails with PC_E_EXISTS (insert). *replaced (may be NULL) tells which.
+ */
+static inline pc_err pc__m_insert(const pc__mctx *c, const void *pk,
+				  const void *pv, int replace, int *replaced,
+				  const char *fn)
+{
+	const pc__mapd *d = c->d;
+	pc__txstate st = pc__m_txstate(c);
+	if (st == PC__TX_DEAD)
+		return pc__fail(PC_E_ABORTED, "%s: transaction aborted", fn);
+	int intx = st == PC__TX_WORK;
+	uint8_t fp = pc__mk_fp(c, pk);
+	if (replaced)
+		*replaced = 0;
+	for (;;) {
+		pc__mpath p;
+		struct pc__mleaf *l = pc__m_descend(c, pk, &p);
+		int o = pc__ml_find(c, l, pk, fp);
+		if (o >= 0 && !replace)
+			return pc__fail(PC_E_EXISTS, "%s: key exists", fn);
+		uint64_t bm = l->bitmap;
+		uint64_t fr = ~bm & pc__ml_capmask(c);
+		if (o >= 0) {
+			if (replaced)
+				*replaced = 1;
+			unsigned char *v =
+				pc__ml_slot(c, l, (unsigned)o) + d->voff;
+			if (intx)
+				return pc__m_update_tx(c, l, (unsigned)o, pv);
+			if (d->vinplace) {
+				/* One aligned store of at most 8 bytes. */
+				switch (d->vsz) {
+				case 8: {
+					uint64_t x;
+					memcpy(&x, pv, 8);
+					__atomic_store_n((uint64_t *)(void *)v,
+							 x, __ATOMIC_RELAXED);
+					break;
+				}
+				case 4: {
+					uint32_t x;
+					memcpy(&x, pv, 4);
+					__atomic_store_n((uint32_t *)(void *)v,
+							 x, __ATOMIC_RELAXED);
+					break;
+				}
+				case 2: {
+					uint16_t x;
+					memcpy(&x, pv, 2);
+					__atomic_store_n((uint16_t *)(void *)v,
+							 x, __ATOMIC_RELAXED);
+					break;
+				}
+				default:
+					*v = *(const unsigned char *)pv;
+					break;
+				}
+				pc__m_persist(c, v, d->vsz);
+				return PC_OK;
+			}
+			if (!fr) {
+				pc__txj j;
+				PC_TRY(pc__m_tx_enter(c, &j));
+				return pc__m_tx_leave(
+					c, &j,
+					pc__m_update_tx(c, l, (unsigned)o, pv));
+			}
+			/* Out of place: copy the key reference, new value
+			 * in a free slot, then one bitmap store swaps. */
+			unsigned s = (unsigned)__builtin_ctzll(fr);
+			unsigned char *ns = pc__ml_slot(c, l, s);
+			pc__macts a;
+			a.n = a.ndnew = a.ndfree = 0;
+			memcpy(ns, pc__ml_slot(c, l, (unsigned)o), d->ksz);
+			pc_err e = pc__m_val_store(c, ns + d->voff, pv, 0, &a);
+			if (e == PC_OK && d->vbytes)
+				e = pc__m_str_drop(c, v, 0, &a);
+			if (e != PC_OK) {
+				pc__m_acts_cancel(c, &a);
+				return e;
+			}
+			l->fp[s] = fp;
+			pc__ml_order_add(c, l, s, pk, o);
+			pc__m_flush(c, ns, d->slot);
+			pc__m_flush(c, &l->fp[s], 1);
+			pc__m_flush(c, l->order, sizeof(l->order));
+			pc__m_drain(c);
+			return pc__m_commit(c, l,
+					    (bm | (1ull << s)) &
+						    ~(1ull << (unsigned)o),
+					    &a);
+		}
+		if (!fr) {
+			PC_TRY(pc__m_split(c, &p));
+			continue;
+		}
+		unsigned s = (unsigned)__builtin_ctzll(fr);
+		unsigned char *ns = pc__ml_slot(c, l, s);
+		if (intx) {
+			PC_TRY(pc__m_snap(c, &l->bitmap, sizeof(l->bitmap)));
+			PC_TRY(pc__m_snap(c, ns, d->slot));
+			PC_TRY(pc__m_snap(c, &l->fp[s], 1));
+			PC_TRY(pc__m_snap(c, l->order, sizeof(l->order)));
+			PC_TRY(pc__m_key_store(c, ns, pk, 1, NULL));
+			PC_TRY(pc__m_val_store(c, ns + d->voff, pv, 1, NULL));
+			l->fp[s] = fp;
+			pc__ml_order_add(c, l, s, pk, -1);
+			l->bitmap = bm | (1ull << s);
+			return PC_OK;
+		}
+		pc__macts a;
+		a.n = a.ndnew = a.ndfree = 0;
+		pc_err e = pc__m_key_store(c, ns, pk, 0, &a);
+		if (e == PC_OK)
+			e = pc__m_val_store(c, ns + d->voff, pv, 0, &a);
+		if (e != PC_OK) {
+			pc__m_acts_cancel(c, &a);
+			return e;
+		}
+		l->fp[s] = fp;
+		pc__ml_order_add(c, l, s, pk, -1);
+		pc__m_flush(c, ns, d->slot);
+		pc__m_flush(c, &l->fp[s], 1);
+		pc__m_flush(c, l->order, sizeof(l->order));
+		pc__m_drain(c);
+		return pc__m_commit(c, l, bm | (1ull << s), &a);
+	}
+}
+
+/* Stored value of probe key pk, or NULL. */
+static inline void *pc__m_get(const pc__mctx *c, const void *pk)
+{
+	const struct pc__mleaf *l = pc__m_descend(c, pk, NULL);
+	int o = pc__ml_find(c, l, pk, pc__mk_fp(c, pk));
+	if (o < 0)
+		return NULL;
+	return pc__ml_slot(c, l, (unsigned)o) + c->d->voff;
+}
+
+/* Copy a stored value out: fixed values to vout (a V *), byte strings to
+ * vout (a pc_vbuf *). */
+static inline void pc__m_val_out(const pc__mctx *c, const void *stored,
+				 void *vout)
+{
+	if (!vout)
+		return;
+	if (c->d->vbytes)
+		pc_vbuf_fill((pc_vbuf *)vout, pc__mk_bview(c, stored));
+	else
+		memcpy(vout, stored, c->d->vsz);
+}
+
+static inline pc_err pc__m_remove_tx(const pc__mctx *c, struct pc__mleaf *l,
+				     unsigned o, const pc__mpath *p)
+{
+	unsigned char *s = pc__ml_slot(c, l, o);
+	PC_TRY(pc__m_snap(c, &l->bitmap, sizeof(l->bitmap)));
+	l->bitmap &= ~(1ull << o);
+	PC_TRY(pc__m_key_drop_tx(c, s));
+	PC_TRY(pc__m_val_drop_tx(c, s + c->d->voff));
+	if (l->bitmap == 0 && p->h > 0)
+		return pc__m_unlink_leaf_tx(c, p);
+	return PC_OK;
+}
+
+static inline pc_err pc__m_remove(const pc__mctx *c, const void *pk, void *vout,
+				  const char *fn)
+{
+	const pc__mapd *d = c->d;
+	pc__txstate st = pc__m_txstate(c);
+	if (st == PC__TX_DEAD)
+		return pc__fail(PC_E_ABORTED, "%s: transaction aborted", fn);
+	pc__mpath p;
+	struct pc__mleaf *l = pc__m_descend(c, pk, &p);
+	int o = pc__ml_find(c, l, pk, pc__mk_fp(c, pk));
+	if (o < 0)
+		return pc__fail(PC_E_NOTFOUND, "%s: no such key", fn);
+	unsigned char *s = pc__ml_slot(c, l, (unsigned)o);
+	pc__m_val_out(c, s + d->voff, vout);
+	uint64_t nbm = l->bitmap & ~(1ull << (unsigned)o);
+	if (st == PC__TX_WORK || (nbm == 0 && p.h > 0)) {
+		pc__txj j;
+		PC_TRY(pc__m_tx_enter(c, &j));
+		return pc__m_tx_leave(c, &j,
+				      pc__m_remove_tx(c, l, (unsigned)o, &p));
+	}
+	pc__macts a;
+	a.n = a.ndnew = a.ndfree = 0;
+	if (d->kkind == PC__MK_BYTES)
+		(void)pc__m_str_drop(c, s, 0, &a);
+	if (d->vbytes)
+		(void)pc__m_str_drop(c, s + d->voff, 0, &a);
+	return pc__m_commit(c, l, nbm, &a);
+}
+
+static inline pc_err pc__m_clear_tx(const pc__mctx *c)
+{
+	uint64_t nl = 0;
+	PC_TRY(pc__m_free_subtree(c, c->h->root, (unsigned)c->h->height));
+	PC_TRY(pc__m_new_leaf(c, &nl));
+	PC_TRY(pc__m_snap(c, &c->h->root, 2 * sizeof(uint64_t)));
+	c->h->root = nl;
+	c->h->height = 0;
+	return PC_OK;
+}
+
+static inline size_t pc__m_len(const pc__mctx *c)
+{
+	size_t n = 0;
+	for (uint64_t off = pc__m_edge_leaf(c, 0); off;
+	     off = pc__ml(c, off)->next)
+		n += (size_t)__builtin_popcountll(pc__ml(c, off)->bitmap);
+	return n;
+}
+
+static inline int pc__m_is_empty(const pc__mctx *c)
+{
+	return c->h->height == 0 && pc__ml(c, c->h->root)->bitmap == 0;
+}
+
+/* 1 when stored key sk lies on the inner side of bound (pk, b):
+ * lower (side 0): sk > pk (or >=); upper (side 1): sk < pk (or <=). */
+static inline int pc__m_in_bound(const pc__mctx *c, const void *pk, pc_bound b,
+				 int side, const void *sk)
+{
+	if (b == PC_UNBOUNDED)
+		return 1;
+	int r = pc__mk_cmp_ps(c, pk, sk);
+	if (side == 0)
+		return b == PC_INCLUDED ? r <= 0 : r < 0;
+	return b == PC_INCLUDED ? r >= 0 : r > 0;
+}
+
+/* 1 when the range (lo, lob, hi, hib) cannot hold any key. */
+static inline int pc__m_range_empty(const pc__mctx *c, const void *lo,
+				    pc_bound lob, const void *hi, pc_bound hib)
+{
+	if (lob == PC_UNBOUNDED || hib == PC_UNBOUNDED)
+		return 0;
+	int r = pc__mk_cmp_pp(c, lo, hi);
+	return r > 0 || (r == 0 && (lob == PC_EXCLUDED || hib == PC_EXCLUDED));
+}
+
+static inline uint64_t pc__m_get_leaf_off(const pc__mctx *c, const void *pk)
+{
+	return (uint64_t)((uintptr_t)pc__m_descend(c, pk, NULL) - c->base);
+}
+
+static inline size_t pc__m_count_range(const pc__mctx *c, const void *lo,
+				       pc_bound lob, const void *hi,
+				       pc_bound hib)
+{
+	if (pc__m_range_empty(c, lo, lob, hi, hib))
+		return 0;
+	uint64_t l1 = lob ? pc__m_get_leaf_off(c, lo) : pc__m_edge_leaf(c, 0);
+	uint64_t l2 = hib ? pc__m_get_leaf_off(c, hi) : pc__m_edge_leaf(c, 1);
+	size_t n = 0;
+	const struct pc__mleaf *L = pc__ml(c, l1);
+	for (uint64_t m = L->bitmap; m; m &= m - 1) {
+		const unsigned char *k =
+			pc__ml_slot(c, L, (unsigned)__builtin_ctzll(m));
+		if (pc__m_in_bound(c, lo, lob, 0, k) &&
+		    (l1 != l2 || pc__m_in_bound(c, hi, hib, 1, k)))
+			n++;
+	}
+	if (l1 == l2)
+		return n;
+	uint64_t off = L->next;
+	for (; off && off != l2; off = pc__ml(c, off)->next)
+		n += (size_t)__builtin_popcountll(pc__ml(c, off)->bitmap);
+	if (!off)
+		return n;
+	const struct pc__mleaf *R = pc__ml(c, l2);
+	for (uint64_t m = R->bitmap; m; m &= m - 1)
+		if (pc__m_in_bound(
+			    c, hi, hib, 1,
+			    pc__ml_slot(c, R, (unsigned)__builtin_ctzll(m))))
+			n++;
+	return n;
+}
+
+/* ---------------------------------------------------------------- */
+/* Iterators                                                         */
+/* ---------------------------------------------------------------- */
+
+typedef struct pc__mit {
+	pc__mctx c;
+	uint64_t leaf; /* 0: ended */
+	uint8_t ord[64];
+	uint8_t n, pos;
+	uint8_t lob, hib;    /* pc_bound of each end */
+	const void *lo, *hi; /* probe bounds, set by the typed layer */
+} pc__mit;
+
+static inline const unsigned char *pc__mit_slot(const pc__mit *it)
+{
+	return pc__ml_slot(&it->c, pc__ml(&it->c, it->leaf), it->ord[it->pos]);
+}
+
+static inline void pc__mit_load(pc__mit *it, uint64_t off)
+{
+	it->leaf = off;
+	it->n = 0;
+	it->pos = 0;
+	if (off)
+		it->n = (uint8_t)pc__ml_sorted(&it->c, pc__ml(&it->c, off),
+					       it->ord);
+}
+
+/* Settle on a valid forward position: skip empty leaves, check hi. */
+static inline int pc__mit_fwd_ok(pc__mit *it)
+{
+	while (it->leaf && it->pos >= it->n)
+		pc__mit_load(it, pc__ml(&it->c, it->leaf)->next);
+	if (!it->leaf)
+		return 0;
+	if (!pc__m_in_bound(&it->c, it->hi, (pc_bound)it->hib, 1,
+			    pc__mit_slot(it))) {
+		it->leaf = 0;
+		return 0;
+	}
+	return 1;
+}
+
+static inline int pc__mit_back_ok(pc__mit *it)
+{
+	if (!it->leaf || it->n == 0) {
+		it->leaf = 0;
+		return 0;
+	}
+	if (!pc__m_in_bound(&it->c, it->lo, (pc_bound)it->lob, 0,
+			    pc__mit_slot(it))) {
+		it->leaf = 0;
+		return 0;
+	}
+	return 1;
+}
+
+/* First key in the range (lo bound applied here, hi checked). */
+static inline int pc__mit_seek_first(pc__mit *it)
+{
+	const pc__mctx *c = &it->c;
+	if (pc__m_range_empty(c, it->lo, (pc_bound)it->lob, it->hi,
+			      (pc_bound)it->hib)) {
+		it->leaf = 0;
+		return 0;
+	}
+	if (it->lob == PC_UNBOUNDED) {
+		pc__mit_load(it, pc__m_edge_leaf(c, 0));
+		return pc__mit_fwd_ok(it);
+	}
+	const struct pc__mleaf *l = pc__m_descend(c, it->lo, NULL);
+	pc__mit_load(it, (uint64_t)((uintptr_t)l - c->base));
+	while (it->pos < it->n && !pc__m_in_bound(c, it->lo, (pc_bound)it->lob,
+						  0, pc__mit_slot(it)))
+		it->pos++;
+	return pc__mit_fwd_ok(it);
+}
+
+/* Last key in the range. */
+static inline int pc__mit_seek_last(pc__mit *it)
+{
+	const pc__mctx *c = &it->c;
+	if (pc__m_range_empty(c, it->lo, (pc_bound)it->lob, it->hi,
+			      (pc_bound)it->hib)) {
+		it->leaf = 0;
+		return 0;
+	}
+	if (it->hib == PC_UNBOUNDED) {
+		pc__mit_load(it, pc__m_edge_leaf(c, 1));
+		it->pos = it->n ? (uint8_t)(it->n - 1) : 0;
+		return pc__mit_back_ok(it);
+	}
+	pc__mpath p;
+	const struct pc__mleaf *l = pc__m_descend(c, it->hi, &p);
+	pc__mit_load(it, (uint64_t)((uintptr_t)l - c->base));
+	int pos = (int)it->n - 1;
+	while (pos >= 0 && !pc__m_in_bound(c, it->hi, (pc_bound)it->hib, 1,
+					   pc__ml_slot(c, l, it->ord[pos])))
+		pos--;
+	if (pos < 0) {
+		pc__mit_load(it, pc__m_pred_leaf(c, &p));
+		pos = (int)it->n - 1;
+	}
+	it->pos = (uint8_t)(pos < 0 ? 0 : pos);
+	return pc__mit_back_ok(it);
+}
+
+static inline int pc__mit_next(pc__mit *it)
+{
+	if (!it->leaf)
+		return 0;
+	it->pos++;
+	return pc__mit_fwd_ok(it);
+}
+
+static inline int pc__mit_prev(pc__mit *it)
+{
+	if (!it->leaf)
+		return 0;
+	if (it->pos > 0) {
+		it->pos--;
+		return pc__mit_back_ok(it);
+	}
+	const pc__mctx *c = &it->c;
+	pc_slice t;
+	const struct pc__mleaf *l = pc__ml(c, it->leaf);
+	pc__mpath p;
+	(void)pc__m_descend(
+		c, pc__mk_probe(c, pc__ml_slot(c, l, it->ord[0]), &t), &p);
+	pc__mit_load(it, pc__m_pred_leaf(c, &p));
+	it->pos = it->n ? (uint8_t)(it->n - 1) : 0;
+	return pc__mit_back_ok(it);
+}
+
+/* ---------------------------------------------------------------- */
+/* Open and check                                                    */
+/* ---------------------------------------------------------------- */
+
+struct pc__minit_arg {
+	const pc__mapd *d;
+	const pc_typesig *sig;
+};
+
+static inline pc_err pc__m_init_cb(pc_pool *pool, void *obj, void *arg)
+{
+	const struct pc__minit_arg *a = (const struct pc__minit_arg *)arg;
+	struct pc__maphdr *h = (struct pc__maphdr *)obj;
+	pc__mctx c = {a->d, pool, (uintptr_t)pool->base, h};
+	uint64_t leaf = 0;
+	PC_TRY(pc__m_new_leaf(&c, &leaf));
+	h->oh.magic = PC__OBJ_MAGIC;
+	h->oh.sig = *a->sig;
+	h->root = leaf;
+	h->height = 0;
+	h->lcap = a->d->lcap;
+	h->icap = a->d->icap;
+	h->slot = a->d->slot;
+	h->isize = a->d->isize;
+	return PC_OK;
+}
+
+static inline pc_err pc__m_open_check(pc_pool *pool, uint64_t off,
+				      const pc__mapd *d, const pc_typesig *sig,
+				      const char *fn)
+{
+	PC_TRY(pc__objhdr_check(pool, off, sizeof(struct pc__maphdr), sig, fn));
+	const struct pc__maphdr *h =
+		(const struct pc__maphdr *)pc_pool_ptr(pool, off);
+	if (h->lcap != d->lcap || h->icap != d->icap || h->slot != d->slot ||
+	    h->isize != d->isize)
+		return pc__fail(PC_E_VERSION,
+				"%s: node geometry %u/%u/%u/%u, this build "
+				"uses %u/%u/%u/%u",
+				fn, h->lcap, h->icap, h->slot, h->isize,
+				d->lcap, d->icap, d->slot, d->isize);
+	if (h->height >= PC__MAP_MAXH ||
+	    !pc__pool_range_ok(pool, h->root, d->lsize))
+		return pc__fail(PC_E_CORRUPT, "%s: damaged map header", fn);
+	return PC_OK;
+}
+
+typedef struct pc__mcheck {
+	uint64_t prev_leaf;
+	uint64_t count;
+	uint64_t nodes;
+	const char *fn;
+} pc__mcheck;
+
+static inline int pc__m_off_ok(const pc__mctx *c, uint64_t off, size_t len)
+{
+	if (c->d->dram)
+		return off != 0;
+	return pc__pool_range_ok(c->pool, off, len);
+}
+
+static inline pc_err pc__m_check_key(const pc__mctx *c, const void *sk,
+				     const char *fn)
+{
+	if (c->d->kkind != PC__MK_BYTES)
+		return PC_OK;
+	const pc_bytes *b = (const pc_bytes *)sk;
+	if (pc__bytes_is_inline(b)) {
+		if (pc_bytes_len(b) > PC_BYTES_INLINE_MAX)
+			return pc__fail(PC_E_CORRUPT, "%s: bad inline key", fn);
+		return PC_OK;
+	}
+	if (b->w[1] <= PC_BYTES_INLINE_MAX || b->w[1] > PC_BYTES_MAX ||
+	    !pc__m_off_ok(c, b->w[0], b->w[1]))
+		return pc__fail(PC_E_CORRUPT, "%s: bad byte-string key", fn);
+	return PC_OK;
+}
+
+static inline pc_err pc__m_check_node(const pc__mctx *c, uint64_t off,
+				      unsigned lvl, const void *lo,
+				      const void *hi, pc__mcheck *st)
+{
+	const pc__mapd *d = c->d;
+	const char *fn = st->fn;
+	if (++st->nodes > ((uint64_t)1 << 40))
+		return pc__fail(PC_E_CORRUPT, "%s: cycle in the tree", fn);
+	if (lvl == 0) {
+		if (!pc__m_off_ok(c, off, d->lsize))
+			return pc__fail(PC_E_CORRUPT,
+					"%s: leaf offset %llu out of range", fn,
+					(unsigned long long)off);
+		const struct pc__mleaf *l = pc__ml(c, off);
+		uint64_t bm = l->bitmap;
+		if (bm & ~pc__ml_capmask(c))
+			return pc__fail(PC_E_CORRUPT,
+					"%s: leaf bitmap has bits past the "
+					"capacity",
+					fn);
+		if (bm == 0 && off != c->h->root)
+			return pc__fail(PC_E_CORRUPT,
+					"%s: empty leaf below the root", fn);
+		if (st->prev_leaf && pc__ml(c, st->prev_leaf)->next != off)
+			return pc__fail(PC_E_CORRUPT, "%s: broken leaf chain",
+					fn);
+		st->prev_leaf = off;
+		uint8_t ord[64];
+		unsigned n = pc__ml_sorted(c, l, ord);
+		if (n != (unsigned)__builtin_popcountll(bm))
+			return pc__fail(PC_E_CORRUPT, "%s: leaf count", fn);
+		for (unsigned i = 0; i < n; i++) {
+			const unsigned char *k = pc__ml_slot(c, l, ord[i]);
+			PC_TRY(pc__m_check_key(c, k, fn));
+			if (d->vbytes) {
+				const pc_bytes *vb =
+					(const pc_bytes
+						 *)(const void *)(k + d->voff);
+				if (!pc__bytes_is_inline(vb) &&
+				    (vb->w[1] > PC_BYTES_MAX ||
+				     !pc__m_off_ok(c, vb->w[0], vb->w[1])))
+					return pc__fail(PC_E_CORRUPT,
+							"%s: bad value string",
+							fn);
+			}
+			if (i > 0 &&
+			    pc__mk_cmp_ss(c, pc__ml_slot(c, l, ord[i - 1]),
+					  k) >= 0)
+				return pc__fail(PC_E_CORRUPT,
+						"%s: duplicate key in a leaf",
+						fn);
+			if ((lo && pc__mk_cmp_ss(c, lo, k) > 0) ||
+			    (hi && pc__mk_cmp_ss(c, k, hi) >= 0))
+				return pc__fail(PC_E_CORRUPT,
+						"%s: key outside its leaf's "
+						"bounds",
+						fn);
+			if (d->kkind != PC__MK_FN) {
+				pc_slice t;
+				if (l->fp[ord[i]] !=
+				    pc__mk_fp(c, pc__mk_probe(c, k, &t)))
+					return pc__fail(PC_E_CORRUPT,
+							"%s: bad fingerprint",
+							fn);
+			}
+		}
+		st->count += n;
+		return PC_OK;
+	}
+	if (!pc__m_off_ok(c, off, d->isize))
+		return pc__fail(PC_E_CORRUPT, "%s: node offset out of range",
+				fn);
+	const struct pc__minner *n = pc__mi(c, off);
+	if (n->n > d->icap)
+		return pc__fail(PC_E_CORRUPT, "%s: inner node overfull", fn);
+	for (unsigned i = 0; i < n->n; i++) {
+		const unsigned char *k = pc__mi_key(c, n, i);
+		PC_TRY(pc__m_check_key(c, k, fn));
+		if (i > 0 && pc__mk_cmp_ss(c, pc__mi_key(c, n, i - 1), k) >= 0)
+			return pc__fail(PC_E_CORRUPT,
+					"%s: inner keys out of order", fn);
+		if ((lo && pc__mk_cmp_ss(c, lo, k) > 0) ||
+		    (hi && pc__mk_cmp_ss(c, k, hi) >= 0))
+			return pc__fail(PC_E_CORRUPT,
+					"%s: inner key outside its bounds", fn);
+	}
+	for (unsigned i = 0; i <= n->n; i++)
+		PC_TRY(pc__m_check_node(c, n->child[i], lvl - 1,
+					i == 0 ? lo : pc__mi_key(c, n, i - 1),
+					i == n->n ? hi : pc__mi_key(c, n, i),
+					st));
+	return PC_OK;
+}
+
+static inline pc_err pc__m_check(const pc__mctx *c, const char *fn)
+{
+	if (c->h->height >= PC__MAP_MAXH)
+		return pc__fail(PC_E_CORRUPT, "%s: tree too high", fn);
+	pc__mcheck st = {0, 0, 0, fn};
+	PC_TRY(pc__m_check_node(c, c->h->root, (unsigned)c->h->height, NULL,
+				NULL, &st));
+	if (st.prev_leaf && pc__ml(c, st.prev_leaf)->next != 0)
+		return pc__fail(PC_E_CORRUPT,
+				"%s: the last leaf has a successor", fn);
+	if (st.count != pc__m_len(c))
+		return pc__fail(PC_E_CORRUPT,
+				"%s: chain count differs from tree count", fn);
+	return PC_OK;
+}
+
+/** @endcond */
+
+#endif /* PCOLL_DETAIL_MAP_IMPL_H */

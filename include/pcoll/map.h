@@ -1,0 +1,782 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file map.h
+ * @brief PMAP(K,V): an ordered persistent map (a B+-tree) with range
+ * queries, point operations committed by one 8-byte store, and byte-string
+ * keys and values.
+ *
+ * Instantiate by include:
+ * @code
+ * #define PC_K uint64_t          // key type: an integer, or any
+ *                                // PC_DECLARE'd type with PC_CMP
+ * #define PC_V uint64_t          // value type (PC_DECLARE'd)
+ * #define PC_NAME map_u64        // optional; default PMAP(K,V)
+ * #include <pcoll/map.h>
+ *
+ * #define PC_K_BYTES             // byte-string keys (pc_slice in, out)
+ * #define PC_V_BYTES             // byte-string values
+ * #include <pcoll/map.h>         // PMAP(bytes, bytes)
+ * @endcode
+ *
+ * Keys: integer types (char, short, int, long, long long, signed or
+ * unsigned, and their <stdint.h> names) compare by value with no further
+ * definition. Any other key type needs `#define PC_CMP my_cmp` with
+ * `int my_cmp(const K *a, const K *b)` returning <0, 0, >0 (a total order;
+ * keys equal under it are the same key). Floating-point keys need PC_CMP
+ * too. With `PC_K_BYTES` keys are byte strings ordered lexicographically
+ * as unsigned bytes (a proper prefix first).
+ *
+ * Bounds: `above(k)` means keys > k, `below(k)` keys < k and
+ * `between(k1, k2)` keys with k1 < key < k2 (empty when k1 >= k2): all
+ * strict, as in pmemkv. range() takes a ::pc_bound per end.
+ *
+ * Transactions: every mutating call outside TX() is failure-atomic on its
+ * own; inside TX() it joins the transaction (so an abort undoes it).
+ * Readers need no transaction. Iterators, slices and pointers handed out
+ * are invalidated by any change to the map. One thread at a time per map.
+ *
+ * `#define PC_DRAM` builds the same code without persistence on malloc'd
+ * memory (the benchmark's DRAM anchor): use NAME_dram_new() and
+ * NAME_dram_delete() instead of NAME_root() and NAME_free().
+ *
+ * The generated names are documented below with the instance name `NAME`.
+ * See docs/map.md for the layout, the commit protocols and costs.
+ */
+#ifndef PCOLL_MAP_H_COMMON
+#define PCOLL_MAP_H_COMMON
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "detail/map_impl.h"
+#include "detail/txcore.h"
+#include "err.h"
+#include "pool.h"
+#include "ptr.h"
+#include "tx.h"
+
+/** @brief The map type name for key type K and value type V
+ * (`PMAP(uint64_t, uint64_t)` is `pmap_uint64_t_uint64_t`; use `bytes`
+ * for byte strings: `PMAP(bytes, bytes)`). */
+#define PMAP(K, V) pmap_##K##_##V
+
+/** @cond PCOLL_INTERNAL */
+#define PC__MAPF(name, fn) PC__CAT(name, PC__CAT(_, fn))
+/* The key kind of an integer type, else the comparator kind. */
+#define PC__MAP_KIND(T) \
+	_Generic((T *)0, char *: ((char)-1 < 0 ? PC__MK_SINT : PC__MK_UINT), \
+		signed char *: PC__MK_SINT, short *: PC__MK_SINT,            \
+		int *: PC__MK_SINT, long *: PC__MK_SINT,                     \
+		long long *: PC__MK_SINT, unsigned char *: PC__MK_UINT,      \
+		unsigned short *: PC__MK_UINT, unsigned *: PC__MK_UINT,      \
+		unsigned long *: PC__MK_UINT,                                \
+		unsigned long long *: PC__MK_UINT, default: PC__MK_FN)
+/** @endcond */
+
+#endif /* PCOLL_MAP_H_COMMON */
+
+#if defined(PC_K) || defined(PC_K_BYTES)
+
+#if defined(PC_K) && defined(PC_K_BYTES)
+#error "define either PC_K or PC_K_BYTES, not both"
+#endif
+#if !defined(PC_V) && !defined(PC_V_BYTES)
+#error "define PC_V (a value type) or PC_V_BYTES before including map.h"
+#endif
+
+/** @cond PCOLL_INTERNAL */
+#ifdef PC_K_BYTES
+#define PC__MK_T    pc_bytes
+#define PC__MK_IN   pc_slice
+#define PC__MK_REF  pc_slice
+#define PC__MK_NAME bytes
+#else
+#define PC__MK_T    PC_K
+#define PC__MK_IN   PC_K
+#define PC__MK_REF  const PC_K *
+#define PC__MK_NAME PC_K
+#endif
+#ifdef PC_V_BYTES
+#define PC__MV_T    pc_bytes
+#define PC__MV_IN   pc_slice
+#define PC__MV_REF  pc_slice
+#define PC__MV_OUT  pc_vbuf
+#define PC__MV_NAME bytes
+#else
+#define PC__MV_T    PC_V
+#define PC__MV_IN   PC_V
+#define PC__MV_REF  const PC_V *
+#define PC__MV_OUT  PC_V
+#define PC__MV_NAME PC_V
+#endif
+#ifndef PC_NAME
+#define PC_NAME PC__CAT(pmap_, PC__CAT(PC__MK_NAME, PC__CAT(_, PC__MV_NAME)))
+#endif
+#define PC__M(fn) PC__MAPF(PC_NAME, fn)
+/** @endcond */
+
+/* Key and value types must be PC_DECLARE'd (they promise no volatile
+ * pointers). */
+typedef char PC__M(_kdecl)[PC__CAT(pc__persistent_, PC__MK_T)];
+typedef char PC__M(_vdecl)[PC__CAT(pc__persistent_, PC__MV_T)];
+_Static_assert(sizeof(PC__MK_T) <= PC__MAP_KMAX,
+	       "pmap: keys are limited to 1024 bytes");
+_Static_assert(_Alignof(PC__MK_T) <= 64 && _Alignof(PC__MV_T) <= 64,
+	       "pmap: key and value alignment is limited to 64");
+
+/** @brief The map handle (volatile): `{pool, h}`; pass it by pointer. */
+typedef struct PC_NAME {
+	pc_pool *pool;        /**< The pool (NULL for a DRAM map). */
+	struct pc__maphdr *h; /**< The persistent header. */
+} PC_NAME;
+
+/** @brief Key as passed in: K, or ::pc_slice for byte-string keys. */
+typedef PC__MK_IN PC__M(key);
+/** @brief Value as passed in: V, or ::pc_slice for byte-string values. */
+typedef PC__MV_IN PC__M(val);
+/** @brief Key as handed out: `const K *`, or ::pc_slice into the pool. */
+typedef PC__MK_REF PC__M(kref);
+/** @brief Value as handed out: `const V *` (NULL: absent), or ::pc_slice
+ * (ptr NULL: absent). */
+typedef PC__MV_REF PC__M(vref);
+/** @brief Where remove() puts the old value: V, or ::pc_vbuf. */
+typedef PC__MV_OUT PC__M(vout);
+
+/**
+ * @brief Iterator: positioned on an entry whose key and value are in
+ * `key` and `val`, until a move returns false. Invalidated by any change
+ * to the map. Byte-string range bounds are slices the caller keeps alive.
+ */
+typedef struct PC__M(iter) {
+	PC__M(kref) key; /**< Current key. */
+	PC__M(vref) val; /**< Current value. */
+	PC__M(key) lo;   /**< @private lower bound */
+	PC__M(key) hi;   /**< @private upper bound */
+	pc__mit it;      /**< @private */
+} PC__M(iter);
+
+/**
+ * @brief Visitor of the get_* functions: return 0 to go on, nonzero to
+ * stop (that value is returned by the get_* call).
+ */
+typedef int (*PC__M(visit_fn))(PC__M(kref) key, PC__M(vref) val, void *arg);
+
+/** @cond PCOLL_INTERNAL */
+#ifdef PC_CMP
+static inline int PC__M(_cmp)(const void *a, const void *b)
+{
+	return PC_CMP((const PC__MK_T *)a, (const PC__MK_T *)b);
+}
+#define PC__M_KKIND PC__MK_FN
+#define PC__M_CMPFN PC__M(_cmp)
+#elif defined(PC_K_BYTES)
+#define PC__M_KKIND PC__MK_BYTES
+#define PC__M_CMPFN NULL
+#else
+#define PC__M_KKIND PC__MAP_KIND(PC_K)
+#define PC__M_CMPFN NULL
+#endif
+#ifdef PC_V_BYTES
+#define PC__M_VBYTES 1
+#else
+#define PC__M_VBYTES 0
+#endif
+#ifdef PC_DRAM
+#define PC__M_DRAM 1
+#else
+#define PC__M_DRAM 0
+#endif
+#define PC__M_KS   sizeof(PC__MK_T)
+#define PC__M_KA   _Alignof(PC__MK_T)
+#define PC__M_VS   sizeof(PC__MV_T)
+#define PC__M_VA   _Alignof(PC__MV_T)
+#define PC__M_SLOT PC__MAP_SLOT(PC__M_KS, PC__M_KA, PC__M_VS, PC__M_VA)
+
+static const pc__mapd PC__M(_desc) = {
+	PC__M_KKIND,
+	(uint32_t)PC__M_KS,
+	(uint32_t)PC__M_VS,
+	PC__M_VBYTES,
+	PC__M_DRAM,
+	!PC__M_VBYTES &&
+		(PC__M_VS == 1 || PC__M_VS == 2 || PC__M_VS == 4 ||
+		 PC__M_VS == 8) &&
+		PC__M_VA == PC__M_VS,
+	(uint32_t)PC__MAP_VOFF(PC__M_KS, PC__M_KA, PC__M_VA),
+	(uint32_t)PC__M_SLOT,
+	(uint32_t)PC__MAP_LCAP(PC__M_SLOT),
+	(uint32_t)(PC__ML_HDR + PC__MAP_LCAP(PC__M_SLOT) * PC__M_SLOT),
+	(uint32_t)PC__MAP_ICAP(PC__M_KS),
+	(uint32_t)PC__MAP_IKOFF(PC__M_KS, PC__M_KA),
+	(uint32_t)(PC__MAP_IKOFF(PC__M_KS, PC__M_KA) +
+		   PC__MAP_ICAP(PC__M_KS) * PC__M_KS),
+	PC__M_CMPFN,
+};
+
+static inline pc__mctx PC__M(_ctx)(const PC_NAME *m)
+{
+	pc__mctx c;
+	c.d = &PC__M(_desc);
+	c.pool = m->pool;
+	c.base = PC__M_DRAM ? 0 : (uintptr_t)m->pool->base;
+	c.h = m->h;
+	return c;
+}
+
+static inline PC__M(kref) PC__M(_kref)(const pc__mctx *c, const void *sk)
+{
+#ifdef PC_K_BYTES
+	return pc__mk_bview(c, sk);
+#else
+	(void)c;
+	return (const PC_K *)sk;
+#endif
+}
+
+static inline PC__M(vref) PC__M(_vref)(const pc__mctx *c, const void *sv)
+{
+#ifdef PC_V_BYTES
+	if (!sv)
+		return pc_slice_make(NULL, 0);
+	return pc__mk_bview(c, sv);
+#else
+	(void)c;
+	return (const PC_V *)sv;
+#endif
+}
+
+static inline pc_typesig PC__M(_sig)(void)
+{
+	return pc__sig_make(
+		"pmap<" PC__STR(PC__MK_NAME) "," PC__STR(PC__MV_NAME) ">",
+		PC_KIND_MAP, PC__MAP_VERSION, PC__M_KS, PC__M_KA, PC__M_VS,
+		PC__M_VA);
+}
+
+static inline int PC__M(_bad)(const PC_NAME *m)
+{
+	return !m || !m->h || (!PC__M_DRAM && !m->pool);
+}
+/** @endcond */
+
+#ifndef PC_DRAM
+/**
+ * @brief Bind @p out to the map stored under root @p name of @p pool,
+ * creating an empty map according to @p mode.
+ *
+ * Opening reads only the header: it costs the same for any size.
+ * @return ::PC_OK, ::PC_E_NOTFOUND (PC_OPEN, missing), ::PC_E_EXISTS
+ * (PC_CREATE, present), ::PC_E_TYPE (the root holds another type, for
+ * example another K or V), ::PC_E_VERSION, ::PC_E_CORRUPT, ::PC_E_FULL,
+ * ::PC_E_INVAL.
+ *
+ * Transactions: joins one if open (creation is then undone by an abort);
+ * otherwise runs its own.
+ */
+PC_MUST_USE static inline pc_err PC__M(root)(pc_pool *pool, const char *name,
+					     pc_open_mode mode, PC_NAME *out)
+{
+	if (!pool || !out)
+		return pc__fail(PC_E_INVAL, "pmap_root: NULL argument");
+	pc_typesig sig = PC__M(_sig)();
+	struct pc__minit_arg a = {&PC__M(_desc), &sig};
+	uint64_t off = 0;
+	PC_TRY(pc_root_obtain(pool, name, &sig, sizeof(struct pc__maphdr), mode,
+			      pc__m_init_cb, &a, &off, NULL));
+	PC_TRY(pc__m_open_check(pool, off, &PC__M(_desc), &sig, name));
+	out->pool = pool;
+	out->h = (struct pc__maphdr *)pc_pool_ptr(pool, off);
+	return PC_OK;
+}
+
+/**
+ * @brief Free every node and string of the map, its header, and unbind
+ * its root name; @p m is cleared.
+ * @return ::PC_OK, ::PC_E_INVAL, ::PC_E_FULL, ::PC_E_ABORTED.
+ *
+ * Transactions: joins one if open; otherwise runs its own.
+ */
+PC_MUST_USE static inline pc_err PC__M(free)(PC_NAME *m)
+{
+	if (PC__M(_bad)(m))
+		return pc__fail(PC_E_INVAL, "pmap_free: NULL or unbound map");
+	pc__mctx c = PC__M(_ctx)(m);
+	pc__txj j;
+	PC_TRY(pc__tx_enter(m->pool->pop, &j));
+	uint64_t off = pc_pool_off(m->pool, m->h);
+	pc_err e = pc__m_free_subtree(&c, m->h->root, (unsigned)m->h->height);
+	if (e == PC_OK)
+		e = pc_root_unbind_off(m->pool, off);
+	if (e == PC_OK)
+		e = pc__tx_free(m->pool->uuid_lo, off);
+	e = pc__tx_leave(&j, e);
+	if (e == PC_OK)
+		m->h = NULL;
+	return e;
+}
+#else
+/**
+ * @brief Create an empty DRAM map (no persistence; benchmark anchor).
+ * @return ::PC_OK or ::PC_E_NOMEM.
+ */
+PC_MUST_USE static inline pc_err PC__M(dram_new)(PC_NAME *out)
+{
+	struct pc__maphdr *h = (struct pc__maphdr *)calloc(1, sizeof(*h));
+	if (!h)
+		return pc__fail(PC_E_NOMEM, "pmap_dram_new: out of memory");
+	out->pool = NULL;
+	out->h = h;
+	pc__mctx c = PC__M(_ctx)(out);
+	uint64_t leaf = 0;
+	if (pc__m_new_leaf(&c, &leaf) != PC_OK) {
+		free(h);
+		return PC_E_NOMEM;
+	}
+	h->root = leaf;
+	return PC_OK;
+}
+
+/** @brief Free a DRAM map made by dram_new(). */
+static inline void PC__M(dram_delete)(PC_NAME *m)
+{
+	if (!m || !m->h)
+		return;
+	pc__mctx c = PC__M(_ctx)(m);
+	(void)pc__m_free_subtree(&c, m->h->root, (unsigned)m->h->height);
+	free(m->h);
+	m->h = NULL;
+}
+#endif
+
+/**
+ * @brief Insert @p key -> @p val; fails if the key is present.
+ *
+ * Commit: the entry is written to a free slot of its leaf and persisted,
+ * then one 8-byte bitmap store makes it live (2 fences); a full leaf is
+ * split first in a transaction. Byte strings longer than 23 bytes are
+ * reserved and published together with the bitmap store.
+ * @return ::PC_OK, ::PC_E_EXISTS (nothing changed), ::PC_E_FULL,
+ * ::PC_E_TOOBIG (string over #PC_BYTES_MAX), ::PC_E_ABORTED, ::PC_E_INVAL.
+ *
+ * Transactions: joins one if open; failure-atomic on its own otherwise.
+ */
+PC_MUST_USE static inline pc_err PC__M(insert)(PC_NAME *m, PC__M(key) key,
+					       PC__M(val) val)
+{
+	if (PC__M(_bad)(m))
+		return pc__fail(PC_E_INVAL, "pmap_insert: NULL map");
+	pc__mctx c = PC__M(_ctx)(m);
+	return pc__m_insert(&c, &key, &val, 0, NULL, "pmap_insert");
+}
+
+/**
+ * @brief Insert @p key -> @p val, or replace the value if @p key is
+ * present (@p replaced, may be NULL, receives 1 then).
+ *
+ * A replaced value of at most 8 bytes is one aligned store (1 fence);
+ * larger values and strings go out of place into a free slot and commit
+ * with one bitmap store that retires the old slot (2 fences).
+ * @return as insert(), without ::PC_E_EXISTS.
+ *
+ * Transactions: joins one if open; failure-atomic on its own otherwise.
+ */
+PC_MUST_USE static inline pc_err PC__M(put)(PC_NAME *m, PC__M(key) key,
+					    PC__M(val) val, int *replaced)
+{
+	if (PC__M(_bad)(m))
+		return pc__fail(PC_E_INVAL, "pmap_put: NULL map");
+	pc__mctx c = PC__M(_ctx)(m);
+	return pc__m_insert(&c, &key, &val, 1, replaced, "pmap_put");
+}
+
+/**
+ * @brief The value of @p key: `const V *` into the pool (NULL if absent),
+ * or for byte-string values a ::pc_slice (ptr NULL if absent).
+ *
+ * Transactions: any; changes nothing.
+ */
+static inline PC__M(vref) PC__M(get)(const PC_NAME *m, PC__M(key) key)
+{
+	pc__mctx c = PC__M(_ctx)(m);
+	return PC__M(_vref)(&c, pc__m_get(&c, &key));
+}
+
+/** @brief 1 when @p key is present. Transactions: any. */
+static inline bool PC__M(contains)(const PC_NAME *m, PC__M(key) key)
+{
+	pc__mctx c = PC__M(_ctx)(m);
+	return pc__m_get(&c, &key) != NULL;
+}
+
+#ifndef PC_V_BYTES
+/**
+ * @brief Writable value of @p key inside a transaction: the value is
+ * snapshotted first, so an abort restores it. NULL when the key is absent
+ * (::PC_E_NOTFOUND in pc_errmsg()), outside a transaction
+ * (::PC_E_NEEDTX), or when the snapshot fails (the transaction aborts).
+ *
+ * Transactions: needs one.
+ */
+static inline PC_V *PC__M(get_mut)(PC_NAME *m, PC__M(key) key)
+{
+	pc__mctx c = PC__M(_ctx)(m);
+	pc__txstate st = pc__m_txstate(&c);
+	if (st != PC__TX_WORK && !PC__M_DRAM) {
+		(void)pc__fail(st == PC__TX_NONE ? PC_E_NEEDTX : PC_E_ABORTED,
+			       "pmap_get_mut: needs a running transaction");
+		return NULL;
+	}
+	void *v = pc__m_get(&c, &key);
+	if (!v) {
+		(void)pc__fail(PC_E_NOTFOUND, "pmap_get_mut: no such key");
+		return NULL;
+	}
+	if (pc__m_snap(&c, v, sizeof(PC_V)) != PC_OK)
+		return NULL;
+	return (PC_V *)v;
+}
+#endif
+
+/**
+ * @brief Remove @p key; its old value goes to @p old (may be NULL; a
+ * ::pc_vbuf for byte-string values).
+ *
+ * Commit: one 8-byte bitmap store clearing the slot's bit (1 fence; with
+ * byte strings the store is published with the deferred frees). Removing
+ * the last entry of a leaf frees the leaf in a transaction.
+ * @return ::PC_OK, ::PC_E_NOTFOUND (nothing changed), ::PC_E_FULL,
+ * ::PC_E_ABORTED, ::PC_E_INVAL.
+ *
+ * Transactions: joins one if open; failure-atomic on its own otherwise.
+ */
+PC_MUST_USE static inline pc_err PC__M(remove)(PC_NAME *m, PC__M(key) key,
+					       PC__M(vout) * old)
+{
+	if (PC__M(_bad)(m))
+		return pc__fail(PC_E_INVAL, "pmap_remove: NULL map");
+	pc__mctx c = PC__M(_ctx)(m);
+	return pc__m_remove(&c, &key, old, "pmap_remove");
+}
+
+/**
+ * @brief Number of entries. Walks the leaf chain summing bitmap
+ * popcounts: O(entries / ~45) cache lines; no persistent counter is kept
+ * (it would cost a fence per operation). Transactions: any.
+ */
+static inline size_t PC__M(len)(const PC_NAME *m)
+{
+	pc__mctx c = PC__M(_ctx)(m);
+	return pc__m_len(&c);
+}
+
+/** @brief 1 when the map is empty; O(1). Transactions: any. */
+static inline bool PC__M(is_empty)(const PC_NAME *m)
+{
+	pc__mctx c = PC__M(_ctx)(m);
+	return pc__m_is_empty(&c) != 0;
+}
+
+/**
+ * @brief Remove every entry (nodes and strings are freed) in one
+ * transaction.
+ * @return ::PC_OK, ::PC_E_FULL, ::PC_E_ABORTED, ::PC_E_INVAL.
+ *
+ * Transactions: joins one if open; otherwise runs its own.
+ */
+PC_MUST_USE static inline pc_err PC__M(clear)(PC_NAME *m)
+{
+	if (PC__M(_bad)(m))
+		return pc__fail(PC_E_INVAL, "pmap_clear: NULL map");
+	pc__mctx c = PC__M(_ctx)(m);
+	pc__txj j;
+	PC_TRY(pc__m_tx_enter(&c, &j));
+	return pc__m_tx_leave(&c, &j, pc__m_clear_tx(&c));
+}
+
+/**
+ * @brief Verify the tree: key order inside leaves and across the tree
+ * (every key within its parent's separator bounds), leaf fill (bitmap
+ * within capacity, no empty leaf below the root), fingerprints, byte
+ * string references, the leaf chain, and the chain's count against the
+ * tree's.
+ * @return ::PC_OK or ::PC_E_CORRUPT (pc_errmsg() says what), ::PC_E_INVAL.
+ *
+ * Transactions: any; changes nothing.
+ */
+PC_MUST_USE static inline pc_err PC__M(check)(const PC_NAME *m)
+{
+	if (PC__M(_bad)(m))
+		return pc__fail(PC_E_INVAL, "pmap_check: NULL map");
+	pc__mctx c = PC__M(_ctx)(m);
+	return pc__m_check(&c, "pmap_check");
+}
+
+/* ---------------------------------------------------------------- */
+/* Iteration                                                         */
+/* ---------------------------------------------------------------- */
+
+/** @cond PCOLL_INTERNAL */
+static inline bool PC__M(_itset)(PC__M(iter) * it, int ok)
+{
+	if (!ok)
+		return false;
+	const unsigned char *s = pc__mit_slot(&it->it);
+	it->key = PC__M(_kref)(&it->it.c, s);
+	it->val = PC__M(_vref)(&it->it.c, s + it->it.c.d->voff);
+	return true;
+}
+
+static inline void PC__M(_itinit)(const PC_NAME *m, PC__M(iter) * it,
+				  const PC__M(key) * lo, pc_bound lob,
+				  const PC__M(key) * hi, pc_bound hib)
+{
+	memset(it, 0, sizeof(*it));
+	it->it.c = PC__M(_ctx)(m);
+	if (lo && lob != PC_UNBOUNDED)
+		it->lo = *lo;
+	if (hi && hib != PC_UNBOUNDED)
+		it->hi = *hi;
+	it->it.lob = (uint8_t)(lo ? lob : PC_UNBOUNDED);
+	it->it.hib = (uint8_t)(hi ? hib : PC_UNBOUNDED);
+}
+
+static inline void PC__M(_itfix)(PC__M(iter) * it)
+{
+	it->it.lo = &it->lo;
+	it->it.hi = &it->hi;
+}
+/** @endcond */
+
+/**
+ * @brief Position @p it on the first key of the range from @p lo to
+ * @p hi, each end bounded as its ::pc_bound says (PC_UNBOUNDED ignores
+ * the key). next() and prev() stay inside the range.
+ * @return true when positioned; false when the range is empty (also when
+ * lo > hi, or lo == hi with an excluded end).
+ *
+ * Transactions: any; changes nothing.
+ */
+static inline bool PC__M(range)(const PC_NAME *m, PC__M(key) lo, pc_bound lob,
+				PC__M(key) hi, pc_bound hib, PC__M(iter) * it)
+{
+	PC__M(_itinit)(m, it, &lo, lob, &hi, hib);
+	PC__M(_itfix)(it);
+	return PC__M(_itset)(it, pc__mit_seek_first(&it->it));
+}
+
+/** @brief As range(), positioned on the last key of the range (for
+ * backward iteration with prev()). */
+static inline bool PC__M(range_back)(const PC_NAME *m, PC__M(key) lo,
+				     pc_bound lob, PC__M(key) hi, pc_bound hib,
+				     PC__M(iter) * it)
+{
+	PC__M(_itinit)(m, it, &lo, lob, &hi, hib);
+	PC__M(_itfix)(it);
+	return PC__M(_itset)(it, pc__mit_seek_last(&it->it));
+}
+
+/** @brief Position on the smallest key; false when empty. */
+static inline bool PC__M(first)(const PC_NAME *m, PC__M(iter) * it)
+{
+	PC__M(_itinit)(m, it, NULL, PC_UNBOUNDED, NULL, PC_UNBOUNDED);
+	PC__M(_itfix)(it);
+	return PC__M(_itset)(it, pc__mit_seek_first(&it->it));
+}
+
+/** @brief Position on the largest key; false when empty. */
+static inline bool PC__M(last)(const PC_NAME *m, PC__M(iter) * it)
+{
+	PC__M(_itinit)(m, it, NULL, PC_UNBOUNDED, NULL, PC_UNBOUNDED);
+	PC__M(_itfix)(it);
+	return PC__M(_itset)(it, pc__mit_seek_last(&it->it));
+}
+
+/** @brief Position on the first key >= @p key (unbounded afterwards);
+ * false when there is none. */
+static inline bool PC__M(lower_bound)(const PC_NAME *m, PC__M(key) key,
+				      PC__M(iter) * it)
+{
+	PC__M(_itinit)(m, it, &key, PC_INCLUDED, NULL, PC_UNBOUNDED);
+	PC__M(_itfix)(it);
+	bool ok = PC__M(_itset)(it, pc__mit_seek_first(&it->it));
+	it->it.lob = PC_UNBOUNDED;
+	return ok;
+}
+
+/** @brief Position on the first key > @p key (unbounded afterwards);
+ * false when there is none. */
+static inline bool PC__M(upper_bound)(const PC_NAME *m, PC__M(key) key,
+				      PC__M(iter) * it)
+{
+	PC__M(_itinit)(m, it, &key, PC_EXCLUDED, NULL, PC_UNBOUNDED);
+	PC__M(_itfix)(it);
+	bool ok = PC__M(_itset)(it, pc__mit_seek_first(&it->it));
+	it->it.lob = PC_UNBOUNDED;
+	return ok;
+}
+
+/** @brief Move to the next key; false at the end (of the range). */
+static inline bool PC__M(next)(PC__M(iter) * it)
+{
+	PC__M(_itfix)(it);
+	return PC__M(_itset)(it, pc__mit_next(&it->it));
+}
+
+/** @brief Move to the previous key; false at the start (of the range). */
+static inline bool PC__M(prev)(PC__M(iter) * it)
+{
+	PC__M(_itfix)(it);
+	return PC__M(_itset)(it, pc__mit_prev(&it->it));
+}
+
+/** @brief Iterator over all keys, from the smallest (same as first()). */
+static inline bool PC__M(iter_all)(const PC_NAME *m, PC__M(iter) * it)
+{
+	return PC__M(first)(m, it);
+}
+
+/** @brief Iterator over the keys > @p key, ascending. */
+static inline bool PC__M(iter_above)(const PC_NAME *m, PC__M(key) key,
+				     PC__M(iter) * it)
+{
+	return PC__M(range)(m, key, PC_EXCLUDED, key, PC_UNBOUNDED, it);
+}
+
+/** @brief Iterator over the keys < @p key, ascending. */
+static inline bool PC__M(iter_below)(const PC_NAME *m, PC__M(key) key,
+				     PC__M(iter) * it)
+{
+	return PC__M(range)(m, key, PC_UNBOUNDED, key, PC_EXCLUDED, it);
+}
+
+/** @brief Iterator over the keys k with @p k1 < k < @p k2, ascending. */
+static inline bool PC__M(iter_between)(const PC_NAME *m, PC__M(key) k1,
+				       PC__M(key) k2, PC__M(iter) * it)
+{
+	return PC__M(range)(m, k1, PC_EXCLUDED, k2, PC_EXCLUDED, it);
+}
+
+/* ---------------------------------------------------------------- */
+/* pmemkv-style counts and visits                                    */
+/* ---------------------------------------------------------------- */
+
+/** @brief Number of entries (same as len()). Transactions: any. */
+static inline size_t PC__M(count_all)(const PC_NAME *m)
+{
+	return PC__M(len)(m);
+}
+
+/** @brief Number of keys > @p key. Cost: two descents and the leaves in
+ * between (popcount each). Transactions: any. */
+static inline size_t PC__M(count_above)(const PC_NAME *m, PC__M(key) key)
+{
+	pc__mctx c = PC__M(_ctx)(m);
+	return pc__m_count_range(&c, &key, PC_EXCLUDED, &key, PC_UNBOUNDED);
+}
+
+/** @brief Number of keys < @p key. Transactions: any. */
+static inline size_t PC__M(count_below)(const PC_NAME *m, PC__M(key) key)
+{
+	pc__mctx c = PC__M(_ctx)(m);
+	return pc__m_count_range(&c, &key, PC_UNBOUNDED, &key, PC_EXCLUDED);
+}
+
+/** @brief Number of keys k with @p k1 < k < @p k2 (0 when k1 >= k2).
+ * Transactions: any. */
+static inline size_t PC__M(count_between)(const PC_NAME *m, PC__M(key) k1,
+					  PC__M(key) k2)
+{
+	pc__mctx c = PC__M(_ctx)(m);
+	return pc__m_count_range(&c, &k1, PC_EXCLUDED, &k2, PC_EXCLUDED);
+}
+
+/** @brief Number of keys in a range bounded as in range(). */
+static inline size_t PC__M(count_range)(const PC_NAME *m, PC__M(key) lo,
+					pc_bound lob, PC__M(key) hi,
+					pc_bound hib)
+{
+	pc__mctx c = PC__M(_ctx)(m);
+	return pc__m_count_range(&c, &lo, lob, &hi, hib);
+}
+
+/** @cond PCOLL_INTERNAL */
+static inline int PC__M(_visit)(PC__M(iter) * it, bool ok, PC__M(visit_fn) fn,
+				void *arg)
+{
+	for (; ok; ok = PC__M(next)(it)) {
+		int r = fn(it->key, it->val, arg);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+/** @endcond */
+
+/**
+ * @brief Call @p fn on every entry in key order until it returns nonzero.
+ * @return 0 when all were visited, else @p fn's nonzero value.
+ * @p fn must not change the map. Transactions: any.
+ */
+static inline int PC__M(get_all)(const PC_NAME *m, PC__M(visit_fn) fn,
+				 void *arg)
+{
+	PC__M(iter) it;
+	return PC__M(_visit)(&it, PC__M(first)(m, &it), fn, arg);
+}
+
+/** @brief As get_all(), over the keys > @p key. */
+static inline int PC__M(get_above)(const PC_NAME *m, PC__M(key) key,
+				   PC__M(visit_fn) fn, void *arg)
+{
+	PC__M(iter) it;
+	return PC__M(_visit)(&it, PC__M(iter_above)(m, key, &it), fn, arg);
+}
+
+/** @brief As get_all(), over the keys < @p key. */
+static inline int PC__M(get_below)(const PC_NAME *m, PC__M(key) key,
+				   PC__M(visit_fn) fn, void *arg)
+{
+	PC__M(iter) it;
+	return PC__M(_visit)(&it, PC__M(iter_below)(m, key, &it), fn, arg);
+}
+
+/** @brief As get_all(), over the keys k with @p k1 < k < @p k2. */
+static inline int PC__M(get_between)(const PC_NAME *m, PC__M(key) k1,
+				     PC__M(key) k2, PC__M(visit_fn) fn,
+				     void *arg)
+{
+	PC__M(iter) it;
+	return PC__M(_visit)(&it, PC__M(iter_between)(m, k1, k2, &it), fn, arg);
+}
+
+#undef PC__MK_T
+#undef PC__MK_IN
+#undef PC__MK_REF
+#undef PC__MK_NAME
+#undef PC__MV_T
+#undef PC__MV_IN
+#undef PC__MV_REF
+#undef PC__MV_OUT
+#undef PC__MV_NAME
+#undef PC__M
+#undef PC__M_KKIND
+#undef PC__M_CMPFN
+#undef PC__M_VBYTES
+#undef PC__M_DRAM
+#undef PC__M_KS
+#undef PC__M_KA
+#undef PC__M_VS
+#undef PC__M_VA
+#undef PC__M_SLOT
+#undef PC_K
+#undef PC_V
+#undef PC_K_BYTES
+#undef PC_V_BYTES
+#undef PC_NAME
+#undef PC_CMP
+#undef PC_DRAM
+
+#endif /* PC_K || PC_K_BYTES */
