@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Process-kill soak: a writer process runs a scenario's operations on a
+ * pool and reports each one that returned over a pipe; the parent kills it
+ * with SIGKILL at a random moment, then a checker process reopens the pool
+ * (pc_pool_check, the container's check, the oracle) and requires every
+ * reported operation to be there and at most one more. The next writer
+ * continues from the state found.
+ *
+ * This program is built WITHOUT the interposer and without PCOLL_CHECKED:
+ * it runs pcoll's real inline flushes.
+ *
+ * Kills per scenario: PCOLL_CRASH_SOAK_KILLS (default 20), or 200 with
+ * PCOLL_CRASH_FULL=1.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scenario.h"
+#include "sim.h"
+
+#define TOKEN_OPENED   0xFFFFFFFFu
+#define SOAK_POOL_SIZE (32u << 20)
+
+typedef struct soak_result {
+	int kills;
+	int during_open;  /* kills before the writer had the pool open */
+	long ops;         /* operations reported committed, in total */
+	long at_k, at_k1; /* checks that found state(k) / state(k+1) */
+	int failures;
+	char first[2048];
+} soak_result;
+
+static uint64_t env_u64(const char *name, uint64_t def)
+{
+	const char *v = getenv(name);
+	return v && *v ? strtoull(v, NULL, 0) : def;
+}
+
+static uint64_t rnd(uint64_t *s)
+{
+	return cr_val(*s += 0x9E37, 77);
+}
+
+static void writer(const cr_scenario *s, const char *path, int from, int fd)
+{
+	pc_pool *pool = NULL;
+	if (pc_pool_open(path, &pool) != PC_OK) {
+		fprintf(stderr, "soak writer: open: %s\n", pc_errmsg());
+		_exit(2);
+	}
+	uint32_t t = TOKEN_OPENED;
+	if (write(fd, &t, sizeof(t)) != sizeof(t))
+		_exit(4);
+	for (int i = from; i < s->soak_nops; i++) {
+		if (s->op(pool, i) != PC_OK) {
+			fprintf(stderr, "soak writer: op %d: %s\n", i,
+				pc_errmsg());
+			_exit(3);
+		}
+		t = (uint32_t)i;
+		if (write(fd, &t, sizeof(t)) != sizeof(t))
+			_exit(4);
+	}
+	_exit(pc_pool_close(pool) == PC_OK ? 0 : 5);
+}
+
+/* Check the pool in a fresh process; returns CR_STATE_K, CR_STATE_K1 or
+ * CR_BAD (why filled). */
+static int check(const cr_scenario *s, const char *path, int k, char *why,
+		 size_t n)
+{
+	int pfd[2];
+	cr_assert_eq(pipe(pfd), 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		close(pfd[0]);
+		alarm(60);
+		char msg[2048] = "";
+		int r = cr_check_image(s, path, k, 1, msg, sizeof(msg));
+		if (write(pfd[1], msg, strlen(msg)) < 0)
+			_exit(2);
+		_exit(r == CR_STATE_K ? 0 : r == CR_STATE_K1 ? 1 : 2);
+	}
+	close(pfd[1]);
+	ssize_t got = 0, r;
+	while ((r = read(pfd[0], why + got, n - 1 - (size_t)got)) > 0)
+		got += r;
+	why[got > 0 ? got : 0] = '\0';
+	close(pfd[0]);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(st) && WEXITSTATUS(st) <= 1)
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		(void)snprintf(why, n, "checker killed by signal %d",
+			       WTERMSIG(st));
+	return CR_BAD;
+}
+
+static void soak(const cr_scenario *s, soak_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	int full = env_u64("PCOLL_CRASH_FULL", 0) != 0;
+	int kills = (int)env_u64("PCOLL_CRASH_SOAK_KILLS", full ? 200 : 20);
+	if (full && kills < 200)
+		kills = 200;
+	uint64_t seed = env_u64("PCOLL_CRASH_SEED", 0x50a4) ^
+			cr_val(3, (uint64_t)strlen(s->name));
+	char path[600];
+	(void)snprintf(path, sizeof(path), "%s/pcoll-soak-%s-%ld.pool",
+		       cr_dir(), s->name, (long)getpid());
+	(void)unlink(path);
+
+	/* Create the pool (not killed: a half-created file is not a pool). */
+	fflush(NULL);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		pc_pool *pool = NULL;
+		size_t size = s->pool_size ? s->pool_size : SOAK_POOL_SIZE;
+		if (pc_pool_create(path, size, &pool) != PC_OK)
+			_exit(2);
+		if (s->setup && s->setup(pool) != PC_OK)
+			_exit(3);
+		_exit(pc_pool_close(pool) == PC_OK ? 0 : 4);
+	}
+	int st = 0;
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		  "%s: creating the soak pool failed", s->name);
+
+	int done = 0; /* operations known to be in the pool */
+	for (int kill_no = 0; kill_no < kills; kill_no++) {
+		int pfd[2];
+		cr_assert_eq(pipe(pfd), 0);
+		fflush(NULL);
+		pid = fork();
+		cr_assert_geq(pid, 0);
+		if (pid == 0) {
+			close(pfd[0]);
+			writer(s, path, done, pfd[1]);
+		}
+		close(pfd[1]);
+		uint64_t r = rnd(&seed);
+		int opened = 0;
+		if (r % 5 == 0) {
+			/* Anywhere, often while opening (recovery). */
+			struct timespec ts = {0,
+					      (long)((r >> 8) % 15000) * 1000};
+			nanosleep(&ts, NULL);
+		} else {
+			uint32_t t;
+			if (read(pfd[0], &t, sizeof(t)) == sizeof(t))
+				opened = t == TOKEN_OPENED;
+			struct timespec ts = {0,
+					      (long)((r >> 8) % 3000) * 1000};
+			nanosleep(&ts, NULL);
+		}
+		kill(pid, SIGKILL);
+		uint32_t t;
+		long last = -1;
+		while (read(pfd[0], &t, sizeof(t)) == sizeof(t)) {
+			if (t == TOKEN_OPENED)
+				opened = 1;
+			else
+				last = (long)t;
+		}
+		close(pfd[0]);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		cr_assert(WIFSIGNALED(st) || WEXITSTATUS(st) == 0,
+			  "%s: writer failed with status %d (see stderr)",
+			  s->name, WEXITSTATUS(st));
+		res->kills++;
+		res->during_open += !opened;
+		int reported = last >= 0 ? (int)last + 1 : done;
+		res->ops += reported - done;
+		char why[2048];
+		int c = check(s, path, reported, why, sizeof(why));
+		if (c == CR_BAD) {
+			res->failures++;
+			(void)snprintf(
+				res->first, sizeof(res->first),
+				"kill %d: %d operations reported: %.1900s",
+				kill_no, reported, why);
+			break; /* the state is unknown from here on */
+		}
+		if (c == CR_STATE_K)
+			res->at_k++;
+		else
+			res->at_k1++;
+		done = reported + (c == CR_STATE_K1);
+		if (done >= s->soak_nops)
+			break;
+	}
+	(void)unlink(path);
+	char line[512];
+	(void)snprintf(line, sizeof(line),
+		       "soak  %-14s kills=%d (during open %d) ops=%ld "
+		       "state_k=%ld state_k1=%ld failures=%d\n",
+		       s->name, res->kills, res->during_open, res->ops,
+		       res->at_k, res->at_k1, res->failures);
+	fputs(line, stdout);
+	fflush(stdout);
+	const char *rep = getenv("PCOLL_CRASH_REPORT");
+	if (rep && *rep) {
+		FILE *f = fopen(rep, "a");
+		if (f) {
+			fputs(line, f);
+			(void)fclose(f);
+		}
+	}
+}
+
+static void run_soak(const cr_scenario *s)
+{
+	soak_result r;
+	soak(s, &r);
+	cr_assert_eq(r.failures, 0, "%s: %s", s->name, r.first);
+	cr_assert_gt(r.kills, 0);
+	cr_assert_eq(r.at_k + r.at_k1, r.kills);
+	cr_assert_gt(r.ops, 0, "%s: no operation committed in %d kills",
+		     s->name, r.kills);
+}
+
+TestSuite(soak, .timeout = 0);
+
+Test(soak, tx)
+{
+	run_soak(&cr_scn_tx);
+}
+
+#ifdef CR_HAVE_VEC
+Test(soak, vec)
+{
+	run_soak(&cr_scn_vec);
+}
+#endif
+
+#ifdef CR_HAVE_MAP
+Test(soak, map_u64)
+{
+	run_soak(&cr_scn_map_u64);
+}
+
+Test(soak, map_str)
+{
+	run_soak(&cr_scn_map_str);
+}
+#endif
+
+#ifdef CR_HAVE_LOG
+Test(soak, log)
+{
+	run_soak(&cr_scn_log);
+}
+#endif
+
+#ifdef CR_HAVE_BLK
+Test(soak, blk)
+{
+	run_soak(&cr_scn_blk);
+}
+#endif
+
+#ifdef CR_HAVE_MULTI
+Test(soak, multi)
+{
+	run_soak(&cr_scn_multi);
+}
+#endif
