@@ -459,7 +459,7 @@ static inline uint64_t plog__copy_hash(const uint64_t k[4], unsigned char *dst,
 	size_t hashed = 0, o = 0;
 	size_t head = (64 - ((uintptr_t)dst & 63)) & 63;
 	while (o < len) {
-		size_t piece = (o == 0 && head) ? head : 2048;
+		size_t piece = (o == 0 && head) ? head : 256;
 		if (piece > len - o)
 			piece = len - o;
 		size_t upto = (o + piece) & ~(size_t)31;
