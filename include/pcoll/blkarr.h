@@ -17,7 +17,11 @@
  * the data goes into a free physical block together with a small per-lane
  * log entry (fence 1), then one 4-byte store to the block map publishes it
  * (fence 2). The old physical block becomes the lane's free block; after a
- * crash the lane log tells which block is free (see docs/blkarr.md).
+ * crash the lane log tells which block is free (see docs/blkarr.md). A
+ * block that was never written owns no physical block: its first write
+ * goes in place into one taken from a dense allocator (data, fence 1; map
+ * store, fence 2), so a fresh array touches its pages in order. Opening an
+ * array scans its map once (O(nblock)) to rebuild that allocator.
  *
  * Block size rule: any size from 1 to #PBLKARR_MAX_BSIZE bytes; internally
  * each block occupies its size rounded up to a multiple of 64 bytes (a
@@ -771,7 +775,9 @@ PC_MUST_USE static inline pc_err pblkarr_read(const pblkarr *a, uint64_t i,
  *
  * Outside a transaction: durable and all-or-nothing on return, with two
  * fences (data and lane log, then the 4-byte map entry). Clears a
- * pblkarr_set_zero() or pblkarr_set_error() mark.
+ * pblkarr_set_zero() or pblkarr_set_error() mark. A block never written
+ * (or marked) is written in place, without a lane or log, still with two
+ * fences; its first write takes a fresh physical block.
  *
  * Inside a transaction: joins it. The block's current contents are
  * snapshotted (undo log) and overwritten in place; abort restores them.
@@ -779,7 +785,9 @@ PC_MUST_USE static inline pc_err pblkarr_read(const pblkarr *a, uint64_t i,
  * whatever the outcome.
  * @return ::PC_OK, ::PC_E_RANGE, ::PC_E_INVAL, ::PC_E_ABORTED (the
  * enclosing transaction has aborted), ::PC_E_FULL (no room for the undo
- * log; aborts the transaction).
+ * log, which aborts the transaction; or, only after crashes or aborted
+ * transactions left unowned blocks, no physical block for a first write
+ * until the pool is reopened).
  *
  * Transactions: joins one if open; its own 2-fence protocol otherwise.
  */
