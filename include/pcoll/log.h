@@ -815,13 +815,25 @@ PC_MUST_USE static inline pc_err plog_walk(const plog *log, size_t chunk,
 	size_t fill = 0;
 	pc_err e = PC_OK;
 	int go = 1;
+	/* The current chunk's fields, kept in locals for the fast path. */
+	unsigned char *data = plog__data(c);
+	uint64_t cap = c->cap, salt = c->salt;
 	for (; go && seq < end; seq++) {
-		struct plog__rec *r = plog__locate(pool, rt->k, &c, &p, seq, 0);
-		if (!r) {
-			e = pc__fail(PC_E_CORRUPT,
-				     "plog_walk: record %llu is missing",
-				     (unsigned long long)seq);
-			break;
+		struct plog__rec *r = (struct plog__rec *)(void *)(data + p);
+		if (PC__UNLIKELY(p > cap || cap - p < PLOG__REC_HDR ||
+				 r->tag != (seq ^ salt) ||
+				 plog__stride(r->len) > cap - p)) {
+			r = plog__locate(pool, rt->k, &c, &p, seq, 0);
+			if (!r) {
+				e = pc__fail(
+					PC_E_CORRUPT,
+					"plog_walk: record %llu is missing",
+					(unsigned long long)seq);
+				break;
+			}
+			data = plog__data(c);
+			cap = c->cap;
+			salt = c->salt;
 		}
 		const unsigned char *q = (const unsigned char *)(r + 1);
 		size_t len = r->len;
