@@ -39,7 +39,7 @@
 #include "bench.h"
 
 #define WV_BATCH  1000
-#define WV_PASSES 16
+#define WV_PASSES 32
 
 /* Pool size for an n-element vector: old and new array during growth,
  * twice over, plus room for libpmemobj's own metadata. */
@@ -217,7 +217,10 @@ static int w4_pcoll(const bench_env *env, bench_out *out)
 		return 1;
 	if (wv_pcoll_fill(&v, n))
 		return wv_pcoll_close(pool, "W4 pcoll", 1);
-	uint64_t sum = 0;
+	uint64_t sum = 0, warm = 0;
+	PVEC_FOREACH(wvec, &v, it)
+	warm += *it;
+	bench_consume(warm);
 	bench_begin();
 	for (int p = 0; p < WV_PASSES; p++) {
 		PVEC_FOREACH(wvec, &v, it)
@@ -465,7 +468,10 @@ static int w4_raw(const bench_env *env, bench_out *out)
 		pmemobj_close(pop);
 		return 1;
 	}
-	uint64_t sum = 0;
+	uint64_t sum = 0, warm = 0;
+	for (uint64_t i = 0; i < n; i++)
+		warm += wv_raw_data(r)[i];
+	bench_consume(warm);
 	bench_begin();
 	for (int p = 0; p < WV_PASSES; p++) {
 		const uint64_t *a = wv_raw_data(r);
@@ -576,7 +582,10 @@ static int w4_dram(const bench_env *env, bench_out *out)
 	uint64_t *a = wv_dram_filled(n);
 	if (!a)
 		return 1;
-	uint64_t sum = 0;
+	uint64_t sum = 0, warm = 0;
+	for (uint64_t i = 0; i < n; i++)
+		warm += a[i];
+	bench_consume(warm);
 	bench_begin();
 	for (int p = 0; p < WV_PASSES; p++) {
 		for (uint64_t i = 0; i < n; i++)
