@@ -834,9 +834,9 @@ static inline pc_err pc__m_inner_insert(const pc__mctx *c, const pc__mpath *p,
 		struct pc__minner *N = pc__mi(c, p->node[lvl]);
 		unsigned pos = p->idx[lvl], n = N->n;
 		if (n < d->icap) {
-			PC_TRY(pc__m_snap(c, N, 8 + (size_t)(n + 2) * 8));
-			PC_TRY(pc__m_snap(c, pc__mi_key(c, N, 0),
-					  (size_t)(n + 1) * d->ksz));
+			/* One range: the count, the children, the keys. */
+			PC_TRY(pc__m_snap(c, N,
+					  d->ikoff + (size_t)(n + 1) * d->ksz));
 			memmove(pc__mi_key(c, N, pos + 1),
 				pc__mi_key(c, N, pos),
 				(size_t)(n - pos) * d->ksz);
@@ -874,8 +874,10 @@ static inline pc_err pc__m_inner_insert(const pc__mctx *c, const pc__mpath *p,
 	}
 }
 
-/* Split the full leaf at the end of path p (inside a transaction). */
-static inline pc_err pc__m_split_tx(const pc__mctx *c, const pc__mpath *p)
+/* Split the full leaf at the end of path p and insert (pk, pv) into the
+ * half it belongs to, inside a transaction. */
+static inline pc_err pc__m_split_tx(const pc__mctx *c, const pc__mpath *p,
+				    const void *pk, const void *pv, uint8_t fp)
 {
 	const pc__mapd *d = c->d;
 	unsigned h = p->h;
@@ -915,17 +917,34 @@ static inline pc_err pc__m_split_tx(const pc__mctx *c, const pc__mpath *p)
 	unsigned char sep[PC__MAP_KMAX];
 	PC_TRY(pc__m_sep_make(c, pc__ml_slot(c, L, ord[mid - 1]),
 			      pc__ml_slot(c, R, 0), sep));
-	PC_TRY(pc__m_snap(c, L, 2 * sizeof(uint64_t)));
+	/* One range: bitmap, next, fingerprints and order hint. */
+	PC_TRY(pc__m_snap(c, L, PC__ML_HDR));
 	L->bitmap &= ~moved;
 	L->next = roff;
+	/* The new entry: into R (fresh memory), or into a slot of L that was
+	 * just moved out (snapshotted: an abort brings its entry back). */
+	struct pc__mleaf *T = R;
+	unsigned s = n - mid;
+	if (pc__mk_cmp_ps(c, pk, sep) < 0) {
+		T = L;
+		s = ord[mid];
+		PC_TRY(pc__m_snap(c, pc__ml_slot(c, L, s), d->slot));
+	}
+	unsigned char *ns = pc__ml_slot(c, T, s);
+	PC_TRY(pc__m_key_store(c, ns, pk, 1, NULL));
+	PC_TRY(pc__m_val_store(c, ns + d->voff, pv, 1, NULL));
+	T->fp[s] = fp;
+	pc__ml_order_add(c, T, s, pk, -1);
+	T->bitmap |= 1ull << s;
 	return pc__m_inner_insert(c, p, (int)h - 1, sep, roff, nodes);
 }
 
-static inline pc_err pc__m_split(const pc__mctx *c, const pc__mpath *p)
+static inline pc_err pc__m_split(const pc__mctx *c, const pc__mpath *p,
+				 const void *pk, const void *pv, uint8_t fp)
 {
 	pc__txj j;
 	PC_TRY(pc__m_tx_enter(c, &j));
-	return pc__m_tx_leave(c, &j, pc__m_split_tx(c, p));
+	return pc__m_tx_leave(c, &j, pc__m_split_tx(c, p, pk, pv, fp));
 }
 
 /* Unlink and free the (now empty) non-root leaf at the end of path p,
@@ -1052,7 +1071,7 @@ static inline pc_err pc__m_insert(const pc__mctx *c, const void *pk,
 	uint8_t fp = pc__mk_fp(c, pk);
 	if (replaced)
 		*replaced = 0;
-	for (;;) {
+	{
 		pc__mpath p;
 		struct pc__mleaf *l = pc__m_descend(c, pk, &p);
 		int o = pc__ml_find(c, l, pk, fp);
@@ -1130,10 +1149,8 @@ static inline pc_err pc__m_insert(const pc__mctx *c, const void *pk,
 						    ~(1ull << (unsigned)o),
 					    &a);
 		}
-		if (!fr) {
-			PC_TRY(pc__m_split(c, &p));
-			continue;
-		}
+		if (!fr)
+			return pc__m_split(c, &p, pk, pv, fp);
 		unsigned s = (unsigned)__builtin_ctzll(fr);
 		unsigned char *ns = pc__ml_slot(c, l, s);
 		if (intx) {

@@ -1,0 +1,806 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * W5-W8, W5s-W8s and W12: the map workloads of WORKLOADS.md.
+ *
+ * W5  map_insert   N keys of stream 10 (value key + 1), each insert durable
+ * W6  map_get      N lookups of present keys, order shuffled with stream 11
+ * W7  map_range    N/100 scans of 100 consecutive keys from a lower bound
+ *                  drawn from stream 12 (one op is one scan)
+ * W8  map_remove   remove every key, order shuffled with stream 13
+ * W5s-W8s          the same with 16-byte keys (the 16 lowercase hex digits
+ *                  of the integer key) and 100-byte values (the key's hex
+ *                  digits repeated)
+ * W12 map_recovery open time (pc_pool_open + root) of a pool holding N map
+ *                  entries: "pcoll" after a clean close, "pcoll-crash"
+ *                  after a writer was killed with SIGKILL mid-insert
+ *
+ * pcoll   PMAP(uint64_t, uint64_t) / PMAP(bytes, bytes) on a pool
+ * dram    the same map code instantiated with PC_DRAM: nodes and strings
+ *         on malloc, no flush, no fence, no transaction (anchor)
+ * floor   one 8-byte store + persist per operation, the cost floor of a
+ *         durable update (anchor of the write workloads)
+ *
+ * The maps for W6-W8 are built before the timed section. W5 reports pool
+ * bytes per entry (the pool's live allocations divided by N).
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <pcoll/pcoll.h>
+
+#define PC_K    uint64_t
+#define PC_V    uint64_t
+#define PC_NAME wmap
+#include <pcoll/map.h>
+
+#define PC_K    uint64_t
+#define PC_V    uint64_t
+#define PC_NAME wmapd
+#define PC_DRAM
+#include <pcoll/map.h>
+
+#define PC_K_BYTES
+#define PC_V_BYTES
+#define PC_NAME wmaps
+#include <pcoll/map.h>
+
+#define PC_K_BYTES
+#define PC_V_BYTES
+#define PC_NAME wmapsd
+#define PC_DRAM
+#include <pcoll/map.h>
+
+#include "bench.h"
+
+#define WM_SCAN 100
+#define WM_VLEN 100
+
+/* ------------------------------------------------------------------ */
+/* Inputs                                                               */
+/* ------------------------------------------------------------------ */
+
+static uint64_t *wm_keys(uint64_t n)
+{
+	uint64_t *k = (uint64_t *)malloc((n + 1) * sizeof(uint64_t));
+	if (!k)
+		return NULL;
+	uint64_t s = 10;
+	for (uint64_t i = 0; i < n; i++)
+		k[i] = bench_splitmix64(&s);
+	return k;
+}
+
+static uint64_t *wm_shuffled(const uint64_t *k, uint64_t n, uint64_t seed)
+{
+	uint64_t *a = (uint64_t *)malloc((n + 1) * sizeof(uint64_t));
+	if (!a)
+		return NULL;
+	memcpy(a, k, n * sizeof(uint64_t));
+	bench_shuffle(a, (size_t)n, seed);
+	return a;
+}
+
+static void wm_hex(uint64_t k, char *out)
+{
+	static const char hx[] = "0123456789abcdef";
+	for (int i = 15; i >= 0; i--) {
+		out[i] = hx[k & 15];
+		k >>= 4;
+	}
+}
+
+/* 16-byte hex keys of a, packed. */
+static char *wm_hexkeys(const uint64_t *a, uint64_t n)
+{
+	char *h = (char *)malloc((size_t)n * 16 + 16);
+	if (!h)
+		return NULL;
+	for (uint64_t i = 0; i < n; i++)
+		wm_hex(a[i], h + 16 * i);
+	return h;
+}
+
+static void wm_val(const char *hex, char *v)
+{
+	for (int i = 0; i < WM_VLEN; i += 16)
+		memcpy(v + i, hex,
+		       WM_VLEN - i < 16 ? (size_t)(WM_VLEN - i) : 16);
+}
+
+static size_t wm_pool_size(uint64_t n, int str)
+{
+	uint64_t per = str ? 320 : 64;
+	return (size_t)(n * per + (96u << 20));
+}
+
+static pc_pool *wm_pool(const bench_env *env, const char *tag, uint64_t n,
+			int str)
+{
+	const char *path = bench_pool_path(env, tag);
+	pc_pool *pool = NULL;
+	if (!path ||
+	    pc_pool_create(path, wm_pool_size(n, str), &pool) != PC_OK) {
+		fprintf(stderr, "%s: %s\n", tag, pc_errmsg());
+		return NULL;
+	}
+	return pool;
+}
+
+static int wm_close(pc_pool *pool, const char *tag, int rc)
+{
+	if (pool && pc_pool_close(pool) != PC_OK) {
+		fprintf(stderr, "%s: close: %s\n", tag, pc_errmsg());
+		rc = 1;
+	}
+	return rc;
+}
+
+static int wm_fail(const char *tag, const char *what)
+{
+	fprintf(stderr, "%s: %s: %s\n", tag, what, pc_errmsg());
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Integer keys: one runner per workload, pcoll or dram                 */
+/* ------------------------------------------------------------------ */
+
+typedef struct wmu {
+	int dram;
+	pc_pool *pool;
+	wmap p;
+	wmapd d;
+} wmu;
+
+static int wmu_open(const bench_env *env, const char *tag, int dram, wmu *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->dram = dram;
+	if (dram)
+		return wmapd_dram_new(&m->d) != PC_OK;
+	m->pool = wm_pool(env, tag, env->n, 0);
+	if (!m->pool)
+		return 1;
+	return wmap_root(m->pool, "m", PC_CREATE, &m->p) != PC_OK;
+}
+
+static int wmu_close(wmu *m, const char *tag, int rc)
+{
+	if (m->dram) {
+		wmapd_dram_delete(&m->d);
+		return rc;
+	}
+	return wm_close(m->pool, tag, rc);
+}
+
+static int wmu_fill(wmu *m, const uint64_t *k, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		pc_err e = m->dram ? wmapd_insert(&m->d, k[i], k[i] + 1)
+				   : wmap_insert(&m->p, k[i], k[i] + 1);
+		if (e != PC_OK && e != PC_E_EXISTS)
+			return 1;
+	}
+	return 0;
+}
+
+static int w5_run(const bench_env *env, bench_out *out, int dram)
+{
+	const char *tag = dram ? "W5 dram" : "W5 pcoll";
+	uint64_t n = env->n;
+	uint64_t *k = wm_keys(n);
+	wmu m;
+	if (!k || wmu_open(env, "w5", dram, &m))
+		return wm_fail(tag, "setup");
+	pc_err e = PC_OK;
+	uint64_t i = 0;
+	bench_begin();
+	if (dram) {
+		for (; i < n && e == PC_OK; i++)
+			e = wmapd_insert(&m.d, k[i], k[i] + 1);
+	} else {
+		for (; i < n && e == PC_OK; i++)
+			e = wmap_insert(&m.p, k[i], k[i] + 1);
+	}
+	bench_end();
+	int rc = 0;
+	if (e != PC_OK)
+		rc = wm_fail(tag, "insert");
+	size_t len = dram ? wmapd_len(&m.d) : wmap_len(&m.p);
+	if (!rc && len != n) {
+		fprintf(stderr, "%s: %zu entries after %llu inserts\n", tag,
+			len, (unsigned long long)n);
+		rc = 1;
+	}
+	if (!rc && !dram) {
+		pc_pool_stats st;
+		if (pc_pool_stats_get(m.pool, &st) == PC_OK && n)
+			out->bytes_per_elem = (double)st.used / (double)n;
+		(void)snprintf(out->note, sizeof(out->note),
+			       "tree height %llu; check %s",
+			       (unsigned long long)m.p.h->height,
+			       wmap_check(&m.p) == PC_OK ? "ok" : "FAILED");
+	}
+	out->ops = n;
+	free(k);
+	return wmu_close(&m, tag, rc);
+}
+
+static int w6_run(const bench_env *env, bench_out *out, int dram)
+{
+	const char *tag = dram ? "W6 dram" : "W6 pcoll";
+	uint64_t n = env->n;
+	uint64_t *k = wm_keys(n);
+	uint64_t *q = k ? wm_shuffled(k, n, 11) : NULL;
+	wmu m;
+	if (!q || wmu_open(env, "w6", dram, &m) || wmu_fill(&m, k, n))
+		return wm_fail(tag, "setup");
+	uint64_t sum = 0, miss = 0;
+	bench_begin();
+	if (dram) {
+		for (uint64_t i = 0; i < n; i++) {
+			const uint64_t *v = wmapd_get(&m.d, q[i]);
+			if (v)
+				sum += *v;
+			else
+				miss++;
+		}
+	} else {
+		for (uint64_t i = 0; i < n; i++) {
+			const uint64_t *v = wmap_get(&m.p, q[i]);
+			if (v)
+				sum += *v;
+			else
+				miss++;
+		}
+	}
+	bench_end();
+	bench_consume(sum);
+	uint64_t want = 0;
+	for (uint64_t i = 0; i < n; i++)
+		want += k[i] + 1;
+	int rc = 0;
+	if (miss || sum != want) {
+		fprintf(stderr, "%s: %llu misses, wrong sum\n", tag,
+			(unsigned long long)miss);
+		rc = 1;
+	}
+	out->ops = n;
+	free(k);
+	free(q);
+	return wmu_close(&m, tag, rc);
+}
+
+static int w7_run(const bench_env *env, bench_out *out, int dram)
+{
+	const char *tag = dram ? "W7 dram" : "W7 pcoll";
+	uint64_t n = env->n, scans = n / 100 ? n / 100 : 1;
+	uint64_t *k = wm_keys(n);
+	uint64_t *lo = (uint64_t *)malloc(scans * sizeof(uint64_t));
+	wmu m;
+	if (!k || !lo || wmu_open(env, "w7", dram, &m) || wmu_fill(&m, k, n))
+		return wm_fail(tag, "setup");
+	uint64_t s = 12;
+	for (uint64_t i = 0; i < scans; i++)
+		lo[i] = bench_splitmix64(&s);
+	uint64_t seen = 0, sum = 0;
+	bench_begin();
+	if (dram) {
+		for (uint64_t i = 0; i < scans; i++) {
+			wmapd_iter it;
+			int c = 0;
+			for (bool ok = wmapd_lower_bound(&m.d, lo[i], &it);
+			     ok && c < WM_SCAN; ok = wmapd_next(&it), c++)
+				sum += *it.val;
+			seen += (uint64_t)c;
+		}
+	} else {
+		for (uint64_t i = 0; i < scans; i++) {
+			wmap_iter it;
+			int c = 0;
+			for (bool ok = wmap_lower_bound(&m.p, lo[i], &it);
+			     ok && c < WM_SCAN; ok = wmap_next(&it), c++)
+				sum += *it.val;
+			seen += (uint64_t)c;
+		}
+	}
+	bench_end();
+	bench_consume(sum);
+	/* 100 keys per scan unless a scan runs off the end. */
+	int rc = 0;
+	if (seen > scans * WM_SCAN || seen < scans * WM_SCAN / 2) {
+		fprintf(stderr, "%s: %llu keys seen in %llu scans\n", tag,
+			(unsigned long long)seen, (unsigned long long)scans);
+		rc = 1;
+	}
+	(void)snprintf(out->note, sizeof(out->note), "%.2f keys per scan",
+		       (double)seen / (double)scans);
+	out->ops = scans;
+	free(k);
+	free(lo);
+	return wmu_close(&m, tag, rc);
+}
+
+static int w8_run(const bench_env *env, bench_out *out, int dram)
+{
+	const char *tag = dram ? "W8 dram" : "W8 pcoll";
+	uint64_t n = env->n;
+	uint64_t *k = wm_keys(n);
+	uint64_t *q = k ? wm_shuffled(k, n, 13) : NULL;
+	wmu m;
+	if (!q || wmu_open(env, "w8", dram, &m) || wmu_fill(&m, k, n))
+		return wm_fail(tag, "setup");
+	pc_err e = PC_OK;
+	uint64_t i = 0;
+	bench_begin();
+	if (dram) {
+		for (; i < n && e == PC_OK; i++)
+			e = wmapd_remove(&m.d, q[i], NULL);
+	} else {
+		for (; i < n && e == PC_OK; i++)
+			e = wmap_remove(&m.p, q[i], NULL);
+	}
+	bench_end();
+	int rc = 0;
+	if (e != PC_OK)
+		rc = wm_fail(tag, "remove");
+	if (!rc && !(dram ? wmapd_is_empty(&m.d) : wmap_is_empty(&m.p))) {
+		fprintf(stderr, "%s: not empty after removing all\n", tag);
+		rc = 1;
+	}
+	out->ops = n;
+	free(k);
+	free(q);
+	return wmu_close(&m, tag, rc);
+}
+
+static int w5_pcoll(const bench_env *e, bench_out *o)
+{
+	return w5_run(e, o, 0);
+}
+static int w5_dram(const bench_env *e, bench_out *o)
+{
+	return w5_run(e, o, 1);
+}
+static int w6_pcoll(const bench_env *e, bench_out *o)
+{
+	return w6_run(e, o, 0);
+}
+static int w6_dram(const bench_env *e, bench_out *o)
+{
+	return w6_run(e, o, 1);
+}
+static int w7_pcoll(const bench_env *e, bench_out *o)
+{
+	return w7_run(e, o, 0);
+}
+static int w7_dram(const bench_env *e, bench_out *o)
+{
+	return w7_run(e, o, 1);
+}
+static int w8_pcoll(const bench_env *e, bench_out *o)
+{
+	return w8_run(e, o, 0);
+}
+static int w8_dram(const bench_env *e, bench_out *o)
+{
+	return w8_run(e, o, 1);
+}
+
+BENCH_CASE(w5_pcoll, "W5", "map_insert", "pcoll", 0, 1000000, w5_pcoll)
+BENCH_CASE(w5_dram, "W5", "map_insert", "dram", 1, 1000000, w5_dram)
+BENCH_CASE(w6_pcoll, "W6", "map_get", "pcoll", 0, 1000000, w6_pcoll)
+BENCH_CASE(w6_dram, "W6", "map_get", "dram", 1, 1000000, w6_dram)
+BENCH_CASE(w7_pcoll, "W7", "map_range", "pcoll", 0, 1000000, w7_pcoll)
+BENCH_CASE(w7_dram, "W7", "map_range", "dram", 1, 1000000, w7_dram)
+BENCH_CASE(w8_pcoll, "W8", "map_remove", "pcoll", 0, 1000000, w8_pcoll)
+BENCH_CASE(w8_dram, "W8", "map_remove", "dram", 1, 1000000, w8_dram)
+
+/* ------------------------------------------------------------------ */
+/* The floor: one durable 8-byte store per operation                    */
+/* ------------------------------------------------------------------ */
+
+static int wm_floor(const bench_env *env, bench_out *out, const char *tag)
+{
+	pc_pool *pool = wm_pool(env, "wm-floor", 0, 0);
+	if (!pool)
+		return 1;
+	uint64_t *w = (uint64_t *)(void *)(pool->base + pool->size / 2);
+	uint64_t n = env->n;
+	bench_begin();
+	for (uint64_t i = 0; i < n; i++) {
+		__atomic_store_n(w, i, __ATOMIC_RELAXED);
+		pc_pool_persist(pool, w, sizeof(*w));
+	}
+	bench_end();
+	out->ops = n;
+	return wm_close(pool, tag, *w != n - 1);
+}
+
+static int w5_floor(const bench_env *e, bench_out *o)
+{
+	return wm_floor(e, o, "W5 floor");
+}
+static int w8_floor(const bench_env *e, bench_out *o)
+{
+	return wm_floor(e, o, "W8 floor");
+}
+static int w5s_floor(const bench_env *e, bench_out *o)
+{
+	return wm_floor(e, o, "W5s floor");
+}
+static int w8s_floor(const bench_env *e, bench_out *o)
+{
+	return wm_floor(e, o, "W8s floor");
+}
+BENCH_CASE(w5_floor, "W5", "map_insert", "floor", 1, 1000000, w5_floor)
+BENCH_CASE(w8_floor, "W8", "map_remove", "floor", 1, 1000000, w8_floor)
+BENCH_CASE(w5s_floor, "W5s", "map_insert_str", "floor", 1, 1000000, w5s_floor)
+BENCH_CASE(w8s_floor, "W8s", "map_remove_str", "floor", 1, 1000000, w8s_floor)
+
+/* ------------------------------------------------------------------ */
+/* String keys                                                          */
+/* ------------------------------------------------------------------ */
+
+typedef struct wms {
+	int dram;
+	pc_pool *pool;
+	wmaps p;
+	wmapsd d;
+} wms;
+
+static int wms_open(const bench_env *env, const char *tag, int dram, wms *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->dram = dram;
+	if (dram)
+		return wmapsd_dram_new(&m->d) != PC_OK;
+	m->pool = wm_pool(env, tag, env->n, 1);
+	if (!m->pool)
+		return 1;
+	return wmaps_root(m->pool, "m", PC_CREATE, &m->p) != PC_OK;
+}
+
+static int wms_close(wms *m, const char *tag, int rc)
+{
+	if (m->dram) {
+		wmapsd_dram_delete(&m->d);
+		return rc;
+	}
+	return wm_close(m->pool, tag, rc);
+}
+
+static int wms_fill(wms *m, const char *hk, uint64_t n)
+{
+	char v[WM_VLEN];
+	for (uint64_t i = 0; i < n; i++) {
+		pc_slice k = pc_slice_make(hk + 16 * i, 16);
+		wm_val(hk + 16 * i, v);
+		pc_slice vs = pc_slice_make(v, WM_VLEN);
+		pc_err e = m->dram ? wmapsd_insert(&m->d, k, vs)
+				   : wmaps_insert(&m->p, k, vs);
+		if (e != PC_OK && e != PC_E_EXISTS)
+			return 1;
+	}
+	return 0;
+}
+
+static int w5s_run(const bench_env *env, bench_out *out, int dram)
+{
+	const char *tag = dram ? "W5s dram" : "W5s pcoll";
+	uint64_t n = env->n;
+	uint64_t *k = wm_keys(n);
+	char *hk = k ? wm_hexkeys(k, n) : NULL;
+	wms m;
+	if (!hk || wms_open(env, "w5s", dram, &m))
+		return wm_fail(tag, "setup");
+	char v[WM_VLEN];
+	pc_err e = PC_OK;
+	bench_begin();
+	if (dram) {
+		for (uint64_t i = 0; i < n && e == PC_OK; i++) {
+			wm_val(hk + 16 * i, v);
+			e = wmapsd_insert(&m.d, pc_slice_make(hk + 16 * i, 16),
+					  pc_slice_make(v, WM_VLEN));
+		}
+	} else {
+		for (uint64_t i = 0; i < n && e == PC_OK; i++) {
+			wm_val(hk + 16 * i, v);
+			e = wmaps_insert(&m.p, pc_slice_make(hk + 16 * i, 16),
+					 pc_slice_make(v, WM_VLEN));
+		}
+	}
+	bench_end();
+	int rc = e != PC_OK ? wm_fail(tag, "insert") : 0;
+	size_t len = dram ? wmapsd_len(&m.d) : wmaps_len(&m.p);
+	if (!rc && len != n)
+		rc = wm_fail(tag, "count");
+	if (!rc && !dram) {
+		pc_pool_stats st;
+		if (pc_pool_stats_get(m.pool, &st) == PC_OK && n)
+			out->bytes_per_elem = (double)st.used / (double)n;
+	}
+	out->ops = n;
+	free(k);
+	free(hk);
+	return wms_close(&m, tag, rc);
+}
+
+static int w6s_run(const bench_env *env, bench_out *out, int dram)
+{
+	const char *tag = dram ? "W6s dram" : "W6s pcoll";
+	uint64_t n = env->n;
+	uint64_t *k = wm_keys(n);
+	uint64_t *q = k ? wm_shuffled(k, n, 11) : NULL;
+	char *hk = k ? wm_hexkeys(k, n) : NULL;
+	char *hq = q ? wm_hexkeys(q, n) : NULL;
+	wms m;
+	if (!hk || !hq || wms_open(env, "w6s", dram, &m) || wms_fill(&m, hk, n))
+		return wm_fail(tag, "setup");
+	uint64_t miss = 0, sum = 0;
+	bench_begin();
+	if (dram) {
+		for (uint64_t i = 0; i < n; i++) {
+			pc_slice v = wmapsd_get(&m.d,
+						pc_slice_make(hq + 16 * i, 16));
+			if (!v.ptr)
+				miss++;
+			else
+				sum += v.len + *(const unsigned char *)v.ptr;
+		}
+	} else {
+		for (uint64_t i = 0; i < n; i++) {
+			pc_slice v =
+				wmaps_get(&m.p, pc_slice_make(hq + 16 * i, 16));
+			if (!v.ptr)
+				miss++;
+			else
+				sum += v.len + *(const unsigned char *)v.ptr;
+		}
+	}
+	bench_end();
+	bench_consume(sum);
+	int rc = 0;
+	if (miss) {
+		fprintf(stderr, "%s: %llu misses\n", tag,
+			(unsigned long long)miss);
+		rc = 1;
+	}
+	out->ops = n;
+	free(k);
+	free(q);
+	free(hk);
+	free(hq);
+	return wms_close(&m, tag, rc);
+}
+
+static int w7s_run(const bench_env *env, bench_out *out, int dram)
+{
+	const char *tag = dram ? "W7s dram" : "W7s pcoll";
+	uint64_t n = env->n, scans = n / 100 ? n / 100 : 1;
+	uint64_t *k = wm_keys(n);
+	char *hk = k ? wm_hexkeys(k, n) : NULL;
+	uint64_t *lo = (uint64_t *)malloc(scans * sizeof(uint64_t));
+	char *hl = NULL;
+	wms m;
+	if (!hk || !lo || wms_open(env, "w7s", dram, &m) || wms_fill(&m, hk, n))
+		return wm_fail(tag, "setup");
+	uint64_t s = 12;
+	for (uint64_t i = 0; i < scans; i++)
+		lo[i] = bench_splitmix64(&s);
+	hl = wm_hexkeys(lo, scans);
+	if (!hl)
+		return wm_fail(tag, "setup");
+	uint64_t seen = 0, sum = 0;
+	bench_begin();
+	if (dram) {
+		for (uint64_t i = 0; i < scans; i++) {
+			wmapsd_iter it;
+			int c = 0;
+			for (bool ok = wmapsd_lower_bound(
+				     &m.d, pc_slice_make(hl + 16 * i, 16), &it);
+			     ok && c < WM_SCAN; ok = wmapsd_next(&it), c++)
+				sum += it.val.len;
+			seen += (uint64_t)c;
+		}
+	} else {
+		for (uint64_t i = 0; i < scans; i++) {
+			wmaps_iter it;
+			int c = 0;
+			for (bool ok = wmaps_lower_bound(
+				     &m.p, pc_slice_make(hl + 16 * i, 16), &it);
+			     ok && c < WM_SCAN; ok = wmaps_next(&it), c++)
+				sum += it.val.len;
+			seen += (uint64_t)c;
+		}
+	}
+	bench_end();
+	bench_consume(sum);
+	int rc = 0;
+	if (seen > scans * WM_SCAN || seen < scans * WM_SCAN / 2 ||
+	    sum != seen * WM_VLEN) {
+		fprintf(stderr, "%s: %llu keys seen in %llu scans\n", tag,
+			(unsigned long long)seen, (unsigned long long)scans);
+		rc = 1;
+	}
+	(void)snprintf(out->note, sizeof(out->note), "%.2f keys per scan",
+		       (double)seen / (double)scans);
+	out->ops = scans;
+	free(k);
+	free(hk);
+	free(lo);
+	free(hl);
+	return wms_close(&m, tag, rc);
+}
+
+static int w8s_run(const bench_env *env, bench_out *out, int dram)
+{
+	const char *tag = dram ? "W8s dram" : "W8s pcoll";
+	uint64_t n = env->n;
+	uint64_t *k = wm_keys(n);
+	uint64_t *q = k ? wm_shuffled(k, n, 13) : NULL;
+	char *hk = k ? wm_hexkeys(k, n) : NULL;
+	char *hq = q ? wm_hexkeys(q, n) : NULL;
+	wms m;
+	if (!hk || !hq || wms_open(env, "w8s", dram, &m) || wms_fill(&m, hk, n))
+		return wm_fail(tag, "setup");
+	pc_err e = PC_OK;
+	bench_begin();
+	if (dram) {
+		for (uint64_t i = 0; i < n && e == PC_OK; i++)
+			e = wmapsd_remove(&m.d, pc_slice_make(hq + 16 * i, 16),
+					  NULL);
+	} else {
+		for (uint64_t i = 0; i < n && e == PC_OK; i++)
+			e = wmaps_remove(&m.p, pc_slice_make(hq + 16 * i, 16),
+					 NULL);
+	}
+	bench_end();
+	int rc = e != PC_OK ? wm_fail(tag, "remove") : 0;
+	if (!rc && !(dram ? wmapsd_is_empty(&m.d) : wmaps_is_empty(&m.p)))
+		rc = wm_fail(tag, "not empty");
+	out->ops = n;
+	free(k);
+	free(q);
+	free(hk);
+	free(hq);
+	return wms_close(&m, tag, rc);
+}
+
+static int w5s_pcoll(const bench_env *e, bench_out *o)
+{
+	return w5s_run(e, o, 0);
+}
+static int w5s_dram(const bench_env *e, bench_out *o)
+{
+	return w5s_run(e, o, 1);
+}
+static int w6s_pcoll(const bench_env *e, bench_out *o)
+{
+	return w6s_run(e, o, 0);
+}
+static int w6s_dram(const bench_env *e, bench_out *o)
+{
+	return w6s_run(e, o, 1);
+}
+static int w7s_pcoll(const bench_env *e, bench_out *o)
+{
+	return w7s_run(e, o, 0);
+}
+static int w7s_dram(const bench_env *e, bench_out *o)
+{
+	return w7s_run(e, o, 1);
+}
+static int w8s_pcoll(const bench_env *e, bench_out *o)
+{
+	return w8s_run(e, o, 0);
+}
+static int w8s_dram(const bench_env *e, bench_out *o)
+{
+	return w8s_run(e, o, 1);
+}
+
+BENCH_CASE(w5s_pcoll, "W5s", "map_insert_str", "pcoll", 0, 1000000, w5s_pcoll)
+BENCH_CASE(w5s_dram, "W5s", "map_insert_str", "dram", 1, 1000000, w5s_dram)
+BENCH_CASE(w6s_pcoll, "W6s", "map_get_str", "pcoll", 0, 1000000, w6s_pcoll)
+BENCH_CASE(w6s_dram, "W6s", "map_get_str", "dram", 1, 1000000, w6s_dram)
+BENCH_CASE(w7s_pcoll, "W7s", "map_range_str", "pcoll", 0, 1000000, w7s_pcoll)
+BENCH_CASE(w7s_dram, "W7s", "map_range_str", "dram", 1, 1000000, w7s_dram)
+BENCH_CASE(w8s_pcoll, "W8s", "map_remove_str", "pcoll", 0, 1000000, w8s_pcoll)
+BENCH_CASE(w8s_dram, "W8s", "map_remove_str", "dram", 1, 1000000, w8s_dram)
+
+/* ------------------------------------------------------------------ */
+/* W12: recovery                                                        */
+/* ------------------------------------------------------------------ */
+
+/* Build a pool with n entries (sequential keys: the fastest build; the
+ * open path reads the same header whatever the keys). */
+static int w12_build(const char *path, uint64_t n)
+{
+	pc_pool *pool = NULL;
+	wmap m;
+	if (pc_pool_create(path, wm_pool_size(n, 0), &pool) != PC_OK ||
+	    wmap_root(pool, "m", PC_CREATE, &m) != PC_OK)
+		return wm_fail("W12", "build");
+	for (uint64_t i = 0; i < n; i++)
+		if (wmap_insert(&m, i * 2, i) != PC_OK)
+			return wm_fail("W12", "insert");
+	return wm_close(pool, "W12", 0);
+}
+
+/* A writer that inserts odd keys until it is killed. */
+static int w12_crash(const char *path)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return 1;
+	if (pid == 0) {
+		pc_pool *pool = NULL;
+		wmap m;
+		if (pc_pool_open(path, &pool) != PC_OK ||
+		    wmap_root(pool, "m", PC_OPEN, &m) != PC_OK)
+			_exit(2);
+		uint64_t s = 77;
+		for (;;)
+			if (wmap_put(&m, bench_splitmix64(&s) | 1, 1, NULL) !=
+			    PC_OK)
+				_exit(3);
+	}
+	struct timespec ts = {0, 200 * 1000000L};
+	nanosleep(&ts, NULL);
+	kill(pid, SIGKILL);
+	int st = 0;
+	waitpid(pid, &st, 0);
+	return !(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+}
+
+static int w12_run(const bench_env *env, bench_out *out, int crash)
+{
+	const char *tag = crash ? "W12 pcoll-crash" : "W12 pcoll";
+	const char *path = bench_pool_path(env, crash ? "w12c" : "w12");
+	uint64_t n = env->n;
+	if (!path || w12_build(path, n) || (crash && w12_crash(path)))
+		return wm_fail(tag, "setup");
+	pc_pool *pool = NULL;
+	wmap m;
+	bench_begin();
+	pc_err e = pc_pool_open(path, &pool);
+	if (e == PC_OK)
+		e = wmap_root(pool, "m", PC_OPEN, &m);
+	bench_end();
+	if (e != PC_OK)
+		return wm_fail(tag, "open");
+	/* Not timed: the map is whole and holds the entries built. */
+	int rc = 0;
+	if (!env->counting) {
+		if (wmap_check(&m) != PC_OK)
+			rc = wm_fail(tag, "check");
+		size_t len = wmap_len(&m);
+		if (len < n || (!crash && len != n))
+			rc = wm_fail(tag, "len");
+		(void)snprintf(out->note, sizeof(out->note),
+			       "%zu entries, height %llu", len,
+			       (unsigned long long)m.h->height);
+	}
+	out->ops = 1;
+	return wm_close(pool, tag, rc);
+}
+
+static int w12_clean(const bench_env *e, bench_out *o)
+{
+	return w12_run(e, o, 0);
+}
+static int w12_crashed(const bench_env *e, bench_out *o)
+{
+	return w12_run(e, o, 1);
+}
+BENCH_CASE(w12_clean, "W12", "map_recovery", "pcoll", 0, 10000000, w12_clean)
+BENCH_CASE(w12_crashed, "W12", "map_recovery", "pcoll-crash", 0, 10000000,
+	   w12_crashed)
