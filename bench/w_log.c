@@ -359,3 +359,111 @@ static int w9v_pmemlog_v(const bench_env *env, bench_out *out)
 }
 BENCH_CASE(w9v_pmemlog_v, "W9v", "log_appendv16", "libpmemlog-appendv", 0,
 	   1000000, w9v_pmemlog_v)
+
+/* ---------------- steady state ----------------
+ * W9s / W9vs: the same appends into a log that was filled once and
+ * rewound (not timed), so neither side pays first-touch page faults, which
+ * dominate the runs on fresh pool files above. */
+
+static int w9s_pcoll_common(const bench_env *env, bench_out *out, int batch)
+{
+	uint64_t n = env->n;
+	w9p w;
+	if (w9p_open(env, batch ? "pcollvs" : "pcolls", w9_pool_size(n, W9_REC),
+		     &w))
+		return 1;
+	unsigned char recs[W9_BATCH][W9_REC];
+	plog_iovec v[W9_BATCH];
+	for (size_t j = 0; j < W9_BATCH; j++) {
+		w9_fill(recs[j], W9_REC, j);
+		v[j].base = recs[j];
+		v[j].len = W9_REC;
+	}
+	pc_err e = PC_OK;
+	for (uint64_t i = 0; i < n && e == PC_OK; i++)
+		e = plog_append(&w.log, recs[0], W9_REC);
+	if (e == PC_OK)
+		e = plog_rewind(&w.log);
+	bench_begin();
+	for (uint64_t i = 0; i < n && e == PC_OK;) {
+		memcpy(recs[0], &i, sizeof(i));
+		if (batch) {
+			size_t k =
+				n - i < W9_BATCH ? (size_t)(n - i) : W9_BATCH;
+			e = plog_appendv(&w.log, v, k);
+			i += k;
+		} else {
+			e = plog_append(&w.log, recs[0], W9_REC);
+			i++;
+		}
+	}
+	bench_end();
+	int rc = 0;
+	if (e != PC_OK || plog_count(&w.log) != n) {
+		fprintf(stderr, "W9s pcoll: %s\n", pc_errmsg());
+		rc = 1;
+	}
+	out->ops = n;
+	snprintf(out->note, sizeof(out->note), "rewound log%s",
+		 batch ? "; ops are records, appendv of 16" : "");
+	return w9p_close(&w, out, n) || rc;
+}
+
+static int w9s_pcoll(const bench_env *env, bench_out *out)
+{
+	return w9s_pcoll_common(env, out, 0);
+}
+BENCH_CASE(w9s_pcoll, "W9s", "log_append64_steady", "pcoll", 0, 1000000,
+	   w9s_pcoll)
+
+static int w9vs_pcoll(const bench_env *env, bench_out *out)
+{
+	return w9s_pcoll_common(env, out, 1);
+}
+BENCH_CASE(w9vs_pcoll, "W9vs", "log_appendv16_steady", "pcoll", 0, 1000000,
+	   w9vs_pcoll)
+
+static int w9s_pmemlog_common(const bench_env *env, bench_out *out,
+			      const char *tag, const char *note)
+{
+	uint64_t n = env->n;
+	PMEMlogpool *plp = w9l_open(env, tag, w9_pool_size(n, W9_REC));
+	if (!plp)
+		return 1;
+	unsigned char buf[W9_REC];
+	w9_fill(buf, sizeof(buf), 0);
+	int r = 0;
+	for (uint64_t i = 0; i < n && r == 0; i++)
+		r = pmemlog_append(plp, buf, W9_REC);
+	pmemlog_rewind(plp);
+	bench_begin();
+	for (uint64_t i = 0; i < n && r == 0; i++) {
+		memcpy(buf, &i, sizeof(i));
+		r = pmemlog_append(plp, buf, W9_REC);
+	}
+	bench_end();
+	int rc = 0;
+	if (r != 0 || (uint64_t)pmemlog_tell(plp) != n * W9_REC) {
+		fprintf(stderr, "W9s libpmemlog: %s\n", pmemlog_errormsg());
+		rc = 1;
+	}
+	out->ops = n;
+	snprintf(out->note, sizeof(out->note), "%s", note);
+	w9l_close(plp, out, n);
+	return rc;
+}
+
+static int w9s_pmemlog(const bench_env *env, bench_out *out)
+{
+	return w9s_pmemlog_common(env, out, "pmemlogs", "rewound log");
+}
+BENCH_CASE(w9s_pmemlog, "W9s", "log_append64_steady", "libpmemlog", 1, 1000000,
+	   w9s_pmemlog)
+
+static int w9vs_pmemlog(const bench_env *env, bench_out *out)
+{
+	return w9s_pmemlog_common(env, out, "pmemlogvs",
+				  "rewound log; 16 single appends per batch");
+}
+BENCH_CASE(w9vs_pmemlog, "W9vs", "log_appendv16_steady", "libpmemlog", 1,
+	   1000000, w9vs_pmemlog)
