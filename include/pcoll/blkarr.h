@@ -73,6 +73,7 @@
 #define PC__BLK_NOPHYS   0x3FFFFFFFu /* map entry phys: none assigned yet */
 #define PC__BLK_MAXPHYS  ((uint64_t)PC__BLK_NOPHYS) /* phys << 2 fits */
 #define PC__BLK_HOLES    1024u /* unreferenced blocks found at open */
+#define PC__BLK_CANDS    256u  /* first writes inside running transactions */
 
 /* One lane log record: 32 bytes; two per lane in one cache line. */
 struct pc__blklog {
@@ -101,6 +102,10 @@ struct pc__blkvol {
 	uint32_t nholes;     /* entries of holes[] */
 	uint32_t pad[12];
 	uint32_t holes[PC__BLK_HOLES]; /* unreferenced blocks below hwm */
+	uint32_t ncand;                /* entries of cand[] */
+	uint32_t pad2[15];
+	/* Blocks given to first writes inside transactions: {lba, phys}. */
+	uint32_t cand[PC__BLK_CANDS][2];
 	struct pc__blklane lane[PC__BLK_MAXLANES];
 	uint32_t gen[PC__BLK_GENS];      /* seqlock generation per slot */
 	uint8_t stripe[PC__BLK_STRIPES]; /* writer lock per stripe */
@@ -312,18 +317,76 @@ static inline int pc__blk_vol_ctor(void *ptr, void *arg)
 	return 0;
 }
 
-/* A physical block nobody owns, for a block's first write; NOPHYS when
- * none is left (only after more than PC__BLK_HOLES crash holes). */
-static inline uint32_t pc__blk_alloc(struct pc__blkvol *v, uint64_t nphys)
+static inline void pc__blk_alloc_lock(struct pc__blkvol *v)
 {
 	while (__atomic_exchange_n(&v->alloc_lock, 1, __ATOMIC_ACQUIRE))
 		thrd_yield();
+}
+
+static inline void pc__blk_alloc_unlock(struct pc__blkvol *v)
+{
+	__atomic_store_n(&v->alloc_lock, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * With the allocation lock held: a block given to a first write inside a
+ * transaction whose map entry no longer names it was orphaned by that
+ * transaction's abort (which restored "never written"); it is free again.
+ * While the transaction runs, and after it commits, the entry names the
+ * block until an overwrite moves the block to a lane, and that overwrite
+ * drops the candidate first (pc__blk_uncand()).
+ */
+static inline void pc__blk_resolve(const uint32_t *map, struct pc__blkvol *v)
+{
+	for (uint32_t k = 0; k < v->ncand;) {
+		uint32_t lba = v->cand[k][0], phys = v->cand[k][1];
+		if ((__atomic_load_n(&map[lba], __ATOMIC_ACQUIRE) >> 2) !=
+			    phys &&
+		    v->nholes < PC__BLK_HOLES) {
+			v->holes[v->nholes++] = phys;
+			v->ncand--;
+			v->cand[k][0] = v->cand[v->ncand][0];
+			v->cand[k][1] = v->cand[v->ncand][1];
+		} else {
+			k++;
+		}
+	}
+}
+
+/* An overwrite is about to move physical block phys from the map to a
+ * lane: it is no longer a transaction's candidate. */
+static inline void pc__blk_uncand(struct pc__blkvol *v, uint32_t phys)
+{
+	pc__blk_alloc_lock(v);
+	for (uint32_t k = 0; k < v->ncand; k++)
+		if (v->cand[k][1] == phys) {
+			v->ncand--;
+			v->cand[k][0] = v->cand[v->ncand][0];
+			v->cand[k][1] = v->cand[v->ncand][1];
+			break;
+		}
+	pc__blk_alloc_unlock(v);
+}
+
+/* A physical block nobody owns, for block lba's first write (in_tx: inside
+ * a transaction, remembered as a candidate); NOPHYS when none is left. */
+static inline uint32_t pc__blk_alloc(const uint32_t *map, struct pc__blkvol *v,
+				     uint64_t nphys, uint64_t lba, int in_tx)
+{
+	pc__blk_alloc_lock(v);
+	if (v->ncand)
+		pc__blk_resolve(map, v);
 	uint32_t p = PC__BLK_NOPHYS;
 	if (v->nholes)
 		p = v->holes[--v->nholes];
 	else if (v->hwm < nphys)
 		p = v->hwm++;
-	__atomic_store_n(&v->alloc_lock, 0, __ATOMIC_RELEASE);
+	if (in_tx && p != PC__BLK_NOPHYS && v->ncand < PC__BLK_CANDS) {
+		v->cand[v->ncand][0] = (uint32_t)lba;
+		v->cand[v->ncand][1] = p;
+		v->ncand++;
+	}
+	pc__blk_alloc_unlock(v);
 	return p;
 }
 
@@ -523,7 +586,7 @@ static inline pc_err pc__blk_write_tx(pblkarr *a, uint64_t i, const void *buf)
 	uint32_t p = e >> 2;
 	pc_err err = PC_OK;
 	if (p == PC__BLK_NOPHYS) {
-		p = pc__blk_alloc(a->v, a->h->nphys);
+		p = pc__blk_alloc(a->map, a->v, a->h->nphys, i, 1);
 		if (p == PC__BLK_NOPHYS)
 			err = pc__tx_abort_with(pc__blk_nospace(a, i));
 	}
@@ -568,7 +631,7 @@ static inline pc_err pc__blk_write_flagged(pblkarr *a, uint64_t i,
 {
 	uint32_t p = old >> 2;
 	if (p == PC__BLK_NOPHYS) {
-		p = pc__blk_alloc(a->v, a->h->nphys);
+		p = pc__blk_alloc(a->map, a->v, a->h->nphys, i, 0);
 		if (p == PC__BLK_NOPHYS)
 			return pc__blk_nospace(a, i);
 	}
@@ -785,9 +848,10 @@ PC_MUST_USE static inline pc_err pblkarr_read(const pblkarr *a, uint64_t i,
  * whatever the outcome.
  * @return ::PC_OK, ::PC_E_RANGE, ::PC_E_INVAL, ::PC_E_ABORTED (the
  * enclosing transaction has aborted), ::PC_E_FULL (no room for the undo
- * log, which aborts the transaction; or, only after crashes or aborted
- * transactions left unowned blocks, no physical block for a first write
- * until the pool is reopened).
+ * log, which aborts the transaction; or, only after more than 1024
+ * first writes were cut short by crashes, or more than 256 first writes
+ * in running transactions, no physical block for a first write until the
+ * pool is reopened).
  *
  * Transactions: joins one if open; its own 2-fence protocol otherwise.
  */
@@ -810,6 +874,8 @@ PC_MUST_USE static inline pc_err pblkarr_write(pblkarr *a, uint64_t i,
 		pc__blk_stripe_unlock(v, i);
 		return e;
 	}
+	if (PC__UNLIKELY(__atomic_load_n(&v->ncand, __ATOMIC_RELAXED)))
+		pc__blk_uncand(v, old >> 2);
 	uint32_t l = pc__blk_lane_get(v, (uint32_t)a->h->nlanes);
 	struct pc__blklane *lane = &v->lane[l];
 	uint32_t f = lane->free;

@@ -440,7 +440,7 @@ Test(blk, crash_in_first_write_reclaims_block)
 	cr_assert_eq(pblkarr_write(&a, 0, w), PC_OK);
 	/* A first write of block 1 whose data reached the media but whose
 	 * map store did not; then block 2's first write completed. */
-	uint32_t lost = pc__blk_alloc(a.v, a.h->nphys);
+	uint32_t lost = pc__blk_alloc(a.map, a.v, a.h->nphys, 1, 0);
 	memcpy(a.data + (uint64_t)lost * a.stride, w, 512);
 	pc_pool_persist(p, a.data + (uint64_t)lost * a.stride, 512);
 	cr_assert_eq(pblkarr_write(&a, 2, w), PC_OK);
@@ -547,6 +547,7 @@ Test(blk, tx_abort_restores_blocks)
 	}
 	cr_assert_eq(pblkarr_set_error(&a, 6), PC_OK);
 	uint32_t map_before[32];
+	uint32_t orphan = PC__BLK_NOPHYS;
 	memcpy(map_before, a.map, sizeof(map_before));
 	pc_err out = PC_OK;
 	TX(p, &out)
@@ -559,8 +560,9 @@ Test(blk, tx_abort_restores_blocks)
 		cr_assert_eq(pblkarr_set_zero(&a, 2), PC_OK);
 		cr_assert_eq(pblkarr_write(&a, 2, w), PC_OK); /* zero, write */
 		cr_assert_eq(pblkarr_set_error(&a, 3), PC_OK);
-		cr_assert_eq(pblkarr_write(&a, 20, w),
-			     PC_OK); /* never written */
+		/* Block 20 was never written. */
+		cr_assert_eq(pblkarr_write(&a, 20, w), PC_OK);
+		orphan = a.map[20] >> 2;
 		cr_assert_eq(pblkarr_write(&a, 6, w), PC_OK); /* error block */
 		cr_assert_eq(pblkarr_write(&a, 99, w), PC_E_RANGE);
 		pc_tx_abort(PC_E_ABORTED);
@@ -570,9 +572,15 @@ Test(blk, tx_abort_restores_blocks)
 	cr_assert_eq(out, PC_E_ABORTED);
 	cr_assert(memcmp(map_before, a.map, sizeof(map_before)) == 0);
 	/* Block 20's first write took a physical block that the abort
-	 * orphaned; legal, and reclaimed at the next open. */
+	 * orphaned: the next first write takes it again. */
 	uint32_t hwm = a.v->hwm;
 	cr_assert_eq(pblkarr_check(&a), PC_OK, "%s", pc_errmsg());
+	cr_assert_neq(orphan, PC__BLK_NOPHYS);
+	pattern(w, 4096, 21);
+	cr_assert_eq(pblkarr_write(&a, 21, w), PC_OK);
+	cr_assert_eq(a.map[21] >> 2, orphan);
+	cr_assert_eq(a.v->hwm, hwm);
+	cr_assert_eq(pblkarr_set_zero(&a, 21), PC_OK);
 	for (int pass = 0; pass < 2; pass++) {
 		for (uint64_t i = 0; i < 8; i++) {
 			pc_err e = pblkarr_read(&a, i, r);
@@ -589,9 +597,9 @@ Test(blk, tx_abort_restores_blocks)
 		cr_assert(all_zero(r, 4096));
 		if (pass == 0) {
 			reopen(&p, &a, "t");
-			/* The orphan is free again: below the mark as a
-			 * hole, or past it. */
-			cr_assert_eq(a.v->hwm + a.v->nholes, hwm - 1);
+			/* Block 21 (zeroed) keeps the block. */
+			cr_assert_eq(a.v->hwm, hwm);
+			cr_assert_eq(a.v->nholes, 0);
 		}
 	}
 	/* Lanes untouched by the transaction: ordinary writes go on. */
@@ -640,6 +648,49 @@ Test(blk, tx_commit_keeps_blocks_with_other_containers)
 	cr_assert_eq(pblkarr_read(&a, 0, r), PC_OK);
 	pattern(w, 512, 7);
 	cr_assert(memcmp(r, w, 512) == 0);
+	close_rm(p);
+}
+
+Test(blk, tx_first_writes_commit_then_overwrite)
+{
+	pc_pool *p = mkpool("blk-txfirst", TU_POOL_SIZE);
+	pblkarr a;
+	cr_assert_eq(pblkarr_root(p, "t", PC_CREATE, 512, 64, &a), PC_OK);
+	unsigned char w[512], r[512];
+	/* Many aborted first writes: each orphan is taken again, so the
+	 * array never runs out of blocks within the session. */
+	for (int round = 0; round < 200; round++) {
+		TX(p)
+		{
+			pattern(w, 512, (uint64_t)round);
+			cr_assert_eq(pblkarr_write(&a, (uint64_t)round % 64, w),
+				     PC_OK);
+			pc_tx_abort(PC_E_ABORTED);
+			break;
+		}
+	}
+	cr_assert_leq(a.v->hwm, PBLKARR_LANES + 1);
+	/* Committed first writes, then overwrites through the lanes. */
+	TX(p)
+	{
+		for (uint64_t i = 0; i < 64; i++) {
+			pattern(w, 512, 1000 + i);
+			cr_assert_eq(pblkarr_write(&a, i, w), PC_OK);
+		}
+	}
+	for (int round = 0; round < 3; round++)
+		for (uint64_t i = 0; i < 64; i++) {
+			pattern(w, 512, 2000 + i + 64 * (uint64_t)round);
+			cr_assert_eq(pblkarr_write(&a, i, w), PC_OK);
+		}
+	cr_assert_eq(pblkarr_check(&a), PC_OK, "%s", pc_errmsg());
+	cr_assert_eq(a.v->ncand, 0);
+	reopen(&p, &a, "t");
+	for (uint64_t i = 0; i < 64; i++) {
+		cr_assert_eq(pblkarr_read(&a, i, r), PC_OK);
+		pattern(w, 512, 2000 + i + 128);
+		cr_assert(memcmp(r, w, 512) == 0);
+	}
 	close_rm(p);
 }
 
