@@ -374,7 +374,7 @@ static int pct_info_root(pc_pool *pool, const pc_root_info *ri)
 		if (e == PC_OK)
 			e = pct_map_len(&m, &len, &leaves);
 		if (e == PC_OK)
-			printf("      %llu entries, height %llu, %llu leaves "
+			printf("      %llu entries, %llu levels, %llu leaves "
 			       "(%s of leaves); keys %s%s, values %s\n",
 			       (unsigned long long)len,
 			       (unsigned long long)m.c.h->height + 1,
