@@ -78,6 +78,17 @@
 #endif /* PCOLL_VEC_H_SHARED */
 
 /* ---- one instantiation --------------------------------------------------- */
+#ifdef PC_DOXYGEN
+/** @brief Set before the include: the element type T (one identifier). */
+#define PC_T T
+/** @brief Set before the include (optional): the instance name, NAME
+ * below; the default is `pvec_<T>`, that is PVEC(T). */
+#define PC_NAME NAME
+/** @brief Builds the instance's names: NAME followed by @p x. */
+#define PC__VN(x) NAME##x
+#else
+/** @cond PCOLL_INTERNAL */
+
 #ifndef PC_T
 #error "define PC_T (the element type) before including <pcoll/vec.h>"
 #endif
@@ -86,15 +97,15 @@
 #define PC_NAME PC__CAT(pvec_, PC_T)
 #endif
 
-/** @cond PCOLL_INTERNAL */
 #define PC__VN(x) PC__CAT(PC_NAME, x)
-/** @endcond */
 
 /* An undeclared element type fails here: "pc__persistent_T undeclared". */
 enum { PC__VN(_pc_declared_) = PC__CAT(pc__persistent_, PC_T) };
 
 _Static_assert(_Alignof(PC_T) <= 16,
 	       "PVEC element types may be aligned to at most 16 bytes");
+/** @endcond */
+#endif /* PC_DOXYGEN */
 
 /** @brief The element type of the instance (for PVEC_FOREACH()). */
 typedef PC_T PC__VN(_elem);
@@ -159,7 +170,10 @@ PC_MUST_USE static inline pc_err PC__VN(_check)(const PC_NAME *v)
 /**
  * @brief Find the vector bound to root @p name of @p pool, or create an
  * empty one, according to @p mode, and fill the handle @p out.
+ * @param pool the open pool.
+ * @param name root name, 1 to #PC_NAME_MAX bytes.
  * @param mode ::PC_OPEN, ::PC_CREATE or ::PC_OPEN_OR_CREATE.
+ * @param out  receives the handle (zeroed on failure).
  * @return ::PC_OK; ::PC_E_NOTFOUND (PC_OPEN, missing); ::PC_E_EXISTS
  * (PC_CREATE, present); ::PC_E_TYPE (the root holds something else, for
  * example a vector of another type: the message names both);
