@@ -32,8 +32,8 @@
  * Limits: one vector's array is one libpmemobj allocation, so it holds at
  * most `PMEMOBJ_MAX_ALLOC_SIZE / sizeof(T)` elements (about 16 GiB of
  * data); beyond that calls fail with ::PC_E_TOOBIG. Growth allocates the
- * new array before freeing the old one, so a vector can grow to about a
- * third of the pool's free space. Capacity doubles on growth (slack at
+ * new array before freeing the old one, so a vector's array reaches one
+ * to two thirds of the pool's free heap. Capacity doubles on growth (slack at
  * most half of the array, plus the allocator's rounding); it never
  * shrinks except by free.
  */
