@@ -113,8 +113,7 @@ int cr_check_image(const cr_scenario *s, const char *path, int k,
 		pc_err te = PC_OK;
 		e = PC_NEW_INIT(pool, cr_scratch, &p1, &pat);
 		if (e == PC_OK) {
-			TX(pool, &te)
-			{
+			TX(pool, &te) {
 				if (PC_NEW_INIT(pool, cr_scratch, &p2, &pat) !=
 				    PC_OK)
 					break;

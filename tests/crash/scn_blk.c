@@ -108,8 +108,7 @@ static pc_err blk_op(pc_pool *pool, int i)
 	case B_ERROR:
 		return pblkarr_set_error(&a, b1);
 	case B_TXCOMMIT:
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			if (pblkarr_write(&a, b1, buf) != PC_OK ||
 			    pblkarr_write(&a, b2, buf2) != PC_OK)
 				break;
@@ -130,8 +129,7 @@ static pc_err blk_op(pc_pool *pool, int i)
 				break;
 			}
 		}
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			if (pblkarr_read(&a, tb, cur) == PC_OK &&
 			    memcmp(cur, zero, BLK_SIZE) != 0 &&
 			    pblkarr_write(&a, tb, buf) != PC_OK)

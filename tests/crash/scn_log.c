@@ -129,16 +129,14 @@ static pc_err log_op(pc_pool *pool, int i)
 	case L_BATCH:
 		return plog_appendv(&log, iov, 3);
 	case L_TXCOMMIT:
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			if (plog_append(&log, buf[0], iov[0].len) != PC_OK ||
 			    plog_append(&log, buf[1], iov[1].len) != PC_OK)
 				break;
 		}
 		return err;
 	case L_TXABORT:
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			if (plog_append(&log, buf[0], iov[0].len) != PC_OK)
 				break;
 			(void)pc_tx_abort(PC_E_ABORTED);

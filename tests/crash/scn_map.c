@@ -377,8 +377,7 @@ static pc_err map_op(pc_pool *pool, const char *name, int str, int i)
 	case M_TXMIX: {
 		int k[3], what[3];
 		txmix_keys(i, k, what);
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			int ok = 1;
 			for (int j = 0; j < 3 && ok; j++) {
 				if (what[j]) {
@@ -394,8 +393,7 @@ static pc_err map_op(pc_pool *pool, const char *name, int str, int i)
 		return err;
 	}
 	case M_TXABORT:
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			if (mh_insert(&m, key, i, 1) != PC_OK)
 				break;
 			e = mh_remove(&m, (key + 7) % KEY_SPAN);
@@ -409,8 +407,7 @@ static pc_err map_op(pc_pool *pool, const char *name, int str, int i)
 			       : pc__fail(PC_E_INVAL, "map: abort gave %s",
 					  pc_strerror(err));
 	case M_TXRANGE:
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			int ok = 1;
 			for (int k = 0; k < KEY_SPAN / 2 && ok; k++) {
 				e = mh_remove(&m, k);

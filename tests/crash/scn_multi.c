@@ -133,15 +133,13 @@ static pc_err multi_op(pc_pool *pool, int i)
 	switch (kind) {
 	case X_CREATE:
 		/* All four containers are created by one transaction. */
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			if (xh_open(pool, PC_CREATE, &x) != PC_OK)
 				break;
 		}
 		return err;
 	case X_VEC_MAP:
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			if (cr_mvec_push(&x.v, val) != PC_OK ||
 			    cr_mmap_put(&x.m, val % MKEYS, val, NULL) != PC_OK)
 				break;
@@ -150,8 +148,7 @@ static pc_err multi_op(pc_pool *pool, int i)
 	case X_POP_REMOVE:
 		if (cr_mvec_len(&x.v) == 0)
 			return PC_OK;
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			uint64_t out = 0;
 			if (!cr_mvec_pop(&x.v, &out))
 				break;
@@ -161,16 +158,14 @@ static pc_err multi_op(pc_pool *pool, int i)
 		}
 		return err;
 	case X_VEC_LOG:
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			if (cr_mvec_push(&x.v, val) != PC_OK ||
 			    plog_append(&x.l, &val, sizeof(val)) != PC_OK)
 				break;
 		}
 		return err;
 	case X_BLK_MAP:
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			if (pblkarr_write(&x.b, val % MBLK, blk) != PC_OK ||
 			    cr_mmap_put(&x.m, MKEYS + val % MBLK, val, NULL) !=
 				    PC_OK)
@@ -178,8 +173,7 @@ static pc_err multi_op(pc_pool *pool, int i)
 		}
 		return err;
 	case X_ABORT:
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			if (cr_mvec_push(&x.v, 999) != PC_OK ||
 			    cr_mmap_put(&x.m, 3, 999, NULL) != PC_OK ||
 			    plog_append(&x.l, &val, sizeof(val)) != PC_OK ||

@@ -146,7 +146,7 @@ static void pmodel_apply(struct pmodel *m, int i)
 	}
 }
 
-static pc_err holder_get(pc_pool *pool, PC_PTR(cr_holder) * hp, cr_holder **h)
+static pc_err holder_get(pc_pool *pool, PC_PTR(cr_holder) *hp, cr_holder **h)
 {
 	PC_TRY(PC_ROOT(pool, "holder", cr_holder, PC_OPEN, hp));
 	*h = (cr_holder *)PC_RO(pool, cr_holder, *hp);
@@ -187,8 +187,7 @@ static pc_err ptr_op(pc_pool *pool, int i)
 	case P_BLOBFREE:
 		return PC_FREE(pool, cr_blob, &h->blob);
 	case P_TXBLOB:
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			cr_holder *hw = PC_RW(pool, cr_holder, hp);
 			if (!hw)
 				break;
@@ -205,8 +204,7 @@ static pc_err ptr_op(pc_pool *pool, int i)
 		return err;
 	case P_TXNEW:
 	case P_TXREPLACE:
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			cr_holder *hw = PC_RW(pool, cr_holder, hp);
 			if (!hw)
 				break;
@@ -222,8 +220,7 @@ static pc_err ptr_op(pc_pool *pool, int i)
 		}
 		return err;
 	case P_TXFREE:
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			cr_holder *hw = PC_RW(pool, cr_holder, hp);
 			if (!hw)
 				break;
@@ -233,8 +230,7 @@ static pc_err ptr_op(pc_pool *pool, int i)
 		}
 		return err;
 	case P_TXSWAP:
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			cr_node *na = PC_RW(pool, cr_node, h->slot[a]);
 			cr_node *nb = PC_RW(pool, cr_node, h->slot[b]);
 			cr_holder *hw = PC_RW(pool, cr_holder, hp);
@@ -248,8 +244,7 @@ static pc_err ptr_op(pc_pool *pool, int i)
 		return err;
 	case P_TXABORT:
 		/* Change a node, allocate into an empty slot, then abort. */
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			cr_node *n = PC_RW(pool, cr_node, h->slot[a]);
 			if (!n)
 				break;
@@ -261,8 +256,7 @@ static pc_err ptr_op(pc_pool *pool, int i)
 		}
 		return expect(err, PC_E_ABORTED, "P_TXABORT");
 	case P_TXESCAPE:
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			cr_node *n = PC_RW(pool, cr_node, h->slot[a]);
 			if (!n)
 				break;
@@ -277,8 +271,7 @@ static pc_err ptr_op(pc_pool *pool, int i)
 		for (int j = 0; j < i; j++)
 			idx += ptr_ops[j].code == P_ADDROOT;
 		(void)snprintf(name, sizeof(name), "extra%d", idx);
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			PC_PTR(uint64_t) x;
 			if (PC_ROOT(pool, name, uint64_t, PC_CREATE, &x) !=
 			    PC_OK)
@@ -510,7 +503,7 @@ static void bmodel_apply(struct bmodel *m, int i)
 	}
 }
 
-static pc_err bank_get(pc_pool *pool, PC_PTR(cr_bank) * bp)
+static pc_err bank_get(pc_pool *pool, PC_PTR(cr_bank) *bp)
 {
 	return PC_ROOT(pool, "bank", cr_bank, PC_OPEN, bp);
 }
@@ -554,8 +547,7 @@ static pc_err bank_op(pc_pool *pool, int i)
 	PC_PTR(cr_bank) bp;
 	if (bank_code(i) == B_OPEN) {
 		/* Create the root and its accounts in one user TX. */
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			if (PC_ROOT(pool, "bank", cr_bank, PC_CREATE, &bp) !=
 			    PC_OK)
 				break;
@@ -578,8 +570,7 @@ static pc_err bank_op(pc_pool *pool, int i)
 	pc_err move_e = PC_OK;
 	switch (bank_code(i)) {
 	case B_XFER:
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			move_e = bank_move(pool, bk, a, b, amt);
 			if (move_e != PC_OK) {
 				(void)pc_tx_abort(move_e);
@@ -590,8 +581,7 @@ static pc_err bank_op(pc_pool *pool, int i)
 		}
 		break;
 	case B_XFER3:
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			move_e = bank_move(pool, bk, a, b, amt / 2);
 			if (move_e == PC_OK)
 				move_e = bank_move(pool, bk, a, c, amt / 2);
@@ -605,8 +595,7 @@ static pc_err bank_op(pc_pool *pool, int i)
 		break;
 	case B_REPLACE:
 		/* Free account a and allocate its successor in one TX. */
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			cr_bank *bw = PC_RW(pool, cr_bank, bp);
 			if (!bw)
 				break;
@@ -623,16 +612,14 @@ static pc_err bank_op(pc_pool *pool, int i)
 		break;
 	case B_NESTED:
 	case B_NESTED_ABORT:
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			move_e = bank_move(pool, bk, a, b, amt);
 			if (move_e != PC_OK) {
 				(void)pc_tx_abort(move_e);
 				break;
 			}
 			pc_err inner = PC_OK;
-			TX(pool, &inner)
-			{
+			TX(pool, &inner) {
 				move_e = bank_move(pool, bk, b, c, amt / 3);
 				if (move_e != PC_OK) {
 					(void)pc_tx_abort(move_e);

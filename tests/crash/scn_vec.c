@@ -200,8 +200,7 @@ static pc_err vec_op(pc_pool *pool, int i)
 		return cr_vec_extend(&v, src, arg);
 	}
 	case V_TXCOMMIT:
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			if (cr_vec_push(&v, cr_val(13, (uint64_t)i)) != PC_OK ||
 			    cr_vec_push(&v, cr_val(14, (uint64_t)i)) != PC_OK ||
 			    cr_vec_set(&v, 0, cr_val(15, (uint64_t)i)) != PC_OK)
@@ -209,8 +208,7 @@ static pc_err vec_op(pc_pool *pool, int i)
 		}
 		return err;
 	case V_TXABORT:
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			if (cr_vec_push(&v, 77) != PC_OK ||
 			    cr_vec_set(&v, 0, 78) != PC_OK ||
 			    cr_vec_truncate(&v, 1) != PC_OK)
