@@ -13,6 +13,9 @@
  *   offset 112 data_off  pool offset of the element array (0 when cap 0)
  *   offset 120 flags     PC__VEC_STANDALONE: made by NAME_root()
  *
+ * libpmemobj type numbers: a header made by NAME_root() has
+ * pc__sig_typenum(sig), its element array pc__sig_typenum(sig) ^ 1.
+ *
  * Invariants: len <= cap; cap == 0 iff data_off == 0; the allocation at
  * data_off holds at least cap * size bytes; bytes past len are garbage.
  *
@@ -160,8 +163,10 @@ static inline pc_err pc__vec_realloc_tx(pc_pool *pool, struct pc__vec *h,
 				fn, name, (unsigned long long)new_cap, esz,
 				(size_t)PMEMOBJ_MAX_ALLOC_SIZE);
 	uint64_t noff = 0;
+	/* The array's libpmemobj type number is the header's with the low
+	 * bit flipped, so a walk of the heap tells arrays from headers. */
 	PC_TRY(pc__tx_alloc((size_t)(new_cap * esz),
-			    pc__sig_typenum(&h->oh.sig), 0, &noff));
+			    pc__sig_typenum(&h->oh.sig) ^ 1u, 0, &noff));
 	char *nd = pool->base + noff;
 	if (h->len)
 		pc_pool_memcpy_nodrain(pool, nd, pool->base + h->data_off,
