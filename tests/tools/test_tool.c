@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -262,8 +263,7 @@ static void t_fill(const char *path, size_t size, uint64_t seed)
 
 	PC_PTR(tconf) c;
 	cr_assert_eq(PC_ROOT(p, "config", tconf, PC_CREATE, &c), PC_OK);
-	TX(p)
-	{
+	TX(p) {
 		tconf *w = PC_RW(p, tconf, c);
 		cr_assert(w);
 		w->version = 42;
@@ -574,6 +574,56 @@ Test(tool, readonly_commands_write_nothing)
 	cr_assert_eq(t_run("check '%s'", src), 0, "%.3000s", t_out);
 	cr_assert_eq(t_run("dump '%s'", src), 0);
 	cr_assert_eq(t_file_hash(src), h, "the pool file changed");
+	unlink(src);
+}
+
+/* A pool killed in the middle of a transaction: the read-only commands
+ * show the rolled-back state, yet leave the unrecovered file as it is. */
+Test(tool, readonly_on_a_pool_that_needs_recovery)
+{
+	const char *src = tu_path("rec");
+	pc_pool *p = NULL;
+	cr_assert_eq(pc_pool_create(src, 16u << 20, &p), PC_OK);
+	tv_u64 v = {0};
+	cr_assert_eq(tv_u64_root(p, "v", PC_CREATE, &v), PC_OK);
+	for (uint64_t i = 0; i < 10; i++)
+		cr_assert_eq(tv_u64_push(&v, i), PC_OK);
+	pc_pool_close(p);
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		if (pc_pool_open(src, &p) != PC_OK ||
+		    tv_u64_root(p, "v", PC_OPEN, &v) != PC_OK)
+			_exit(3);
+		TX(p) {
+			for (uint64_t i = 0; i < 1000; i++)
+				if (tv_u64_push(&v, 100 + i) != PC_OK)
+					_exit(4);
+			if (tv_u64_set(&v, 0, 77) != PC_OK)
+				_exit(5);
+			kill(getpid(), SIGKILL); /* dies inside the TX */
+		}
+		_exit(6);
+	}
+	int st = 0;
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+		  "the child must die in its transaction (status %d)", st);
+	uint64_t h = t_file_hash(src);
+	cr_assert_eq(t_run("info '%s'", src), 0, "%.3000s", t_err);
+	cr_assert(strstr(t_out, "10 elements"), "%.3000s", t_out);
+	cr_assert_eq(t_run("check '%s'", src), 0, "%.3000s", t_out);
+	cr_assert_eq(t_run("dump '%s'", src), 0, "%.3000s", t_err);
+	cr_assert(strstr(t_out, "\"count\":10") &&
+			  strstr(t_out, "{\"e\":\"AAAAAAAAAAA=\"}"),
+		  "element 0 is 0 again: %.3000s", t_out);
+	cr_assert_eq(t_file_hash(src), h, "a read-only command wrote");
+	/* A real open recovers: the same state. */
+	cr_assert_eq(pc_pool_open(src, &p), PC_OK);
+	cr_assert_eq(tv_u64_root(p, "v", PC_OPEN, &v), PC_OK);
+	cr_assert_eq(tv_u64_len(&v), 10);
+	cr_assert_eq(*tv_u64_get(&v, 0), 0);
+	pc_pool_close(p);
 	unlink(src);
 }
 
