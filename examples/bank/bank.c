@@ -91,8 +91,7 @@ static int bank_init(const char *path, uint64_t n, int64_t opening)
 		return 1;
 	}
 	/* The accounts and the state appear together, or not at all. */
-	TX(b.pool, &e)
-	{
+	TX(b.pool, &e) {
 		bank_state *s = PC_RW(b.pool, bank_state, b.st);
 		if (!s)
 			break;
@@ -124,8 +123,7 @@ static pc_err transfer(bank *b, uint64_t from, uint64_t to, int64_t amount,
 	pc_err e = PC_OK;
 	int refused = 0;
 	*done = 0;
-	TX(b->pool, &e)
-	{
+	TX(b->pool, &e) {
 		const int64_t *fb = accounts_get(&b->acc, from);
 		const int64_t *tb = accounts_get(&b->acc, to);
 		if (!fb || !tb) {
@@ -302,8 +300,7 @@ static int bank_tamper(const char *path)
 		fprintf(stderr, "bank: %s\n", pc_errmsg());
 		return 1;
 	}
-	TX(b.pool, &e)
-	{
+	TX(b.pool, &e) {
 		const int64_t *x = accounts_get(&b.acc, 0);
 		const int64_t *y = accounts_get(&b.acc, 1);
 		if (!x || !y ||
