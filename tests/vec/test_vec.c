@@ -10,7 +10,10 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 
 #include "testutil.h"
 
@@ -351,8 +354,7 @@ Test(vec, randomized_against_a_c_array_model, .timeout = 240)
 			int how = (int)(tu_splitmix64(&rs) % 4);
 			m_copy(&saved, &m);
 			pc_err out = PC_OK;
-			TX(pool, &out)
-			{
+			TX(pool, &out) {
 				for (size_t j = 0; j < k; j++)
 					random_op(&v, &m, &rs, 1, counts);
 				if (how == 0) {
@@ -513,8 +515,7 @@ Test(vec, abort_restores_every_kind_of_change)
 	for (int i = 0; i < 500; i++)
 		more[i] = (uint64_t)i;
 	pc_err out = PC_OK;
-	TX(pool, &out)
-	{
+	TX(pool, &out) {
 		cr_assert_eq(vec_u64_push(&v, 1), PC_OK);
 		cr_assert_eq(vec_u64_set(&v, 3, 2), PC_OK);
 		cr_assert_eq(vec_u64_insert(&v, 0, 3), PC_OK);
@@ -546,15 +547,13 @@ Test(vec, break_out_of_tx_aborts_and_commit_keeps)
 	cr_assert_eq(vec_u64_root(pool, "b", PC_CREATE, &v), PC_OK);
 	fill(&v, 10, 0);
 	pc_err out = PC_OK;
-	TX(pool, &out)
-	{
+	TX(pool, &out) {
 		cr_assert_eq(vec_u64_clear(&v), PC_OK);
 		break;
 	}
 	cr_assert_eq(out, PC_E_ESCAPED);
 	expect_seq(&v, 10, 0);
-	TX(pool, &out)
-	{
+	TX(pool, &out) {
 		cr_assert_eq(vec_u64_push(&v, 10), PC_OK);
 		cr_assert_eq(vec_u64_push(&v, 11), PC_OK);
 	}
@@ -570,8 +569,7 @@ Test(vec, two_vectors_change_together_or_not_at_all)
 	cr_assert_eq(vec_u64_root(pool, "x", PC_CREATE, &a), PC_OK);
 	cr_assert_eq(vec_u64_root(pool, "y", PC_CREATE, &b), PC_OK);
 	pc_err out;
-	TX(pool, &out)
-	{
+	TX(pool, &out) {
 		cr_assert_eq(vec_u64_push(&a, 1), PC_OK);
 		cr_assert_eq(vec_u64_push(&b, 2), PC_OK);
 		(void)pc_tx_abort(PC_E_RANGE);
@@ -582,8 +580,7 @@ Test(vec, two_vectors_change_together_or_not_at_all)
 	cr_assert_eq(out, PC_E_RANGE);
 	cr_assert_eq(vec_u64_len(&a), 0);
 	cr_assert_eq(vec_u64_len(&b), 0);
-	TX(pool, &out)
-	{
+	TX(pool, &out) {
 		cr_assert_eq(vec_u64_push(&a, 1), PC_OK);
 		cr_assert_eq(vec_u64_push(&b, 2), PC_OK);
 	}
@@ -597,8 +594,7 @@ Test(vec, range_error_inside_tx_does_not_abort)
 	vec_u64 v;
 	cr_assert_eq(vec_u64_root(pool, "r", PC_CREATE, &v), PC_OK);
 	pc_err out;
-	TX(pool, &out)
-	{
+	TX(pool, &out) {
 		cr_assert_eq(vec_u64_set(&v, 0, 1), PC_E_RANGE);
 		cr_assert_null(vec_u64_get_mut(&v, 0));
 		cr_assert_eq(vec_u64_push(&v, 5), PC_OK);
@@ -653,8 +649,7 @@ Test(vec, full_pool_fails_cleanly_and_the_vector_stays_usable, .timeout = 120)
 	cr_assert_eq(vec_u64_cap(&v), cap);
 	/* Inside a TX the failure aborts the whole transaction. */
 	pc_err out;
-	TX(pool, &out)
-	{
+	TX(pool, &out) {
 		cr_assert_eq(vec_u64_set(&v, 0, 12345), PC_OK);
 		cr_assert_eq(vec_u64_push(&v, 1), PC_E_FULL);
 		cr_assert_eq(vec_u64_set(&v, 1, 1), PC_E_ABORTED);
@@ -769,8 +764,7 @@ Test(vec, empty_extend_and_pop_on_empty)
 	cr_assert_null(s.ptr);
 	cr_assert_eq(s.len, 0);
 	int iterations = 0;
-	PVEC_FOREACH(vec_u64, &v, it)
-	{
+	PVEC_FOREACH(vec_u64, &v, it) {
 		(void)it;
 		iterations++;
 	}
@@ -792,8 +786,7 @@ Test(vec, iteration_first_last_slice)
 	cr_assert_eq(vec_u64_root(pool, "it", PC_CREATE, &v), PC_OK);
 	fill(&v, 1000, 1);
 	uint64_t sum = 0, count = 0;
-	PVEC_FOREACH(vec_u64, &v, p)
-	{
+	PVEC_FOREACH(vec_u64, &v, p) {
 		sum += *p;
 		count++;
 	}
@@ -815,8 +808,7 @@ Test(vec, get_mut_needs_a_transaction)
 	cr_assert_null(vec_u64_get_mut(&v, 1));
 	cr_assert(strstr(pc_errmsg(), "needs a") != NULL, "%s", pc_errmsg());
 	pc_err out;
-	TX(pool, &out)
-	{
+	TX(pool, &out) {
 		uint64_t *p = vec_u64_get_mut(&v, 1);
 		cr_assert_not_null(p);
 		*p = 100;
@@ -859,8 +851,7 @@ Test(vec, sort_is_stable)
 	/* Sorting inside an aborted transaction changes nothing. */
 	rec first = *pvec_rec_get(&v, 0);
 	pc_err out;
-	TX(pool, &out)
-	{
+	TX(pool, &out) {
 		cr_assert_eq(pvec_rec_set(&v, 0, (rec){999, 999, 0, 0}), PC_OK);
 		cr_assert_eq(pvec_rec_sort(&v, cmp_rec_key), PC_OK);
 		cr_assert_eq(pvec_rec_last(&v)->key, 999);
@@ -882,8 +873,7 @@ Test(vec, embedded_in_a_user_struct)
 	cr_assert_eq(pvec_int_from(pool, &gw->scores, &s), PC_E_INVAL,
 		     "not initialised yet");
 	pc_err out;
-	TX(pool, &out)
-	{
+	TX(pool, &out) {
 		cr_assert_eq(pvec_int_init_in(pool, &gw->scores), PC_OK);
 		cr_assert_eq(pvec_int_from(pool, &gw->scores, &s), PC_OK);
 		cr_assert_eq(pvec_int_push(&s, 7), PC_OK);
@@ -946,8 +936,7 @@ Test(vec, free_unbinds_the_root_and_returns_the_space)
 	cr_assert_eq(vec_u64_root(pool, "g", PC_CREATE, &v), PC_OK);
 	fill(&v, 10, 0);
 	pc_err out;
-	TX(pool, &out)
-	{
+	TX(pool, &out) {
 		cr_assert_eq(vec_u64_free(&v), PC_OK);
 		break;
 	}
@@ -1011,6 +1000,73 @@ Test(vec, growth_doubles_and_keeps_data)
 	expect_seq(&v, n, 0);
 }
 
+/* ---- SIGKILL during pushes --------------------------------------------- */
+
+/* Child: push len, len+1, ... forever, publishing the count after each
+ * push returned. */
+static void push_forever(const char *p, volatile uint64_t *done)
+{
+	pc_pool *cp = NULL;
+	vec_u64 v;
+	if (pc_pool_open(p, &cp) != PC_OK ||
+	    vec_u64_root(cp, "k", PC_OPEN, &v) != PC_OK)
+		_exit(3);
+	for (;;) {
+		uint64_t n = vec_u64_len(&v);
+		if (vec_u64_push(&v, n) != PC_OK)
+			_exit(4);
+		*done = n + 1;
+	}
+}
+
+Test(vec, sigkill_during_pushes_leaves_a_clean_prefix, .timeout = 120)
+{
+	vec_u64 v;
+	cr_assert_eq(vec_u64_root(pool, "k", PC_CREATE, &v), PC_OK);
+	cr_assert_eq(pc_pool_close(pool), PC_OK);
+	pool = NULL;
+	volatile uint64_t *done = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	cr_assert_neq((void *)done, MAP_FAILED);
+	uint64_t rs = 77;
+	for (int round = 0; round < 5; round++) {
+		*done = 0;
+		uint64_t target =
+			scaled(2000) + tu_splitmix64(&rs) % scaled(5000);
+		pid_t pid = fork();
+		cr_assert_geq(pid, 0);
+		if (pid == 0)
+			push_forever(path, done);
+		uint64_t before = 0;
+		while ((before = *done) < target) {
+			int st;
+			cr_assert_eq(waitpid(pid, &st, WNOHANG), 0,
+				     "the child died on its own");
+			usleep(50);
+		}
+		cr_assert_eq(kill(pid, SIGKILL), 0);
+		int st = 0;
+		cr_assert_eq(waitpid(pid, &st, 0), pid);
+		cr_assert(WIFSIGNALED(st));
+		uint64_t reported = *done;
+		cr_assert_eq(pc_pool_open(path, &pool), PC_OK, "%s",
+			     pc_errmsg());
+		cr_assert_eq(vec_u64_root(pool, "k", PC_OPEN, &v), PC_OK);
+		cr_assert_eq(vec_u64_check(&v), PC_OK, "%s", pc_errmsg());
+		size_t len = vec_u64_len(&v);
+		/* Every push that returned is there; at most the one that
+		 * was running when the signal came is there too. */
+		cr_assert_geq(len, reported, "round %d", round);
+		cr_assert_leq(len, reported + 1, "round %d", round);
+		for (size_t i = 0; i < len; i++)
+			cr_assert_eq(*vec_u64_get(&v, i), i, "element %zu", i);
+		cr_assert_eq(pc_pool_close(pool), PC_OK);
+		pool = NULL;
+	}
+	munmap((void *)done, 4096);
+	cr_assert_eq(pc_pool_open(path, &pool), PC_OK);
+}
+
 /* ---- fence counts (flush path only) ----------------------------------- */
 
 #ifdef PCOLL_COUNT
@@ -1059,8 +1115,7 @@ Test(vec, fence_counts_as_documented)
 	/* 1000 pushes in one transaction: pcoll's own fences are zero, the
 	 * commit's are libpmemobj's (not counted here). */
 	c = pc_persist_counters_get();
-	TX(pool)
-	{
+	TX(pool) {
 		for (uint64_t i = 0; i < 1000; i++)
 			cr_assert_eq(vec_u64_push(&v, i), PC_OK);
 	}
