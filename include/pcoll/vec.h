@@ -399,7 +399,8 @@ PC_MUST_USE static inline pc_err PC__VN(_push)(PC_NAME *v, PC_T val)
  * NULL).
  *
  * Outside a transaction: one 8-byte store of len, 1 fence. Inside:
- * snapshots len.
+ * snapshots len and the popped element (a later push in the same
+ * transaction may reuse its slot).
  * @return true when an element was removed; false when the vector is
  * empty, or when the call failed (aborted transaction, or the snapshot
  * failed and aborted it: pc_errmsg() says which).
@@ -434,8 +435,8 @@ PC_MUST_USE static inline pc_err PC__VN(_insert)(PC_NAME *v, size_t i, PC_T val)
  * element is copied to `*out` (@p out may be NULL).
  *
  * The last element: as NAME_pop() (1 fence). Otherwise snapshots len and
- * the len - 1 - i shifted-over elements, in an own transaction outside
- * one.
+ * the len - 1 - i shifted-over elements (inside a transaction also the
+ * vacated last slot), in an own transaction outside one.
  * @return ::PC_OK, ::PC_E_RANGE (@p i >= len), ::PC_E_FULL,
  * ::PC_E_ABORTED.
  *
@@ -453,8 +454,9 @@ PC_MUST_USE static inline pc_err PC__VN(_remove)(PC_NAME *v, size_t i,
  * (O(1), changes the order); the removed element goes to `*out` (may be
  * NULL).
  *
- * The last element: as NAME_pop(). Otherwise snapshots len and one
- * element, in an own transaction outside one.
+ * The last element: as NAME_pop(). Otherwise snapshots len and element
+ * @p i (inside a transaction also the vacated last slot), in an own
+ * transaction outside one.
  * @return ::PC_OK, ::PC_E_RANGE, ::PC_E_FULL, ::PC_E_ABORTED.
  *
  * Transactions: joins one if open; otherwise runs its own.
@@ -470,7 +472,10 @@ PC_MUST_USE static inline pc_err PC__VN(_swap_remove)(PC_NAME *v, size_t i,
  * @brief Shorten the vector to @p n elements; no-op when @p n >= len.
  * Capacity is kept.
  *
- * Outside a transaction: one 8-byte store, 1 fence. Inside: snapshots len.
+ * Outside a transaction: one 8-byte store, 1 fence. Inside: snapshots len
+ * and the dropped elements (a later push in the same transaction may
+ * reuse their slots), so clearing a large vector inside a transaction
+ * copies it to the undo log.
  * @return ::PC_OK, ::PC_E_FULL (snapshot; aborts), ::PC_E_ABORTED.
  *
  * Transactions: joins one if open.
