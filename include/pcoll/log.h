@@ -838,7 +838,7 @@ PC_MUST_USE static inline pc_err plog_walk(const plog *log, size_t chunk,
 		const unsigned char *q = (const unsigned char *)(r + 1);
 		size_t len = r->len;
 		/* The next header's place depends on this one: fetch ahead. */
-		__builtin_prefetch(q + 1024);
+		__builtin_prefetch(q + 4096);
 		p += plog__stride(len);
 		if (chunk == 0) {
 			go = fn(q, len, arg);
