@@ -50,7 +50,7 @@ void cr_opts_default(cr_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->full = env_u64("PCOLL_CRASH_FULL", 0) != 0;
-	o->sample = (int)env_u64("PCOLL_CRASH_SAMPLE", 24);
+	o->sample = (int)env_u64("PCOLL_CRASH_SAMPLE", 16);
 	o->nrandom = (int)env_u64("PCOLL_CRASH_RANDOM", o->full ? 4 : 2);
 	if (o->nrandom > MAX_IMAGES - 2)
 		o->nrandom = MAX_IMAGES - 2;

@@ -154,22 +154,26 @@ static void soak(const cr_scenario *s, soak_result *res)
 		close(pfd[1]);
 		uint64_t r = rnd(&seed);
 		int opened = 0;
+		long last = -1;
 		if (r % 5 == 0) {
 			/* Anywhere, often while opening (recovery). */
 			struct timespec ts = {0,
 					      (long)((r >> 8) % 15000) * 1000};
 			nanosleep(&ts, NULL);
 		} else {
+			/* After the first operation returned (slow pools,
+			 * like the msync path, still commit some). */
 			uint32_t t;
 			if (read(pfd[0], &t, sizeof(t)) == sizeof(t))
 				opened = t == TOKEN_OPENED;
+			if (read(pfd[0], &t, sizeof(t)) == sizeof(t))
+				last = (long)t;
 			struct timespec ts = {0,
 					      (long)((r >> 8) % 3000) * 1000};
 			nanosleep(&ts, NULL);
 		}
 		kill(pid, SIGKILL);
 		uint32_t t;
-		long last = -1;
 		while (read(pfd[0], &t, sizeof(t)) == sizeof(t)) {
 			if (t == TOKEN_OPENED)
 				opened = 1;
