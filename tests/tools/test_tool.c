@@ -406,7 +406,11 @@ Test(tool, roundtrip_fixed_and_growable, .timeout = 120)
 	cr_assert_eq(t_run("dump '%s' -o '%s'", gp, d3), 0, "%.3000s", t_err);
 	t_same_dump(d1, d3);
 	cr_assert_eq(t_run("info '%s'", gp), 0, "%.3000s", t_err);
-	cr_assert(strstr(t_out, "growable"), "%.3000s", t_out);
+	cr_assert(strstr(t_out, "growable") &&
+			  strstr(t_out, "the pool grows when full") &&
+			  !strstr(t_out, "free:     0 bytes"),
+		  "%.3000s", t_out);
+	cr_assert_eq(t_run("check '%s'", gp), 0, "%.3000s", t_out);
 
 	/* The dump format: header, root lines with signatures, end line. */
 	FILE *f = fopen(d1, "r");

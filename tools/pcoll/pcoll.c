@@ -148,6 +148,18 @@ const char *pct_human(uint64_t n, char *buf, size_t len)
 	return buf;
 }
 
+/* pc_pool_stats_get() plus a free estimate for growable pools (whose
+ * mapped size is unknown to the core, which then reports 0 free): the
+ * parts created so far, less the fixed overhead and what is used. */
+static pc_err pct_stats(pc_pool *pool, pc_pool_stats *st)
+{
+	PC_TRY(pc_pool_stats_get(pool, st));
+	if (pool->root->grow_step && st->free == 0 &&
+	    st->size > PC__POOL_OVERHEAD + st->used)
+		st->free = st->size - PC__POOL_OVERHEAD - st->used;
+	return PC_OK;
+}
+
 static double pct_now(void)
 {
 	struct timeval tv;
@@ -436,7 +448,7 @@ static int pct_cmd_info(int argc, char **argv)
 	if (!pool)
 		return PCT_EXIT_FAIL;
 	pc_pool_stats st;
-	pc_err e = pc_pool_stats_get(pool, &st);
+	pc_err e = pct_stats(pool, &st);
 	if (e != PC_OK) {
 		pct_perr("info", e);
 		pc_pool_close(pool);
@@ -462,8 +474,9 @@ static int pct_cmd_info(int argc, char **argv)
 	       pct_human(st.size, b1, sizeof(b1)));
 	printf("used:     %llu bytes (%s)\n", (unsigned long long)st.used,
 	       pct_human(st.used, b2, sizeof(b2)));
-	printf("free:     %llu bytes (%s, an upper bound)\n",
-	       (unsigned long long)st.free, pct_human(st.free, b3, sizeof(b3)));
+	printf("free:     %llu bytes (%s, an upper bound%s)\n",
+	       (unsigned long long)st.free, pct_human(st.free, b3, sizeof(b3)),
+	       pool->root->grow_step ? "; the pool grows when full" : "");
 	size_t n = pc_root_count(pool);
 	printf("roots:    %zu\n", n);
 	int bad = 0;
@@ -585,7 +598,7 @@ static int pct_cmd_stats(int argc, char **argv)
 			largest = sz;
 	}
 	pc_pool_stats st;
-	pc_err e = pc_pool_stats_get(pool, &st);
+	pc_err e = pct_stats(pool, &st);
 	if (e != PC_OK) {
 		pct_perr("stats", e);
 		free(ts);
