@@ -289,6 +289,10 @@ PC_MUST_USE static inline pc_err PC__M(root)(pc_pool *pool, const char *name,
 	PC_TRY(pc__m_open_check(pool, off, &PC__M(_desc), &sig, name));
 	out->pool = pool;
 	out->h = (struct pc__maphdr *)pc_pool_ptr(pool, off);
+	/* A new epoch: order hints written before (perhaps torn by a crash)
+	 * are verified before use. One 8-byte persist. */
+	__atomic_store_n(&out->h->epoch, out->h->epoch + 1, __ATOMIC_RELAXED);
+	pc_pool_persist(pool, &out->h->epoch, sizeof(out->h->epoch));
 	return PC_OK;
 }
 

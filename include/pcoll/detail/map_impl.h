@@ -103,13 +103,16 @@ struct pc__maphdr {
 	uint64_t root;   /* offset of the root node */
 	uint64_t height; /* inner levels above the leaves (0: root is a leaf) */
 	uint32_t lcap, icap, slot, isize;
-	uint64_t reserved[4];
+	uint64_t epoch; /* bumped by every open: order hints written under
+			   an older epoch may be torn and are verified */
+	uint64_t reserved[3];
 };
 
 struct pc__mleaf {
 	uint64_t bitmap; /* bit i: slot i holds a live entry */
 	uint64_t next;   /* offset of the next leaf in key order, 0 at end */
-	uint64_t pad[6];
+	uint64_t hint_epoch; /* header epoch when order[] was last written */
+	uint64_t pad[5];
 	uint8_t fp[64];    /* 1-byte hash of slot i's key */
 	uint8_t order[64]; /* hint: slots in key order, 0xFF ends */
 	unsigned char slots[];
@@ -401,28 +404,34 @@ static inline uint8_t pc__mk_fp(const pc__mctx *c, const void *pk)
 /* Leaves                                                            */
 /* ---------------------------------------------------------------- */
 
-/* Slots whose fingerprint equals fp (all slots for comparator keys). */
-static inline uint64_t pc__ml_match(const pc__mctx *c,
-				    const struct pc__mleaf *l, uint8_t fp)
+/* Bit i set when p[i] == v, for 64 bytes at p. */
+static inline uint64_t pc__m_eqmask64(const uint8_t *p, uint8_t v)
 {
-	if (c->d->kkind == PC__MK_FN)
-		return ~0ull;
 #ifdef PC__MAP_SSE2
-	__m128i f = _mm_set1_epi8((char)fp);
+	__m128i f = _mm_set1_epi8((char)v);
 	uint64_t m = 0;
 	for (unsigned i = 0; i < 4; i++) {
-		__m128i v = _mm_loadu_si128(
-			(const __m128i *)(const void *)(l->fp + 16 * i));
-		m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, f))
+		__m128i x = _mm_loadu_si128(
+			(const __m128i *)(const void *)(p + 16 * i));
+		m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, f))
 		     << (16 * i);
 	}
 	return m;
 #else
 	uint64_t m = 0;
 	for (unsigned i = 0; i < 64; i++)
-		m |= (uint64_t)(l->fp[i] == fp) << i;
+		m |= (uint64_t)(p[i] == v) << i;
 	return m;
 #endif
+}
+
+/* Slots whose fingerprint equals fp (all slots for comparator keys). */
+static inline uint64_t pc__ml_match(const pc__mctx *c,
+				    const struct pc__mleaf *l, uint8_t fp)
+{
+	if (c->d->kkind == PC__MK_FN)
+		return ~0ull;
+	return pc__m_eqmask64(l->fp, fp);
 }
 
 /* Slot holding probe key pk, or -1. */
@@ -454,32 +463,34 @@ static inline int pc__ml_lt(const pc__mctx *c, const struct pc__mleaf *l,
 }
 
 /*
- * The live slots of l in key order, into out; returns how many. Uses the
- * order hint when it lists every live slot in strictly ascending order
- * (checked: the hint is written without its own commit protocol, see
- * docs/map.md), else sorts.
+ * The live slots of l in key order, into out; returns how many. The order
+ * hint is used when it lists every live slot and, unless it was written
+ * under the current epoch (so no crash can have torn it), when the listed
+ * keys are strictly ascending; otherwise the slots are sorted. verify != 0
+ * checks the order even for a current hint (check()).
  */
-static inline unsigned pc__ml_sorted(const pc__mctx *c,
-				     const struct pc__mleaf *l, uint8_t *out)
+static inline unsigned pc__ml_sorted_v(const pc__mctx *c,
+				       const struct pc__mleaf *l, uint8_t *out,
+				       int verify)
 {
 	uint64_t bm = l->bitmap, seen = 0;
 	unsigned n = 0;
 	int ok = 1;
 	for (unsigned i = 0; i < 64; i++) {
 		unsigned s = l->order[i];
-		if (s == 0xFF)
-			break;
 		if (s >= 64) {
-			ok = 0;
+			ok = s == 0xFF;
 			break;
 		}
 		uint64_t bit = 1ull << s;
-		if ((bm & bit) && !(seen & bit)) {
+		if (bm & bit & ~seen) {
 			seen |= bit;
 			out[n++] = (uint8_t)s;
 		}
 	}
 	if (ok && seen == bm) {
+		if (!verify && l->hint_epoch == c->h->epoch)
+			return n;
 		for (unsigned j = 1; j < n; j++)
 			if (!pc__ml_lt(c, l, out[j - 1], out[j])) {
 				ok = 0;
@@ -502,38 +513,98 @@ static inline unsigned pc__ml_sorted(const pc__mctx *c,
 	return n;
 }
 
-/* Rewrite the order hint of l to list slot s (not live yet): right after
- * live slot `after` when after >= 0, else at probe key pk's place. */
-static inline void pc__ml_order_add(const pc__mctx *c, struct pc__mleaf *l,
-				    unsigned s, const void *pk, int after)
+static inline unsigned pc__ml_sorted(const pc__mctx *c,
+				     const struct pc__mleaf *l, uint8_t *out)
 {
-	uint8_t cur[64], nw[64];
-	unsigned n = pc__ml_sorted(c, l, cur);
-	unsigned pos = 0;
-	if (after >= 0) {
-		while (pos < n && cur[pos] != (uint8_t)after)
-			pos++;
-		pos++;
-		if (pos > n)
-			pos = n;
-	} else {
-		unsigned lo = 0, hi = n;
+	return pc__ml_sorted_v(c, l, out, 0);
+}
+
+/* Position in hint entries h[0..len) of probe key pk: the first entry
+ * whose key is greater. */
+static inline unsigned pc__ml_hint_pos(const pc__mctx *c,
+				       const struct pc__mleaf *l,
+				       const uint8_t *h, unsigned len,
+				       const void *pk)
+{
+	unsigned lo = 0, hi = len;
+	if (c->d->kkind == PC__MK_UINT && c->d->ksz == 8) {
+		uint64_t k;
+		memcpy(&k, pk, 8);
 		while (lo < hi) {
 			unsigned mid = (lo + hi) / 2;
-			if (pc__mk_cmp_ps(c, pk, pc__ml_slot(c, l, cur[mid])) >
-			    0)
+			uint64_t x;
+			memcpy(&x, pc__ml_slot(c, l, h[mid]), 8);
+			if (k >= x)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
-		pos = lo;
+		return lo;
 	}
-	memset(nw, 0xFF, sizeof(nw));
-	memcpy(nw, cur, pos);
-	nw[pos] = (uint8_t)s;
-	if (n > pos && pos + 1 < 64)
-		memcpy(nw + pos + 1, cur + pos, PC__MAP_MIN(n - pos, 63 - pos));
-	memcpy(l->order, nw, sizeof(nw));
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+		if (pc__mk_cmp_ps(c, pk, pc__ml_slot(c, l, h[mid])) >= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Rewrite the order hint of l to list slot s (not live yet): right after
+ * live slot `after` when after >= 0, else at probe key pk's place.
+ *
+ * A hint of the current epoch is edited in place: it lists slots whose
+ * key bytes ascend, live or not (a removed slot keeps its bytes), so s is
+ * taken out of its old place and put at its new one. Byte-string keys of
+ * removed slots may point to freed strings: their hint keeps live slots
+ * only. An older hint is rebuilt from the verified (or sorted) live
+ * slots.
+ */
+static inline void pc__ml_order_add(const pc__mctx *c, struct pc__mleaf *l,
+				    unsigned s, const void *pk, int after)
+{
+	uint8_t h[64];
+	unsigned len = 0, pos;
+	if (l->hint_epoch == c->h->epoch && c->d->kkind != PC__MK_BYTES) {
+		memcpy(h, l->order, sizeof(h));
+		uint64_t end = pc__m_eqmask64(h, 0xFF);
+		len = end ? (unsigned)__builtin_ctzll(end) : 64;
+		uint64_t at = pc__m_eqmask64(h, (uint8_t)s);
+		if (at) {
+			unsigned i = (unsigned)__builtin_ctzll(at);
+			if (i < len) {
+				memmove(h + i, h + i + 1, len - i - 1);
+				len--;
+			}
+		}
+		if (len == 64) { /* full: drop a slot that is not live */
+			for (unsigned i = 0; i < len; i++)
+				if (!(l->bitmap & (1ull << h[i]))) {
+					memmove(h + i, h + i + 1, len - i - 1);
+					len--;
+					break;
+				}
+		}
+	} else {
+		len = pc__ml_sorted(c, l, h);
+	}
+	if (after >= 0) {
+		pos = 0;
+		while (pos < len && h[pos] != (uint8_t)after)
+			pos++;
+		pos = pos < len ? pos + 1 : len;
+	} else {
+		pos = pc__ml_hint_pos(c, l, h, len, pk);
+	}
+	memmove(h + pos + 1, h + pos, len - pos);
+	h[pos] = (uint8_t)s;
+	len++;
+	if (len < 64)
+		memset(h + len, 0xFF, 64 - len);
+	memcpy(l->order, h, sizeof(h));
+	l->hint_epoch = c->h->epoch;
 }
 
 static inline void pc__ml_init(struct pc__mleaf *l)
@@ -904,6 +975,7 @@ static inline pc_err pc__m_split_tx(const pc__mctx *c, const pc__mpath *p,
 	unsigned mid = n / 2;
 	struct pc__mleaf *R = pc__ml(c, roff);
 	pc__ml_init(R);
+	R->hint_epoch = c->h->epoch;
 	R->next = L->next;
 	uint64_t moved = 0;
 	for (unsigned k = mid; k < n; k++) {
@@ -1031,6 +1103,7 @@ static inline pc_err pc__m_new_leaf(const pc__mctx *c, uint64_t *off)
 {
 	PC_TRY(pc__m_alloc(c, c->d->lsize, PC__MAP_TN_LEAF, off));
 	pc__ml_init(pc__ml(c, *off));
+	pc__ml(c, *off)->hint_epoch = c->h->epoch;
 	return PC_OK;
 }
 
@@ -1154,7 +1227,8 @@ static inline pc_err pc__m_insert(const pc__mctx *c, const void *pk,
 		unsigned s = (unsigned)__builtin_ctzll(fr);
 		unsigned char *ns = pc__ml_slot(c, l, s);
 		if (intx) {
-			PC_TRY(pc__m_snap(c, &l->bitmap, sizeof(l->bitmap)));
+			/* bitmap, next, hint epoch */
+			PC_TRY(pc__m_snap(c, l, 3 * sizeof(uint64_t)));
 			PC_TRY(pc__m_snap(c, ns, d->slot));
 			PC_TRY(pc__m_snap(c, &l->fp[s], 1));
 			PC_TRY(pc__m_snap(c, l->order, sizeof(l->order)));
@@ -1576,7 +1650,25 @@ static inline pc_err pc__m_check_node(const pc__mctx *c, uint64_t off,
 					fn);
 		st->prev_leaf = off;
 		uint8_t ord[64];
-		unsigned n = pc__ml_sorted(c, l, ord);
+		if (l->hint_epoch == c->h->epoch) {
+			/* A hint of this epoch is trusted: it must be right. */
+			uint64_t seen = 0;
+			unsigned k = 0;
+			for (unsigned i = 0; i < 64 && l->order[i] < 64; i++) {
+				uint64_t bit = 1ull << l->order[i];
+				if (bm & bit & ~seen) {
+					seen |= bit;
+					ord[k++] = l->order[i];
+				}
+			}
+			for (unsigned i = 1; i < k && seen == bm; i++)
+				if (!pc__ml_lt(c, l, ord[i - 1], ord[i]))
+					seen = ~bm;
+			if (seen != bm)
+				return pc__fail(PC_E_CORRUPT,
+						"%s: wrong order hint", fn);
+		}
+		unsigned n = pc__ml_sorted_v(c, l, ord, 1);
 		if (n != (unsigned)__builtin_popcountll(bm))
 			return pc__fail(PC_E_CORRUPT, "%s: leaf count", fn);
 		for (unsigned i = 0; i < n; i++) {
