@@ -476,21 +476,29 @@ static inline uint64_t plog__copy_hash(const uint64_t k[4], unsigned char *dst,
 	return plog__hash_final(k, &hs, src + hashed, len - hashed);
 }
 
-/* Pending range of cached writes, flushed once (each line once: storing
- * into a line right after flushing it stalls). */
+/* Small records are assembled in a volatile staging buffer and copied to
+ * the pool in one go: lines wholly covered are written with non-temporal
+ * stores (no read for ownership of lines that are not cached), each line
+ * is flushed once (storing into a line right after flushing it stalls). */
+#define PLOG__STAGE 4096
+
 struct plog__dirty {
-	unsigned char *lo, *hi;
+	unsigned char *lo; /* pool address of stage[0]; NULL when empty */
+	size_t n;          /* staged bytes */
+	unsigned char stage[PLOG__STAGE];
 };
 
 static inline void plog__dirty_flush(const pc_pool *pool, struct plog__dirty *d)
 {
-	if (d->hi > d->lo)
-		pc_pool_flush(pool, d->lo, (size_t)(d->hi - d->lo));
-	d->lo = d->hi = NULL;
+	if (d->n)
+		pc_pool_memcpy_nodrain(pool, d->lo, d->stage, d->n);
+	d->lo = NULL;
+	d->n = 0;
 }
 
-/* Copies one record into place; its cached part joins the dirty range
- * (large payloads on pmem go around the cache). No fence. */
+/* Writes one record (header, payload, padding) at dst, through the
+ * staging buffer or, for large payloads on pmem, non-temporally with the
+ * hash computed on the way. No fence. */
 static inline void plog__put(const plog *log, uint64_t salt, unsigned char *dst,
 			     const void *src, uint32_t len, uint64_t seq,
 			     uint32_t batch, const uint64_t *phash,
@@ -502,31 +510,38 @@ static inline void plog__put(const plog *log, uint64_t salt, unsigned char *dst,
 	hd.tag = seq ^ salt;
 	hd.len = len;
 	hd.batch = batch;
+	uint64_t s = plog__stride(len);
 	if (pool->is_pmem && len >= PC_NT_THRESHOLD) {
+		plog__dirty_flush(pool, d);
 		uint64_t ph = plog__copy_hash(k, dst + PLOG__REC_HDR,
 					      (const unsigned char *)src, len);
 		hd.sum = plog__rec_sum(k, salt, ph, seq, len, batch);
 		memcpy(dst, &hd, sizeof(hd));
-		if (d->hi != dst)
-			plog__dirty_flush(pool, d);
-		if (!d->lo)
-			d->lo = dst;
 		size_t head =
 			(64 - ((uintptr_t)(dst + PLOG__REC_HDR) & 63)) & 63;
-		d->hi = dst + PLOG__REC_HDR + (head < len ? head : len);
-		plog__dirty_flush(pool, d);
+		pc_flush(dst, PLOG__REC_HDR + (head < len ? head : len));
 		return;
 	}
 	uint64_t ph = phash ? *phash : plog__hash(k, src, len);
 	hd.sum = plog__rec_sum(k, salt, ph, seq, len, batch);
-	memcpy(dst, &hd, sizeof(hd));
-	if (len)
-		memcpy(dst + PLOG__REC_HDR, src, len);
-	if (d->hi != dst)
+	if (d->n && (d->lo + d->n != dst || d->n + s > PLOG__STAGE))
 		plog__dirty_flush(pool, d);
-	if (!d->lo)
+	if (s > PLOG__STAGE) {
+		/* a large record on the msync path: directly, one msync */
+		memcpy(dst, &hd, sizeof(hd));
+		if (len)
+			memcpy(dst + PLOG__REC_HDR, src, len);
+		pc_pool_flush(pool, dst, PLOG__REC_HDR + (size_t)len);
+		return;
+	}
+	if (!d->n)
 		d->lo = dst;
-	d->hi = dst + PLOG__REC_HDR + len;
+	unsigned char *q = d->stage + d->n;
+	memcpy(q, &hd, sizeof(hd));
+	if (len)
+		memcpy(q + PLOG__REC_HDR, src, len);
+	memset(q + PLOG__REC_HDR + len, 0, (size_t)(s - PLOG__REC_HDR - len));
+	d->n += (size_t)s;
 }
 
 static inline pc_err plog__check_args(const plog *log, const plog_iovec *iov,
@@ -590,7 +605,9 @@ static inline pc_err plog__appendv(plog *log, const plog_iovec *iov, size_t n,
 	struct plog__chunk *c = plog__chunk_at(pool, w->chunk);
 	struct plog__chunk *c0 = c;
 	uint64_t p = w->pos, seq = w->seq, bytes = w->bytes;
-	struct plog__dirty dirty = {NULL, NULL};
+	struct plog__dirty dirty;
+	dirty.lo = NULL;
+	dirty.n = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t len = (uint32_t)iov[i].len;
 		uint64_t s = plog__stride(len);
