@@ -542,8 +542,7 @@ Test(log, tx_abort_drops_appends)
 	}
 	uint64_t nb = plog_nbyte(&log);
 	pc_err err = PC_OK;
-	TX(pool, &err)
-	{
+	TX(pool, &err) {
 		fill(buf, 40, 10);
 		cr_assert_eq(plog_append(&log, buf, 40), PC_OK);
 		fill(buf, 5000, 11); /* needs a new chunk */
@@ -560,8 +559,7 @@ Test(log, tx_abort_drops_appends)
 	cr_assert_eq(plog_check(&log), PC_OK, "%s", pc_errmsg());
 	expect_model(&log, &m);
 	/* break out of TX() aborts too */
-	TX(pool, &err)
-	{
+	TX(pool, &err) {
 		cr_assert_eq(plog_append(&log, buf, 12), PC_OK);
 		break;
 	}
@@ -576,8 +574,7 @@ Test(log, tx_abort_drops_appends)
 	reopen(&pool, &log, "l");
 	expect_model(&log, &m);
 	/* Commit keeps them, in order, visible after the commit. */
-	TX(pool, &err)
-	{
+	TX(pool, &err) {
 		fill(buf, 33, 30);
 		cr_assert_eq(plog_append(&log, buf, 33), PC_OK);
 		model_push(&m, buf, 33);
@@ -869,3 +866,114 @@ Test(log, fences_per_append)
 	close_rm(pool);
 }
 #endif
+
+/* ---- lock order: rewind against a walk whose callback appends ---- */
+struct slow_walk {
+	plog *log;
+	int appended;
+};
+
+static int append_and_linger(const void *b, size_t l, void *arg)
+{
+	(void)b;
+	(void)l;
+	struct slow_walk *w = arg;
+	if (plog_append(w->log, "cb", 2) == PC_OK)
+		w->appended++;
+	usleep(2000);
+	return 1;
+}
+
+static void *walk_slowly(void *arg)
+{
+	struct slow_walk *w = arg;
+	return plog_walk(w->log, 0, append_and_linger, w) == PC_OK ? NULL
+								   : (void *)1;
+}
+
+static void *rewind_repeatedly(void *arg)
+{
+	plog *log = arg;
+	for (int i = 0; i < 5; i++) {
+		if (plog_rewind(log) != PC_OK)
+			return (void *)1;
+		if (plog_append(log, "r", 1) != PC_OK)
+			return (void *)1;
+		usleep(1000);
+	}
+	return NULL;
+}
+
+Test(log, rewind_during_walk_that_appends, .timeout = 60)
+{
+	pc_pool *pool = mkpool("log-lockorder", TU_POOL_SIZE);
+	plog log, log2;
+	cr_assert_eq(plog_root(pool, "l", PC_CREATE, 0, &log), PC_OK);
+	cr_assert_eq(plog_root(pool, "l", PC_OPEN, 0, &log2), PC_OK);
+	for (int i = 0; i < 20; i++)
+		cr_assert_eq(plog_append(&log, "x", 1), PC_OK);
+	struct slow_walk w = {&log, 0};
+	pthread_t a, b;
+	cr_assert_eq(pthread_create(&a, NULL, walk_slowly, &w), 0);
+	usleep(5000); /* let the walk start */
+	cr_assert_eq(pthread_create(&b, NULL, rewind_repeatedly, &log2), 0);
+	void *ra, *rb;
+	cr_assert_eq(pthread_join(a, &ra), 0);
+	cr_assert_eq(pthread_join(b, &rb), 0);
+	cr_assert_null(ra);
+	cr_assert_null(rb);
+	cr_assert_eq(w.appended, 20,
+		     "the walk saw the 20 records it began "
+		     "with and appended after each");
+	/* the last rewind came after the walk: one "r" at least, then only
+	 * 1-byte "r" records or 2-byte "cb" ones */
+	cr_assert_geq(plog_count(&log), 1);
+	cr_assert_eq(plog_check(&log), PC_OK, "%s", pc_errmsg());
+	close_rm(pool);
+}
+
+/* ---- a transaction keeps other appenders out until it ends ---- */
+struct tx_other {
+	plog *log;
+	volatile int done;
+};
+
+static void *append_other(void *arg)
+{
+	struct tx_other *o = arg;
+	pc_err e = plog_append(o->log, "other", 5);
+	__atomic_store_n(&o->done, 1, __ATOMIC_RELEASE);
+	return e == PC_OK ? NULL : (void *)1;
+}
+
+Test(log, tx_excludes_other_appenders, .timeout = 60)
+{
+	pc_pool *pool = mkpool("log-txmt", TU_POOL_SIZE);
+	plog log, log2;
+	cr_assert_eq(plog_root(pool, "l", PC_CREATE, 0, &log), PC_OK);
+	cr_assert_eq(plog_root(pool, "l", PC_OPEN, 0, &log2), PC_OK);
+	cr_assert_eq(plog_append(&log, "first", 5), PC_OK);
+	struct tx_other o = {&log2, 0};
+	pthread_t t;
+	pc_err err = PC_OK;
+	TX(pool, &err) {
+		cr_assert_eq(plog_append(&log, "in-tx", 5), PC_OK);
+		cr_assert_eq(pthread_create(&t, NULL, append_other, &o), 0);
+		usleep(20000);
+		/* the other thread waits for this transaction */
+		cr_assert_eq(__atomic_load_n(&o.done, __ATOMIC_ACQUIRE), 0);
+		pc_tx_abort(PC_E_ABORTED);
+	}
+	cr_assert_eq(err, PC_E_ABORTED);
+	void *r;
+	cr_assert_eq(pthread_join(t, &r), 0);
+	cr_assert_null(r);
+	model m = {0};
+	model_push(&m, "first", 5);
+	model_push(&m, "other", 5);
+	expect_model(&log, &m);
+	reopen(&pool, &log, "l");
+	expect_model(&log, &m);
+	model_free(&m);
+	close_rm(pool);
+}
