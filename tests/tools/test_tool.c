@@ -483,6 +483,69 @@ Test(tool, restore_grows_pool, .timeout = 120)
 	t_rm_growable(gp);
 }
 
+/* A user struct with a vector embedded in it: the vector's header holds
+ * offsets into the pool, so restore must rebuild it. */
+typedef struct tholder {
+	uint64_t id;
+	tv_u64_pm items;
+	uint32_t tail;
+} tholder;
+PC_DECLARE(tholder);
+
+Test(tool, roundtrip_embedded_vector)
+{
+	const char *src = tu_path("emb");
+	pc_pool *p = NULL;
+	cr_assert_eq(pc_pool_create(src, 16u << 20, &p), PC_OK);
+	PC_PTR(tholder) hp;
+	cr_assert_eq(PC_ROOT(p, "holder", tholder, PC_CREATE, &hp), PC_OK);
+	pc_err e = PC_OK;
+	TX(p, &e) {
+		tholder *w = PC_RW(p, tholder, hp);
+		if (!w || tv_u64_init_in(p, &w->items) != PC_OK)
+			break;
+		w->id = 5;
+		w->tail = 0xabcd;
+	}
+	cr_assert_eq(e, PC_OK, "%s", pc_errmsg());
+	tv_u64 v = {0};
+	tholder *raw = (tholder *)(void *)(p->base + hp.oid.off);
+	cr_assert_eq(tv_u64_from(p, &raw->items, &v), PC_OK);
+	for (uint64_t i = 0; i < 3000; i++)
+		cr_assert_eq(tv_u64_push(&v, i * i), PC_OK);
+	/* A second pool content the dump must not confuse with it. */
+	tv_u64 other = {0};
+	cr_assert_eq(tv_u64_root(p, "other", PC_CREATE, &other), PC_OK);
+	cr_assert_eq(tv_u64_push(&other, 1), PC_OK);
+	pc_pool_close(p);
+
+	char d1[600], d2[600];
+	snprintf(d1, sizeof(d1), "%s.d1", src);
+	snprintf(d2, sizeof(d2), "%s.d2", src);
+	cr_assert_eq(t_run("dump '%s' -o '%s'", src, d1), 0, "%.3000s", t_err);
+	const char *dst = tu_path("embdst");
+	cr_assert_eq(t_run("restore '%s' '%s' --size 9M", d1, dst), 0,
+		     "%.3000s", t_err);
+	cr_assert_eq(t_run("dump '%s' -o '%s'", dst, d2), 0, "%.3000s", t_err);
+	t_same_dump(d1, d2);
+	cr_assert_eq(pc_pool_open(dst, &p), PC_OK);
+	cr_assert_eq(PC_ROOT(p, "holder", tholder, PC_OPEN, &hp), PC_OK);
+	const tholder *r = PC_RO(p, tholder, hp);
+	cr_assert_eq(r->id, 5);
+	cr_assert_eq(r->tail, 0xabcd);
+	raw = (tholder *)(void *)(p->base + hp.oid.off);
+	cr_assert_eq(tv_u64_from(p, &raw->items, &v), PC_OK);
+	cr_assert_eq(tv_u64_check(&v), PC_OK);
+	cr_assert_eq(tv_u64_len(&v), 3000);
+	for (uint64_t i = 0; i < 3000; i++)
+		cr_assert_eq(*tv_u64_get(&v, i), i * i);
+	pc_pool_close(p);
+	unlink(d1);
+	unlink(d2);
+	unlink(dst);
+	unlink(src);
+}
+
 Test(tool, dump_selected_roots)
 {
 	const char *src = tu_path("sel");

@@ -415,14 +415,68 @@ static pc_err pct_dump_obj(pct_dump *d, const pc_root_info *ri)
 	    pmemobj_alloc_usable_size(oid) < ri->sig.size)
 		return pc__fail(PC_E_CORRUPT, "root \"%s\": object is damaged",
 				ri->name);
+	const char *obj = pc_pool_ptr(d->pool, ri->off);
+	uint64_t n = 1;
+#ifdef PCT_HAVE_VEC
+	/* Vectors embedded in the struct (NAME_init_in()): their headers
+	 * hold offsets into this pool, so their elements are dumped after
+	 * the object and the headers rebuilt by restore. */
+	for (size_t o = 0; o + sizeof(struct pc__vec) <= ri->sig.size; o += 8) {
+		const struct pc__vec *h =
+			(const struct pc__vec *)(const void *)(obj + o);
+		if (h->oh.magic != PC__OBJ_MAGIC ||
+		    h->oh.sig.kind != PC_KIND_VEC)
+			continue;
+		PC_TRY(pc__vec_check(d->pool, h, &h->oh.sig, "pcoll dump"));
+		n += h->len;
+		o += sizeof(struct pc__vec) - 8;
+	}
+#endif
 	char extra[64];
-	(void)snprintf(extra, sizeof(extra), ",\"count\":1");
+	(void)snprintf(extra, sizeof(extra), ",\"count\":%" PRIu64, n);
 	pct_root_line(d, ri, extra);
+	/* The data line holds the embedded headers as empty vectors (their
+	 * length, capacity and array offset are this pool's business). */
+	char *copy = malloc(ri->sig.size ? ri->sig.size : 1);
+	if (!copy)
+		return pc__fail(PC_E_NOMEM, "pcoll dump: out of memory");
+	memcpy(copy, obj, ri->sig.size);
+#ifdef PCT_HAVE_VEC
+	for (size_t o = 0; o + sizeof(struct pc__vec) <= ri->sig.size; o += 8) {
+		struct pc__vec *h = (struct pc__vec *)(void *)(copy + o);
+		if (h->oh.magic != PC__OBJ_MAGIC ||
+		    h->oh.sig.kind != PC_KIND_VEC)
+			continue;
+		h->len = h->cap = h->data_off = h->flags = 0;
+		o += sizeof(struct pc__vec) - 8;
+	}
+#endif
 	fputs("{\"data\":\"", d->out);
-	pct_put_b64(d->out, pc_pool_ptr(d->pool, ri->off), ri->sig.size);
+	pct_put_b64(d->out, copy, ri->sig.size);
 	fputs("\"}\n", d->out);
+	free(copy);
 	pct_tick(d);
-	pct_end_root(d, ri, 1);
+#ifdef PCT_HAVE_VEC
+	for (size_t o = 0; o + sizeof(struct pc__vec) <= ri->sig.size; o += 8) {
+		const struct pc__vec *h =
+			(const struct pc__vec *)(const void *)(obj + o);
+		if (h->oh.magic != PC__OBJ_MAGIC ||
+		    h->oh.sig.kind != PC_KIND_VEC)
+			continue;
+		fprintf(d->out, "{\"embedded_vec\":%zu,\"sig\":", o);
+		pct_put_sig(d->out, &h->oh.sig);
+		fprintf(d->out, ",\"count\":%" PRIu64 "}\n", h->len);
+		const char *data = pc_pool_ptr(d->pool, h->data_off);
+		size_t esz = h->oh.sig.size;
+		for (uint64_t i = 0; i < h->len; i++) {
+			fputs("{\"e\":\"", d->out);
+			pct_put_b64(d->out, data + i * esz, esz);
+			fputs("\"}\n", d->out);
+		}
+		o += sizeof(struct pc__vec) - 8;
+	}
+#endif
+	pct_end_root(d, ri, n);
 	return PC_OK;
 }
 
@@ -766,9 +820,10 @@ typedef struct pct_rroot {
 	uint64_t count; /* records added */
 	uint64_t off;
 #ifdef PCT_HAVE_VEC
-	struct pc__vec *vec;
+	struct pc__vec *vec; /* a vector root, or one embedded in an object */
 	unsigned char *vbuf; /* elements waiting for one extend */
 	size_t vfill, vcap;  /* in elements */
+	size_t esz;          /* element size of vec */
 #endif
 #ifdef PCT_HAVE_LOG
 	plog log;
@@ -821,7 +876,7 @@ static pc_err pct_vec_flush(pc_pool *pool, pct_rroot *r)
 {
 	if (r->vfill == 0)
 		return PC_OK;
-	pc_err e = pc__vec_extend(pool, r->vec, r->sig.size, r->vbuf, r->vfill,
+	pc_err e = pc__vec_extend(pool, r->vec, r->esz, r->vbuf, r->vfill,
 				  "pcoll restore");
 	r->vfill = 0;
 	return e;
@@ -868,6 +923,7 @@ static pc_err pct_restore_begin(pc_pool *pool, const pct_jobj *o, pct_rroot *r)
 			pool, r->name, sig, sizeof(struct pc__vec), PC_CREATE,
 			pc__vec_root_init, (void *)sig, &r->off, NULL));
 		r->vec = (struct pc__vec *)pc_pool_ptr(pool, r->off);
+		r->esz = sig->size;
 		r->vcap = (1u << 20) / sig->size + 1;
 		r->vbuf = malloc(r->vcap * sig->size);
 		if (!r->vbuf)
@@ -975,6 +1031,57 @@ static pc_err pct_restore_item(pc_pool *pool, const pct_jobj *o, pct_rroot *r)
 	size_t n = 0;
 	switch (r->sig.kind) {
 	case PC_KIND_OBJ: {
+#ifdef PCT_HAVE_VEC
+		const pct_jval *ev = pct_j_get(o, "embedded_vec", PCT_J_NUM);
+		const pct_jval *es = pct_j_get(o, "sig", PCT_J_OBJ);
+		if (ev) {
+			/* A vector embedded at offset ev in the object: make
+			 * its header an empty vector here, then the element
+			 * lines that follow extend it. */
+			pc_typesig vs;
+			if (r->count != 1 || !es ||
+			    ev->num + sizeof(struct pc__vec) > r->sig.size ||
+			    ev->num % 8)
+				return pc__fail(PC_E_CORRUPT,
+						"bad embedded vector line");
+			PC_TRY(pct_sig_from_json(o, es, &vs));
+			if (vs.kind != PC_KIND_VEC ||
+			    vs.version != PC__VEC_VERSION || vs.size == 0)
+				return pc__fail(PC_E_VERSION,
+						"embedded vector signature %s "
+						"v%u not restorable",
+						vs.name, vs.version);
+			PC_TRY(pct_vec_flush(pool, r));
+			r->vec = (struct pc__vec *)(void *)(pool->base +
+							    r->off + ev->num);
+			pc__vec_init_hdr(r->vec, &vs, 0);
+			pc_pool_persist(pool, r->vec, sizeof(*r->vec));
+			r->esz = vs.size;
+			free(r->vbuf);
+			r->vfill = 0;
+			r->vcap = (1u << 20) / vs.size + 1;
+			r->vbuf = malloc(r->vcap * vs.size);
+			if (!r->vbuf)
+				return pc__fail(PC_E_NOMEM, "out of memory");
+			return PC_OK; /* not an item: not counted */
+		}
+		if (pct_j_get(o, "e", PCT_J_STR)) {
+			if (!r->vec)
+				return pc__fail(PC_E_CORRUPT,
+						"element line without a "
+						"vector");
+			PC_TRY(pct_field_bytes(o, "e", &p, &n));
+			if (n != r->esz)
+				return pc__fail(PC_E_CORRUPT,
+						"element of %zu bytes, the "
+						"type has %zu",
+						n, r->esz);
+			memcpy(r->vbuf + r->vfill * n, p, n);
+			if (++r->vfill == r->vcap)
+				PC_TRY(pct_vec_flush(pool, r));
+			break;
+		}
+#endif
 		PC_TRY(pct_field_bytes(o, "data", &p, &n));
 		if (n != r->sig.size || r->count)
 			return pc__fail(PC_E_CORRUPT,
@@ -1082,7 +1189,7 @@ static pc_err pct_restore_end(pc_pool *pool, const pct_jobj *o, pct_rroot *r)
 				"\"%s\"",
 				r->name);
 #ifdef PCT_HAVE_VEC
-	if (r->sig.kind == PC_KIND_VEC)
+	if (r->vec)
 		PC_TRY(pct_vec_flush(pool, r));
 #else
 	(void)pool;
@@ -1092,7 +1199,7 @@ static pc_err pct_restore_end(pc_pool *pool, const pct_jobj *o, pct_rroot *r)
 				"root \"%s\": %" PRIu64
 				" records restored, the dump says %" PRIu64,
 				r->name, r->count, c->num);
-	if (r->sig.kind == PC_KIND_OBJ && r->count != 1)
+	if (r->sig.kind == PC_KIND_OBJ && r->off == 0)
 		return pc__fail(PC_E_CORRUPT, "root \"%s\": no object data",
 				r->name);
 	pct_rroot_free(r);
