@@ -1416,36 +1416,66 @@ static inline size_t pc__m_count_range(const pc__mctx *c, const void *lo,
 
 typedef struct pc__mit {
 	pc__mctx c;
-	uint64_t leaf; /* 0: ended */
-	uint8_t ord[64];
+	uint64_t leaf;   /* 0: ended */
+	uint64_t bm;     /* live slots of the leaf */
+	uint8_t ord[64]; /* the leaf's slots in key order; dead ones skipped */
 	uint8_t n, pos;
 	uint8_t lob, hib;    /* pc_bound of each end */
 	const void *lo, *hi; /* probe bounds, set by the typed layer */
 } pc__mit;
 
-static inline const unsigned char *pc__mit_slot(const pc__mit *it)
+static inline const unsigned char *pc__mit_slot_at(const pc__mit *it,
+						   unsigned pos)
 {
-	return pc__ml_slot(&it->c, pc__ml(&it->c, it->leaf), it->ord[it->pos]);
+	return pc__ml_slot(&it->c, pc__ml(&it->c, it->leaf), it->ord[pos]);
 }
 
+static inline const unsigned char *pc__mit_slot(const pc__mit *it)
+{
+	return pc__mit_slot_at(it, it->pos);
+}
+
+static inline int pc__mit_live(const pc__mit *it, unsigned pos)
+{
+	return (int)((it->bm >> it->ord[pos]) & 1);
+}
+
+/* Load leaf off: a hint of this epoch is taken as it is (it lists every
+ * live slot in order, perhaps with dead slots that moves skip); otherwise
+ * the verified or sorted live slots. */
 static inline void pc__mit_load(pc__mit *it, uint64_t off)
 {
 	it->leaf = off;
 	it->n = 0;
 	it->pos = 0;
-	if (off)
-		it->n = (uint8_t)pc__ml_sorted(&it->c, pc__ml(&it->c, off),
-					       it->ord);
+	if (!off)
+		return;
+	const struct pc__mleaf *l = pc__ml(&it->c, off);
+	it->bm = l->bitmap;
+	if (l->hint_epoch == it->c.h->epoch) {
+		memcpy(it->ord, l->order, sizeof(it->ord));
+		uint64_t end = pc__m_eqmask64(it->ord, 0xFF);
+		it->n = (uint8_t)(end ? __builtin_ctzll(end) : 64);
+		return;
+	}
+	it->n = (uint8_t)pc__ml_sorted(&it->c, l, it->ord);
 }
 
-/* Settle on a valid forward position: skip empty leaves, check hi. */
+/* Settle on a valid forward position: skip dead slots and empty leaves,
+ * check hi. */
 static inline int pc__mit_fwd_ok(pc__mit *it)
 {
-	while (it->leaf && it->pos >= it->n)
+	for (;;) {
+		if (!it->leaf)
+			return 0;
+		while (it->pos < it->n && !pc__mit_live(it, it->pos))
+			it->pos++;
+		if (it->pos < it->n)
+			break;
 		pc__mit_load(it, pc__ml(&it->c, it->leaf)->next);
-	if (!it->leaf)
-		return 0;
-	if (!pc__m_in_bound(&it->c, it->hi, (pc_bound)it->hib, 1,
+	}
+	if (it->hib != PC_UNBOUNDED &&
+	    !pc__m_in_bound(&it->c, it->hi, (pc_bound)it->hib, 1,
 			    pc__mit_slot(it))) {
 		it->leaf = 0;
 		return 0;
@@ -1453,18 +1483,54 @@ static inline int pc__mit_fwd_ok(pc__mit *it)
 	return 1;
 }
 
-static inline int pc__mit_back_ok(pc__mit *it)
+/* Last live position below `below` (it->n for the whole leaf), or -1. */
+static inline int pc__mit_last_live(const pc__mit *it, int below)
 {
-	if (!it->leaf || it->n == 0) {
+	int pos = below - 1;
+	while (pos >= 0 && !pc__mit_live(it, (unsigned)pos))
+		pos--;
+	return pos;
+}
+
+static inline int pc__mit_back_ok(pc__mit *it, int pos)
+{
+	if (!it->leaf || pos < 0) {
 		it->leaf = 0;
 		return 0;
 	}
-	if (!pc__m_in_bound(&it->c, it->lo, (pc_bound)it->lob, 0,
+	it->pos = (uint8_t)pos;
+	if (it->lob != PC_UNBOUNDED &&
+	    !pc__m_in_bound(&it->c, it->lo, (pc_bound)it->lob, 0,
 			    pc__mit_slot(it))) {
 		it->leaf = 0;
 		return 0;
 	}
 	return 1;
+}
+
+/* First position whose key is inside the lower bound (binary search
+ * where every listed slot's key bytes are ordered: fixed keys). */
+static inline unsigned pc__mit_lower(const pc__mit *it)
+{
+	const pc__mctx *c = &it->c;
+	if (c->d->kkind != PC__MK_BYTES) {
+		unsigned lo = 0, hi = it->n;
+		while (lo < hi) {
+			unsigned mid = (lo + hi) / 2;
+			if (pc__m_in_bound(c, it->lo, (pc_bound)it->lob, 0,
+					   pc__mit_slot_at(it, mid)))
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		return lo;
+	}
+	unsigned pos = 0;
+	while (pos < it->n && (!pc__mit_live(it, pos) ||
+			       !pc__m_in_bound(c, it->lo, (pc_bound)it->lob, 0,
+					       pc__mit_slot_at(it, pos))))
+		pos++;
+	return pos;
 }
 
 /* First key in the range (lo bound applied here, hi checked). */
@@ -1482,9 +1548,7 @@ static inline int pc__mit_seek_first(pc__mit *it)
 	}
 	const struct pc__mleaf *l = pc__m_descend(c, it->lo, NULL);
 	pc__mit_load(it, (uint64_t)((uintptr_t)l - c->base));
-	while (it->pos < it->n && !pc__m_in_bound(c, it->lo, (pc_bound)it->lob,
-						  0, pc__mit_slot(it)))
-		it->pos++;
+	it->pos = (uint8_t)pc__mit_lower(it);
 	return pc__mit_fwd_ok(it);
 }
 
@@ -1499,29 +1563,32 @@ static inline int pc__mit_seek_last(pc__mit *it)
 	}
 	if (it->hib == PC_UNBOUNDED) {
 		pc__mit_load(it, pc__m_edge_leaf(c, 1));
-		it->pos = it->n ? (uint8_t)(it->n - 1) : 0;
-		return pc__mit_back_ok(it);
+		return pc__mit_back_ok(it, pc__mit_last_live(it, it->n));
 	}
 	pc__mpath p;
-	const struct pc__mleaf *l = pc__m_descend(c, it->hi, &p);
-	pc__mit_load(it, (uint64_t)((uintptr_t)l - c->base));
-	int pos = (int)it->n - 1;
+	(void)pc__m_descend(c, it->hi, &p);
+	pc__mit_load(it, p.node[p.h]);
+	int pos = pc__mit_last_live(it, it->n);
 	while (pos >= 0 && !pc__m_in_bound(c, it->hi, (pc_bound)it->hib, 1,
-					   pc__ml_slot(c, l, it->ord[pos])))
-		pos--;
+					   pc__mit_slot_at(it, (unsigned)pos)))
+		pos = pc__mit_last_live(it, pos);
 	if (pos < 0) {
 		pc__mit_load(it, pc__m_pred_leaf(c, &p));
-		pos = (int)it->n - 1;
+		pos = pc__mit_last_live(it, it->n);
 	}
-	it->pos = (uint8_t)(pos < 0 ? 0 : pos);
-	return pc__mit_back_ok(it);
+	return pc__mit_back_ok(it, pos);
 }
 
 static inline int pc__mit_next(pc__mit *it)
 {
 	if (!it->leaf)
 		return 0;
-	it->pos++;
+	unsigned pos = it->pos + 1u;
+	while (pos < it->n && !pc__mit_live(it, pos))
+		pos++;
+	it->pos = (uint8_t)pos;
+	if (PC__LIKELY(pos < it->n && it->hib == PC_UNBOUNDED))
+		return 1; /* the common step: inside the leaf, no bound */
 	return pc__mit_fwd_ok(it);
 }
 
@@ -1529,19 +1596,21 @@ static inline int pc__mit_prev(pc__mit *it)
 {
 	if (!it->leaf)
 		return 0;
-	if (it->pos > 0) {
-		it->pos--;
-		return pc__mit_back_ok(it);
-	}
+	int pos = pc__mit_last_live(it, it->pos);
+	if (pos >= 0)
+		return pc__mit_back_ok(it, pos);
+	/* The leaf before: descend with this leaf's smallest key. */
 	const pc__mctx *c = &it->c;
 	pc_slice t;
-	const struct pc__mleaf *l = pc__ml(c, it->leaf);
 	pc__mpath p;
+	int first = 0;
+	while (first < it->n && !pc__mit_live(it, (unsigned)first))
+		first++;
 	(void)pc__m_descend(
-		c, pc__mk_probe(c, pc__ml_slot(c, l, it->ord[0]), &t), &p);
+		c, pc__mk_probe(c, pc__mit_slot_at(it, (unsigned)first), &t),
+		&p);
 	pc__mit_load(it, pc__m_pred_leaf(c, &p));
-	it->pos = it->n ? (uint8_t)(it->n - 1) : 0;
-	return pc__mit_back_ok(it);
+	return pc__mit_back_ok(it, pc__mit_last_live(it, it->n));
 }
 
 /* ---------------------------------------------------------------- */
