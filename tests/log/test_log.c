@@ -6,9 +6,13 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #include <pcoll/log.h>
 #include <pcoll/pcoll.h>
@@ -976,4 +980,118 @@ Test(log, tx_excludes_other_appenders, .timeout = 60)
 	expect_model(&log, &m);
 	model_free(&m);
 	close_rm(pool);
+}
+
+/* ---- process kill: a writer killed with SIGKILL at random moments ---- */
+static size_t kill_rec(unsigned char *buf, uint64_t k)
+{
+	size_t len = (size_t)(k * 37 % 300);
+	fill(buf, len, k);
+	if (len >= 8)
+		memcpy(buf, &k, 8);
+	return len;
+}
+
+static void kill_child(const char *path, volatile uint64_t *committed)
+{
+	pc_pool *pool = NULL;
+	plog log;
+	if (pc_pool_open(path, &pool) != PC_OK ||
+	    plog_root(pool, "k", PC_OPEN, 0, &log) != PC_OK)
+		_exit(3);
+	unsigned char buf[300];
+	__atomic_store_n(&committed[1], 1, __ATOMIC_RELEASE); /* ready */
+	for (uint64_t k = plog_count(&log);; k++) {
+		size_t len = kill_rec(buf, k);
+		pc_err e;
+		if (k % 7 == 3) {
+			/* a batch of two: k and k+1 */
+			unsigned char b2[300];
+			size_t l2 = kill_rec(b2, k + 1);
+			plog_iovec v[2] = {{buf, len}, {b2, l2}};
+			e = plog_appendv(&log, v, 2);
+			k++;
+		} else {
+			e = plog_append(&log, buf, len);
+		}
+		if (e != PC_OK)
+			_exit(4);
+		__atomic_store_n(committed, k + 1, __ATOMIC_RELEASE);
+	}
+}
+
+Test(log, kill9_soak, .timeout = 120)
+{
+	const char *path = tu_path("log-kill");
+	pc_pool *pool = NULL;
+	plog log;
+	cr_assert_eq(pc_pool_create(path, 64u << 20, &pool), PC_OK);
+	cr_assert_eq(plog_root(pool, "k", PC_CREATE, 4096, &log), PC_OK);
+	cr_assert_eq(pc_pool_close(pool), PC_OK);
+	volatile uint64_t *committed = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+					    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	cr_assert_neq((void *)committed, MAP_FAILED);
+	uint64_t seed = 7;
+	unsigned rounds = tu_forced_pmem() ? 12 : 4;
+	uint64_t total = 0;
+	for (unsigned round = 0; round < rounds; round++) {
+		committed[0] = 0;
+		committed[1] = 0;
+		pid_t pid = fork();
+		cr_assert_geq(pid, 0);
+		if (pid == 0)
+			kill_child(path, committed);
+		/* wait until the child has opened the pool */
+		for (int i = 0; i < 10000 && !__atomic_load_n(&committed[1],
+							      __ATOMIC_ACQUIRE);
+		     i++)
+			usleep(1000);
+		struct timespec ts = {0, (long)(1 + tu_splitmix64(&seed) % 10) *
+						 1000000L};
+		nanosleep(&ts, NULL);
+		kill(pid, SIGKILL);
+		int st;
+		cr_assert_eq(waitpid(pid, &st, 0), pid);
+		cr_assert(WIFSIGNALED(st), "child ended early, status %d", st);
+		uint64_t c = __atomic_load_n(committed, __ATOMIC_ACQUIRE);
+		cr_assert_eq(pc_pool_open(path, &pool), PC_OK, "%s",
+			     pc_errmsg());
+		cr_assert_eq(plog_root(pool, "k", PC_OPEN, 0, &log), PC_OK,
+			     "%s", pc_errmsg());
+		cr_assert_eq(plog_check(&log), PC_OK, "%s", pc_errmsg());
+		uint64_t n = plog_count(&log);
+		/* every append that returned is there (and everything from
+		 * earlier rounds); at most the one (or the batch of two) in
+		 * flight more */
+		if (c < total)
+			c = total;
+		cr_assert_geq(n, c, "round %u: %llu records, %llu committed",
+			      round, (unsigned long long)n,
+			      (unsigned long long)c);
+		cr_assert_leq(n, c + 2);
+		cr_log_info("kill9 round %u: %llu committed, %llu present",
+			    round, (unsigned long long)c,
+			    (unsigned long long)n);
+		total = n;
+		plog_iter it;
+		cr_assert_eq(plog_iter_begin(&log, &it), PC_OK);
+		const void *d;
+		size_t len;
+		uint64_t k = 0;
+		unsigned char want[300];
+		while (plog_iter_next(&it, &d, &len)) {
+			size_t wl = kill_rec(want, k);
+			cr_assert_eq(len, wl, "record %llu: length",
+				     (unsigned long long)k);
+			cr_assert(memcmp(d, want, wl) == 0,
+				  "record %llu differs", (unsigned long long)k);
+			k++;
+		}
+		plog_iter_end(&it);
+		cr_assert_eq(k, n);
+		cr_assert_eq(pc_pool_close(pool), PC_OK);
+	}
+	cr_assert_gt(total, rounds, "the writer got to append");
+	munmap((void *)committed, 4096);
+	(void)unlink(path);
 }
