@@ -86,7 +86,8 @@ typedef enum pc_open_mode {
 typedef struct pc_pool_stats {
 	uint64_t size;   /**< Bytes of the pool file(s). */
 	uint64_t used;   /**< Bytes held by live allocations. */
-	uint64_t free;   /**< size - used - fixed metadata (an upper bound). */
+	uint64_t free;   /**< size - used - fixed metadata (an upper bound; a
+			  *   growable pool can still grow past it). */
 	uint64_t nroots; /**< Named roots in the directory. */
 } pc_pool_stats;
 
@@ -856,8 +857,9 @@ PC_MUST_USE static inline pc_err pc_pool_stats_get(pc_pool *pool,
 		}
 	}
 	out->used = used;
-	uint64_t cap = pool->size > PC__POOL_OVERHEAD
-			       ? pool->size - PC__POOL_OVERHEAD
+	/* out->size, not pool->size: a growable pool's parts so far. */
+	uint64_t cap = out->size > PC__POOL_OVERHEAD
+			       ? out->size - PC__POOL_OVERHEAD
 			       : 0;
 	out->free = cap > used ? cap - used : 0;
 	if (pool->root->dir_off) {

@@ -52,6 +52,8 @@ Test(grow, holds_200_mib_after_starting_at_16)
 	cr_assert_geq(st1.size, 200u << 20, "grew to %llu",
 		      (unsigned long long)st1.size);
 	cr_assert_geq(st1.used, 200u << 20);
+	cr_assert_gt(st1.free, 0, "free counts the parts made so far");
+	cr_assert_lt(st1.used + st1.free, st1.size);
 	cr_assert_eq(pc_pool_close(p), PC_OK);
 
 	cr_assert_eq(pc_pool_check(path), PC_OK, "%s", pc_errmsg());
