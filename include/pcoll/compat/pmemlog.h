@@ -38,7 +38,8 @@
 #ifdef LIBPMEMLOG_H
 #error "pcoll/compat/pmemlog.h replaces PMDK's <libpmemlog.h>; include only one of them"
 #endif
-/* Keep PMDK's header out if something includes it later. */
+/** @brief Defined as PMDK's <libpmemlog.h> defines it, so that the real
+ * header, if something includes it later, stays out. */
 #define LIBPMEMLOG_H 1
 
 #include <errno.h>
