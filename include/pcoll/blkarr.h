@@ -206,15 +206,14 @@ static inline uint32_t pc__blk_lane_free(const struct pc__blkhdr *h,
 					 const uint32_t *map,
 					 const struct pc__blklog *g)
 {
-	uint32_t f;
-	if (g->old == g->nw)
-		f = g->nw >> 2;
-	else if (g->lba >= h->nblock)
+	if (g->old != g->nw && g->lba >= h->nblock)
 		return UINT32_MAX;
-	else if (__atomic_load_n(&map[g->lba], __ATOMIC_ACQUIRE) == g->old)
-		f = g->nw >> 2;
-	else
-		f = g->old >> 2;
+	/* The new block is free when this is the initial record or the
+	 * write was not published; otherwise the old one is. */
+	int unpublished =
+		g->old == g->nw ||
+		__atomic_load_n(&map[g->lba], __ATOMIC_ACQUIRE) == g->old;
+	uint32_t f = unpublished ? g->nw >> 2 : g->old >> 2;
 	return f < h->nphys ? f : UINT32_MAX;
 }
 

@@ -22,7 +22,7 @@
 #define PLOG__CHUNK_MAGIC 0x4b4e4843474f4c50ull /* "PLOGCHNK" */
 #define PLOG__REC_HDR     24u                   /* sizeof(struct plog__rec) */
 #define PLOG__SLOT_EVERY  32u /* lazy tail: write a slot every N appends */
-#define PLOG__GROW_MIN    (256u * 1024)         /* smallest grown chunk */
+#define PLOG__GROW_MIN    (256ull * 1024)       /* smallest grown chunk */
 #define PLOG__GROW_MAX    (64ull * 1024 * 1024) /* largest grown chunk */
 #define PLOG__CHUNK_ALIGN 64u
 

@@ -615,7 +615,7 @@ static inline pc_err pc__vec_check(const pc_pool *pool, const struct pc__vec *h,
 				"%s: array at offset %llu, %llu bytes, is "
 				"outside the pool",
 				fn, (unsigned long long)h->data_off,
-				(unsigned long long)(h->cap * esz));
+				(unsigned long long)h->cap * esz);
 	PMEMoid oid = {pool->uuid_lo, h->data_off};
 	size_t usable = pmemobj_alloc_usable_size(oid);
 	if (usable < h->cap * esz)
@@ -623,7 +623,7 @@ static inline pc_err pc__vec_check(const pc_pool *pool, const struct pc__vec *h,
 				"%s: array at offset %llu holds %zu bytes, "
 				"capacity needs %llu",
 				fn, (unsigned long long)h->data_off, usable,
-				(unsigned long long)(h->cap * esz));
+				(unsigned long long)h->cap * esz);
 	return PC_OK;
 }
 
