@@ -20,10 +20,11 @@
  *
  * Keys: integer types (char, short, int, long, long long, signed or
  * unsigned, and their <stdint.h> names) compare by value with no further
- * definition. Any other key type needs `#define PC_CMP my_cmp` with
- * `int my_cmp(const K *a, const K *b)` returning <0, 0, >0 (a total order;
- * keys equal under it are the same key). Floating-point keys need PC_CMP
- * too. With `PC_K_BYTES` keys are byte strings ordered lexicographically
+ * definition; other arithmetic types (double, float) compare with < and >
+ * (NaN keys are not supported). Any other key type needs `#define PC_CMP
+ * my_cmp` with `int my_cmp(const K *a, const K *b)` returning <0, 0, >0 (a
+ * total order; keys equal under it are the same key); without it the
+ * instantiation does not compile. With `PC_K_BYTES` keys are byte strings ordered lexicographically
  * as unsigned bytes (a proper prefix first).
  *
  * Bounds: `above(k)` means keys > k, `below(k)` keys < k and
@@ -176,8 +177,16 @@ static inline int PC__M(_cmp)(const void *a, const void *b)
 #define PC__M_KKIND PC__MK_BYTES
 #define PC__M_CMPFN NULL
 #else
+/* Default: compare with < and >. Integer types take the inline fast path
+ * (PC__MAP_KIND); other arithmetic types (double, _Bool) use this
+ * function; a struct key without PC_CMP fails to compile here. */
+static inline int PC__M(_cmp)(const void *a, const void *b)
+{
+	const PC_K *x = (const PC_K *)a, *y = (const PC_K *)b;
+	return (*x > *y) - (*x < *y);
+}
 #define PC__M_KKIND PC__MAP_KIND(PC_K)
-#define PC__M_CMPFN NULL
+#define PC__M_CMPFN PC__M(_cmp)
 #endif
 #ifdef PC_V_BYTES
 #define PC__M_VBYTES 1

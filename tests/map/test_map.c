@@ -1349,3 +1349,35 @@ Test(map, torn_order_hint)
 	free(um.v);
 	cr_assert_eq(pc_pool_close(p), PC_OK);
 }
+
+#define PC_K    double
+#define PC_V    int32_t
+#define PC_NAME mdbl
+#include <pcoll/map.h>
+
+Test(map, double_keys_default_compare)
+{
+	const char *path;
+	pc_pool *p = open_new("mapdbl", TU_POOL_SIZE, &path);
+	mdbl m = {0};
+	cr_assert_eq(mdbl_root(p, "d", PC_CREATE, &m), PC_OK);
+	uint64_t s = 4;
+	for (int i = 0; i < 500; i++) {
+		double k = (double)(int64_t)(rnd(&s) % 2001 - 1000) / 8.0;
+		pc_err e = mdbl_insert(&m, k, i);
+		cr_assert(e == PC_OK || e == PC_E_EXISTS);
+	}
+	cr_assert_eq(mdbl_check(&m), PC_OK, "%s", pc_errmsg());
+	mdbl_iter it;
+	double prev = -1e9;
+	size_t n = 0;
+	for (bool ok = mdbl_first(&m, &it); ok; ok = mdbl_next(&it), n++) {
+		cr_assert_gt(*it.key, prev);
+		prev = *it.key;
+	}
+	cr_assert_eq(n, mdbl_len(&m));
+	cr_assert_eq(mdbl_count_below(&m, 0.0) + mdbl_count_above(&m, 0.0) +
+			     (mdbl_contains(&m, 0.0) ? 1 : 0),
+		     n);
+	cr_assert_eq(pc_pool_close(p), PC_OK);
+}
