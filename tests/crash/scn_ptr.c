@@ -708,7 +708,7 @@ static int bank_state_is(pc_pool *pool, int k, char *why, size_t n)
 const cr_scenario cr_scn_tx = {
 	.name = "tx",
 	.nops = 36,
-	.soak_nops = 100000,
+	.soak_nops = 1000000,
 	.op = bank_op,
 	.state_is = bank_state_is,
 };
