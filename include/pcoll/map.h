@@ -29,7 +29,7 @@
  *
  * Bounds: `above(k)` means keys > k, `below(k)` keys < k and
  * `between(k1, k2)` keys with k1 < key < k2 (empty when k1 >= k2): all
- * strict, as in pmemkv. range() takes a ::pc_bound per end.
+ * strict, as in pmemkv. range() takes a `pc_bound` per end (PC_UNBOUNDED, PC_INCLUDED or PC_EXCLUDED).
  *
  * Transactions: every mutating call outside TX() is failure-atomic on its
  * own; inside TX() it joins the transaction (so an abort undoes it).
@@ -125,6 +125,7 @@ typedef char PC__M(_kdecl)[PC__CAT(pc__persistent_, PC__MK_T)];
 typedef char PC__M(_vdecl)[PC__CAT(pc__persistent_, PC__MV_T)];
 _Static_assert(sizeof(PC__MK_T) <= PC__MAP_KMAX,
 	       "pmap: keys are limited to 1024 bytes");
+/* NOLINTNEXTLINE(misc-redundant-expression): K and V may be one type. */
 _Static_assert(_Alignof(PC__MK_T) <= 64 && _Alignof(PC__MV_T) <= 64,
 	       "pmap: key and value alignment is limited to 64");
 
@@ -204,6 +205,9 @@ static inline int PC__M(_cmp)(const void *a, const void *b)
 #define PC__M_VA   _Alignof(PC__MV_T)
 #define PC__M_SLOT PC__MAP_SLOT(PC__M_KS, PC__M_KA, PC__M_VS, PC__M_VA)
 
+/* The descriptor folds the instance's sizes into constants; for some
+ * K and V the compared sizes coincide, which clang-tidy flags. */
+/* NOLINTBEGIN(misc-redundant-expression,bugprone-branch-clone) */
 static const pc__mapd PC__M(_desc) = {
 	PC__M_KKIND,
 	(uint32_t)PC__M_KS,
@@ -224,6 +228,7 @@ static const pc__mapd PC__M(_desc) = {
 		   PC__MAP_ICAP(PC__M_KS) * PC__M_KS),
 	PC__M_CMPFN,
 };
+/* NOLINTEND(misc-redundant-expression,bugprone-branch-clone) */
 
 static inline pc__mctx PC__M(_ctx)(const PC_NAME *m)
 {
@@ -565,7 +570,7 @@ static inline void PC__M(_itfix)(PC__M(iter) * it)
 
 /**
  * @brief Position @p it on the first key of the range from @p lo to
- * @p hi, each end bounded as its ::pc_bound says (PC_UNBOUNDED ignores
+ * @p hi, each end bounded as its `pc_bound` says (PC_UNBOUNDED ignores
  * the key). next() and prev() stay inside the range.
  * @return true when positioned; false when the range is empty (also when
  * lo > hi, or lo == hi with an excluded end).

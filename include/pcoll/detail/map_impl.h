@@ -412,7 +412,7 @@ static inline uint64_t pc__m_eqmask64(const uint8_t *p, uint8_t v)
 	uint64_t m = 0;
 	for (unsigned i = 0; i < 4; i++) {
 		__m128i x = _mm_loadu_si128(
-			(const __m128i *)(const void *)(p + 16 * i));
+			(const __m128i *)(const void *)(p + 16 * (size_t)i));
 		m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, f))
 		     << (16 * i);
 	}
@@ -1075,6 +1075,8 @@ static inline pc_err pc__m_unlink_leaf_tx(const pc__mctx *c, const pc__mpath *p)
 
 /* Free every node of the subtree at off (level lvl above the leaves) and
  * every string it owns, in a transaction. */
+/* Recursion depth is the tree height (at most a dozen levels). */
+/* NOLINTNEXTLINE(misc-no-recursion) */
 static inline pc_err pc__m_free_subtree(const pc__mctx *c, uint64_t off,
 					unsigned lvl)
 {
@@ -1691,6 +1693,8 @@ static inline pc_err pc__m_check_key(const pc__mctx *c, const void *sk,
 	return PC_OK;
 }
 
+/* Recursion depth is the tree height (at most a dozen levels). */
+/* NOLINTNEXTLINE(misc-no-recursion) */
 static inline pc_err pc__m_check_node(const pc__mctx *c, uint64_t off,
 				      unsigned lvl, const void *lo,
 				      const void *hi, pc__mcheck *st)
