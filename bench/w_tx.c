@@ -45,8 +45,7 @@ static int w11_pcoll(const bench_env *env, bench_out *out)
 	pc_err err = PC_OK;
 	bench_begin();
 	for (uint64_t i = 0; i < n; i++) {
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			uint64_t *w = PC_RW(pool, uint64_t, p);
 			if (!w)
 				break;
@@ -104,8 +103,7 @@ static int w11_raw(const bench_env *env, bench_out *out)
 	volatile int failed = 0;
 	bench_begin();
 	for (uint64_t i = 0; i < n && !failed; i++) {
-		TX_BEGIN(pop)
-		{
+		TX_BEGIN(pop) {
 			uint64_t *w = (uint64_t *)pmemobj_direct(root);
 			pmemobj_tx_add_range_direct(w, sizeof(*w));
 			*w = i;

@@ -138,8 +138,7 @@ static int w2_pcoll(const bench_env *env, bench_out *out)
 	bench_begin();
 	for (uint64_t i = 0; i < n && err == PC_OK; i += WV_BATCH) {
 		uint64_t k = n - i < WV_BATCH ? n - i : WV_BATCH;
-		TX(pool, &err)
-		{
+		TX(pool, &err) {
 			for (uint64_t j = 0; j < k; j++)
 				if (wvec_push(&v, bench_splitmix64(&s)) !=
 				    PC_OK)
@@ -219,12 +218,12 @@ static int w4_pcoll(const bench_env *env, bench_out *out)
 		return wv_pcoll_close(pool, "W4 pcoll", 1);
 	uint64_t sum = 0, warm = 0;
 	PVEC_FOREACH(wvec, &v, it)
-	warm += *it;
+		warm += *it;
 	bench_consume(warm);
 	bench_begin();
 	for (int p = 0; p < WV_PASSES; p++) {
 		PVEC_FOREACH(wvec, &v, it)
-		sum += *it;
+			sum += *it;
 		bench_consume(sum);
 	}
 	bench_end();
@@ -332,8 +331,7 @@ static int w1_raw(const bench_env *env, bench_out *out)
 	bench_begin();
 	for (uint64_t i = 0; i < n && !failed; i++) {
 		uint64_t x = bench_splitmix64(&s);
-		TX_BEGIN(pop)
-		{
+		TX_BEGIN(pop) {
 			wv_raw_push_tx(r, x);
 		}
 		TX_ONABORT
@@ -367,8 +365,7 @@ static int w2_raw(const bench_env *env, bench_out *out)
 	bench_begin();
 	for (uint64_t i = 0; i < n && !failed; i += WV_BATCH) {
 		volatile uint64_t k = n - i < WV_BATCH ? n - i : WV_BATCH;
-		TX_BEGIN(pop)
-		{
+		TX_BEGIN(pop) {
 			for (uint64_t j = 0; j < k; j++)
 				wv_raw_push_tx(r, bench_splitmix64(&s));
 		}
@@ -393,8 +390,7 @@ BENCH_CASE(w2_raw, "W2", "vec_push_batch", "raw-pmemobj", 1, 1000000, w2_raw)
 static int wv_raw_fill(PMEMobjpool *pop, struct wv_raw_root *r, uint64_t n)
 {
 	volatile int failed = 0;
-	TX_BEGIN(pop)
-	{
+	TX_BEGIN(pop) {
 		PMEMoid d = pmemobj_tx_alloc(n * sizeof(uint64_t),
 					     WV_RAW_TYPE_ARRAY);
 		uint64_t *a = (uint64_t *)pmemobj_direct(d);
@@ -435,8 +431,7 @@ static int w3_raw(const bench_env *env, bench_out *out)
 		uint64_t x = bench_splitmix64(&sv);
 		last_i = idx;
 		last_v = x;
-		TX_BEGIN(pop)
-		{
+		TX_BEGIN(pop) {
 			uint64_t *a = (uint64_t *)pmemobj_direct(r->data);
 			pmemobj_tx_add_range_direct(&a[idx], sizeof(uint64_t));
 			a[idx] = x;

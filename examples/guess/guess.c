@@ -79,7 +79,7 @@ static int finish(pc_pool *pool, const char *path)
 }
 
 /* Opens the pool of a running game; prints why not and returns NULL. */
-static pc_pool *open_game(const char *path, PC_PTR(game) * g, gvec *v)
+static pc_pool *open_game(const char *path, PC_PTR(game) *g, gvec *v)
 {
 	pc_pool *pool = NULL;
 	pc_err e = pc_pool_open(path, &pool);
@@ -156,8 +156,7 @@ static int cmd_start(const char *path, const char *name, const char *secret)
 	}
 	/* The player, the secret, the state and an empty list of guesses
 	 * appear together or not at all. */
-	TX(pool, &e)
-	{
+	TX(pool, &e) {
 		game *w = PC_RW(pool, game, g);
 		if (!w)
 			break;
@@ -194,8 +193,7 @@ static int cmd_guess(const char *path, const char *arg)
 	if (!pool)
 		return 1;
 	const game *r = PC_RO(pool, game, g);
-	PVEC_FOREACH(gvec, &v, p)
-	{
+	PVEC_FOREACH(gvec, &v, p) {
 		if (*p == n) {
 			printf("%d: already tried.\n", (int)n);
 			return pc_pool_close(pool) == PC_OK ? 0 : 1;
@@ -204,8 +202,7 @@ static int cmd_guess(const char *path, const char *arg)
 	/* Record the guess and its effect on the game in one transaction. */
 	uint32_t state = GAME_PLAYING;
 	pc_err e;
-	TX(pool, &e)
-	{
+	TX(pool, &e) {
 		if (gvec_push(&v, n) != PC_OK)
 			break;
 		if (n == r->secret)
@@ -254,7 +251,7 @@ static int cmd_status(const char *path)
 	if (gvec_is_empty(&v))
 		printf(" none yet");
 	PVEC_FOREACH(gvec, &v, p)
-	printf(" %d (%s)", (int)*p, *p < r->secret ? "low" : "high");
+		printf(" %d (%s)", (int)*p, *p < r->secret ? "low" : "high");
 	printf("\n");
 	return pc_pool_close(pool) == PC_OK ? 0 : 1;
 }

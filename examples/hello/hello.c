@@ -43,8 +43,7 @@ static pc_err run(const char *path)
 	}
 
 	/* Name and visit count change together or not at all. */
-	TX(pool, &e)
-	{
+	TX(pool, &e) {
 		greeting *w = PC_RW(pool, greeting, g);
 		if (!w)
 			break;

@@ -48,8 +48,7 @@ static pc_err run(const char *path, uint64_t steps)
 	pc_err e = PC_ROOT(pool, "progress", progress, PC_OPEN_OR_CREATE, &pp);
 	const progress *p = e == PC_OK ? PC_RO(pool, progress, pp) : NULL;
 	if (p && p->total == 0) {
-		TX(pool, &e)
-		{
+		TX(pool, &e) {
 			progress *w = PC_RW(pool, progress, pp);
 			if (w)
 				w->total = steps;
@@ -64,8 +63,7 @@ static pc_err run(const char *path, uint64_t steps)
 		fprintf(stderr, "resuming at step %llu of %llu\n",
 			(unsigned long long)p->step, (unsigned long long)steps);
 	while (e == PC_OK && p->step < steps) {
-		TX(pool, &e)
-		{
+		TX(pool, &e) {
 			progress *w = PC_RW(pool, progress, pp);
 			if (!w)
 				break;

@@ -550,8 +550,7 @@ Test(blk, tx_abort_restores_blocks)
 	uint32_t orphan = PC__BLK_NOPHYS;
 	memcpy(map_before, a.map, sizeof(map_before));
 	pc_err out = PC_OK;
-	TX(p, &out)
-	{
+	TX(p, &out) {
 		pattern(w, 4096, 1000);
 		cr_assert_eq(pblkarr_write(&a, 1, w), PC_OK);
 		cr_assert_eq(pblkarr_write(&a, 1, w), PC_OK); /* twice */
@@ -620,8 +619,7 @@ Test(blk, tx_commit_keeps_blocks_with_other_containers)
 	cr_assert_eq(PC_ROOT(p, "cnt", uint64_t, PC_CREATE, &cnt), PC_OK);
 	unsigned char w[512], r[512];
 	pc_err out = PC_E_ABORTED;
-	TX(p, &out)
-	{
+	TX(p, &out) {
 		pattern(w, 512, 7);
 		cr_assert_eq(pblkarr_write(&a, 0, w), PC_OK);
 		cr_assert_eq(pblkarr_set_error(&a, 1), PC_OK);
@@ -638,8 +636,7 @@ Test(blk, tx_commit_keeps_blocks_with_other_containers)
 	cr_assert(memcmp(r, w, 512) == 0);
 	cr_assert_eq(pblkarr_read(&a, 1, r), PC_E_BADBLOCK);
 	/* A TX left by break aborts the array's part too. */
-	TX(p, &out)
-	{
+	TX(p, &out) {
 		pattern(w, 512, 8);
 		cr_assert_eq(pblkarr_write(&a, 0, w), PC_OK);
 		break;
@@ -660,8 +657,7 @@ Test(blk, tx_first_writes_commit_then_overwrite)
 	/* Many aborted first writes: each orphan is taken again, so the
 	 * array never runs out of blocks within the session. */
 	for (int round = 0; round < 200; round++) {
-		TX(p)
-		{
+		TX(p) {
 			pattern(w, 512, (uint64_t)round);
 			cr_assert_eq(pblkarr_write(&a, (uint64_t)round % 64, w),
 				     PC_OK);
@@ -671,8 +667,7 @@ Test(blk, tx_first_writes_commit_then_overwrite)
 	}
 	cr_assert_leq(a.v->hwm, PBLKARR_LANES + 1);
 	/* Committed first writes, then overwrites through the lanes. */
-	TX(p)
-	{
+	TX(p) {
 		for (uint64_t i = 0; i < 64; i++) {
 			pattern(w, 512, 1000 + i);
 			cr_assert_eq(pblkarr_write(&a, i, w), PC_OK);
@@ -700,8 +695,7 @@ Test(blk, create_inside_aborted_tx_leaves_nothing)
 	pc_pool_stats st0, st1;
 	cr_assert_eq(pc_pool_stats_get(p, &st0), PC_OK);
 	pblkarr a;
-	TX(p)
-	{
+	TX(p) {
 		cr_assert_eq(pblkarr_root(p, "t", PC_CREATE, 512, 100, &a),
 			     PC_OK);
 		pc_tx_abort(PC_E_ABORTED);
@@ -750,8 +744,7 @@ Test(blk, as_many_as_fit_inside_a_transaction)
 	pc_pool *p = mkpool("blk-txfit", 16u << 20);
 	pblkarr a;
 	pc_err out = PC_E_ABORTED;
-	TX(p, &out)
-	{
+	TX(p, &out) {
 		cr_assert_eq(pblkarr_root(p, "f", PC_CREATE, 4096, 0, &a),
 			     PC_OK, "%s", pc_errmsg());
 	}

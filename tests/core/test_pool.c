@@ -41,8 +41,7 @@ Test(pool, create_open_close_keeps_content)
 	cr_assert_eq(pc_pool_is_pmem(p), tu_forced_pmem());
 	PC_PTR(uint64_t) v;
 	cr_assert_eq(PC_ROOT(p, "answer", uint64_t, PC_CREATE, &v), PC_OK);
-	TX(p)
-	{
+	TX(p) {
 		*PC_RW(p, uint64_t, v) = 42;
 	}
 	cr_assert_eq(pc_tx_last(), PC_OK);
@@ -270,8 +269,7 @@ Test(pool, open_and_close_inside_tx_are_refused)
 	pc_pool *p = NULL, *q = NULL;
 	cr_assert_eq(pc_pool_create(path, TU_POOL_SIZE, &p), PC_OK);
 	pc_err in_open = PC_OK, in_close = PC_OK;
-	TX(p)
-	{
+	TX(p) {
 		in_open = pc_pool_create(path2, TU_POOL_SIZE, &q);
 		in_close = pc_pool_close(p);
 	}
@@ -309,8 +307,7 @@ Test(pool, a_copy_of_a_closed_pool_opens)
 	cr_assert_eq(pc_pool_create(path, TU_POOL_SIZE, &p), PC_OK);
 	PC_PTR(int) v;
 	cr_assert_eq(PC_ROOT(p, "v", int, PC_CREATE, &v), PC_OK);
-	TX(p)
-	{
+	TX(p) {
 		*PC_RW(p, int, v) = 5;
 	}
 	cr_assert_eq(pc_pool_close(p), PC_OK);

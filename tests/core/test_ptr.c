@@ -77,8 +77,7 @@ Test(ptr, new_init_copies_the_value)
 	PC_PTR(node) n;
 	cr_assert_eq(PC_NEW_INIT(pool, node, &n, &init), PC_OK);
 	cr_assert_eq(PC_RO(pool, node, n)->value, 1234);
-	TX(pool)
-	{
+	TX(pool) {
 		init.value = 99;
 		cr_assert_eq(PC_NEW_INIT(pool, node, &hw()->second, &init),
 			     PC_OK);
@@ -93,8 +92,7 @@ Test(ptr, new_inside_aborted_tx_vanishes)
 	pc_pool_stats before, after;
 	cr_assert_eq(pc_pool_stats_get(pool, &before), PC_OK);
 	pc_err e = PC_OK;
-	TX(pool, &e)
-	{
+	TX(pool, &e) {
 		holder *w = PC_RW(pool, holder, h);
 		cr_assert_eq(PC_NEW(pool, node, &w->first), PC_OK);
 		PC_RW(pool, node, w->first)->value = 5;
@@ -110,8 +108,7 @@ Test(ptr, new_inside_aborted_tx_vanishes)
 
 Test(ptr, new_inside_committed_tx_stays)
 {
-	TX(pool)
-	{
+	TX(pool) {
 		holder *w = PC_RW(pool, holder, h);
 		cr_assert_eq(PC_NEW(pool, node, &w->first), PC_OK);
 		node *n = PC_RW(pool, node, w->first);
@@ -138,8 +135,7 @@ Test(ptr, free_outside_and_inside_tx)
 		     "null is a no-op");
 	/* Free in an aborted transaction: still there. */
 	pc_err e = PC_OK;
-	TX(pool, &e)
-	{
+	TX(pool, &e) {
 		cr_assert_eq(PC_FREE(pool, node, &hw()->second), PC_OK);
 		cr_assert(PC_PTR_IS_NULL(hw()->second));
 		pc_tx_abort(PC_E_ABORTED);
@@ -147,8 +143,7 @@ Test(ptr, free_outside_and_inside_tx)
 	cr_assert_eq(e, PC_E_ABORTED);
 	cr_assert(!PC_PTR_IS_NULL(hw()->second), "restored by abort");
 	cr_assert_eq(PC_PTR_CHECK(pool, node, hw()->second), PC_OK);
-	TX(pool)
-	{
+	TX(pool) {
 		cr_assert_eq(PC_FREE(pool, node, &hw()->second), PC_OK);
 	}
 	cr_assert_eq(pc_tx_last(), PC_OK);
@@ -163,8 +158,7 @@ Test(ptr, rw_needs_a_transaction)
 	cr_assert_null(PC_RW(pool, node, hw()->first));
 	cr_assert(strstr(pc_errmsg(), "transaction") != NULL);
 	PC_PTR(node) null_ptr = PC_PTR_NULL(node);
-	TX(pool)
-	{
+	TX(pool) {
 		cr_assert_null(PC_RW(pool, node, null_ptr));
 	}
 	cr_assert_eq(pc_tx_last(), PC_OK, "a NULL from PC_RW does not abort");

@@ -87,8 +87,7 @@ Test(roots, directory_grows_and_survives_reopen)
 		snprintf(name, sizeof(name), "acct-%03d", i);
 		cr_assert_eq(PC_ROOT(pool, name, account, PC_CREATE, &a), PC_OK,
 			     "%s", pc_errmsg());
-		TX(pool)
-		{
+		TX(pool) {
 			PC_RW(pool, account, a)->id = (uint64_t)i;
 		}
 		cr_assert_eq(pc_tx_last(), PC_OK);
@@ -146,8 +145,7 @@ Test(roots, root_made_in_aborted_tx_disappears)
 {
 	PC_PTR(int) a;
 	pc_err out = PC_OK;
-	TX(pool, &out)
-	{
+	TX(pool, &out) {
 		cr_assert_eq(PC_ROOT(pool, "ghost", int, PC_CREATE, &a), PC_OK);
 		pc_tx_abort(PC_E_INVAL);
 		break;

@@ -47,8 +47,7 @@ Test(tx, end_of_body_commits)
 {
 	pc_err e = PC_E_IO;
 	int runs = 0;
-	TX(pool, &e)
-	{
+	TX(pool, &e) {
 		runs++;
 		pair *w = PC_RW(pool, pair, pp);
 		cr_assert_not_null(w);
@@ -65,8 +64,7 @@ Test(tx, end_of_body_commits)
 Test(tx, continue_commits)
 {
 	pc_err e = PC_E_IO;
-	TX(pool, &e)
-	{
+	TX(pool, &e) {
 		PC_RW(pool, pair, pp)->a = 9;
 		continue;
 	}
@@ -78,8 +76,7 @@ Test(tx, break_aborts_and_never_reruns)
 {
 	pc_err e = PC_OK;
 	int runs = 0;
-	TX(pool, &e)
-	{
+	TX(pool, &e) {
 		runs++;
 		PC_RW(pool, pair, pp)->a = 7;
 		break;
@@ -91,8 +88,7 @@ Test(tx, break_aborts_and_never_reruns)
 
 static pc_err set_and_return(uint64_t v, int fail)
 {
-	TX(pool)
-	{
+	TX(pool) {
 		PC_RW(pool, pair, pp)->a = v;
 		if (fail)
 			return PC_E_INVAL; /* leaves the scope: aborts */
@@ -113,8 +109,7 @@ Test(tx, return_aborts_cleanly)
 Test(tx, goto_out_aborts)
 {
 	pc_err e = PC_OK;
-	TX(pool, &e)
-	{
+	TX(pool, &e) {
 		PC_RW(pool, pair, pp)->b = 3;
 		goto out;
 	}
@@ -129,8 +124,7 @@ Test(tx, explicit_abort_gives_its_code)
 {
 	pc_err e = PC_OK;
 	int after = 0;
-	TX(pool, &e)
-	{
+	TX(pool, &e) {
 		PC_RW(pool, pair, pp)->a = 1;
 		cr_assert_eq(pc_tx_abort(PC_E_RANGE), PC_E_RANGE);
 		/* Later calls fail, nothing is kept. */
@@ -148,11 +142,9 @@ Test(tx, explicit_abort_gives_its_code)
 Test(tx, nested_joins_outer)
 {
 	pc_err outer = PC_E_IO, inner = PC_E_IO;
-	TX(pool, &outer)
-	{
+	TX(pool, &outer) {
 		PC_RW(pool, pair, pp)->a = 1;
-		TX(pool, &inner)
-		{
+		TX(pool, &inner) {
 			PC_RW(pool, pair, pp)->b = 2;
 		}
 		cr_assert_eq(inner, PC_OK);
@@ -167,11 +159,9 @@ Test(tx, inner_escape_aborts_everything)
 {
 	pc_err outer = PC_OK, inner = PC_OK;
 	int after_inner = 0;
-	TX(pool, &outer)
-	{
+	TX(pool, &outer) {
 		PC_RW(pool, pair, pp)->a = 1;
-		TX(pool, &inner)
-		{
+		TX(pool, &inner) {
 			PC_RW(pool, pair, pp)->b = 2;
 			break;
 		}
@@ -189,11 +179,9 @@ Test(tx, tx_inside_dead_tx_skips_its_body)
 {
 	pc_err outer = PC_OK, inner = PC_OK;
 	int ran = 0;
-	TX(pool, &outer)
-	{
+	TX(pool, &outer) {
 		pc_tx_abort(PC_E_INVAL);
-		TX(pool, &inner)
-		{
+		TX(pool, &inner) {
 			ran = 1;
 		}
 	}
@@ -208,8 +196,7 @@ Test(tx, pool_full_is_sticky)
 	pc_err first = PC_OK;
 	PC_PTR(chunk) tmp;
 	PC_PTR(pair) small;
-	TX(pool, &e)
-	{
+	TX(pool, &e) {
 		PC_RW(pool, pair, pp)->a = 11;
 		PMEMoid o =
 			pmemobj_tx_xalloc(1ull << 40, 1, POBJ_XALLOC_NO_ABORT);
@@ -232,8 +219,7 @@ Test(tx, lookup_errors_do_not_abort)
 {
 	pc_err e = PC_E_IO;
 	PC_PTR(pair) other;
-	TX(pool, &e)
-	{
+	TX(pool, &e) {
 		PC_RW(pool, pair, pp)->a = 4;
 		cr_assert_eq(PC_ROOT(pool, "missing", pair, PC_OPEN, &other),
 			     PC_E_NOTFOUND);
@@ -249,8 +235,7 @@ Test(tx, joins_a_raw_libpmemobj_transaction)
 {
 	PC_PTR(pair) fresh = PC_PTR_NULL(pair);
 	volatile int aborted = 0;
-	TX_BEGIN(pool->pop)
-	{
+	TX_BEGIN(pool->pop) {
 		cr_assert_eq(PC_NEW(pool, pair, &fresh), PC_OK);
 		PC_RW(pool, pair, pp)->a = 8;
 		pmemobj_tx_abort(ECANCELED);
@@ -269,8 +254,7 @@ Test(tx, null_pool_reports_inval_and_skips_body)
 {
 	pc_err e = PC_OK;
 	int ran = 0;
-	TX(NULL, &e)
-	{
+	TX(NULL, &e) {
 		ran = 1;
 	}
 	cr_assert_eq(ran, 0);
@@ -283,8 +267,7 @@ Test(tx, snapshot_checks_range)
 	cr_assert_eq(pc_tx_snapshot(pool, PC_RO(pool, pair, pp), 8),
 		     PC_E_NEEDTX);
 	pc_err e = PC_E_IO, s = PC_OK;
-	TX(pool, &e)
-	{
+	TX(pool, &e) {
 		s = pc_tx_snapshot(pool, &local, sizeof(local));
 		pair *w = (pair *)PC_RO(pool, pair, pp);
 		cr_assert_eq(pc_tx_snapshot(pool, &w->b, sizeof(w->b)), PC_OK);
@@ -299,8 +282,7 @@ Test(tx, many_transactions_in_a_loop)
 {
 	for (uint64_t i = 1; i <= 2000; i++) {
 		pc_err e = PC_E_IO;
-		TX(pool, &e)
-		{
+		TX(pool, &e) {
 			pair *w = PC_RW(pool, pair, pp);
 			w->a += 1;
 			if (i % 3 == 0)
