@@ -67,6 +67,7 @@ static struct {
 	size_t nobj;
 	char seed_path[600], img_path[600];
 	int precheck;
+	int known;
 } S;
 
 static const char *fz_dir(void)
@@ -152,6 +153,8 @@ int cr_fuzz_init(void)
 		return 0;
 	const char *pc = getenv("PCOLL_FUZZ_PRECHECK");
 	S.precheck = pc && *pc == '1';
+	const char *kn = getenv("PCOLL_FUZZ_KNOWN");
+	S.known = kn && *kn == '1';
 	(void)snprintf(S.seed_path, sizeof(S.seed_path),
 		       "%s/pcoll-fuzz-seed-%ld.pool", fz_dir(), (long)getpid());
 	(void)snprintf(S.img_path, sizeof(S.img_path),
@@ -436,9 +439,23 @@ int cr_fuzz_one(const uint8_t *data, size_t size, int *opened)
 			base = S.obj[k].off;
 			span = S.obj[k].len;
 		}
-		if (span == 0)
+		if (span == 0) {
+			p += len;
 			continue;
+		}
 		uint64_t at = base + off % span;
+		/* KNOWN BUG, tracked by the crash-fuzz-known test (expected
+		 * to fail until fixed): pc_pool_open() dereferences the root
+		 * object at libpmemobj's root_offset (file offset 6144, not
+		 * covered by libpmemobj's checksum) without checking that it
+		 * lies in the pool. Random fuzzing skips those 8 bytes so CI
+		 * stays deterministic; PCOLL_FUZZ_ROOT_OFFSET=1 includes
+		 * them. Remove this when pool.h checks the offset. */
+		if (where == 0 && at < 6152 && at + len > 6144 &&
+		    !getenv("PCOLL_FUZZ_ROOT_OFFSET") && !S.known) {
+			p += len;
+			continue;
+		}
 		if (getenv("PCOLL_FUZZ_DEBUG"))
 			fprintf(stderr,
 				"patch: region %u (object at %llu, %llu bytes) "
