@@ -463,7 +463,10 @@ int cr_fuzz_one(const uint8_t *data, size_t size, int *opened)
 				where, (unsigned long long)base,
 				(unsigned long long)span,
 				(unsigned long long)at, len);
-		for (size_t j = 0; j < len && at + j < S.size; j++)
+		/* A patch stays inside its region: spilling past an object
+		 * would hit libpmemobj's allocation headers, past 8 KiB its
+		 * lane area (see fuzz/known/pmdk-lane-area-segv). */
+		for (size_t j = 0; j < len && at + j < base + span; j++)
 			img[at + j] = data[p + j];
 		p += len;
 	}
