@@ -187,21 +187,15 @@ static inline void pc_persist(const void *addr, size_t len)
 	pc_fence();
 }
 
-/**
- * @brief Copy @p len bytes to persistent memory and flush them, no fence.
- *
- * Uses non-temporal stores from #PC_NT_THRESHOLD bytes on, plain copy and
- * flush below. The caller issues pc_fence() (once, for any number of
- * copies). @p dst and @p src must not overlap.
- */
-static inline void pc_memcpy_nodrain(void *dst, const void *src, size_t len)
-{
+/** @cond PCOLL_INTERNAL */
 #ifdef PC__X86
-	if (len < PC_NT_THRESHOLD) {
-		memcpy(dst, src, len);
-		pc_flush(dst, len);
-		return;
-	}
+/* The non-temporal copy of pc_memcpy_nodrain(), len >= PC_NT_THRESHOLD.
+ * Not inlined: the copy is long enough that a call costs nothing, and
+ * inlined into a caller with a small buffer gcc would warn about reads
+ * past that buffer on this (then unreachable) path. */
+__attribute__((noinline)) static void pc__memcpy_nt(void *dst, const void *src,
+						    size_t len)
+{
 	char *d = (char *)dst;
 	const char *s = (const char *)src;
 	/* Head: up to the next 16-byte boundary, cached copy plus flush. */
@@ -225,6 +219,26 @@ static inline void pc_memcpy_nodrain(void *dst, const void *src, size_t len)
 		memcpy(d + nvec * 16, s + nvec * 16, tail);
 		pc_flush(d + nvec * 16, tail);
 	}
+}
+#endif
+/** @endcond */
+
+/**
+ * @brief Copy @p len bytes to persistent memory and flush them, no fence.
+ *
+ * Uses non-temporal stores from #PC_NT_THRESHOLD bytes on, plain copy and
+ * flush below. The caller issues pc_fence() (once, for any number of
+ * copies). @p dst and @p src must not overlap.
+ */
+static inline void pc_memcpy_nodrain(void *dst, const void *src, size_t len)
+{
+#ifdef PC__X86
+	if (len < PC_NT_THRESHOLD) {
+		memcpy(dst, src, len);
+		pc_flush(dst, len);
+		return;
+	}
+	pc__memcpy_nt(dst, src, len);
 #else
 	pmem_memcpy(dst, src, len, PMEM_F_MEM_NODRAIN);
 #endif

@@ -474,6 +474,15 @@ static inline pc_err pc__pool_attach(pc_pool *pool, int created)
 		return pc__fail(PC_E_FULL,
 				"%s: cannot allocate the root object: %s",
 				pool->path, pmemobj_errormsg());
+	/* libpmemobj keeps the root's offset outside its checksum: check it
+	 * before reading through it. */
+	if (!pc__pool_range_ok(pool, r.off, sizeof(struct pc__root)) ||
+	    pmemobj_root_size(pool->pop) < sizeof(struct pc__root))
+		return pc__fail(
+			PC_E_CORRUPT,
+			"%s: the root object's offset (%llu) or size is "
+			"damaged",
+			pool->path, (unsigned long long)r.off);
 	pool->uuid_lo = r.pool_uuid_lo;
 	pool->root = (struct pc__root *)pmemobj_direct(r);
 	struct pc__root *root = pool->root;

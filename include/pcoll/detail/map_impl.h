@@ -1722,6 +1722,14 @@ static inline pc_err pc__m_check_node(const pc__mctx *c, uint64_t off,
 			return pc__fail(PC_E_CORRUPT, "%s: broken leaf chain",
 					fn);
 		st->prev_leaf = off;
+		/* Validate every key (string references included) before
+		 * anything compares keys: a damaged reference must give
+		 * PC_E_CORRUPT, not a read outside the pool. */
+		for (uint64_t b = bm; b; b &= b - 1)
+			PC_TRY(pc__m_check_key(
+				c,
+				pc__ml_slot(c, l, (unsigned)__builtin_ctzll(b)),
+				fn));
 		uint8_t ord[64];
 		if (l->hint_epoch == c->h->epoch) {
 			/* A hint of this epoch is trusted: it must be right. */

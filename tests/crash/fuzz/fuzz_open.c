@@ -444,18 +444,6 @@ int cr_fuzz_one(const uint8_t *data, size_t size, int *opened)
 			continue;
 		}
 		uint64_t at = base + off % span;
-		/* KNOWN BUG, tracked by the crash-fuzz-known test (expected
-		 * to fail until fixed): pc_pool_open() dereferences the root
-		 * object at libpmemobj's root_offset (file offset 6144, not
-		 * covered by libpmemobj's checksum) without checking that it
-		 * lies in the pool. Random fuzzing skips those 8 bytes so CI
-		 * stays deterministic; PCOLL_FUZZ_ROOT_OFFSET=1 includes
-		 * them. Remove this when pool.h checks the offset. */
-		if (where == 0 && at < 6152 && at + len > 6144 &&
-		    !getenv("PCOLL_FUZZ_ROOT_OFFSET") && !S.known) {
-			p += len;
-			continue;
-		}
 		if (getenv("PCOLL_FUZZ_DEBUG"))
 			fprintf(stderr,
 				"patch: region %u (object at %llu, %llu bytes) "
