@@ -54,7 +54,8 @@ build_and_test gcc gcc --
 build_and_test clang clang "${once[@]}" --
 # Sanitizers: the bench counter preloads its own shared object, which ASan
 # does not allow.
-ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:malloc_context_size=2} \
+LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tools/lsan.supp:print_suppressions=0} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
 build_and_test asan-ubsan clang "${once[@]}" --no-suite bench -- \
   -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug

@@ -190,7 +190,9 @@ static inline uint64_t plog__hash_final(const uint64_t k[4],
 static inline uint64_t plog__hash(const uint64_t k[4], const void *buf,
 				  size_t len)
 {
-	const unsigned char *p = (const unsigned char *)buf;
+	static const unsigned char empty[1] = {0};
+	/* A 0-byte record may come with a NULL buffer. */
+	const unsigned char *p = buf ? (const unsigned char *)buf : empty;
 	struct plog__hst s;
 	plog__hash_init(k, &s);
 	size_t full = len & ~(size_t)31;
