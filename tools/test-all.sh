@@ -29,9 +29,13 @@ build_and_test() { # name, CC, extra meson test args..., -- meson setup args...
   [ $# -gt 0 ] && shift
   sargs=("$@")
   local dir=build-ci-$name
+  # Pools go to directories of this run only, removed afterwards, so a
+  # failing test cannot leave pools behind in /dev/shm.
+  local pools=/dev/shm/pcoll-ci-$$-$name
   echo "=== $name: configure and build"
-  rm -rf "$dir"
-  if ! CC=$compiler meson setup "$dir" -Dwerror=true "${sargs[@]}" >"$dir.setup.log" 2>&1 \
+  rm -rf "$dir" "$pools"
+  if ! CC=$compiler meson setup "$dir" -Dwerror=true -Dtest_dir="$pools" \
+       -Dmsync_test_dir="$pools-msync" "${sargs[@]}" >"$dir.setup.log" 2>&1 \
      || ! ninja -C "$dir" -j "$jobs" >"$dir.build.log" 2>&1; then
     cat "$dir.setup.log" "$dir.build.log" 2>/dev/null | tail -60
     echo "=== $name: BUILD FAILED"
@@ -42,6 +46,7 @@ build_and_test() { # name, CC, extra meson test args..., -- meson setup args...
   meson test -C "$dir" --num-processes "$jobs" --print-errorlogs "${targs[@]}" \
     | grep -vE '^ *[0-9]+/[0-9]+ .* OK ' | tail -40
   count "$dir/meson-logs/testlog.txt"
+  rm -rf "$pools" "$pools-msync"
 }
 
 start=$(date +%s)
