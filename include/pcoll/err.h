@@ -12,6 +12,7 @@
 #ifndef PCOLL_ERR_H
 #define PCOLL_ERR_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -154,6 +155,34 @@ static inline pc_err pc__fail(pc_err e, const char *fmt, ...)
 			       sizeof(pc__errmsg_buf) - len, " [%s]",
 			       pc_strerror(e));
 	return e;
+}
+/** @endcond */
+
+/** @cond PCOLL_INTERNAL */
+/* The errno value a C API built on pcoll (the compat headers) reports for
+ * e; full_errno is what that API uses for "no room" (libpmemblk ENOMEM,
+ * libpmemlog ENOSPC). */
+static inline int pc__errno_of(pc_err e, int full_errno)
+{
+	switch (e) {
+	case PC_OK:
+		return 0;
+	case PC_E_NOTFOUND:
+		return ENOENT;
+	case PC_E_EXISTS:
+		return EEXIST;
+	case PC_E_FULL:
+		return full_errno;
+	case PC_E_NOMEM:
+		return ENOMEM;
+	case PC_E_BUSY:
+		return EAGAIN;
+	case PC_E_IO:
+	case PC_E_BADBLOCK:
+		return EIO;
+	default:
+		return EINVAL;
+	}
 }
 /** @endcond */
 

@@ -63,24 +63,7 @@ struct pmemblk {
 
 static inline int pc__pmemblk_errno(pc_err e)
 {
-	switch (e) {
-	case PC_OK:
-		return 0;
-	case PC_E_NOTFOUND:
-		return ENOENT;
-	case PC_E_EXISTS:
-		return EEXIST;
-	case PC_E_FULL:
-	case PC_E_NOMEM:
-		return ENOMEM;
-	case PC_E_BUSY:
-		return EAGAIN;
-	case PC_E_IO:
-	case PC_E_BADBLOCK:
-		return EIO;
-	default:
-		return EINVAL;
-	}
+	return pc__errno_of(e, ENOMEM);
 }
 
 /* Sets errno from e; returns -1 (or 0 when e is PC_OK). */

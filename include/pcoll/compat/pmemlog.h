@@ -78,24 +78,7 @@ struct pmemlog {
 
 static inline int pc__pmemlog_errno(pc_err e)
 {
-	switch (e) {
-	case PC_OK:
-		return 0;
-	case PC_E_NOTFOUND:
-		return ENOENT;
-	case PC_E_EXISTS:
-		return EEXIST;
-	case PC_E_FULL:
-		return ENOSPC;
-	case PC_E_NOMEM:
-		return ENOMEM;
-	case PC_E_BUSY:
-		return EAGAIN;
-	case PC_E_IO:
-		return EIO;
-	default:
-		return EINVAL;
-	}
+	return pc__errno_of(e, ENOSPC);
 }
 
 static inline int pc__pmemlog_ret(pc_err e)
