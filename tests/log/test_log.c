@@ -806,7 +806,9 @@ static int walk_check(const void *d, size_t len, void *arg)
 static void *walker_fn(void *arg)
 {
 	struct walker *w = arg;
-	while (!__atomic_load_n(w->stop, __ATOMIC_ACQUIRE)) {
+	/* At least one walk, even if the appender finishes before this
+	 * thread is first scheduled (a loaded machine). */
+	do {
 		uint64_t cnt = 0;
 		if (plog_walk(w->log, 0, walk_check, &cnt) != PC_OK) {
 			w->bad = 1;
@@ -816,7 +818,7 @@ static void *walker_fn(void *arg)
 			w->bad = 2;
 		w->last_count = cnt;
 		w->walks++;
-	}
+	} while (!__atomic_load_n(w->stop, __ATOMIC_ACQUIRE));
 	return NULL;
 }
 
