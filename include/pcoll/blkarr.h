@@ -497,8 +497,9 @@ static inline pc_err pc__blk_init(pc_pool *pool, void *obj, void *argp)
 	return PC_OK;
 }
 
-static inline pc_err pc__blk_args(const pblkarr *a, uint64_t i, const void *buf,
-				  const char *fn)
+/* Always inlined so the caller's compiler sees buf checked before use. */
+__attribute__((always_inline)) static inline pc_err
+pc__blk_args(const pblkarr *a, uint64_t i, const void *buf, const char *fn)
 {
 	if (PC__UNLIKELY(!a || !a->h))
 		return pc__fail(PC_E_INVAL, "%s: NULL or unbound handle", fn);

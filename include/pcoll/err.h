@@ -135,9 +135,9 @@ static inline const char *pc_errmsg(void)
 }
 
 /** @cond PCOLL_INTERNAL */
-/* Records a formatted message and returns e: `return pc__fail(e, ...)`. */
+/* Records a formatted message; pc__fail() below also yields e. */
 PC__PRINTF(2, 3)
-static inline pc_err pc__fail(pc_err e, const char *fmt, ...)
+static inline void pc__failmsg(pc_err e, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -154,8 +154,16 @@ static inline pc_err pc__fail(pc_err e, const char *fmt, ...)
 		(void)snprintf(pc__errmsg_buf + len,
 			       sizeof(pc__errmsg_buf) - len, " [%s]",
 			       pc_strerror(e));
-	return e;
 }
+/*
+ * Records a formatted message and yields e: `return pc__fail(e, ...)`.
+ * A macro rather than a function so the compiler sees the (nonzero)
+ * result at every call site: a variadic function is never inlined, and
+ * an unknown result made gcc -O2 warn about paths where PC_TRY() "might"
+ * fall through with a NULL argument or an unset output. e is evaluated
+ * twice; every caller passes a constant or a plain variable.
+ */
+#define pc__fail(e, ...) (pc__failmsg((e), __VA_ARGS__), (pc_err)(e))
 /** @endcond */
 
 /** @cond PCOLL_INTERNAL */

@@ -566,10 +566,12 @@ static inline pc_err pc__pool_write_poolset(const char *path,
 		return pc__fail(PC_E_IO, "%s: cannot make directory: %s", dir,
 				strerror(errno));
 	FILE *f = fopen(path, "wx");
-	if (!f)
-		return pc__fail(errno == EEXIST ? PC_E_EXISTS : PC_E_IO,
+	if (!f) {
+		int err = errno;
+		return pc__fail(err == EEXIST ? PC_E_EXISTS : PC_E_IO,
 				"%s: cannot create the poolset file: %s", path,
-				strerror(errno));
+				strerror(err));
+	}
 	size_t max = o->max_size ? o->max_size : PC_POOL_DEFAULT_MAX_SIZE;
 	int ok = fprintf(f, "PMEMPOOLSET\nOPTION SINGLEHDR\n%zu %s/\n", max,
 			 dir) > 0;

@@ -652,7 +652,7 @@ Test(log, free_and_recreate)
 	fill(buf, sizeof(buf), 1);
 	for (int i = 0; i < 2000; i++)
 		cr_assert_eq(plog_append(&log, buf, sizeof(buf)), PC_OK);
-	pc_pool_stats st1, st2;
+	pc_pool_stats st1 = {0}, st2 = {0};
 	cr_assert_eq(pc_pool_stats_get(pool, &st1), PC_OK);
 	cr_assert_eq(plog_free(&log), PC_OK, "%s", pc_errmsg());
 	cr_assert_eq(pc_pool_stats_get(pool, &st2), PC_OK);
