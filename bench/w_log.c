@@ -147,21 +147,13 @@ static int w9w_pcoll(const bench_env *env, bench_out *out)
 		return 1;
 	unsigned char buf[W9_REC];
 	w9_fill(buf, sizeof(buf), 0);
-	plog_iovec v[W9_BATCH];
-	uint64_t ids[W9_BATCH];
-	unsigned char recs[W9_BATCH][W9_REC];
 	pc_err e = PC_OK;
-	/* Setup (not timed): the records, appended in batches. */
-	for (uint64_t i = 0; i < n && e == PC_OK; i += W9_BATCH) {
-		size_t k = n - i < W9_BATCH ? (size_t)(n - i) : W9_BATCH;
-		for (size_t j = 0; j < k; j++) {
-			ids[j] = i + j;
-			memcpy(recs[j], buf, W9_REC);
-			memcpy(recs[j], &ids[j], sizeof(ids[j]));
-			v[j].base = recs[j];
-			v[j].len = W9_REC;
-		}
-		e = plog_appendv(&w.log, v, k);
+	/* Setup (not timed): single appends, as W9 makes the log, so the
+	 * walk sees the layout single appends leave (each on its own
+	 * cache lines). */
+	for (uint64_t i = 0; i < n && e == PC_OK; i++) {
+		memcpy(buf, &i, sizeof(i));
+		e = plog_append(&w.log, buf, W9_REC);
 	}
 	struct w9_sum s = {0, 0};
 	bench_begin();
@@ -365,39 +357,45 @@ BENCH_CASE(w9v_pmemlog_v, "W9v", "log_appendv16", "libpmemlog-appendv", 0,
  * rewound (not timed), so neither side pays first-touch page faults, which
  * dominate the runs on fresh pool files above. */
 
-static int w9s_pcoll_common(const bench_env *env, bench_out *out, int batch)
+static int w9s_pcoll_common(const bench_env *env, bench_out *out, int batch,
+			    size_t len)
 {
 	uint64_t n = env->n;
 	w9p w;
-	if (w9p_open(env, batch ? "pcollvs" : "pcolls", w9_pool_size(n, W9_REC),
-		     &w))
+	const char *tag = batch          ? "pcollvs"
+			  : len > W9_REC ? "pcollks"
+					 : "pcolls";
+	if (w9p_open(env, tag, w9_pool_size(n, len), &w))
 		return 1;
-	unsigned char recs[W9_BATCH][W9_REC];
+	unsigned char *recs = (unsigned char *)malloc(W9_BATCH * len);
+	if (!recs)
+		return 1;
 	plog_iovec v[W9_BATCH];
 	for (size_t j = 0; j < W9_BATCH; j++) {
-		w9_fill(recs[j], W9_REC, j);
-		v[j].base = recs[j];
-		v[j].len = W9_REC;
+		w9_fill(recs + j * len, len, j);
+		v[j].base = recs + j * len;
+		v[j].len = len;
 	}
 	pc_err e = PC_OK;
 	for (uint64_t i = 0; i < n && e == PC_OK; i++)
-		e = plog_append(&w.log, recs[0], W9_REC);
+		e = plog_append(&w.log, recs, len);
 	if (e == PC_OK)
 		e = plog_rewind(&w.log);
 	bench_begin();
 	for (uint64_t i = 0; i < n && e == PC_OK;) {
-		memcpy(recs[0], &i, sizeof(i));
+		memcpy(recs, &i, sizeof(i));
 		if (batch) {
 			size_t k =
 				n - i < W9_BATCH ? (size_t)(n - i) : W9_BATCH;
 			e = plog_appendv(&w.log, v, k);
 			i += k;
 		} else {
-			e = plog_append(&w.log, recs[0], W9_REC);
+			e = plog_append(&w.log, recs, len);
 			i++;
 		}
 	}
 	bench_end();
+	free(recs);
 	int rc = 0;
 	if (e != PC_OK || plog_count(&w.log) != n) {
 		fprintf(stderr, "W9s pcoll: %s\n", pc_errmsg());
@@ -411,39 +409,51 @@ static int w9s_pcoll_common(const bench_env *env, bench_out *out, int batch)
 
 static int w9s_pcoll(const bench_env *env, bench_out *out)
 {
-	return w9s_pcoll_common(env, out, 0);
+	return w9s_pcoll_common(env, out, 0, W9_REC);
 }
 BENCH_CASE(w9s_pcoll, "W9s", "log_append64_steady", "pcoll", 0, 1000000,
 	   w9s_pcoll)
 
 static int w9vs_pcoll(const bench_env *env, bench_out *out)
 {
-	return w9s_pcoll_common(env, out, 1);
+	return w9s_pcoll_common(env, out, 1, W9_REC);
 }
 BENCH_CASE(w9vs_pcoll, "W9vs", "log_appendv16_steady", "pcoll", 0, 1000000,
 	   w9vs_pcoll)
 
+static int w9ks_pcoll(const bench_env *env, bench_out *out)
+{
+	return w9s_pcoll_common(env, out, 0, W9_REC4K);
+}
+BENCH_CASE(w9ks_pcoll, "W9ks", "log_append4k_steady", "pcoll", 0, 100000,
+	   w9ks_pcoll)
+
 static int w9s_pmemlog_common(const bench_env *env, bench_out *out,
-			      const char *tag, const char *note)
+			      const char *tag, const char *note, size_t len)
 {
 	uint64_t n = env->n;
-	PMEMlogpool *plp = w9l_open(env, tag, w9_pool_size(n, W9_REC));
+	PMEMlogpool *plp = w9l_open(env, tag, w9_pool_size(n, len));
 	if (!plp)
 		return 1;
-	unsigned char buf[W9_REC];
-	w9_fill(buf, sizeof(buf), 0);
+	unsigned char *buf = (unsigned char *)malloc(len);
+	if (!buf) {
+		pmemlog_close(plp);
+		return 1;
+	}
+	w9_fill(buf, len, 0);
 	int r = 0;
 	for (uint64_t i = 0; i < n && r == 0; i++)
-		r = pmemlog_append(plp, buf, W9_REC);
+		r = pmemlog_append(plp, buf, len);
 	pmemlog_rewind(plp);
 	bench_begin();
 	for (uint64_t i = 0; i < n && r == 0; i++) {
 		memcpy(buf, &i, sizeof(i));
-		r = pmemlog_append(plp, buf, W9_REC);
+		r = pmemlog_append(plp, buf, len);
 	}
 	bench_end();
+	free(buf);
 	int rc = 0;
-	if (r != 0 || (uint64_t)pmemlog_tell(plp) != n * W9_REC) {
+	if (r != 0 || (uint64_t)pmemlog_tell(plp) != n * len) {
 		fprintf(stderr, "W9s libpmemlog: %s\n", pmemlog_errormsg());
 		rc = 1;
 	}
@@ -455,7 +465,7 @@ static int w9s_pmemlog_common(const bench_env *env, bench_out *out,
 
 static int w9s_pmemlog(const bench_env *env, bench_out *out)
 {
-	return w9s_pmemlog_common(env, out, "pmemlogs", "rewound log");
+	return w9s_pmemlog_common(env, out, "pmemlogs", "rewound log", W9_REC);
 }
 BENCH_CASE(w9s_pmemlog, "W9s", "log_append64_steady", "libpmemlog", 1, 1000000,
 	   w9s_pmemlog)
@@ -463,7 +473,16 @@ BENCH_CASE(w9s_pmemlog, "W9s", "log_append64_steady", "libpmemlog", 1, 1000000,
 static int w9vs_pmemlog(const bench_env *env, bench_out *out)
 {
 	return w9s_pmemlog_common(env, out, "pmemlogvs",
-				  "rewound log; 16 single appends per batch");
+				  "rewound log; 16 single appends per batch",
+				  W9_REC);
 }
 BENCH_CASE(w9vs_pmemlog, "W9vs", "log_appendv16_steady", "libpmemlog", 1,
 	   1000000, w9vs_pmemlog)
+
+static int w9ks_pmemlog(const bench_env *env, bench_out *out)
+{
+	return w9s_pmemlog_common(env, out, "pmemlogks", "rewound log",
+				  W9_REC4K);
+}
+BENCH_CASE(w9ks_pmemlog, "W9ks", "log_append4k_steady", "libpmemlog", 1, 100000,
+	   w9ks_pmemlog)

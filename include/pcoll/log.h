@@ -45,7 +45,7 @@
 #include "pool.h"
 
 /** @brief Layout version of PLOG's persistent format. */
-#define PLOG_LAYOUT_VERSION 1
+#define PLOG_LAYOUT_VERSION 2
 
 /** @brief Largest record, in bytes. */
 #define PLOG_REC_MAX ((size_t)0x7fffffffu)
@@ -322,7 +322,7 @@ static inline int plog__ctor(void *ptr, void *arg)
 	w->seq = seq;
 	w->first_seq = s->first_seq;
 	w->chunk = pc_pool_off(pool, ch);
-	w->pos = pos;
+	w->pos = plog__batch_pos(pos);
 	w->bytes = bytes;
 	w->nbyte = nbyte;
 	w->last = last;
@@ -447,40 +447,96 @@ static inline pc_err plog__grow(const plog *log, uint64_t need, int in_tx)
 	return pc__tx_leave(&j, e);
 }
 
-/* Large payload on pmem: non-temporal copy with the hash computed piece
- * by piece in between, so hashing overlaps the stores draining to
- * memory. Pieces after the first start on a 64-byte boundary of dst;
- * the first (up to that boundary) is a cached copy the caller flushes. */
-static inline uint64_t plog__copy_hash(const uint64_t k[4], unsigned char *dst,
-				       const unsigned char *src, size_t len)
+/* Stores one 64-byte line non-temporally (dst 64-byte aligned). */
+static inline void plog__nt_line(unsigned char *dst, const unsigned char *src)
 {
+#ifdef PC__X86
+	pc__memcpy_nt(dst, src, 64);
+#else
+	pmem_memcpy(dst, src, 64, PMEM_F_MEM_NODRAIN | PMEM_F_MEM_NONTEMPORAL);
+#endif
+}
+
+/*
+ * A large record on pmem (PLOG__NT_MIN bytes and more), written with
+ * non-temporal stores only, so no line is read for ownership:
+ * - the lines wholly inside the payload, in 256-byte pieces with the hash
+ *   computed in between (hashing overlaps the stores draining);
+ * - the first line (header and the start of the payload) once the
+ *   checksum is known, composed in a buffer, when the record starts a
+ *   line (the first record of an append or batch); otherwise cached and
+ *   flushed;
+ * - the last partial line padded with zeros when the record ends its
+ *   batch (the rest of that line is padding); otherwise cached and
+ *   flushed.
+ * No fence.
+ */
+static inline void plog__put_large(const plog *log, uint64_t salt,
+				   unsigned char *dst, const unsigned char *src,
+				   uint32_t len, uint64_t seq, uint32_t batch,
+				   int last)
+{
+	const uint64_t *k = log->rt->k;
+	const pc_pool *pool = log->pool;
+	unsigned char *pay = dst + PLOG__REC_HDR;
+	size_t head = (64 - ((uintptr_t)pay & 63)) & 63;
+	size_t body = (len - head) & ~(size_t)63;
+	size_t tail = len - head - body;
 	struct plog__hst hs;
 	plog__hash_init(k, &hs);
-	size_t hashed = 0, o = 0;
-	size_t head = (64 - ((uintptr_t)dst & 63)) & 63;
-	while (o < len) {
-		size_t piece = (o == 0 && head) ? head : 256;
-		if (piece > len - o)
-			piece = len - o;
-		size_t upto = (o + piece) & ~(size_t)31;
-		if (upto > hashed) {
-			plog__hash_blocks(k, &hs, src + hashed, upto - hashed);
-			hashed = upto;
-		}
-		if (o == 0 && head)
-			memcpy(dst, src, piece); /* flushed with the header */
-		else
-			pc_memcpy_nodrain(dst + o, src + o, piece);
-		o += piece;
+	size_t hashed = 0;
+	for (size_t o = 0; o < body; o += 256) {
+		size_t piece = body - o < 256 ? body - o : 256;
+		size_t upto = (head + o + piece) & ~(size_t)31;
+		plog__hash_blocks(k, &hs, src + hashed, upto - hashed);
+		hashed = upto;
+		for (size_t l = 0; l < piece; l += 64)
+			plog__nt_line(pay + head + o + l, src + head + o + l);
 	}
-	return plog__hash_final(k, &hs, src + hashed, len - hashed);
+	size_t full = len & ~(size_t)31; /* hash_final takes < 32 bytes */
+	plog__hash_blocks(k, &hs, src + hashed, full - hashed);
+	uint64_t ph = plog__hash_final(k, &hs, src + full, len - full);
+	struct plog__rec hd;
+	hd.tag = seq ^ salt;
+	hd.len = len;
+	hd.batch = batch;
+	hd.sum = plog__rec_sum(k, salt, ph, seq, len, batch);
+	unsigned char line[64];
+	if (((uintptr_t)dst & 63) == 0) {
+		memcpy(line, &hd, sizeof(hd));
+		memcpy(line + PLOG__REC_HDR, src, head);
+		plog__nt_line(dst, line);
+	} else {
+		memcpy(dst, &hd, sizeof(hd));
+		memcpy(pay, src, head);
+		pc_pool_flush(pool, dst, PLOG__REC_HDR + head);
+	}
+	if (!tail)
+		return;
+	unsigned char *t = pay + head + body;
+	if (last) {
+		memset(line, 0, sizeof(line));
+		memcpy(line, src + head + body, tail);
+		plog__nt_line(t, line);
+	} else {
+		/* The next record of the batch continues this line: cached,
+		 * flushed with it. */
+		size_t pad = (size_t)(plog__stride(len) - PLOG__REC_HDR - len);
+		memcpy(t, src + head + body, tail);
+		memset(t + tail, 0, pad);
+		pc_pool_flush(pool, t, tail + pad);
+	}
 }
 
 /* Small records are assembled in a volatile staging buffer and copied to
- * the pool in one go: lines wholly covered are written with non-temporal
- * stores (no read for ownership of lines that are not cached), each line
- * is flushed once (storing into a line right after flushing it stalls). */
-#define PLOG__STAGE 4096
+ * the pool in one go, so each line is flushed once (storing into a line
+ * right after flushing it stalls). From PLOG__NT_MIN bytes on, the copy
+ * uses non-temporal stores (no read for ownership of lines that are not
+ * cached); below, plain stores and a flush are faster (measured on the
+ * test machine: 135 ns against 186 ns for 256 bytes, 350 ns against
+ * 240 ns for 768). */
+#define PLOG__STAGE  4096
+#define PLOG__NT_MIN 768
 
 struct plog__dirty {
 	unsigned char *lo; /* pool address of stage[0]; NULL when empty */
@@ -490,8 +546,12 @@ struct plog__dirty {
 
 static inline void plog__dirty_flush(const pc_pool *pool, struct plog__dirty *d)
 {
-	if (d->n)
+	if (d->n >= PLOG__NT_MIN) {
 		pc_pool_memcpy_nodrain(pool, d->lo, d->stage, d->n);
+	} else if (d->n) {
+		memcpy(d->lo, d->stage, d->n);
+		pc_pool_flush(pool, d->lo, d->n);
+	}
 	d->lo = NULL;
 	d->n = 0;
 }
@@ -501,7 +561,7 @@ static inline void plog__dirty_flush(const pc_pool *pool, struct plog__dirty *d)
  * hash computed on the way. No fence. */
 static inline void plog__put(const plog *log, uint64_t salt, unsigned char *dst,
 			     const void *src, uint32_t len, uint64_t seq,
-			     uint32_t batch, const uint64_t *phash,
+			     uint32_t batch, const uint64_t *phash, int last,
 			     struct plog__dirty *d)
 {
 	const pc_pool *pool = log->pool;
@@ -511,15 +571,10 @@ static inline void plog__put(const plog *log, uint64_t salt, unsigned char *dst,
 	hd.len = len;
 	hd.batch = batch;
 	uint64_t s = plog__stride(len);
-	if (pool->is_pmem && len >= PC_NT_THRESHOLD) {
+	if (pool->is_pmem && len >= PLOG__NT_MIN) {
 		plog__dirty_flush(pool, d);
-		uint64_t ph = plog__copy_hash(k, dst + PLOG__REC_HDR,
-					      (const unsigned char *)src, len);
-		hd.sum = plog__rec_sum(k, salt, ph, seq, len, batch);
-		memcpy(dst, &hd, sizeof(hd));
-		size_t head =
-			(64 - ((uintptr_t)(dst + PLOG__REC_HDR) & 63)) & 63;
-		pc_flush(dst, PLOG__REC_HDR + (head < len ? head : len));
+		plog__put_large(log, salt, dst, (const unsigned char *)src, len,
+				seq, batch, last);
 		return;
 	}
 	uint64_t ph = phash ? *phash : plog__hash(k, src, len);
@@ -622,7 +677,8 @@ static inline pc_err plog__appendv(plog *log, const plog_iovec *iov, size_t n,
 				return e;
 		}
 		plog__put(log, c->salt, dst, iov[i].base, len, seq,
-			  i == 0 ? (uint32_t)n : 0u, phash0, &dirty);
+			  i == 0 ? (uint32_t)n : 0u, phash0, i + 1 == n,
+			  &dirty);
 		p += s;
 		seq++;
 		bytes += len;
@@ -633,7 +689,7 @@ static inline pc_err plog__appendv(plog *log, const plog_iovec *iov, size_t n,
 	if (!in_tx)
 		pc_pool_drain(pool);
 	w->chunk = pc_pool_off(pool, c);
-	w->pos = p;
+	w->pos = plog__batch_pos(p);
 	w->bytes = bytes;
 	__atomic_store_n(&w->seq, seq, __ATOMIC_RELAXED);
 	if (!in_tx) {
@@ -745,7 +801,7 @@ PC_MUST_USE static inline pc_err plog_append(plog *log, const void *buf,
 	PC_TRY(plog__check_args(log, &v, 1, "plog_append"));
 	/* Small records are hashed before taking the lock; large ones on
 	 * pmem while they are copied. */
-	if (log->pool->is_pmem && len >= PC_NT_THRESHOLD)
+	if (log->pool->is_pmem && len >= PLOG__NT_MIN)
 		return plog__appendv(log, &v, 1, NULL, "plog_append");
 	uint64_t ph = plog__hash(log->rt->k, buf, len);
 	return plog__appendv(log, &v, 1, &ph, "plog_append");
@@ -836,10 +892,13 @@ PC_MUST_USE static inline pc_err plog_walk(const plog *log, size_t chunk,
 	unsigned char *data = plog__data(c);
 	uint64_t cap = c->cap, salt = c->salt;
 	for (; go && seq < end; seq++) {
-		struct plog__rec *r = (struct plog__rec *)(void *)(data + p);
-		if (PC__UNLIKELY(p > cap || cap - p < PLOG__REC_HDR ||
-				 r->tag != (seq ^ salt) ||
-				 plog__stride(r->len) > cap - p)) {
+		/* Next in the batch, or the next batch's line. */
+		struct plog__rec *r = plog__rec_at(data, cap, p, seq ^ salt);
+		if (!r) {
+			p = plog__batch_pos(p);
+			r = plog__rec_at(data, cap, p, seq ^ salt);
+		}
+		if (PC__UNLIKELY(!r)) {
 			r = plog__locate(pool, rt->k, &c, &p, seq, 0);
 			if (!r) {
 				e = pc__fail(
@@ -1141,7 +1200,8 @@ PC_MUST_USE static inline pc_err plog_check(const plog *log)
 		}
 		/* The tail is right after the last record. */
 		if (w->seq > w->first_seq &&
-		    !(pc_pool_off(pool, c) == w->chunk && p == w->pos)) {
+		    !(pc_pool_off(pool, c) == w->chunk &&
+		      plog__batch_pos(p) == w->pos)) {
 			e = pc__fail(PC_E_CORRUPT,
 				     "plog_check: tail position does not "
 				     "follow the last record");

@@ -247,6 +247,82 @@ Test(log, appendv_batches)
 	close_rm(pool);
 }
 
+/* Large records (the non-temporal path on pmem) inside and at the ends of
+ * batches; every append or batch starts on a cache line of its own, the
+ * records of a batch are packed. */
+Test(log, batches_of_large_records_layout)
+{
+	pc_pool *pool = mkpool("log-vl", TU_POOL_SIZE);
+	plog log;
+	cr_assert_eq(plog_root(pool, "l", PC_CREATE, 1 << 16, &log), PC_OK);
+	model m = {0};
+	enum { MAXN = 6, MAXLEN = 5000, ROUNDS = 40 };
+	static unsigned char bufs[MAXN][MAXLEN];
+	plog_iovec v[MAXN];
+	size_t first[ROUNDS], nrec[ROUNDS];
+	for (size_t round = 0; round < ROUNDS; round++) {
+		size_t n = 1 + round % MAXN;
+		first[round] = m.n;
+		nrec[round] = n;
+		for (size_t i = 0; i < n; i++) {
+			/* alternate large (768..4999) and small lengths */
+			size_t len =
+				(round + i) % 2
+					? 768 + (round * 977 + i * 131) % 4232
+					: (round * 37 + i * 11) % 300;
+			fill(bufs[i], len, round * 100 + i);
+			v[i].base = bufs[i];
+			v[i].len = len;
+			model_push(&m, bufs[i], len);
+		}
+		cr_assert_eq(plog_appendv(&log, v, n), PC_OK, "%s",
+			     pc_errmsg());
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		expect_model(&log, &m);
+		cr_assert_eq(plog_check(&log), PC_OK, "%s", pc_errmsg());
+		plog_iter it;
+		cr_assert_eq(plog_iter_begin(&log, &it), PC_OK);
+		const unsigned char *prev = NULL;
+		size_t prevlen = 0, idx = 0, packed = 0, inner = 0;
+		for (size_t round = 0; round < ROUNDS; round++) {
+			for (size_t i = 0; i < nrec[round]; i++, idx++) {
+				const void *d;
+				size_t len;
+				cr_assert(plog_iter_next(&it, &d, &len));
+				const unsigned char *q = d;
+				uintptr_t hdr =
+					(uintptr_t)q - PLOG_REC_OVERHEAD;
+				if (i == 0)
+					cr_assert_eq(
+						hdr % 64, 0,
+						"batch %zu starts mid-line",
+						round);
+				else if ((size_t)(q - prev) ==
+					 PLOG_REC_OVERHEAD +
+						 ((prevlen + 7) & ~7ul))
+					packed++;
+				else /* moved on to the next chunk */
+					cr_assert_eq(hdr % 64, 0,
+						     "record %zu misplaced",
+						     idx);
+				inner += i > 0;
+				cr_assert_eq(idx >= first[round], 1);
+				prev = q;
+				prevlen = len;
+			}
+		}
+		plog_iter_end(&it);
+		/* a chunk boundary splits a few batches, no more */
+		cr_assert_geq(packed * 10, inner * 8, "%zu of %zu packed",
+			      packed, inner);
+		if (pass == 0)
+			reopen(&pool, &log, "l");
+	}
+	model_free(&m);
+	close_rm(pool);
+}
+
 Test(log, differential_with_reopen)
 {
 	pc_pool *pool = mkpool("log-diff", 64u << 20);

@@ -25,6 +25,9 @@
 #define PLOG__GROW_MIN    (256ull * 1024)       /* smallest grown chunk */
 #define PLOG__GROW_MAX    (64ull * 1024 * 1024) /* largest grown chunk */
 #define PLOG__CHUNK_ALIGN 64u
+/* Every append (or appendv batch) starts on a cache line of its own; the
+ * records of one batch are packed at 8 bytes. See docs/log.md. */
+#define PLOG__BATCH_ALIGN 64u
 
 /* A record: this header, then len payload bytes, padded to 8 bytes. */
 struct plog__rec {
@@ -226,6 +229,24 @@ static inline uint64_t plog__stride(uint64_t len)
 	return PLOG__REC_HDR + ((len + 7) & ~(uint64_t)7);
 }
 
+/* Where the batch after one ending at p starts. */
+static inline uint64_t plog__batch_pos(uint64_t p)
+{
+	return (p + PLOG__BATCH_ALIGN - 1) & ~(uint64_t)(PLOG__BATCH_ALIGN - 1);
+}
+
+/* The record at p of a chunk's data if its tag is tag and it fits. */
+static inline struct plog__rec *plog__rec_at(unsigned char *data, uint64_t cap,
+					     uint64_t p, uint64_t tag)
+{
+	if (p > cap || cap - p < PLOG__REC_HDR)
+		return NULL;
+	struct plog__rec *r = (struct plog__rec *)(void *)(data + p);
+	if (r->tag != tag || plog__stride(r->len) > cap - p)
+		return NULL;
+	return r;
+}
+
 static inline struct plog__chunk *plog__chunk_at(const pc_pool *pool,
 						 uint64_t off)
 {
@@ -250,11 +271,13 @@ static inline int plog__chunk_ok(const pc_pool *pool, uint64_t off)
 }
 
 /*
- * Finds the record with sequence number seq: at (*c, *pos), or else at the
- * start of a later chunk (an appender moves on when a record does not fit
- * in the rest of a chunk). With verify, the checksum must match too. On
- * success updates *c and *pos to the record's place and returns it.
- * Sequence numbers are never reused, so a stale record cannot match.
+ * Finds the record with sequence number seq: at (*c, *pos) (the next
+ * record of a batch), at the next 64-byte boundary (the first record of
+ * the next batch), or else at the start of a later chunk (an appender
+ * moves on when a batch does not fit in the rest of a chunk). With
+ * verify, the checksum must match too. On success updates *c and *pos to
+ * the record's place and returns it. Sequence numbers are never reused,
+ * so a stale record cannot match.
  */
 static inline struct plog__rec *
 plog__locate(const pc_pool *pool, const uint64_t k[4], struct plog__chunk **c,
@@ -263,19 +286,21 @@ plog__locate(const pc_pool *pool, const uint64_t k[4], struct plog__chunk **c,
 	struct plog__chunk *ch = *c;
 	uint64_t p = *pos;
 	for (;;) {
-		if (p <= ch->cap && ch->cap - p >= PLOG__REC_HDR) {
-			struct plog__rec *r =
-				(struct plog__rec *)(void *)(plog__data(ch) +
-							     p);
-			if (r->tag == (seq ^ ch->salt) &&
-			    plog__stride(r->len) <= ch->cap - p &&
+		uint64_t tag = seq ^ ch->salt;
+		uint64_t at[2] = {p, plog__batch_pos(p)};
+		for (int i = 0; i < 2; i++) {
+			if (i == 1 && at[1] == at[0])
+				break;
+			struct plog__rec *r = plog__rec_at(plog__data(ch),
+							   ch->cap, at[i], tag);
+			if (r &&
 			    (!verify ||
 			     r->sum ==
 				     plog__rec_sum(k, ch->salt,
 						   plog__hash(k, r + 1, r->len),
 						   seq, r->len, r->batch))) {
 				*c = ch;
-				*pos = p;
+				*pos = at[i];
 				return r;
 			}
 		}
