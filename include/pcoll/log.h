@@ -51,7 +51,7 @@
 #define PLOG_REC_MAX ((size_t)0x7fffffffu)
 
 /** @brief Bytes a record takes beyond its payload (header; payload is
- * padded to 8 bytes). */
+ * padded to 8 bytes; each append or batch also starts a 64-byte line). */
 #define PLOG_REC_OVERHEAD PLOG__REC_HDR
 
 /** @brief Smallest first chunk plog_root() creates (bytes). */
@@ -734,7 +734,7 @@ static inline void plog__rdunlock(const plog *log)
  * @param initial_capacity bytes of the first chunk of a new log (at least
  *        #PLOG_MIN_CAPACITY is used); ignored when the log exists. Each
  *        record takes #PLOG_REC_OVERHEAD bytes plus its payload rounded up
- *        to 8.
+ *        to 8, and each append or appendv batch starts a 64-byte line.
  * @param out receives the handle.
  * @return ::PC_OK, ::PC_E_NOTFOUND, ::PC_E_EXISTS, ::PC_E_TYPE (the root
  * holds something else), ::PC_E_VERSION, ::PC_E_FULL (no room for the
