@@ -7,18 +7,64 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <pcoll/pcoll.h>
 
+/* Removes path, or path.parts/ and its files (growable pools). */
+static inline void tu_remove_pool(const char *path)
+{
+	char parts[600];
+	(void)unlink(path);
+	(void)snprintf(parts, sizeof(parts), "%s.parts", path);
+	DIR *d = opendir(parts);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		char f[900];
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		(void)snprintf(f, sizeof(f), "%s/%s", parts, e->d_name);
+		(void)unlink(f);
+	}
+	(void)closedir(d);
+	(void)rmdir(parts);
+}
+
+/* Every path tu_path() handed out in this process, removed when the
+ * process exits (a failed assertion ends a test before its own cleanup).
+ * Entries remember the process that made them: a forked child that exits
+ * leaves its parent's pools alone. PCOLL_KEEP_POOLS=1 keeps them all, to
+ * look at after a failure. */
+#define TU_MAX_POOLS 512
+static char tu__pools[TU_MAX_POOLS][512];
+static pid_t tu__pool_pid[TU_MAX_POOLS];
+static unsigned tu__npools;
+
+static inline void tu__cleanup(void)
+{
+	const char *keep = getenv("PCOLL_KEEP_POOLS");
+	if (keep && strcmp(keep, "1") == 0)
+		return;
+	unsigned n = __atomic_load_n(&tu__npools, __ATOMIC_ACQUIRE);
+	for (unsigned i = 0; i < n && i < TU_MAX_POOLS; i++)
+		if (tu__pool_pid[i] == getpid())
+			tu_remove_pool(tu__pools[i]);
+}
+
 /* A fresh pool path in $PCOLL_TEST_DIR (default /dev/shm), unique per
- * process and call; any old file of that name is removed. */
+ * process and call; any old file of that name is removed, and the pool is
+ * removed again when the process exits. */
 static inline const char *tu_path(const char *tag)
 {
 	static _Thread_local char buf[8][512];
 	static _Thread_local unsigned next;
 	static unsigned counter;
+	static pid_t registered;
 	const char *dir = getenv("PCOLL_TEST_DIR");
 	if (!dir || !*dir)
 		dir = "/dev/shm";
@@ -27,7 +73,15 @@ static inline const char *tu_path(const char *tag)
 	(void)snprintf(p, 512, "%s/pcoll-test-%s-%ld-%u.pool", dir, tag,
 		       (long)getpid(),
 		       __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
-	(void)unlink(p);
+	tu_remove_pool(p);
+	pid_t me = getpid();
+	if (__atomic_exchange_n(&registered, me, __ATOMIC_ACQ_REL) != me)
+		(void)atexit(tu__cleanup);
+	unsigned i = __atomic_fetch_add(&tu__npools, 1, __ATOMIC_ACQ_REL);
+	if (i < TU_MAX_POOLS) {
+		(void)snprintf(tu__pools[i], sizeof(tu__pools[i]), "%s", p);
+		tu__pool_pid[i] = me;
+	}
 	return p;
 }
 
