@@ -584,6 +584,20 @@ static inline void plog__put(const plog *log, uint64_t salt, unsigned char *dst,
 	}
 	uint64_t ph = phash ? *phash : plog__hash(k, src, len);
 	hd.sum = plog__rec_sum(k, salt, ph, seq, len, batch);
+	if (!d->n && last && s <= PLOG__STAGE) {
+		/* A lone small record (a single append): in place, one flush,
+		 * no staging copy. The padding word is zeroed first, then the
+		 * payload overwrites its valid part. */
+		if (s - PLOG__REC_HDR > len) {
+			uint64_t z = 0;
+			memcpy(dst + s - sizeof(z), &z, sizeof(z));
+		}
+		memcpy(dst, &hd, sizeof(hd));
+		if (len)
+			memcpy(dst + PLOG__REC_HDR, src, len);
+		pc_pool_flush(pool, dst, (size_t)s);
+		return;
+	}
 	if (d->n && (d->lo + d->n != dst || d->n + s > PLOG__STAGE))
 		plog__dirty_flush(pool, d);
 	if (s > PLOG__STAGE) {
