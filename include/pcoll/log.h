@@ -451,11 +451,11 @@ static inline pc_err plog__grow(const plog *log, uint64_t need, int in_tx)
 static inline void plog__nt_line(unsigned char *dst, const unsigned char *src)
 {
 #ifdef PC__X86
-	for (int i = 0; i < 4; i++)
+	for (size_t i = 0; i < 64; i += 16)
 		_mm_stream_si128(
-			(__m128i *)(void *)(dst + 16 * i),
+			(__m128i *)(void *)(dst + i),
 			_mm_loadu_si128(
-				(const __m128i *)(const void *)(src + 16 * i)));
+				(const __m128i *)(const void *)(src + i)));
 	PC__COUNT(flushes, 1);
 #else
 	pmem_memcpy(dst, src, 64, PMEM_F_MEM_NODRAIN | PMEM_F_MEM_NONTEMPORAL);
