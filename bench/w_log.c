@@ -3,13 +3,16 @@
  * W9 log: PLOG against Debian's libpmemlog (the anchor).
  *
  * W9   log_append64   N appends of 64-byte records, each durable
- * W9w  log_walk64     a full walk of N 64-byte records (the callback reads
- *                     each record); timed per record
+ * W9w  log_walk64     a full walk of N 64-byte records made by single
+ *                     appends (the callback reads each record); timed per
+ *                     record
  * W9k  log_append4k   N appends of 4 KiB records
  * W9v  log_appendv16  N records appended in batches of 16 x 64 bytes:
  *                     pcoll appendv (one fence per batch) against 16 single
  *                     libpmemlog appends; "libpmemlog-appendv" is
  *                     libpmemlog's own appendv, for information
+ * W9s, W9ks, W9vs     W9, W9k and W9v into a log filled once and rewound
+ *                     (no first-touch page faults; see below)
  *
  * pcoll's log starts with a 1 MiB chunk and grows by chaining chunks
  * during the run (libpmemlog's pool is fixed and preallocated); both pools
