@@ -85,12 +85,23 @@ static int w9p_close(w9p *w, bench_out *out, uint64_t n)
 	return 0;
 }
 
+/* A log with plog_set_packed(): appends follow each other at 8 bytes. */
+static int w9p_pack(w9p *w, int packed)
+{
+	if (packed && plog_set_packed(&w->log, true) != PC_OK) {
+		fprintf(stderr, "W9 pcoll: %s\n", pc_errmsg());
+		return 1;
+	}
+	return 0;
+}
+
 static int w9p_appends(const bench_env *env, bench_out *out, size_t len,
-		       const char *tag)
+		       const char *tag, int packed)
 {
 	uint64_t n = env->n;
 	w9p w;
-	if (w9p_open(env, tag, w9_pool_size(n, len), &w))
+	if (w9p_open(env, tag, w9_pool_size(n, len), &w) ||
+	    w9p_pack(&w, packed))
 		return 1;
 	unsigned char *buf = (unsigned char *)malloc(len);
 	if (!buf)
@@ -110,20 +121,28 @@ static int w9p_appends(const bench_env *env, bench_out *out, size_t len,
 		rc = 1;
 	}
 	out->ops = n;
-	snprintf(out->note, sizeof(out->note), "%llu chunks",
-		 (unsigned long long)w.log.rt->w.nchunks);
+	snprintf(out->note, sizeof(out->note), "%llu chunks%s",
+		 (unsigned long long)w.log.rt->w.nchunks,
+		 packed ? "; packed" : "");
 	return w9p_close(&w, out, n) || rc;
 }
 
 static int w9_pcoll(const bench_env *env, bench_out *out)
 {
-	return w9p_appends(env, out, W9_REC, "pcoll64");
+	return w9p_appends(env, out, W9_REC, "pcoll64", 0);
 }
 BENCH_CASE(w9_pcoll, "W9", "log_append64", "pcoll", 0, 1000000, w9_pcoll)
 
+static int w9_pcoll_packed(const bench_env *env, bench_out *out)
+{
+	return w9p_appends(env, out, W9_REC, "pcoll64p", 1);
+}
+BENCH_CASE(w9_pcoll_packed, "W9", "log_append64", "pcoll-packed", 0, 1000000,
+	   w9_pcoll_packed)
+
 static int w9k_pcoll(const bench_env *env, bench_out *out)
 {
-	return w9p_appends(env, out, W9_REC4K, "pcoll4k");
+	return w9p_appends(env, out, W9_REC4K, "pcoll4k", 0);
 }
 BENCH_CASE(w9k_pcoll, "W9k", "log_append4k", "pcoll", 0, 100000, w9k_pcoll)
 
@@ -142,11 +161,13 @@ static int w9_walk_cb(const void *buf, size_t len, void *arg)
 	return 1;
 }
 
-static int w9w_pcoll(const bench_env *env, bench_out *out)
+static int w9w_common(const bench_env *env, bench_out *out, int packed)
 {
 	uint64_t n = env->n;
 	w9p w;
-	if (w9p_open(env, "pcollw", w9_pool_size(n, W9_REC), &w))
+	if (w9p_open(env, packed ? "pcollwp" : "pcollw",
+		     w9_pool_size(n, W9_REC), &w) ||
+	    w9p_pack(&w, packed))
 		return 1;
 	unsigned char buf[W9_REC];
 	w9_fill(buf, sizeof(buf), 0);
@@ -172,7 +193,19 @@ static int w9w_pcoll(const bench_env *env, bench_out *out)
 	out->ops = n;
 	return w9p_close(&w, out, n) || rc;
 }
+
+static int w9w_pcoll(const bench_env *env, bench_out *out)
+{
+	return w9w_common(env, out, 0);
+}
 BENCH_CASE(w9w_pcoll, "W9w", "log_walk64", "pcoll", 0, 1000000, w9w_pcoll)
+
+static int w9w_pcoll_packed(const bench_env *env, bench_out *out)
+{
+	return w9w_common(env, out, 1);
+}
+BENCH_CASE(w9w_pcoll_packed, "W9w", "log_walk64", "pcoll-packed", 0, 1000000,
+	   w9w_pcoll_packed)
 
 static int w9v_pcoll(const bench_env *env, bench_out *out)
 {

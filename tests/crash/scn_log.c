@@ -2,8 +2,9 @@
 /*
  * Crash scenario for PLOG: appends of 0 to 1500 bytes into a log whose
  * first chunk is the minimum (4 KiB), so chunks chain every few records;
- * batches (appendv), appends in TX() that commit or abort, rewind, free
- * and re-create. Operation i depends only on i and whether the log
+ * single appends and batches (appendv) in runs of packed and of
+ * line-aligned placement, appends in TX() that commit or abort, rewind,
+ * free and re-create. Operation i depends only on i and whether the log
  * exists, so the kill soak can run it for any i.
  */
 #define _GNU_SOURCE
@@ -125,8 +126,12 @@ static pc_err log_op(pc_pool *pool, int i)
 		return plog_root(pool, LOG_NAME, PC_CREATE, PLOG_MIN_CAPACITY,
 				 &log);
 	case L_APPEND:
+		/* Runs of packed and of line-aligned appends (the setting is
+		 * one persisted word; crashes land on it too). */
+		PC_TRY(plog_set_packed(&log, (i / 4) % 2 != 0));
 		return plog_append(&log, buf[0], iov[0].len);
 	case L_BATCH:
+		PC_TRY(plog_set_packed(&log, (i / 4) % 2 != 0));
 		return plog_appendv(&log, iov, 3);
 	case L_TXCOMMIT:
 		TX(pool, &err) {

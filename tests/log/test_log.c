@@ -323,6 +323,75 @@ Test(log, batches_of_large_records_layout)
 	close_rm(pool);
 }
 
+/* plog_set_packed(): single appends follow each other at 8-byte
+ * alignment, the setting survives reopening, switching back aligns again,
+ * and it is refused in a transaction. */
+Test(log, packed_placement)
+{
+	pc_pool *pool = mkpool("log-pk", TU_POOL_SIZE);
+	plog log;
+	cr_assert_eq(plog_root(pool, "l", PC_CREATE, 1 << 20, &log), PC_OK);
+	cr_assert(!plog_packed(&log), "aligned by default");
+	cr_assert_eq(plog_set_packed(NULL, true), PC_E_INVAL);
+	pc_err te = PC_OK;
+	TX(pool, &te) {
+		cr_assert_eq(plog_set_packed(&log, true), PC_E_INTX);
+	}
+	cr_assert(!plog_packed(&log));
+	model m = {0};
+	unsigned char buf[2000];
+	enum { N = 300 };
+	for (int phase = 0; phase < 3; phase++) {
+		bool pk = phase != 1; /* packed, aligned, packed */
+		cr_assert_eq(plog_set_packed(&log, pk), PC_OK);
+		if (phase == 2)
+			reopen(&pool, &log, "l");
+		cr_assert_eq(plog_packed(&log), pk);
+		for (int i = 0; i < N; i++) {
+			/* small ones and some over the NT threshold */
+			size_t len = i % 10 == 9 ? 1000 + (size_t)i
+						 : (size_t)(i * 7 % 120);
+			fill(buf, len, (uint64_t)phase * 1000 + (uint64_t)i);
+			cr_assert_eq(plog_append(&log, buf, len), PC_OK, "%s",
+				     pc_errmsg());
+			model_push(&m, buf, len);
+		}
+	}
+	expect_model(&log, &m);
+	cr_assert_eq(plog_check(&log), PC_OK, "%s", pc_errmsg());
+	/* Placement per phase, from the records' addresses. */
+	plog_iter it;
+	cr_assert_eq(plog_iter_begin(&log, &it), PC_OK);
+	const unsigned char *prev = NULL;
+	size_t prevlen = 0;
+	size_t packed[3] = {0}, aligned[3] = {0};
+	for (size_t idx = 0; idx < m.n; idx++) {
+		const void *d;
+		size_t len;
+		cr_assert(plog_iter_next(&it, &d, &len));
+		const unsigned char *q = d;
+		size_t phase = idx / N;
+		if (prev && idx % N != 0) {
+			size_t gap = (size_t)(q - prev);
+			size_t stride =
+				PLOG_REC_OVERHEAD + ((prevlen + 7) & ~7ul);
+			packed[phase] += gap == stride;
+			aligned[phase] +=
+				((uintptr_t)q - PLOG_REC_OVERHEAD) % 64 == 0;
+		}
+		prev = q;
+		prevlen = len;
+	}
+	plog_iter_end(&it);
+	cr_assert_geq(packed[0], N * 9 / 10, "%zu packed", packed[0]);
+	cr_assert_geq(packed[2], N * 9 / 10, "%zu packed", packed[2]);
+	cr_assert_eq(aligned[1], N - 1, "%zu aligned", aligned[1]);
+	reopen(&pool, &log, "l");
+	expect_model(&log, &m);
+	model_free(&m);
+	close_rm(pool);
+}
+
 Test(log, differential_with_reopen)
 {
 	pc_pool *pool = mkpool("log-diff", 64u << 20);
@@ -362,6 +431,11 @@ Test(log, differential_with_reopen)
 		} else if (r < 960) {
 			reopen(&pool, &log, "d");
 			expect_model(&log, &m);
+		} else if (r < 975) {
+			/* switch placement; readers handle both */
+			bool pk = !plog_packed(&log);
+			cr_assert_eq(plog_set_packed(&log, pk), PC_OK);
+			cr_assert_eq(plog_packed(&log), pk);
 		} else {
 			expect_model(&log, &m);
 		}
@@ -953,6 +1027,7 @@ Test(log, fences_per_append)
 struct slow_walk {
 	plog *log;
 	int appended;
+	int started; /* set by the first callback: the walk holds its lock */
 };
 
 static int append_and_linger(const void *b, size_t l, void *arg)
@@ -962,6 +1037,7 @@ static int append_and_linger(const void *b, size_t l, void *arg)
 	struct slow_walk *w = arg;
 	if (plog_append(w->log, "cb", 2) == PC_OK)
 		w->appended++;
+	__atomic_store_n(&w->started, 1, __ATOMIC_RELEASE);
 	usleep(2000);
 	return 1;
 }
@@ -994,10 +1070,13 @@ Test(log, rewind_during_walk_that_appends, .timeout = 60)
 	cr_assert_eq(plog_root(pool, "l", PC_OPEN, 0, &log2), PC_OK);
 	for (int i = 0; i < 20; i++)
 		cr_assert_eq(plog_append(&log, "x", 1), PC_OK);
-	struct slow_walk w = {&log, 0};
+	struct slow_walk w = {&log, 0, 0};
 	pthread_t a, b;
 	cr_assert_eq(pthread_create(&a, NULL, walk_slowly, &w), 0);
-	usleep(5000); /* let the walk start */
+	/* The rewinds must come during the walk: wait until it has begun
+	 * (a fixed sleep was too short on a loaded machine). */
+	while (!__atomic_load_n(&w.started, __ATOMIC_ACQUIRE))
+		usleep(500);
 	cr_assert_eq(pthread_create(&b, NULL, rewind_repeatedly, &log2), 0);
 	void *ra, *rb;
 	cr_assert_eq(pthread_join(a, &ra), 0);

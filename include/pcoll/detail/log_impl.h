@@ -28,6 +28,8 @@
 /* Every append (or appendv batch) starts on a cache line of its own; the
  * records of one batch are packed at 8 bytes. See docs/log.md. */
 #define PLOG__BATCH_ALIGN 64u
+/* Header flag: the writer packs batches too (plog_set_packed()). */
+#define PLOG__F_PACKED 1u
 
 /* A record: this header, then len payload bytes, padded to 8 bytes. */
 struct plog__rec {
@@ -80,7 +82,7 @@ struct plog__rtw {
 	uint32_t cur_slot;      /* index of that slot */
 	uint32_t since_slot;    /* appends since the last slot write */
 	uint32_t slot_unfenced; /* a slot was flushed but not fenced yet */
-	uint32_t pad;
+	uint32_t packed;        /* header flag PLOG__F_PACKED, cached */
 };
 
 struct plog__rt {
@@ -95,7 +97,7 @@ struct plog__hdr {
 	struct pc__objhdr oh;
 	uint64_t key;   /* random, chosen at creation; keys the checksum */
 	uint64_t first; /* offset of the first chunk */
-	uint64_t flags;
+	uint64_t flags; /* PLOG__F_PACKED */
 	uint64_t reserved[5];
 	struct plog__slot slot[2];
 	PMEMmutex mtx; /* appenders (held to the end of a transaction) */
