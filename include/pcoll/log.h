@@ -324,7 +324,6 @@ static inline int plog__ctor(void *ptr, void *arg)
 	w->chunk = pc_pool_off(pool, ch);
 	/* Aligned whatever the mode: valid for both, at most 56 bytes. */
 	w->pos = plog__batch_pos(pos);
-	w->packed = (h->flags & PLOG__F_PACKED) != 0;
 	w->bytes = bytes;
 	w->nbyte = nbyte;
 	w->last = last;
@@ -503,11 +502,7 @@ static inline void plog__put_large(const plog *log, uint64_t salt,
 	size_t full = len & ~(size_t)31; /* hash_final takes < 32 bytes */
 	plog__hash_blocks(k, &hs, src + hashed, full - hashed);
 	uint64_t ph = plog__hash_final(k, &hs, src + full, len - full);
-	struct plog__rec hd;
-	hd.tag = seq ^ salt;
-	hd.len = len;
-	hd.batch = batch;
-	hd.sum = plog__rec_sum(k, salt, ph, seq, len, batch);
+	struct plog__rec hd = plog__rec_make(k, salt, ph, seq, len, batch);
 	unsigned char line[64];
 	if (((uintptr_t)dst & 63) == 0) {
 		memcpy(line, &hd, sizeof(hd));
@@ -573,19 +568,15 @@ static inline void plog__put(const plog *log, uint64_t salt, unsigned char *dst,
 {
 	const pc_pool *pool = log->pool;
 	const uint64_t *k = log->rt->k;
-	struct plog__rec hd;
-	hd.tag = seq ^ salt;
-	hd.len = len;
-	hd.batch = batch;
-	uint64_t s = plog__stride(len);
 	if (pool->is_pmem && len >= PLOG__NT_MIN) {
 		plog__dirty_flush(pool, d);
 		plog__put_large(log, salt, dst, (const unsigned char *)src, len,
 				seq, batch, last);
 		return;
 	}
+	uint64_t s = plog__stride(len);
 	uint64_t ph = phash ? *phash : plog__hash(k, src, len);
-	hd.sum = plog__rec_sum(k, salt, ph, seq, len, batch);
+	struct plog__rec hd = plog__rec_make(k, salt, ph, seq, len, batch);
 	if (!d->n && last && s <= PLOG__STAGE) {
 		/* A lone small record (a single append): in place, one flush,
 		 * no staging copy. The padding word is zeroed first, then the
@@ -710,7 +701,7 @@ static inline pc_err plog__appendv(plog *log, const plog_iovec *iov, size_t n,
 	if (!in_tx)
 		pc_pool_drain(pool);
 	w->chunk = pc_pool_off(pool, c);
-	w->pos = w->packed ? p : plog__batch_pos(p);
+	w->pos = (h->flags & PLOG__F_PACKED) ? p : plog__batch_pos(p);
 	w->bytes = bytes;
 	__atomic_store_n(&w->seq, seq, __ATOMIC_RELAXED);
 	if (!in_tx) {
@@ -913,12 +904,7 @@ PC_MUST_USE static inline pc_err plog_walk(const plog *log, size_t chunk,
 	unsigned char *data = plog__data(c);
 	uint64_t cap = c->cap, salt = c->salt;
 	for (; go && seq < end; seq++) {
-		/* Next in the batch, or the next batch's line. */
-		struct plog__rec *r = plog__rec_at(data, cap, p, seq ^ salt);
-		if (!r) {
-			p = plog__batch_pos(p);
-			r = plog__rec_at(data, cap, p, seq ^ salt);
-		}
+		struct plog__rec *r = plog__rec_next(data, cap, &p, seq ^ salt);
 		if (PC__UNLIKELY(!r)) {
 			r = plog__locate(pool, rt->k, &c, &p, seq, 0);
 			if (!r) {
@@ -1080,7 +1066,6 @@ PC_MUST_USE static inline pc_err plog_set_packed(plog *log, bool packed)
 		__atomic_store_n(&h->flags, f, __ATOMIC_RELAXED);
 		pc_pool_persist(pool, &h->flags, sizeof(h->flags));
 	}
-	log->rt->w.packed = packed ? 1u : 0u;
 	(void)pmemobj_mutex_unlock(pool->pop, &h->mtx);
 	return PC_OK;
 }

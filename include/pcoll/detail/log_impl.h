@@ -82,7 +82,7 @@ struct plog__rtw {
 	uint32_t cur_slot;      /* index of that slot */
 	uint32_t since_slot;    /* appends since the last slot write */
 	uint32_t slot_unfenced; /* a slot was flushed but not fenced yet */
-	uint32_t packed;        /* header flag PLOG__F_PACKED, cached */
+	uint32_t pad;
 };
 
 struct plog__rt {
@@ -215,6 +215,20 @@ static inline uint64_t plog__rec_sum(const uint64_t k[4], uint64_t salt,
 	return plog__mix64(h ^ seq);
 }
 
+/* A record header: tag, length, batch count and checksum. */
+static inline struct plog__rec plog__rec_make(const uint64_t k[4],
+					      uint64_t salt, uint64_t phash,
+					      uint64_t seq, uint32_t len,
+					      uint32_t batch)
+{
+	struct plog__rec r;
+	r.tag = seq ^ salt;
+	r.len = len;
+	r.batch = batch;
+	r.sum = plog__rec_sum(k, salt, phash, seq, len, batch);
+	return r;
+}
+
 static inline uint64_t plog__slot_sum(const uint64_t k[4],
 				      const struct plog__slot *s)
 {
@@ -246,6 +260,23 @@ static inline struct plog__rec *plog__rec_at(unsigned char *data, uint64_t cap,
 	struct plog__rec *r = (struct plog__rec *)(void *)(data + p);
 	if (r->tag != tag || plog__stride(r->len) > cap - p)
 		return NULL;
+	return r;
+}
+
+/* The record with tag where the next one may be: at *p (the next record
+ * of a batch) or at the next 64-byte boundary (the first of the next
+ * batch); moves *p there. The record with a given sequence number is
+ * written at one place of its chunk only, so the first match is it. */
+static inline struct plog__rec *
+plog__rec_next(unsigned char *data, uint64_t cap, uint64_t *p, uint64_t tag)
+{
+	struct plog__rec *r = plog__rec_at(data, cap, *p, tag);
+	if (r)
+		return r;
+	uint64_t a = plog__batch_pos(*p);
+	if (a == *p || !(r = plog__rec_at(data, cap, a, tag)))
+		return NULL;
+	*p = a;
 	return r;
 }
 
@@ -288,23 +319,16 @@ plog__locate(const pc_pool *pool, const uint64_t k[4], struct plog__chunk **c,
 	struct plog__chunk *ch = *c;
 	uint64_t p = *pos;
 	for (;;) {
-		uint64_t tag = seq ^ ch->salt;
-		uint64_t at[2] = {p, plog__batch_pos(p)};
-		for (int i = 0; i < 2; i++) {
-			if (i == 1 && at[1] == at[0])
-				break;
-			struct plog__rec *r = plog__rec_at(plog__data(ch),
-							   ch->cap, at[i], tag);
-			if (r &&
-			    (!verify ||
-			     r->sum ==
-				     plog__rec_sum(k, ch->salt,
-						   plog__hash(k, r + 1, r->len),
-						   seq, r->len, r->batch))) {
-				*c = ch;
-				*pos = at[i];
-				return r;
-			}
+		uint64_t at = p;
+		struct plog__rec *r = plog__rec_next(plog__data(ch), ch->cap,
+						     &at, seq ^ ch->salt);
+		if (r && (!verify ||
+			  r->sum == plog__rec_sum(k, ch->salt,
+						  plog__hash(k, r + 1, r->len),
+						  seq, r->len, r->batch))) {
+			*c = ch;
+			*pos = at;
+			return r;
 		}
 		if (!ch->next || !plog__chunk_ok(pool, ch->next))
 			return NULL;
