@@ -97,6 +97,10 @@ static pc_err blk_op(pc_pool *pool, int i)
 	blk_fill(buf, i, b1);
 	blk_fill(buf2, i, b2);
 	pc_err err = PC_OK;
+	static const char *const kinds[] = {"create",    "write",    "zero",
+					    "error",     "tx-commit", "tx-abort",
+					    "free"};
+	cr_op_kind(kinds[kind]);
 	switch (kind) {
 	case B_CREATE:
 		return pblkarr_root(pool, BLK_NAME, PC_CREATE, BLK_SIZE, BLK_N,

@@ -121,6 +121,10 @@ static pc_err log_op(pc_pool *pool, int i)
 		iov[j].base = buf[j];
 	}
 	pc_err err = PC_OK;
+	static const char *const kinds[] = {"create",	  "append", "batch",
+					    "tx-commit", "tx-abort", "rewind",
+					    "free"};
+	cr_op_kind(kinds[kind]);
 	switch (kind) {
 	case L_CREATE:
 		return plog_root(pool, LOG_NAME, PC_CREATE, PLOG_MIN_CAPACITY,

@@ -50,6 +50,10 @@ enum {
 	M_FREE
 };
 
+static const char *const map_kind[] = {"create",	  "insert", "put",
+				       "remove",	  "tx-mix", "tx-abort",
+				       "tx-range", "clear",  "free"};
+
 struct mmodel {
 	int exists;
 	int present[KEY_SPAN];
@@ -363,6 +367,7 @@ static pc_err map_op(pc_pool *pool, const char *name, int str, int i)
 	int key;
 	int kind = map_plan(i, e == PC_OK, &key);
 	pc_err err = PC_OK;
+	cr_op_kind(map_kind[kind]);
 	switch (kind) {
 	case M_CREATE:
 		return mh_root(pool, name, str, PC_CREATE, &m);

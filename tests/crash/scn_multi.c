@@ -130,6 +130,9 @@ static pc_err multi_op(pc_pool *pool, int i)
 	unsigned char blk[MBSIZE];
 	xblk_fill(blk, i);
 	pc_err err = PC_OK;
+	static const char *const kinds[] = {"create",	  "vec+map", "pop+remove",
+					    "vec+log",	  "blk+map", "abort-all"};
+	cr_op_kind(kinds[kind]);
 	switch (kind) {
 	case X_CREATE:
 		/* All four containers are created by one transaction. */

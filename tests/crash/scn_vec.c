@@ -5,10 +5,6 @@
  * extend (non-temporal copy), clear, free and re-create, and TX() scopes
  * that commit or abort several changes. Operation i is a function of i and
  * the current length, so the kill soak can run it for any i.
- *
- * Built a second time with -DPCOLL_TEST_BUG_PUSH_NO_PERSIST (the pushed
- * element is not persisted before the length update): the simulator must
- * catch that build (test_broken.c).
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -39,6 +35,11 @@ enum {
 	V_CLEAR,
 	V_FREE
 };
+
+static const char *const vec_kind[] = {
+	"create", "push",	  "set",     "pop",	     "extend",
+	"tx-commit", "tx-abort", "insert",  "remove",    "swap-remove",
+	"truncate",  "reserve",  "clear",   "free"};
 
 /* What operation i does to a vector of length len (exists: it is there). */
 static int vec_plan(int i, size_t len, int exists, size_t *arg)
@@ -177,6 +178,7 @@ static pc_err vec_op(pc_pool *pool, int i)
 	int kind = vec_plan(i, exists ? cr_vec_len(&v) : 0, exists, &arg);
 	uint64_t x = cr_val(11, (uint64_t)i);
 	pc_err err = PC_OK;
+	cr_op_kind(vec_kind[kind]);
 	switch (kind) {
 	case V_CREATE:
 		return cr_vec_root(pool, VEC_NAME, PC_CREATE, &v);
@@ -294,13 +296,8 @@ static pc_err vec_check(pc_pool *pool)
 	return cr_vec_check(&v);
 }
 
-#ifdef PCOLL_TEST_BUG_PUSH_NO_PERSIST
-const cr_scenario cr_scn_vec_bug = {
-	.name = "vec-bug",
-#else
 const cr_scenario cr_scn_vec = {
 	.name = "vec",
-#endif
 	.nops = VEC_CYCLE,
 	.soak_nops = 1000000,
 	.op = vec_op,

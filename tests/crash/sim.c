@@ -5,19 +5,25 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "interpose.h"
+#include "crsched.h"
 
 #define LINE       64u
-#define MAX_IMAGES 16
+#define MAX_JOBS   8
+#define KIND_LEN   32
+#define PATH_LEN   300
+#define MAX_LINES0 64 /* line indexes listed in a failure message */
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                        */
@@ -46,16 +52,62 @@ static uint64_t env_u64(const char *name, uint64_t def)
 	return strtoull(v, NULL, 0);
 }
 
+static int env_int(const char *name, int def)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return def;
+	return (int)strtol(v, NULL, 0);
+}
+
+/* One seed per process: every scenario of a run shares it. */
+static uint64_t process_seed(void)
+{
+	static uint64_t seed;
+	static int have;
+	if (have)
+		return seed;
+	const char *v = getenv("PCOLL_CRASH_SEED");
+	if (v && *v) {
+		seed = strtoull(v, NULL, 0);
+	} else if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		seed = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^
+		       (uint64_t)getpid();
+	}
+	seed &= 0xFFFFFFFFFFFFull; /* 12 hex digits: easy to copy */
+	have = 1;
+	return seed;
+}
+
 void cr_opts_default(cr_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->full = env_u64("PCOLL_CRASH_FULL", 0) != 0;
-	o->sample = (int)env_u64("PCOLL_CRASH_SAMPLE", 16);
-	o->nrandom = (int)env_u64("PCOLL_CRASH_RANDOM", o->full ? 4 : 2);
-	if (o->nrandom > MAX_IMAGES - 2)
-		o->nrandom = MAX_IMAGES - 2;
-	o->seed = env_u64("PCOLL_CRASH_SEED", 0x5eedc0113c7ull);
-	o->budget = o->full ? 0 : (double)env_u64("PCOLL_CRASH_BUDGET", 20);
+	o->per_stratum = env_int("PCOLL_CRASH_STRATUM", 1);
+	o->extra = env_int("PCOLL_CRASH_EXTRA", 8);
+	o->exhaustive_max = env_int("PCOLL_CRASH_EXHAUSTIVE", 8);
+	if (o->exhaustive_max > 12)
+		o->exhaustive_max = 12;
+	o->max_one = env_int("PCOLL_CRASH_MAX_ONE", o->full ? 0 : 12);
+	o->nrandom = env_int("PCOLL_CRASH_RANDOM", o->full ? 4 : 2);
+	o->recovery_every = env_int("PCOLL_CRASH_RECOVERY", o->full ? 1 : 4);
+	o->recovery_points = env_int("PCOLL_CRASH_RECOVERY_POINTS",
+				     o->full ? 0 : 2);
+	o->continue_ops = env_int("PCOLL_CRASH_CONTINUE", 3);
+	o->pmemobj_check = env_int("PCOLL_CRASH_PMEMOBJ_CHECK", o->full);
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	o->jobs = env_int("PCOLL_CRASH_JOBS", ncpu > 0 ? (int)ncpu : 1);
+	if (o->jobs < 1)
+		o->jobs = 1;
+	if (o->jobs > MAX_JOBS)
+		o->jobs = MAX_JOBS;
+	o->switch_every = (unsigned)env_int("PCOLL_CRASH_SWITCH", 3);
+	o->seed = process_seed();
+	o->budget = o->full ? 0 : (double)env_u64("PCOLL_CRASH_BUDGET", 150);
+	o->only_fence = env_int("PCOLL_CRASH_FENCE", -1);
+	o->keep = env_int("PCOLL_CRASH_KEEP", 0);
 }
 
 static int write_all(int fd, const void *buf, size_t n)
@@ -92,41 +144,118 @@ static int read_all(int fd, void *buf, size_t n)
 	return 1;
 }
 
+/* Write n bytes as a sparse file: pages of zeros stay holes (a pool is
+ * mostly zeros; images are copied page by page from this one). */
+static int write_sparse(const char *path, const void *buf, size_t n)
+{
+	static const unsigned char zero[4096];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	int r = ftruncate(fd, (off_t)n);
+	const unsigned char *b = (const unsigned char *)buf;
+	for (size_t off = 0; r == 0 && off < n;) {
+		size_t len = n - off < sizeof(zero) ? n - off : sizeof(zero);
+		if (memcmp(b + off, zero, len) == 0) {
+			off += len;
+			continue;
+		}
+		size_t end = off + len;
+		while (end < n && memcmp(b + end, zero,
+					 n - end < sizeof(zero) ? n - end
+								: sizeof(zero)))
+			end += n - end < sizeof(zero) ? n - end : sizeof(zero);
+		if (pwrite(fd, b + off, end - off, (off_t)off) !=
+		    (ssize_t)(end - off))
+			r = -1;
+		off = end;
+	}
+	if (close(fd) != 0)
+		r = -1;
+	return r;
+}
+
+static int write_file(const char *path, const void *buf, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	int r = write_all(fd, buf, n);
+	if (close(fd) != 0)
+		r = -1;
+	return r;
+}
+
 /* ------------------------------------------------------------------ */
-/* Workload process W                                                   */
+/* Messages from a tracked process (workload or recovery) to P          */
 /* ------------------------------------------------------------------ */
 
-enum { REQ_IMAGES = 1, REQ_DONE = 2, REQ_ERROR = 3 };
+enum { REQ_INFO = 1, REQ_POINT = 2, REQ_DONE = 3, REQ_ERROR = 4 };
 
 struct cr_req {
 	int type;
-	int k;
-	int allow_next;
-	int nimg;
-	int same;
+	int thread; /* the fencing thread */
+	int ord;    /* fence ordinal within its operation */
+	int same;   /* identical to the previous crash point */
+	int final;  /* the point after the last operation */
 	uint64_t fence;
+	uint64_t site;
+	uint64_t ndirty;
 	uint64_t fences_total;
-	char kind[MAX_IMAGES];
+	uint64_t switches;
+	cr_pos pos;
+	char kind[KIND_LEN];
+	char dpath[PATH_LEN]; /* durable image */
+	char lpath[PATH_LEN]; /* dirty words: {offset, value} pairs */
 	char msg[400];
 };
+
+/* ------------------------------------------------------------------ */
+/* Tracked process: the workload W, or a recovery under test C          */
+/* ------------------------------------------------------------------ */
 
 struct wctx {
 	const cr_scenario *s;
 	const cr_opts *o;
 	int req_fd, ack_fd;
-	int cur_k;
-	int counting;
-	int stopped;
-	const unsigned char *sel; /* bitmap of selected fence points */
-	uint64_t nsel_bits;
-	uint64_t rng;
+	int counting; /* dry run: report every fence point, crash nowhere */
+	int stopped;  /* P asked to stop crashing */
+	const unsigned char *sel; /* selected fence points (NULL: all) */
+	uint64_t nsel;
+	pc_pool *pool;   /* once open */
+	cr_pos pos;      /* W: where the workload is; C: the image's */
+	const char *kind[CR_MAX_THREADS];
+	int ord[CR_MAX_THREADS];
 	uint64_t last_sig;
 	int have_sig;
-	uint64_t *dirty; /* offsets of dirty 8-byte words */
+	uint64_t *dirty; /* offset, value pairs */
 	size_t ndirty, dcap;
-	unsigned char *img;
-	char paths[MAX_IMAGES][600];
+	char dpath[PATH_LEN], lpath[PATH_LEN];
 };
+
+static struct wctx *g_w; /* the tracked process's context, for ops */
+
+static void w_kind(const char *kind)
+{
+	if (g_w)
+		g_w->kind[cr_sched_self()] = kind;
+}
+
+/* libpmemobj 1.12 keeps run-time state (pointers, locks, the pmem_ops
+ * table) in the pool descriptor page, after the persistent descriptor:
+ * from PMEMobjpool's pmem_reserved[] (offset 0x1a30) to the lanes. It is
+ * rewritten at every open and never flushed: volatile. */
+#define PMEMOBJ_RUNTIME_OFF 0x1a30u
+#define PMEMOBJ_LANES_AT    (4096u + 1024u) /* lanes_offset in the file */
+
+static void mark_pmemobj_runtime(void)
+{
+	uint64_t lanes = 0;
+	memcpy(&lanes, cr_track_durable() + PMEMOBJ_LANES_AT, sizeof(lanes));
+	if (lanes > PMEMOBJ_RUNTIME_OFF && lanes <= 65536)
+		cr_track_volatile(PMEMOBJ_RUNTIME_OFF,
+				  (size_t)lanes - PMEMOBJ_RUNTIME_OFF);
+}
 
 static void w_collect_dirty(struct wctx *w)
 {
@@ -134,95 +263,62 @@ static void w_collect_dirty(struct wctx *w)
 	const unsigned char *dur = cr_track_durable();
 	size_t size = cr_track_size();
 	w->ndirty = 0;
+	if (!live)
+		return;
 	for (size_t off = 0; off + LINE <= size; off += LINE) {
 		if (memcmp(live + off, dur + off, LINE) == 0)
 			continue;
 		for (size_t o = off; o < off + LINE; o += 8) {
-			if (memcmp(live + o, dur + o, 8) == 0)
+			if (memcmp(live + o, dur + o, 8) == 0 ||
+			    cr_track_is_volatile(o))
 				continue;
 			if (w->ndirty == w->dcap) {
 				size_t nc = w->dcap ? w->dcap * 2 : 4096;
 				uint64_t *nd = (uint64_t *)realloc(
-					w->dirty, nc * sizeof(uint64_t));
+					w->dirty, nc * 2 * sizeof(uint64_t));
 				if (!nd)
 					_exit(90);
 				w->dirty = nd;
 				w->dcap = nc;
 			}
-			w->dirty[w->ndirty++] = o;
+			uint64_t v;
+			memcpy(&v, live + o, 8);
+			w->dirty[2 * w->ndirty] = o;
+			w->dirty[2 * w->ndirty + 1] = v;
+			w->ndirty++;
 		}
 	}
 }
 
-static uint64_t w_signature(struct wctx *w)
+static uint64_t w_signature(const struct wctx *w)
 {
-	const unsigned char *live = cr_track_live();
 	uint64_t h = 1469598103934665603ull ^ cr_track_durable_gen();
-	for (size_t i = 0; i < w->ndirty; i++) {
-		uint64_t v;
-		memcpy(&v, live + w->dirty[i], 8);
+	for (size_t i = 0; i < 2 * w->ndirty; i++)
 		h = (h ^ w->dirty[i]) * 1099511628211ull;
-		h = (h ^ v) * 1099511628211ull;
-	}
 	return h;
 }
 
-/* Write one image: durable plus the dirty words whose bit in pick is set
- * (pick NULL: all, or none when all == 0). */
-static int w_write_image(struct wctx *w, const char *path,
-			 const unsigned char *pick, int all)
+static void w_send(const struct wctx *w, const struct cr_req *q)
 {
-	const unsigned char *live = cr_track_live();
-	size_t size = cr_track_size();
-	memcpy(w->img, cr_track_durable(), size);
-	for (size_t i = 0; i < w->ndirty; i++) {
-		int take = pick ? (pick[i >> 3] >> (i & 7)) & 1 : all;
-		if (take)
-			memcpy(w->img + w->dirty[i], live + w->dirty[i], 8);
-	}
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -1;
-	int r = write_all(fd, w->img, size);
-	if (close(fd) != 0)
-		r = -1;
-	return r;
+	if (write_all(w->req_fd, q, sizeof(*q)) != 0)
+		_exit(92);
 }
 
-/* Choose a random subset of the dirty words, by line (whole lines) or by
- * word. Returns the number chosen. */
-static size_t w_pick(struct wctx *w, unsigned char *pick, int by_line)
-{
-	size_t chosen = 0;
-	memset(pick, 0, (w->ndirty + 7) / 8);
-	uint64_t cur_line = UINT64_MAX;
-	int take = 0;
-	for (size_t i = 0; i < w->ndirty; i++) {
-		if (by_line) {
-			uint64_t l = w->dirty[i] / LINE;
-			if (l != cur_line) {
-				cur_line = l;
-				take = (int)(mix(&w->rng) & 1);
-			}
-		} else {
-			take = (int)(mix(&w->rng) & 1);
-		}
-		if (take) {
-			pick[i >> 3] |= (unsigned char)(1u << (i & 7));
-			chosen++;
-		}
-	}
-	return chosen;
-}
-
-static void w_crash_here(struct wctx *w, uint64_t fence, int allow_next)
+static void w_crash_here(struct wctx *w, uint64_t fence, int final)
 {
 	struct cr_req q;
 	memset(&q, 0, sizeof(q));
-	q.type = REQ_IMAGES;
-	q.k = w->cur_k;
-	q.allow_next = allow_next;
+	q.type = REQ_POINT;
 	q.fence = fence;
+	q.final = final;
+	q.thread = cr_sched_self();
+	q.pos = w->pos;
+	if (final)
+		memset(q.pos.inflight, 0, sizeof(q.pos.inflight));
+	if (w->kind[q.thread])
+		(void)snprintf(q.kind, sizeof(q.kind), "%s", w->kind[q.thread]);
+	if (w->pool)
+		cr_volatile_ranges(w->pool, cr_track_volatile);
 	w_collect_dirty(w);
 	uint64_t sig = w_signature(w);
 	if (w->have_sig && sig == w->last_sig) {
@@ -230,40 +326,16 @@ static void w_crash_here(struct wctx *w, uint64_t fence, int allow_next)
 	} else {
 		w->last_sig = sig;
 		w->have_sig = 1;
-		int n = 0;
-		if (w_write_image(w, w->paths[n], NULL, 0) != 0)
+		q.ndirty = w->ndirty;
+		memcpy(q.dpath, w->dpath, sizeof(q.dpath));
+		memcpy(q.lpath, w->lpath, sizeof(q.lpath));
+		if (write_sparse(w->dpath, cr_track_durable(),
+				 cr_track_size()) != 0 ||
+		    write_file(w->lpath, w->dirty,
+			       w->ndirty * 2 * sizeof(uint64_t)) != 0)
 			_exit(91);
-		q.kind[n++] = 'a';
-		if (w->ndirty > 0) {
-			if (w_write_image(w, w->paths[n], NULL, 1) != 0)
-				_exit(91);
-			q.kind[n++] = 'b';
-		}
-		if (w->ndirty > 1) {
-			unsigned char *pick =
-				(unsigned char *)malloc((w->ndirty + 7) / 8);
-			if (!pick)
-				_exit(90);
-			for (int j = 0; j < w->o->nrandom; j++) {
-				int by_line = (j % 2) == 0;
-				size_t c = 0;
-				for (int t = 0; t < 4; t++) {
-					c = w_pick(w, pick, by_line);
-					if (c > 0 && c < w->ndirty)
-						break;
-				}
-				if (c == 0 || c == w->ndirty)
-					continue;
-				if (w_write_image(w, w->paths[n], pick, 0) != 0)
-					_exit(91);
-				q.kind[n++] = by_line ? 'L' : 'W';
-			}
-			free(pick);
-		}
-		q.nimg = n;
 	}
-	if (write_all(w->req_fd, &q, sizeof(q)) != 0)
-		_exit(92);
+	w_send(w, &q);
 	int ack = 0;
 	if (read_all(w->ack_fd, &ack, sizeof(ack)) != 1)
 		_exit(93);
@@ -271,28 +343,100 @@ static void w_crash_here(struct wctx *w, uint64_t fence, int allow_next)
 		w->stopped = 1;
 }
 
-static void w_hook(uint64_t fence, void *arg)
+static void w_hook(uint64_t fence, const void *site, void *arg)
 {
 	struct wctx *w = (struct wctx *)arg;
-	if (w->counting || w->stopped)
+	int t = cr_sched_self();
+	int ord = w->ord[t]++;
+	if (w->counting) {
+		struct cr_req q;
+		memset(&q, 0, sizeof(q));
+		q.type = REQ_INFO;
+		q.fence = fence;
+		q.thread = t;
+		q.ord = ord;
+		q.site = (uint64_t)(uintptr_t)site;
+		q.pos = w->pos;
+		(void)snprintf(q.kind, sizeof(q.kind), "%s",
+			       w->kind[t] ? w->kind[t] : "?");
+		if (w->pool)
+			cr_volatile_ranges(w->pool, cr_track_volatile);
+		w_collect_dirty(w);
+		uint64_t cur = UINT64_MAX;
+		for (size_t i = 0; i < w->ndirty; i++)
+			if (w->dirty[2 * i] / LINE != cur) {
+				cur = w->dirty[2 * i] / LINE;
+				q.ndirty++; /* here: dirty lines */
+			}
+		w_send(w, &q);
 		return;
-	if (!w->o->full) {
-		if (fence >= w->nsel_bits ||
-		    !((w->sel[fence >> 3] >> (fence & 7)) & 1))
-			return;
 	}
-	w_crash_here(w, fence, 1);
+	if (w->stopped)
+		return;
+	if (w->sel && (fence >= w->nsel ||
+		       !((w->sel[fence >> 3] >> (fence & 7)) & 1)))
+		return;
+	w_crash_here(w, fence, 0);
 }
 
-static void w_fail(struct wctx *w, const char *fmt, const char *a, int i)
+__attribute__((format(printf, 2, 3))) static void
+w_fail(struct wctx *w, const char *fmt, ...)
 {
 	struct cr_req q;
 	memset(&q, 0, sizeof(q));
 	q.type = REQ_ERROR;
-	q.k = i;
-	(void)snprintf(q.msg, sizeof(q.msg), fmt, a, i, pc_errmsg());
+	va_list ap;
+	va_start(ap, fmt);
+	(void)vsnprintf(q.msg, sizeof(q.msg), fmt, ap);
+	va_end(ap);
 	(void)write_all(w->req_fd, &q, sizeof(q));
 	_exit(3);
+}
+
+/* Run operation i of thread t with the position bookkeeping. */
+static void w_op(struct wctx *w, int t, int i)
+{
+	const cr_scenario *s = w->s;
+	w->kind[t] = NULL;
+	w->ord[t] = 0;
+	w->pos.inflight[t] = 1;
+	pc_err e = s->nthreads > 1 ? s->op_t(w->pool, t, i) : s->op(w->pool, i);
+	if (e != PC_OK)
+		w_fail(w, "%s: thread %d operation %d (%s) failed: %s", s->name,
+		       t, i, w->kind[t] ? w->kind[t] : "?", pc_errmsg());
+	w->pos.k[t] = i + 1;
+	w->pos.inflight[t] = 0;
+}
+
+static void w_thread(int t, void *arg)
+{
+	struct wctx *w = (struct wctx *)arg;
+	for (int i = 0; i < w->s->nops; i++)
+		w_op(w, t, i);
+}
+
+static void w_paths(struct wctx *w, const char *tag)
+{
+	(void)snprintf(w->dpath, sizeof(w->dpath),
+		       "%s/pcoll-crash-%s-%ld-%s-dur.pool", cr_dir(),
+		       w->s->name, (long)getpid(), tag);
+	(void)snprintf(w->lpath, sizeof(w->lpath),
+		       "%s/pcoll-crash-%s-%ld-%s-dirty.bin", cr_dir(),
+		       w->s->name, (long)getpid(), tag);
+}
+
+static void w_done(struct wctx *w)
+{
+	struct cr_req q;
+	memset(&q, 0, sizeof(q));
+	q.type = REQ_DONE;
+	q.fences_total = cr_track_fences();
+	q.switches = cr_sched_switches();
+	cr_track_set_hook(NULL, NULL);
+	cr_track_stop();
+	(void)unlink(w->dpath);
+	(void)unlink(w->lpath);
+	w_send(w, &q);
 }
 
 static void workload(struct wctx *w, const char *pool_path)
@@ -300,92 +444,672 @@ static void workload(struct wctx *w, const char *pool_path)
 	const cr_scenario *s = w->s;
 	pc_pool *pool = NULL;
 	size_t size = s->pool_size ? s->pool_size : PC_POOL_MIN_SIZE;
+	g_w = w;
+	cr_op_kind_hook(w_kind);
+	w_paths(w, "w");
 	if (pc_pool_create(pool_path, size, &pool) != PC_OK)
-		w_fail(w, "%s: create %d: %s", pool_path, 0);
+		w_fail(w, "%s: create: %s", pool_path, pc_errmsg());
 	if (s->setup && s->setup(pool) != PC_OK)
-		w_fail(w, "%s: setup %d: %s", s->name, 0);
+		w_fail(w, "%s: setup: %s", s->name, pc_errmsg());
 	if (pc_pool_close(pool) != PC_OK)
-		w_fail(w, "%s: close %d: %s", s->name, 0);
+		w_fail(w, "%s: close: %s", s->name, pc_errmsg());
 	if (pc_pool_open(pool_path, &pool) != PC_OK)
-		w_fail(w, "%s: open %d: %s", pool_path, 0);
-	w->img = (unsigned char *)malloc(pool->size);
-	if (!w->img || cr_track_start(pool->base, pool->size) != 0)
-		w_fail(w, "%s: out of memory %d %s", s->name, 0);
+		w_fail(w, "%s: open: %s", pool_path, pc_errmsg());
+	if (cr_track_start(pool->base, pool->size) != 0)
+		w_fail(w, "%s: out of memory", s->name);
+	w->pool = pool;
+	mark_pmemobj_runtime();
+	cr_volatile_ranges(pool, cr_track_volatile);
 	cr_track_set_hook(w_hook, w);
-	for (int i = 0; i < s->nops; i++) {
-		w->cur_k = i;
-		if (s->op(pool, i) != PC_OK)
-			w_fail(w, "%s: operation %d failed: %s", s->name, i);
+	if (s->nthreads > 1) {
+		uint64_t seed = w->o->seed ^ cr_val(0x7468726473ull, 1);
+		for (const char *c = s->name; *c; c++)
+			seed = seed * 31 + (unsigned char)*c;
+		if (cr_mt_run(s->nthreads, w_thread, w, seed,
+			      w->o->switch_every) != 0)
+			w_fail(w, "%s: cannot start %d threads", s->name,
+			       s->nthreads);
+	} else {
+		w_thread(0, w);
 	}
-	w->cur_k = s->nops;
 	if (!w->counting)
-		w_crash_here(w, cr_track_fences(), 0); /* after the last op */
-	struct cr_req q;
-	memset(&q, 0, sizeof(q));
-	q.type = REQ_DONE;
-	q.fences_total = cr_track_fences();
-	cr_track_set_hook(NULL, NULL);
-	cr_track_stop();
+		w_crash_here(w, cr_track_fences(), 1); /* after the last op */
+	w_done(w);
 	if (pc_pool_close(pool) != PC_OK)
-		w_fail(w, "%s: close after op %d: %s", s->name, s->nops);
+		w_fail(w, "%s: close after the last operation: %s", s->name,
+		       pc_errmsg());
 	(void)unlink(pool_path);
-	if (write_all(w->req_fd, &q, sizeof(q)) != 0)
-		_exit(92);
+	_exit(0);
+}
+
+/* C: recover the image at path under tracking (pc_pool_open, the
+ * containers' opening and checks, the oracle), crashing at the selected
+ * fence points; exits 0 after a correct recovery. */
+static void recovery(struct wctx *w, const char *path)
+{
+	const cr_scenario *s = w->s;
+	g_w = w;
+	cr_op_kind_hook(w_kind);
+	w_paths(w, "r");
+	if (cr_track_arm_file(path) != 0)
+		w_fail(w, "%s: cannot track the recovery of %s", s->name, path);
+	mark_pmemobj_runtime();
+	cr_track_set_hook(w_hook, w);
+	pc_pool *pool = NULL;
+	if (pc_pool_open(path, &pool) != PC_OK)
+		w_fail(w, "recovery: pc_pool_open: %s", pc_errmsg());
+	w->pool = pool;
+	char why[1024];
+	int r = cr_verify(s, pool, &w->pos, NULL, why, sizeof(why));
+	w_done(w);
+	(void)pc_pool_close(pool);
+	if (r == CR_BAD)
+		w_fail(w, "recovery: %s", why);
 	_exit(0);
 }
 
 /* ------------------------------------------------------------------ */
-/* Parent P                                                             */
+/* P: crash images and checkers                                         */
 /* ------------------------------------------------------------------ */
 
-static int run_checker(const cr_scenario *s, const char *path, int k,
-		       int allow_next, char *why, size_t n)
+/* One crash image: which dirty words of the point are on the media. */
+struct img {
+	char kind;         /* a b S M O L W */
+	unsigned char *on; /* bit per dirty word */
+};
+
+/* The dirty words of one point, grouped in lines. */
+struct point {
+	const struct cr_req *q;
+	uint64_t *words; /* offset, value pairs */
+	size_t nw;
+	size_t *line_first; /* first word of line j; line_first[nl] = nw */
+	size_t nl;
+	struct img *img;
+	size_t nimg, icap;
+};
+
+struct pctx {
+	const cr_scenario *s;
+	const cr_opts *o;
+	cr_result *r;
+	uint64_t rng;
+	double t0;
+	int stop;
+	pid_t wpid; /* the workload */
+	struct {
+		pid_t pid;
+		int to, from;
+		int busy;
+		size_t img; /* the image it checks */
+		int jobs;
+	} srv[MAX_JOBS];
+	char imgpath[MAX_JOBS][PATH_LEN];
+};
+
+static void point_free(struct point *pt)
 {
-	int pfd[2];
-	if (pipe(pfd) != 0)
-		return -2;
+	for (size_t i = 0; i < pt->nimg; i++)
+		free(pt->img[i].on);
+	free(pt->img);
+	free(pt->words);
+	free(pt->line_first);
+	memset(pt, 0, sizeof(*pt));
+}
+
+static int point_load(struct point *pt, const struct cr_req *q)
+{
+	memset(pt, 0, sizeof(*pt));
+	pt->q = q;
+	pt->nw = q->ndirty;
+	pt->words = (uint64_t *)malloc((pt->nw + 1) * 2 * sizeof(uint64_t));
+	pt->line_first = (size_t *)malloc((pt->nw + 1) * sizeof(size_t));
+	if (!pt->words || !pt->line_first)
+		return -1;
+	if (pt->nw) {
+		int fd = open(q->lpath, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -1;
+		int r = read_all(fd, pt->words, pt->nw * 2 * sizeof(uint64_t));
+		close(fd);
+		if (r != 1)
+			return -1;
+	}
+	uint64_t cur = UINT64_MAX;
+	for (size_t i = 0; i < pt->nw; i++) {
+		uint64_t l = pt->words[2 * i] / LINE;
+		if (l != cur) {
+			pt->line_first[pt->nl++] = i;
+			cur = l;
+		}
+	}
+	pt->line_first[pt->nl] = pt->nw;
+	return 0;
+}
+
+static size_t bits_bytes(size_t n)
+{
+	return (n + 7) / 8;
+}
+
+/* Add an image (takes ownership of on, or makes an empty one when NULL);
+ * skips an image equal to one already there. */
+static void img_add(struct point *pt, char kind, unsigned char *on)
+{
+	size_t nb = bits_bytes(pt->nw);
+	if (!on) {
+		on = (unsigned char *)calloc(nb ? nb : 1, 1);
+		if (!on)
+			abort();
+	}
+	for (size_t i = 0; i < pt->nimg; i++)
+		if (memcmp(pt->img[i].on, on, nb) == 0) {
+			free(on);
+			return;
+		}
+	if (pt->nimg == pt->icap) {
+		size_t nc = pt->icap ? pt->icap * 2 : 16;
+		struct img *ni =
+			(struct img *)realloc(pt->img, nc * sizeof(*ni));
+		if (!ni)
+			abort();
+		pt->img = ni;
+		pt->icap = nc;
+	}
+	pt->img[pt->nimg].kind = kind;
+	pt->img[pt->nimg].on = on;
+	pt->nimg++;
+}
+
+static unsigned char *bits_new(const struct point *pt)
+{
+	unsigned char *b = (unsigned char *)calloc(
+		bits_bytes(pt->nw) ? bits_bytes(pt->nw) : 1, 1);
+	if (!b)
+		abort();
+	return b;
+}
+
+static void set_line(const struct point *pt, unsigned char *b, size_t j,
+		     int on)
+{
+	for (size_t i = pt->line_first[j]; i < pt->line_first[j + 1]; i++) {
+		if (on)
+			b[i >> 3] |= (unsigned char)(1u << (i & 7));
+		else
+			b[i >> 3] &= (unsigned char)~(1u << (i & 7));
+	}
+}
+
+/* Draw k distinct line indexes of n into out (k <= n). */
+static void draw(uint64_t *rng, size_t n, size_t k, size_t *out)
+{
+	size_t *all = (size_t *)malloc(n * sizeof(size_t));
+	if (!all)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		all[i] = i;
+	for (size_t i = 0; i < k; i++) {
+		size_t j = i + (size_t)(mix(rng) % (n - i));
+		size_t t = all[i];
+		all[i] = all[j];
+		all[j] = t;
+		out[i] = all[i];
+	}
+	free(all);
+}
+
+/* The images of a point (see sim.h). */
+static void point_images(struct pctx *p, struct point *pt)
+{
+	const cr_opts *o = p->o;
+	size_t n = pt->nl;
+	img_add(pt, 'a', NULL);
+	if (n == 0)
+		return;
+	unsigned char *all = bits_new(pt);
+	for (size_t j = 0; j < n; j++)
+		set_line(pt, all, j, 1);
+	img_add(pt, 'b', all);
+	if (n <= (size_t)o->exhaustive_max) {
+		for (uint64_t m = 1; m + 1 < (1ull << n); m++) {
+			unsigned char *b = bits_new(pt);
+			for (size_t j = 0; j < n; j++)
+				if ((m >> j) & 1)
+					set_line(pt, b, j, 1);
+			img_add(pt, 'S', b);
+		}
+		p->r->exhaustive++;
+	} else {
+		size_t k = o->max_one > 0 && (size_t)o->max_one < n
+				   ? (size_t)o->max_one
+				   : n;
+		size_t *pick = (size_t *)malloc(n * sizeof(size_t));
+		if (!pick)
+			abort();
+		draw(&p->rng, n, k, pick);
+		for (size_t i = 0; i < k; i++) {
+			unsigned char *b = bits_new(pt);
+			for (size_t j = 0; j < n; j++)
+				set_line(pt, b, j, j != pick[i]);
+			img_add(pt, 'M', b);
+		}
+		draw(&p->rng, n, k, pick);
+		for (size_t i = 0; i < k; i++) {
+			unsigned char *b = bits_new(pt);
+			set_line(pt, b, pick[i], 1);
+			img_add(pt, 'O', b);
+		}
+		free(pick);
+		for (int r = 0; r < o->nrandom; r++) {
+			unsigned char *b = bits_new(pt);
+			for (size_t j = 0; j < n; j++)
+				if (mix(&p->rng) & 1)
+					set_line(pt, b, j, 1);
+			img_add(pt, 'L', b);
+		}
+	}
+	/* Word subsets: a line whose words reach the media in part. */
+	if (pt->nw > pt->nl) {
+		for (int r = 0; r < o->nrandom; r++) {
+			unsigned char *b = bits_new(pt);
+			for (size_t i = 0; i < pt->nw; i++)
+				if (mix(&p->rng) & 1)
+					b[i >> 3] |= (unsigned char)(1u
+								     << (i & 7));
+			img_add(pt, 'W', b);
+		}
+	}
+}
+
+/* Describe image im: which dirty lines it has. */
+static void img_describe(const struct point *pt, const struct img *im,
+			 char *buf, size_t n)
+{
+	size_t on = 0, part = 0, used = 0;
+	char lines[1024] = "";
+	for (size_t j = 0; j < pt->nl; j++) {
+		size_t a = pt->line_first[j], b = pt->line_first[j + 1], c = 0;
+		for (size_t i = a; i < b; i++)
+			c += (im->on[i >> 3] >> (i & 7)) & 1;
+		on += c == b - a;
+		part += c && c < b - a;
+		if (j < MAX_LINES0 && used < sizeof(lines) - 40) {
+			int w = snprintf(lines + used, sizeof(lines) - used,
+					 " %c0x%llx",
+					 c == 0 ? '-' : c == b - a ? '+' : '~',
+					 (unsigned long long)(pt->words[2 * a] &
+							      ~(uint64_t)63));
+			if (w > 0)
+				used += (size_t)w;
+		}
+	}
+	(void)snprintf(buf, n,
+		       "image %c: %zu of %zu dirty lines on the media (%zu in "
+		       "part); lines (+ on, - lost, ~ part):%s%s",
+		       im->kind, on, pt->nl, part, lines,
+		       pt->nl > MAX_LINES0 ? " ..." : "");
+}
+
+static void note_failure(struct pctx *p, const struct point *pt,
+			 const struct img *im, const char *why,
+			 const char *where)
+{
+	cr_result *r = p->r;
+	const struct cr_req *q = pt->q;
+	r->failures++;
+	char desc[1400];
+	img_describe(pt, im, desc, sizeof(desc));
+	char at[160] = "";
+	size_t used = 0;
+	for (int t = 0; t < cr_nthreads(p->s); t++) {
+		int w = snprintf(at + used, sizeof(at) - used, "%s%d%s",
+				 t ? "," : "", q->pos.k[t],
+				 q->pos.inflight[t] ? "+" : "");
+		if (w > 0 && (size_t)w < sizeof(at) - used)
+			used += (size_t)w;
+	}
+	if (!r->first_failure[0])
+		(void)snprintf(r->first_failure, sizeof(r->first_failure),
+			       "%.30s fence %llu (thread %d, operations done "
+			       "%.100s, '%.31s' fence %d), %.900s: %.1000s\n  "
+			       "replay: PCOLL_CRASH_SEED=0x%llx "
+			       "PCOLL_CRASH_FENCE=%llu PCOLL_CRASH_KEEP=1 %.500s",
+			       where, (unsigned long long)q->fence, q->thread,
+			       at, q->kind[0] ? q->kind : "?", q->ord, desc,
+			       why, (unsigned long long)p->o->seed,
+			       (unsigned long long)q->fence, p->o->replay);
+	if (!p->o->quiet && r->failures <= 5)
+		fprintf(stderr,
+			"crash[%s]: FAIL %s fence %llu (ops %s, '%s'), %s: "
+			"%s\n",
+			p->s->name, where, (unsigned long long)q->fence, at,
+			q->kind[0] ? q->kind : "?", desc, why);
+	if (p->o->stop_at_first)
+		p->stop = 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Checker servers                                                      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A checker is a long-lived process forked from P that checks one image
+ * after another: libpmemobj's open costs about a sixth in a process that
+ * has opened pools before (its allocations no longer fault and copy pages
+ * inherited from P). An image that crashes or hangs its checker (the
+ * alarm) fails; P then starts a new one. Checkers restart every
+ * SRV_JOBS images to bound what a leak could pile up.
+ */
+#define SRV_JOBS 400
+
+struct cjob {
+	int pmemobj_check;
+	int continue_ops;
+	cr_pos pos;
+	uint64_t nwords;
+	char dpath[PATH_LEN];
+	char img[PATH_LEN];
+};
+
+struct cres {
+	int res;
+	char why[2048];
+};
+
+/* Copy the durable image dpath to path and write the words given. */
+static int build_image(const char *dpath, const uint64_t *words, size_t nw,
+		       const char *path)
+{
+	int in = open(dpath, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -1;
+	int out = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (out < 0) {
+		close(in);
+		return -1;
+	}
+	struct stat st;
+	int r = fstat(in, &st);
+	if (r == 0)
+		r = ftruncate(out, st.st_size);
+	/* Copy the data extents only: holes stay holes. */
+	off_t pos = 0;
+	while (r == 0 && pos < st.st_size) {
+		off_t d = lseek(in, pos, SEEK_DATA);
+		if (d < 0)
+			break; /* no data after pos */
+		off_t h = lseek(in, d, SEEK_HOLE);
+		if (h < 0)
+			h = st.st_size;
+		loff_t src = d, dst = d;
+		size_t left = (size_t)(h - d);
+		while (left > 0) {
+			ssize_t c = copy_file_range(in, &src, out, &dst, left,
+						    0);
+			if (c <= 0) {
+				r = -1;
+				break;
+			}
+			left -= (size_t)c;
+		}
+		pos = h;
+	}
+	for (size_t i = 0; r == 0 && i < nw; i++)
+		if (pwrite(out, &words[2 * i + 1], 8, (off_t)words[2 * i]) != 8)
+			r = -1;
+	close(in);
+	if (close(out) != 0)
+		r = -1;
+	return r;
+}
+
+/* The words of image im (offset, value pairs); returns their number. */
+static size_t img_words(const struct point *pt, const struct img *im,
+			uint64_t *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < pt->nw; i++)
+		if ((im->on[i >> 3] >> (i & 7)) & 1) {
+			out[2 * n] = pt->words[2 * i];
+			out[2 * n + 1] = pt->words[2 * i + 1];
+			n++;
+		}
+	return n;
+}
+
+static void server_main(const cr_scenario *s, int in, int out)
+{
+	struct cjob j;
+	uint64_t *words = NULL;
+	size_t cap = 0;
+	while (read_all(in, &j, sizeof(j)) == 1) {
+		if (j.nwords > cap) {
+			cap = (size_t)j.nwords;
+			words = (uint64_t *)realloc(words,
+						    cap * 2 * sizeof(uint64_t));
+			if (!words)
+				_exit(90);
+		}
+		if (j.nwords &&
+		    read_all(in, words, j.nwords * 2 * sizeof(uint64_t)) != 1)
+			_exit(93);
+		struct cres res;
+		memset(&res, 0, sizeof(res));
+		res.res = CR_BAD;
+		alarm(120);
+		if (build_image(j.dpath, words, (size_t)j.nwords, j.img) !=
+		    0) {
+			(void)snprintf(res.why, sizeof(res.why),
+				       "cannot write image %s", j.img);
+		} else {
+			cr_check_opts co;
+			co.pmemobj_check = j.pmemobj_check;
+			co.continue_ops = j.continue_ops;
+			res.res = cr_check_image(s, j.img, &j.pos, &co, res.why,
+						 sizeof(res.why));
+		}
+		alarm(0);
+		if (write_all(out, &res, sizeof(res)) != 0)
+			_exit(92);
+	}
+	_exit(0);
+}
+
+static struct pctx *g_p; /* for closing the checkers' pipes in children */
+
+static void close_servers(const struct pctx *p)
+{
+	for (int i = 0; p && i < MAX_JOBS; i++)
+		if (p->srv[i].pid > 0) {
+			close(p->srv[i].to);
+			close(p->srv[i].from);
+		}
+}
+
+static int server_start(struct pctx *p, int i)
+{
+	int a[2], b[2];
+	if (pipe(a) != 0)
+		return -1;
+	if (pipe(b) != 0) {
+		close(a[0]);
+		close(a[1]);
+		return -1;
+	}
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0)
-		return -2;
+		return -1;
 	if (pid == 0) {
-		close(pfd[0]);
-		alarm(60);
-		char msg[2048] = "";
-		int r = cr_check_image(s, path, k, allow_next, msg,
-				       sizeof(msg));
-		(void)write_all(pfd[1], msg, strlen(msg));
-		_exit(r == CR_STATE_K ? 0 : r == CR_STATE_K1 ? 1 : 2);
+		close_servers(p);
+		close(a[1]);
+		close(b[0]);
+		server_main(p->s, a[0], b[1]);
 	}
-	close(pfd[1]);
-	size_t got = 0;
-	for (;;) {
-		ssize_t r = read(pfd[0], why + got, n - 1 - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-		if (got >= n - 1)
-			break;
-	}
-	why[got] = '\0';
-	close(pfd[0]);
-	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (WIFEXITED(st) && WEXITSTATUS(st) <= 1)
-		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
-		(void)snprintf(why + got, n - got,
-			       " checker killed by signal %d%s", WTERMSIG(st),
-			       WTERMSIG(st) == SIGALRM ? " (hang)" : "");
-	return CR_BAD;
+	close(a[0]);
+	close(b[1]);
+	p->srv[i].pid = pid;
+	p->srv[i].to = a[1];
+	p->srv[i].from = b[0];
+	p->srv[i].busy = 0;
+	p->srv[i].jobs = 0;
+	return 0;
 }
 
-/* Fork W; returns its pid and the pipe ends in *req_rd / *ack_wr. */
-static pid_t start_w(struct wctx *w, const char *pool_path, int *req_rd,
-		     int *ack_wr)
+/* Stop checker i; returns its wait status. */
+static int server_stop(struct pctx *p, int i)
+{
+	int st = 0;
+	if (p->srv[i].pid <= 0)
+		return 0;
+	close(p->srv[i].to);
+	close(p->srv[i].from);
+	while (waitpid(p->srv[i].pid, &st, 0) < 0 && errno == EINTR)
+		;
+	p->srv[i].pid = 0;
+	return st;
+}
+
+static void servers_stop(struct pctx *p)
+{
+	for (int i = 0; i < MAX_JOBS; i++)
+		if (p->srv[i].pid > 0)
+			close(p->srv[i].to);
+	for (int i = 0; i < MAX_JOBS; i++)
+		if (p->srv[i].pid > 0) {
+			p->srv[i].to = -1;
+			close(p->srv[i].from);
+			while (waitpid(p->srv[i].pid, NULL, 0) < 0 &&
+			       errno == EINTR)
+				;
+			p->srv[i].pid = 0;
+		}
+}
+
+static void job_done(struct pctx *p, struct point *pt, size_t im,
+		     const struct cres *res, int slot, const char *where,
+		     int recovered)
+{
+	p->r->images++;
+	p->r->rec_images += recovered;
+	if (res->res == CR_STATE_K)
+		p->r->at_k++;
+	else if (res->res == CR_STATE_K1)
+		p->r->at_k1++;
+	else
+		note_failure(p, pt, &pt->img[im], res->why, where);
+	if (res->res == CR_BAD && p->o->keep) {
+		/* Moved aside: the next image would overwrite it. */
+		char kept[PATH_LEN + 48];
+		(void)snprintf(kept, sizeof(kept), "%s.fence%llu.%zu",
+			       p->imgpath[slot],
+			       (unsigned long long)pt->q->fence, im);
+		(void)rename(p->imgpath[slot], kept);
+		fprintf(stderr, "crash[%s]: failing image kept: %s\n",
+			p->s->name, kept);
+	} else {
+		(void)unlink(p->imgpath[slot]);
+	}
+}
+
+/* Collect the result of busy checker i (its death is the image's
+ * failure). */
+static void server_collect(struct pctx *p, struct point *pt, int i,
+			   const char *where, int recovered)
+{
+	struct cres res;
+	if (read_all(p->srv[i].from, &res, sizeof(res)) != 1) {
+		int st = server_stop(p, i);
+		memset(&res, 0, sizeof(res));
+		res.res = CR_BAD;
+		if (WIFSIGNALED(st))
+			(void)snprintf(res.why, sizeof(res.why),
+				       "checker killed by signal %d%s",
+				       WTERMSIG(st),
+				       WTERMSIG(st) == SIGALRM ? " (hang)" : "");
+		else
+			(void)snprintf(res.why, sizeof(res.why),
+				       "checker exited with status %d",
+				       WEXITSTATUS(st));
+	}
+	res.why[sizeof(res.why) - 1] = '\0';
+	p->srv[i].busy = 0;
+	job_done(p, pt, p->srv[i].img, &res, i, where, recovered);
+	if (p->srv[i].pid > 0 && ++p->srv[i].jobs >= SRV_JOBS)
+		(void)server_stop(p, i);
+}
+
+/* Check every image of the point, p->o->jobs checkers at a time. */
+static void check_images(struct pctx *p, struct point *pt, const char *where,
+			 int recovered)
+{
+	int jmax = p->o->jobs;
+	uint64_t *words =
+		(uint64_t *)malloc((pt->nw + 1) * 2 * sizeof(uint64_t));
+	if (!words)
+		abort();
+	size_t next = 0;
+	for (;;) {
+		int nbusy = 0, idle = -1;
+		for (int i = 0; i < jmax; i++) {
+			if (p->srv[i].pid > 0 && p->srv[i].busy)
+				nbusy++;
+			else if (idle < 0)
+				idle = i;
+		}
+		if (next < pt->nimg && idle >= 0 && !p->stop) {
+			if (p->srv[idle].pid <= 0 && server_start(p, idle) != 0)
+				break;
+			struct cjob j;
+			memset(&j, 0, sizeof(j));
+			const struct img *im = &pt->img[next];
+			j.pmemobj_check = p->o->pmemobj_check ||
+					  im->kind == 'a' || im->kind == 'b';
+			j.continue_ops = p->o->continue_ops;
+			j.pos = pt->q->pos;
+			j.nwords = img_words(pt, im, words);
+			memcpy(j.dpath, pt->q->dpath, sizeof(j.dpath));
+			memcpy(j.img, p->imgpath[idle], sizeof(j.img));
+			if (write_all(p->srv[idle].to, &j, sizeof(j)) != 0 ||
+			    (j.nwords &&
+			     write_all(p->srv[idle].to, words,
+				       (size_t)j.nwords * 2 *
+					       sizeof(uint64_t)) != 0)) {
+				/* Dead already: the read below reports it. */
+			}
+			p->srv[idle].busy = 1;
+			p->srv[idle].img = next++;
+			continue;
+		}
+		if (nbusy == 0)
+			break;
+		struct pollfd fds[MAX_JOBS];
+		int who[MAX_JOBS], nf = 0;
+		for (int i = 0; i < jmax; i++)
+			if (p->srv[i].pid > 0 && p->srv[i].busy) {
+				fds[nf].fd = p->srv[i].from;
+				fds[nf].events = POLLIN;
+				fds[nf].revents = 0;
+				who[nf++] = i;
+			}
+		if (poll(fds, (nfds_t)nf, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int f = 0; f < nf; f++)
+			if (fds[f].revents)
+				server_collect(p, pt, who[f], where,
+					       recovered);
+	}
+	free(words);
+}
+
+/* Fork a tracked process running fn; *req_rd and *ack_wr get P's ends. */
+static pid_t start_tracked(struct wctx *w, int *req_rd, int *ack_wr,
+			   void (*fn)(struct wctx *, const char *),
+			   const char *arg)
 {
 	int req[2], ack[2];
 	if (pipe(req) != 0)
@@ -400,15 +1124,12 @@ static pid_t start_w(struct wctx *w, const char *pool_path, int *req_rd,
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		close_servers(g_p);
 		close(req[0]);
 		close(ack[1]);
 		w->req_fd = req[1];
 		w->ack_fd = ack[0];
-		for (int j = 0; j < MAX_IMAGES; j++)
-			(void)snprintf(w->paths[j], sizeof(w->paths[j]),
-				       "%s/pcoll-crash-%s-%ld-img%d.pool",
-				       cr_dir(), w->s->name, (long)getpid(), j);
-		workload(w, pool_path);
+		fn(w, arg);
 		_exit(0);
 	}
 	close(req[1]);
@@ -418,26 +1139,311 @@ static pid_t start_w(struct wctx *w, const char *pool_path, int *req_rd,
 	return pid;
 }
 
-static int wait_w(pid_t pid, cr_result *r)
+static int wait_pid(pid_t pid, char *err, size_t n)
 {
 	int st = 0;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
-	if (!r->error[0])
-		(void)snprintf(r->error, sizeof(r->error),
-			       "workload process ended with %s %d",
+	if (!err[0])
+		(void)snprintf(err, n, "tracked process ended with %s %d",
 			       WIFEXITED(st) ? "status" : "signal",
 			       WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 	return -1;
 }
 
+/* Count the fence points of a tracked process (dry run); returns their
+ * records (REQ_INFO messages), *n of them, or NULL with err set. */
+static struct cr_req *dry_run(struct wctx *w,
+			      void (*fn)(struct wctx *, const char *),
+			      const char *arg, size_t *n, char *err,
+			      size_t en)
+{
+	int req_rd, ack_wr;
+	w->counting = 1;
+	pid_t pid = start_tracked(w, &req_rd, &ack_wr, fn, arg);
+	w->counting = 0;
+	*n = 0;
+	if (pid < 0) {
+		(void)snprintf(err, en, "fork: %s", strerror(errno));
+		return NULL;
+	}
+	size_t cap = 256;
+	struct cr_req *info = (struct cr_req *)malloc(cap * sizeof(*info));
+	struct cr_req q;
+	while (info && read_all(req_rd, &q, sizeof(q)) == 1) {
+		if (q.type == REQ_ERROR)
+			(void)snprintf(err, en, "%s", q.msg);
+		if (q.type != REQ_INFO)
+			continue;
+		if (*n == cap) {
+			cap *= 2;
+			struct cr_req *ni = (struct cr_req *)realloc(
+				info, cap * sizeof(*info));
+			if (!ni) {
+				free(info);
+				info = NULL;
+				break;
+			}
+			info = ni;
+		}
+		info[(*n)++] = q;
+	}
+	close(req_rd);
+	close(ack_wr);
+	if (wait_pid(pid, err, en) != 0 || !info) {
+		free(info);
+		return NULL;
+	}
+	return info;
+}
+
+static void sel_set(unsigned char *sel, uint64_t i)
+{
+	sel[i >> 3] |= (unsigned char)(1u << (i & 7));
+}
+
+static int sel_has(const unsigned char *sel, uint64_t i)
+{
+	return (sel[i >> 3] >> (i & 7)) & 1;
+}
+
+/* Stratified choice over the dry run's points (see sim.h); returns the
+ * number of strata in *nstrata. */
+static int sel_has(const unsigned char *sel, uint64_t i);
+static unsigned char *select_points(struct pctx *p, const struct cr_req *info,
+				    size_t n, uint64_t *nstrata)
+{
+	unsigned char *sel = (unsigned char *)calloc(n / 8 + 1, 1);
+	size_t *idx = (size_t *)malloc((n + 1) * sizeof(size_t));
+	int *done = (int *)calloc(n + 1, sizeof(int));
+	if (!sel || !idx || !done)
+		abort();
+	*nstrata = 0;
+	/* (kind, ordinal) strata, then call sites not covered yet. */
+	for (int pass = 0; pass < 2; pass++) {
+		memset(done, 0, (n + 1) * sizeof(int));
+		for (size_t i = 0; i < n; i++) {
+			if (done[i])
+				continue;
+			size_t m = 0;
+			int covered = 0;
+			for (size_t j = i; j < n; j++) {
+				int same = pass == 0
+						   ? info[j].ord == info[i].ord &&
+							     strcmp(info[j].kind,
+								    info[i].kind) ==
+								     0
+						   : info[j].site == info[i].site;
+				if (!same)
+					continue;
+				done[j] = 1;
+				idx[m++] = j;
+				covered |= sel_has(sel, j);
+			}
+			if (pass == 1 && covered)
+				continue;
+			(*nstrata)++;
+			size_t want = pass == 0 ? (size_t)p->o->per_stratum : 1;
+			if (want > m)
+				want = m;
+			size_t *pick = (size_t *)malloc(m * sizeof(size_t));
+			if (!pick)
+				abort();
+			draw(&p->rng, m, want, pick);
+			for (size_t k = 0; k < want; k++)
+				sel_set(sel, info[idx[pick[k]]].fence);
+			free(pick);
+		}
+	}
+	for (int e = 0; e < p->o->extra && n > 0; e++)
+		sel_set(sel, info[mix(&p->rng) % n].fence);
+	if (getenv("PCOLL_CRASH_DEBUG")) {
+		/* cost model */
+		double est = 0, estall = 0; size_t npts = 0;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t l = info[i].ndirty;
+			double c = l <= 8 ? (double)(1u << l) : 2 + 24 + 4;
+			if (l > 1) c += 2;
+			estall += c;
+			if (sel_has(sel, info[i].fence)) { est += c; npts++; }
+		}
+		size_t ks = 0, kk = 0;
+		for (size_t i = 0; i < n; i++) {
+			int seen = 0, seen2 = 0;
+			for (size_t j = 0; j < i; j++) {
+				if (info[j].site == info[i].site && !strcmp(info[j].kind, info[i].kind)) seen = 1;
+				if (!strcmp(info[j].kind, info[i].kind)) seen2 = 1;
+			}
+			ks += !seen; kk += !seen2;
+		}
+		fprintf(stderr, "%s: fences %zu strata %llu kinds %zu kind+site %zu; selected %zu est images %.0f (all %.0f)\n",
+			p->s->name, n, (unsigned long long)*nstrata, kk, ks, npts, est, estall);
+	}
+	free(idx);
+	free(done);
+	return sel;
+}
+
+static void serve(struct pctx *p, struct wctx *w, int req_rd, int ack_wr,
+		  int nested);
+
+/* Recover image im of point pt under tracking, crash that recovery at
+ * some of its fence points and check those images. */
+static void recovery_crash(struct pctx *p, struct point *pt, size_t im)
+{
+	char path[PATH_LEN];
+	(void)snprintf(path, sizeof(path), "%s/pcoll-crash-%s-%ld-rec.pool",
+		       cr_dir(), p->s->name, (long)getpid());
+	uint64_t *words =
+		(uint64_t *)malloc((pt->nw + 1) * 2 * sizeof(uint64_t));
+	if (!words)
+		abort();
+	size_t nw = img_words(pt, &pt->img[im], words);
+	int built = build_image(pt->q->dpath, words, nw, path);
+	free(words);
+	if (built != 0)
+		return;
+	struct wctx w;
+	memset(&w, 0, sizeof(w));
+	w.s = p->s;
+	w.o = p->o;
+	w.pos = pt->q->pos;
+	char err[512] = "";
+	size_t n = 0;
+	struct cr_req *info = dry_run(&w, recovery, path, &n, err, sizeof(err));
+	if (!info) {
+		/* The plain checker already judged this image; a recovery
+		 * that fails here fails there too. */
+		(void)unlink(path);
+		return;
+	}
+	unsigned char *sel = (unsigned char *)calloc(n / 8 + 1, 1);
+	if (!sel)
+		abort();
+	size_t want = p->o->recovery_points > 0 &&
+				      (size_t)p->o->recovery_points < n
+			      ? (size_t)p->o->recovery_points
+			      : n;
+	size_t *pick = (size_t *)malloc((n + 1) * sizeof(size_t));
+	if (!pick)
+		abort();
+	draw(&p->rng, n, want, pick);
+	for (size_t i = 0; i < want; i++)
+		sel_set(sel, pick[i]);
+	free(pick);
+	free(info);
+	w.sel = sel;
+	w.nsel = n;
+	int req_rd, ack_wr;
+	pid_t pid = start_tracked(&w, &req_rd, &ack_wr, recovery, path);
+	if (pid >= 0) {
+		serve(p, &w, req_rd, ack_wr, 1);
+		(void)wait_pid(pid, err, sizeof(err));
+	}
+	free(sel);
+	(void)unlink(path);
+}
+
+/* Handle the requests of one tracked process until it is done. */
+static void serve(struct pctx *p, struct wctx *w, int req_rd, int ack_wr,
+		  int nested)
+{
+	cr_result *r = p->r;
+	struct cr_req q;
+	(void)w;
+	while (read_all(req_rd, &q, sizeof(q)) == 1) {
+		if (q.type == REQ_DONE) {
+			if (!nested) {
+				r->fences = q.fences_total;
+				r->switches = q.switches;
+			}
+			continue;
+		}
+		if (q.type == REQ_ERROR) {
+			(void)snprintf(r->error, sizeof(r->error), "%s%s",
+				       nested ? "recovery under test: " : "",
+				       q.msg);
+			r->harness_error = 1;
+			continue;
+		}
+		if (q.type != REQ_POINT)
+			continue;
+		if (nested)
+			r->rec_crashes++;
+		else
+			r->tried++;
+		int ack = 1;
+		if (q.same) {
+			r->same += !nested;
+		} else {
+			struct point pt;
+			if (point_load(&pt, &q) != 0) {
+				(void)snprintf(r->error, sizeof(r->error),
+					       "cannot read %s", q.lpath);
+				r->harness_error = 1;
+				ack = 0;
+			} else {
+				if (pt.nl > r->max_lines)
+					r->max_lines = pt.nl;
+				if (getenv("PCOLL_CRASH_DEBUG")) {
+					fprintf(stderr, "point %llu '%s' ord %d lines %zu:",
+						(unsigned long long)q.fence, q.kind, q.ord, pt.nl);
+					for (size_t j = 0; j < pt.nl; j++)
+						fprintf(stderr, " %llx/%zu", (unsigned long long)pt.words[2 * pt.line_first[j]], pt.line_first[j + 1] - pt.line_first[j]);
+					fprintf(stderr, "\n");
+				}
+				point_images(p, &pt);
+				check_images(p, &pt,
+					     nested ? "recovery crashed at"
+						    : "at",
+					     nested);
+				if (!nested && !p->stop &&
+				    p->o->recovery_every > 0 &&
+				    mix(&p->rng) % (uint64_t)p->o
+							   ->recovery_every ==
+					    0)
+					recovery_crash(
+						p, &pt,
+						(size_t)(mix(&p->rng) %
+							 pt.nimg));
+			}
+			point_free(&pt);
+		}
+		if (p->stop ||
+		    (p->o->budget > 0 && now_s() - p->t0 > p->o->budget))
+			ack = 0;
+		if (write_all(ack_wr, &ack, sizeof(ack)) != 0)
+			break;
+	}
+	close(req_rd);
+	close(ack_wr);
+}
+
 int cr_run(const cr_scenario *s, const cr_opts *o, cr_result *r)
 {
 	memset(r, 0, sizeof(*r));
-	double t0 = now_s();
-	char pool_path[600];
+	struct pctx p;
+	memset(&p, 0, sizeof(p));
+	g_p = &p;
+	/* A checker that died must not kill P when P writes to it. */
+	struct sigaction ign, old_pipe;
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	(void)sigaction(SIGPIPE, &ign, &old_pipe);
+	p.s = s;
+	p.o = o;
+	p.r = r;
+	p.t0 = now_s();
+	p.rng = o->seed ^ cr_val(0x6e616d65, strlen(s->name));
+	for (const char *c = s->name; *c; c++)
+		p.rng = p.rng * 31 + (unsigned char)*c;
+	for (int j = 0; j < MAX_JOBS; j++)
+		(void)snprintf(p.imgpath[j], sizeof(p.imgpath[j]),
+			       "%s/pcoll-crash-%s-%ld-img%d.pool", cr_dir(),
+			       s->name, (long)getpid(), j);
+	char pool_path[PATH_LEN];
 	(void)snprintf(pool_path, sizeof(pool_path),
 		       "%s/pcoll-crash-%s-%ld.pool", cr_dir(), s->name,
 		       (long)getpid());
@@ -447,135 +1453,48 @@ int cr_run(const cr_scenario *s, const cr_opts *o, cr_result *r)
 	memset(&w, 0, sizeof(w));
 	w.s = s;
 	w.o = o;
-	w.rng = o->seed ^ cr_val(0x6e616d65, strlen(s->name));
-	for (const char *c = s->name; *c; c++)
-		w.rng = w.rng * 31 + (unsigned char)*c;
-
 	unsigned char *sel = NULL;
-	uint64_t dry_fences = 0;
-	int req_rd, ack_wr;
-	if (!o->full) {
-		/* Dry run: count the fence points. */
-		w.counting = 1;
-		pid_t pid = start_w(&w, pool_path, &req_rd, &ack_wr);
-		if (pid < 0) {
-			(void)snprintf(r->error, sizeof(r->error), "fork");
+	uint64_t nsel = 0;
+	if (o->only_fence >= 0) {
+		nsel = (uint64_t)o->only_fence + 1;
+		sel = (unsigned char *)calloc(nsel / 8 + 1, 1);
+		if (sel)
+			sel_set(sel, (uint64_t)o->only_fence);
+	} else if (!o->full) {
+		size_t n = 0;
+		struct cr_req *info = dry_run(&w, workload, pool_path, &n,
+					      r->error, sizeof(r->error));
+		(void)unlink(pool_path);
+		if (!info) {
 			r->harness_error = 1;
+			g_p = NULL;
+			(void)sigaction(SIGPIPE, &old_pipe, NULL);
 			return -1;
 		}
-		struct cr_req q;
-		while (read_all(req_rd, &q, sizeof(q)) == 1) {
-			if (q.type == REQ_DONE)
-				dry_fences = q.fences_total;
-			else if (q.type == REQ_ERROR)
-				(void)snprintf(r->error, sizeof(r->error), "%s",
-					       q.msg);
-		}
-		close(req_rd);
-		close(ack_wr);
-		if (wait_w(pid, r) != 0) {
-			r->harness_error = 1;
-			(void)unlink(pool_path);
-			return -1;
-		}
-		w.counting = 0;
-		uint64_t want = (uint64_t)(o->sample > 0 ? o->sample : 0);
-		sel = (unsigned char *)calloc(dry_fences / 8 + 1, 1);
-		if (!sel) {
-			r->harness_error = 1;
-			return -1;
-		}
-		uint64_t rng = w.rng ^ 0xfeedull;
-		uint64_t have = 0;
-		if (want >= dry_fences) {
-			for (uint64_t i = 0; i < dry_fences; i++)
-				sel[i >> 3] |= (unsigned char)(1u << (i & 7));
-		} else {
-			while (have < want) {
-				uint64_t i = mix(&rng) % dry_fences;
-				if ((sel[i >> 3] >> (i & 7)) & 1)
-					continue;
-				sel[i >> 3] |= (unsigned char)(1u << (i & 7));
-				have++;
-			}
-		}
-		w.sel = sel;
-		w.nsel_bits = dry_fences;
+		sel = select_points(&p, info, n, &r->strata);
+		nsel = n;
+		free(info);
 	}
-
-	pid_t pid = start_w(&w, pool_path, &req_rd, &ack_wr);
-	if (pid < 0) {
+	w.sel = sel;
+	w.nsel = nsel;
+	int req_rd, ack_wr;
+	p.wpid = start_tracked(&w, &req_rd, &ack_wr, workload, pool_path);
+	if (p.wpid < 0) {
 		free(sel);
 		r->harness_error = 1;
+		g_p = NULL;
+		(void)sigaction(SIGPIPE, &old_pipe, NULL);
 		return -1;
 	}
-	double tcheck = now_s();
-	struct cr_req q;
-	char why[2048];
-	while (read_all(req_rd, &q, sizeof(q)) == 1) {
-		if (q.type == REQ_DONE) {
-			r->fences = q.fences_total;
-			continue;
-		}
-		if (q.type == REQ_ERROR) {
-			(void)snprintf(r->error, sizeof(r->error), "%s", q.msg);
-			r->harness_error = 1;
-			continue;
-		}
-		r->tried++;
-		if (q.same)
-			r->same++;
-		for (int j = 0; j < q.nimg; j++) {
-			char path[600];
-			(void)snprintf(path, sizeof(path),
-				       "%s/pcoll-crash-%s-%ld-img%d.pool",
-				       cr_dir(), s->name, (long)pid, j);
-			int res = run_checker(s, path, q.k, q.allow_next, why,
-					      sizeof(why));
-			(void)unlink(path);
-			r->images++;
-			if (res == CR_STATE_K)
-				r->at_k++;
-			else if (res == CR_STATE_K1)
-				r->at_k1++;
-			else {
-				r->failures++;
-				if (!r->first_failure[0])
-					(void)snprintf(
-						r->first_failure,
-						sizeof(r->first_failure),
-						"fence %llu (op %d in flight), "
-						"image %c: %.1900s",
-						(unsigned long long)q.fence,
-						q.k, q.kind[j], why);
-				if (!o->quiet && r->failures <= 5)
-					fprintf(stderr,
-						"crash[%s]: FAIL fence %llu op "
-						"%d image %c: %s\n",
-						s->name,
-						(unsigned long long)q.fence,
-						q.k, q.kind[j], why);
-			}
-		}
-		int ack = 1;
-		if (o->budget > 0 && now_s() - tcheck > o->budget)
-			ack = 0;
-		if (write_all(ack_wr, &ack, sizeof(ack)) != 0)
-			break;
-	}
-	close(req_rd);
-	close(ack_wr);
-	if (wait_w(pid, r) != 0)
+	serve(&p, &w, req_rd, ack_wr, 0);
+	servers_stop(&p);
+	g_p = NULL;
+	if (wait_pid(p.wpid, r->error, sizeof(r->error)) != 0)
 		r->harness_error = 1;
+	(void)sigaction(SIGPIPE, &old_pipe, NULL);
 	(void)unlink(pool_path);
 	free(sel);
-	if (!o->full && dry_fences != r->fences && !o->quiet)
-		fprintf(stderr,
-			"crash[%s]: note: dry run had %llu fence points, the "
-			"crash run %llu\n",
-			s->name, (unsigned long long)dry_fences,
-			(unsigned long long)r->fences);
-	r->seconds = now_s() - t0;
+	r->seconds = now_s() - p.t0;
 	return r->harness_error ? -1 : 0;
 }
 
@@ -585,16 +1504,25 @@ void cr_report(const char *label, const cr_scenario *s, const cr_opts *o,
 	char line[1024];
 	(void)snprintf(
 		line, sizeof(line),
-		"%s %-14s mode=%s fences=%llu tried=%llu (same %llu) "
-		"images=%llu state_k=%llu state_k1=%llu failures=%llu "
-		"time=%.1fs seed=0x%llx%s%s\n",
-		label, s->name, o->full ? "full" : "sample",
-		(unsigned long long)r->fences, (unsigned long long)r->tried,
+		"%s %-10s mode=%s seed=0x%llx fences=%llu strata=%llu "
+		"points=%llu (same %llu) images=%llu exhaustive=%llu "
+		"maxlines=%llu state_k=%llu state_k1=%llu recovery=%llu/%llu "
+		"switches=%llu failures=%llu time=%.1fs%s%s\n",
+		label, s->name,
+		o->full		       ? "full"
+		: o->only_fence >= 0 ? "replay"
+				       : "sample",
+		(unsigned long long)o->seed, (unsigned long long)r->fences,
+		(unsigned long long)r->strata, (unsigned long long)r->tried,
 		(unsigned long long)r->same, (unsigned long long)r->images,
-		(unsigned long long)r->at_k, (unsigned long long)r->at_k1,
+		(unsigned long long)r->exhaustive,
+		(unsigned long long)r->max_lines, (unsigned long long)r->at_k,
+		(unsigned long long)r->at_k1,
+		(unsigned long long)r->rec_crashes,
+		(unsigned long long)r->rec_images,
+		(unsigned long long)r->switches,
 		(unsigned long long)r->failures, r->seconds,
-		(unsigned long long)o->seed, r->error[0] ? " error: " : "",
-		r->error);
+		r->error[0] ? " error: " : "", r->error);
 	fputs(line, stdout);
 	fflush(stdout);
 	const char *rep = getenv("PCOLL_CRASH_REPORT");

@@ -193,9 +193,10 @@ static uint64_t hook_seen[4];
 static int hook_calls;
 static uint64_t *hook_word;
 
-static void hook(uint64_t fence, void *arg)
+static void hook(uint64_t fence, const void *site, void *arg)
 {
 	(void)arg;
+	(void)site;
 	if (hook_calls < 4)
 		hook_seen[hook_calls] = durable_at(hook_word);
 	hook_calls++;

@@ -86,7 +86,12 @@ static int check(const cr_scenario *s, const char *path, int k, char *why,
 		close(pfd[0]);
 		alarm(60);
 		char msg[2048] = "";
-		int r = cr_check_image(s, path, k, 1, msg, sizeof(msg));
+		cr_pos at;
+		memset(&at, 0, sizeof(at));
+		at.k[0] = k;
+		at.inflight[0] = 1;
+		cr_check_opts co = {1, 0};
+		int r = cr_check_image(s, path, &at, &co, msg, sizeof(msg));
 		if (write(pfd[1], msg, strlen(msg)) < 0)
 			_exit(2);
 		_exit(r == CR_STATE_K ? 0 : r == CR_STATE_K1 ? 1 : 2);
