@@ -81,12 +81,23 @@ static uint64_t process_seed(void)
 	return seed;
 }
 
+/* Draw the run's seed at program start and put it in the environment, so
+ * the test processes Criterion starts for each scenario share it. */
+__attribute__((constructor)) static void seed_init(void)
+{
+	char buf[32];
+	(void)snprintf(buf, sizeof(buf), "0x%llx",
+		       (unsigned long long)process_seed());
+	(void)setenv("PCOLL_CRASH_SEED", buf, 0);
+}
+
 void cr_opts_default(cr_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->full = env_u64("PCOLL_CRASH_FULL", 0) != 0;
 	o->per_stratum = env_int("PCOLL_CRASH_STRATUM", 1);
 	o->extra = env_int("PCOLL_CRASH_EXTRA", 8);
+	o->images = env_int("PCOLL_CRASH_IMAGES", 1500);
 	o->exhaustive_max = env_int("PCOLL_CRASH_EXHAUSTIVE", 8);
 	if (o->exhaustive_max > 12)
 		o->exhaustive_max = 12;
@@ -1209,81 +1220,152 @@ static int sel_has(const unsigned char *sel, uint64_t i)
 	return (sel[i >> 3] >> (i & 7)) & 1;
 }
 
-/* Stratified choice over the dry run's points (see sim.h); returns the
- * number of strata in *nstrata. */
-static int sel_has(const unsigned char *sel, uint64_t i);
-static unsigned char *select_points(struct pctx *p, const struct cr_req *info,
-				    size_t n, uint64_t *nstrata)
+/* Images point_images() makes for a point with this many dirty lines
+ * (an upper bound: equal images are dropped). */
+static double point_cost(const cr_opts *o, uint64_t lines)
 {
-	unsigned char *sel = (unsigned char *)calloc(n / 8 + 1, 1);
-	size_t *idx = (size_t *)malloc((n + 1) * sizeof(size_t));
-	int *done = (int *)calloc(n + 1, sizeof(int));
-	if (!sel || !idx || !done)
+	if (lines == 0)
+		return 1;
+	double c;
+	if (lines <= (uint64_t)o->exhaustive_max) {
+		c = (double)(1ull << lines);
+	} else {
+		uint64_t k = o->max_one > 0 && (uint64_t)o->max_one < lines
+				     ? (uint64_t)o->max_one
+				     : lines;
+		c = 2.0 + 2.0 * (double)k + o->nrandom;
+	}
+	return c + o->nrandom; /* the W images */
+}
+
+/* Number the classes of points under eq(); cls[i] gets point i's class;
+ * returns the number of classes. */
+static size_t classify(const struct cr_req *info, size_t n, size_t *cls,
+		       int (*eq)(const struct cr_req *, const struct cr_req *))
+{
+	size_t nc = 0;
+	for (size_t i = 0; i < n; i++) {
+		cls[i] = SIZE_MAX;
+		for (size_t j = 0; j < i && cls[i] == SIZE_MAX; j++)
+			if (eq(&info[i], &info[j]))
+				cls[i] = cls[j];
+		if (cls[i] == SIZE_MAX)
+			cls[i] = nc++;
+	}
+	return nc;
+}
+
+static int eq_kind(const struct cr_req *a, const struct cr_req *b)
+{
+	return strcmp(a->kind, b->kind) == 0;
+}
+
+static int eq_kind_ord(const struct cr_req *a, const struct cr_req *b)
+{
+	return a->ord == b->ord && strcmp(a->kind, b->kind) == 0;
+}
+
+static int eq_site(const struct cr_req *a, const struct cr_req *b)
+{
+	return a->site == b->site;
+}
+
+struct chooser {
+	struct pctx *p;
+	const struct cr_req *info;
+	size_t n;
+	unsigned char *sel;
+	double spent, budget;
+};
+
+static void choose(struct chooser *c, size_t i)
+{
+	if (sel_has(c->sel, c->info[i].fence))
+		return;
+	sel_set(c->sel, c->info[i].fence);
+	c->spent += point_cost(c->p->o, c->info[i].ndirty);
+}
+
+/* One point of each class in cls (classes in random order) not covered
+ * yet: a random member, or the cheapest when that one does not fit in the
+ * budget (none when even it does not fit, unless force). Returns the
+ * classes covered. */
+static size_t cover(struct chooser *c, const size_t *cls, size_t nc,
+		    int force)
+{
+	size_t n = c->n, hit = 0;
+	size_t *order = (size_t *)malloc((nc + 1) * sizeof(size_t));
+	size_t *mem = (size_t *)malloc((n + 1) * sizeof(size_t));
+	if (!order || !mem)
 		abort();
-	*nstrata = 0;
-	/* (kind, ordinal) strata, then call sites not covered yet. */
-	for (int pass = 0; pass < 2; pass++) {
-		memset(done, 0, (n + 1) * sizeof(int));
+	draw(&c->p->rng, nc, nc, order);
+	for (size_t k = 0; k < nc; k++) {
+		size_t m = 0, cheap = SIZE_MAX;
+		int covered = 0;
 		for (size_t i = 0; i < n; i++) {
-			if (done[i])
+			if (cls[i] != order[k])
 				continue;
-			size_t m = 0;
-			int covered = 0;
-			for (size_t j = i; j < n; j++) {
-				int same = pass == 0
-						   ? info[j].ord == info[i].ord &&
-							     strcmp(info[j].kind,
-								    info[i].kind) ==
-								     0
-						   : info[j].site == info[i].site;
-				if (!same)
-					continue;
-				done[j] = 1;
-				idx[m++] = j;
-				covered |= sel_has(sel, j);
-			}
-			if (pass == 1 && covered)
-				continue;
-			(*nstrata)++;
-			size_t want = pass == 0 ? (size_t)p->o->per_stratum : 1;
-			if (want > m)
-				want = m;
-			size_t *pick = (size_t *)malloc(m * sizeof(size_t));
-			if (!pick)
-				abort();
-			draw(&p->rng, m, want, pick);
-			for (size_t k = 0; k < want; k++)
-				sel_set(sel, info[idx[pick[k]]].fence);
-			free(pick);
+			mem[m++] = i;
+			covered |= sel_has(c->sel, c->info[i].fence);
+			if (cheap == SIZE_MAX ||
+			    c->info[i].ndirty < c->info[cheap].ndirty)
+				cheap = i;
+		}
+		if (covered) {
+			hit++;
+			continue;
+		}
+		size_t i = mem[mix(&c->p->rng) % m];
+		const cr_opts *o = c->p->o;
+		if (!force &&
+		    c->spent + point_cost(o, c->info[i].ndirty) > c->budget)
+			i = cheap;
+		if (force ||
+		    c->spent + point_cost(o, c->info[i].ndirty) <= c->budget) {
+			choose(c, i);
+			hit++;
 		}
 	}
-	for (int e = 0; e < p->o->extra && n > 0; e++)
-		sel_set(sel, info[mix(&p->rng) % n].fence);
-	if (getenv("PCOLL_CRASH_DEBUG")) {
-		/* cost model */
-		double est = 0, estall = 0; size_t npts = 0;
-		for (size_t i = 0; i < n; i++) {
-			uint64_t l = info[i].ndirty;
-			double c = l <= 8 ? (double)(1u << l) : 2 + 24 + 4;
-			if (l > 1) c += 2;
-			estall += c;
-			if (sel_has(sel, info[i].fence)) { est += c; npts++; }
+	free(order);
+	free(mem);
+	return hit;
+}
+
+/* Stratified choice over the dry run's points (see sim.h). */
+static unsigned char *select_points(struct pctx *p, const struct cr_req *info,
+				    size_t n, cr_result *r)
+{
+	struct chooser c;
+	c.p = p;
+	c.info = info;
+	c.n = n;
+	c.sel = (unsigned char *)calloc(n / 8 + 1, 1);
+	c.spent = 0;
+	c.budget = p->o->images > 0 ? (double)p->o->images : 1e300;
+	size_t *cls = (size_t *)malloc((n + 1) * sizeof(size_t));
+	if (!c.sel || !cls)
+		abort();
+	/* Every kind of operation, whatever the budget. */
+	size_t nc = classify(info, n, cls, eq_kind);
+	(void)cover(&c, cls, nc, 1);
+	/* Then each (kind, fence ordinal) stratum, then each call site. */
+	for (int round = 0; round < p->o->per_stratum; round++) {
+		nc = classify(info, n, cls, eq_kind_ord);
+		size_t hit = cover(&c, cls, nc, 0);
+		if (round == 0) {
+			r->strata = nc;
+			r->strata_hit = hit;
 		}
-		size_t ks = 0, kk = 0;
-		for (size_t i = 0; i < n; i++) {
-			int seen = 0, seen2 = 0;
-			for (size_t j = 0; j < i; j++) {
-				if (info[j].site == info[i].site && !strcmp(info[j].kind, info[i].kind)) seen = 1;
-				if (!strcmp(info[j].kind, info[i].kind)) seen2 = 1;
-			}
-			ks += !seen; kk += !seen2;
-		}
-		fprintf(stderr, "%s: fences %zu strata %llu kinds %zu kind+site %zu; selected %zu est images %.0f (all %.0f)\n",
-			p->s->name, n, (unsigned long long)*nstrata, kk, ks, npts, est, estall);
 	}
-	free(idx);
-	free(done);
-	return sel;
+	nc = classify(info, n, cls, eq_site);
+	(void)cover(&c, cls, nc, 0);
+	for (int e = 0; e < p->o->extra && n > 0; e++) {
+		size_t i = (size_t)(mix(&p->rng) % n);
+		if (c.spent + point_cost(p->o, info[i].ndirty) <= c.budget)
+			choose(&c, i);
+	}
+	free(cls);
+	return c.sel;
 }
 
 static void serve(struct pctx *p, struct wctx *w, int req_rd, int ack_wr,
@@ -1471,7 +1553,7 @@ int cr_run(const cr_scenario *s, const cr_opts *o, cr_result *r)
 			(void)sigaction(SIGPIPE, &old_pipe, NULL);
 			return -1;
 		}
-		sel = select_points(&p, info, n, &r->strata);
+		sel = select_points(&p, info, n, r);
 		nsel = n;
 		free(info);
 	}
@@ -1504,7 +1586,7 @@ void cr_report(const char *label, const cr_scenario *s, const cr_opts *o,
 	char line[1024];
 	(void)snprintf(
 		line, sizeof(line),
-		"%s %-10s mode=%s seed=0x%llx fences=%llu strata=%llu "
+		"%s %-10s mode=%s seed=0x%llx fences=%llu strata=%llu/%llu "
 		"points=%llu (same %llu) images=%llu exhaustive=%llu "
 		"maxlines=%llu state_k=%llu state_k1=%llu recovery=%llu/%llu "
 		"switches=%llu failures=%llu time=%.1fs%s%s\n",
@@ -1513,6 +1595,7 @@ void cr_report(const char *label, const cr_scenario *s, const cr_opts *o,
 		: o->only_fence >= 0 ? "replay"
 				       : "sample",
 		(unsigned long long)o->seed, (unsigned long long)r->fences,
+		(unsigned long long)r->strata_hit,
 		(unsigned long long)r->strata, (unsigned long long)r->tried,
 		(unsigned long long)r->same, (unsigned long long)r->images,
 		(unsigned long long)r->exhaustive,

@@ -42,6 +42,7 @@ typedef struct cr_opts {
 	int full;           /* every fence point (PCOLL_CRASH_FULL=1) */
 	int per_stratum;    /* points per stratum when sampling */
 	int extra;          /* random points on top when sampling */
+	int images;         /* image budget per scenario when sampling */
 	int exhaustive_max; /* every subset up to this many dirty lines */
 	int max_one;        /* cap of one-missing / one-only images (0: all) */
 	int nrandom;        /* random L and W images per point */

@@ -28,18 +28,14 @@ static const cr_scenario *const all[] = {
 	&cr_scn_rawpush,
 #ifdef CR_HAVE_VEC
 	&cr_scn_vec,
-#ifdef CR_NEW_SCN
 	&cr_scn_vec24,
 	&cr_scn_vec40,
-#endif
 #endif
 #ifdef CR_HAVE_MAP
 	&cr_scn_map_u64,
 	&cr_scn_map_str,
-#ifdef CR_NEW_SCN
 	&cr_scn_map_vals,
 	&cr_scn_map_big,
-#endif
 #endif
 #ifdef CR_HAVE_LOG
 	&cr_scn_log,

@@ -60,6 +60,16 @@ Test(crash, vec)
 {
 	run_scenario(&cr_scn_vec, "vec");
 }
+
+Test(crash, vec24)
+{
+	run_scenario(&cr_scn_vec24, "vec24");
+}
+
+Test(crash, vec40)
+{
+	run_scenario(&cr_scn_vec40, "vec40");
+}
 #endif
 
 #ifdef CR_HAVE_MAP
@@ -71,6 +81,16 @@ Test(crash, map_u64)
 Test(crash, map_str)
 {
 	run_scenario(&cr_scn_map_str, "map_str");
+}
+
+Test(crash, map_vals)
+{
+	run_scenario(&cr_scn_map_vals, "map_vals");
+}
+
+Test(crash, map_big)
+{
+	run_scenario(&cr_scn_map_big, "map_big");
 }
 #endif
 
