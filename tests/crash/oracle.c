@@ -214,7 +214,7 @@ int cr_check_image(const cr_scenario *s, const char *path, const cr_pos *at,
 		(void)cr_why(why, n, "heap: %s", w);
 		r = CR_BAD;
 	}
-	if (r != CR_BAD && co->continue_ops > 0) {
+	if (r != CR_BAD && co->continue_ops > 0 && !s->no_continue) {
 		cr_pos next = found;
 		if (continue_workload(s, pool, &next, co->continue_ops, w,
 				      sizeof(w)) ||

@@ -53,6 +53,7 @@ typedef struct cr_scenario {
 	int nops;         /* operations in the simulator run (per thread) */
 	int soak_nops;    /* operations the kill soak may run (0: not used) */
 	int nthreads;     /* 0 or 1: single-threaded */
+	int no_continue;  /* the checker does not continue the workload */
 	pc_err (*setup)(pc_pool *pool);
 	pc_err (*op)(pc_pool *pool, int i);
 	int (*state_is)(pc_pool *pool, int k, char *why, size_t n);
@@ -124,6 +125,8 @@ extern const cr_scenario cr_scn_map_vals; /* CR_HAVE_MAP */
 extern const cr_scenario cr_scn_log;      /* CR_HAVE_LOG */
 extern const cr_scenario cr_scn_blk;      /* CR_HAVE_BLK */
 extern const cr_scenario cr_scn_blk_mt;   /* CR_HAVE_BLK */
+/* blk-mt: 1 lets TX() write never-written blocks (the known race). */
+void cr_blk_mt_tx_first(int on);
 extern const cr_scenario cr_scn_multi;    /* CR_HAVE_MULTI */
 
 #endif

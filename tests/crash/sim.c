@@ -1011,17 +1011,26 @@ static void job_done(struct pctx *p, struct point *pt, size_t im,
 	else
 		note_failure(p, pt, &pt->img[im], res->why, where);
 	if (res->res == CR_BAD && p->o->keep) {
-		/* Moved aside: the next image would overwrite it. */
+		/* Kept under its own name: the next image reuses this one. */
 		char kept[PATH_LEN + 48];
 		(void)snprintf(kept, sizeof(kept), "%s.fence%llu.%zu",
 			       p->imgpath[slot],
 			       (unsigned long long)pt->q->fence, im);
-		(void)rename(p->imgpath[slot], kept);
-		fprintf(stderr, "crash[%s]: failing image kept: %s\n",
-			p->s->name, kept);
-	} else {
-		(void)unlink(p->imgpath[slot]);
+		/* The checker changed it (recovery, continuation): keep the
+		 * image as it was at the crash. */
+		uint64_t *words = (uint64_t *)malloc((pt->nw + 1) * 2 *
+						     sizeof(uint64_t));
+		if (!words)
+			abort();
+		size_t nw = img_words(pt, &pt->img[im], words);
+		if (build_image(pt->q->dpath, words, nw, kept) == 0)
+			fprintf(stderr,
+				"crash[%s]: failing image kept (as at the "
+				"crash): %s\n",
+				p->s->name, kept);
+		free(words);
 	}
+	(void)unlink(p->imgpath[slot]);
 }
 
 /* Collect the result of busy checker i (its death is the image's

@@ -42,9 +42,7 @@ static const cr_scenario *const all[] = {
 #endif
 #ifdef CR_HAVE_BLK
 	&cr_scn_blk,
-#ifdef CR_NEW_SCN
 	&cr_scn_blk_mt,
-#endif
 #endif
 #ifdef CR_HAVE_MULTI
 	&cr_scn_multi,
