@@ -1296,9 +1296,9 @@ static void choose(struct chooser *c, size_t i)
 }
 
 /* One point of each class in cls (classes in random order) not covered
- * yet: a random member, or the cheapest when that one does not fit in the
- * budget (none when even it does not fit, unless force). Returns the
- * classes covered. */
+ * yet: the cheaper of two random members, or the cheapest member when
+ * that one does not fit in the budget (none when even it does not fit,
+ * unless force). Returns the classes covered. */
 static size_t cover(struct chooser *c, const size_t *cls, size_t nc,
 		    int force)
 {
@@ -1324,7 +1324,12 @@ static size_t cover(struct chooser *c, const size_t *cls, size_t nc,
 			hit++;
 			continue;
 		}
+		/* The cheaper of two random members: the budget reaches more
+		 * strata, and expensive points still come up. */
 		size_t i = mem[mix(&c->p->rng) % m];
+		size_t i2 = mem[mix(&c->p->rng) % m];
+		if (c->info[i2].ndirty < c->info[i].ndirty)
+			i = i2;
 		const cr_opts *o = c->p->o;
 		if (!force &&
 		    c->spent + point_cost(o, c->info[i].ndirty) > c->budget)
