@@ -289,6 +289,54 @@ static void describe(uint64_t tn, char *buf, size_t n)
 		(void)snprintf(buf, n, "type %llx", (unsigned long long)tn);
 }
 
+/* Every reference held by the root directory, the containers and the
+ * user roots (through the scenario's obj_refs). */
+static void collect_refs(pc_pool *pool, const cr_scenario *s, cr_refs *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->pool = pool;
+	const struct pc__dir *d = pool->root->dir_off
+					  ? (const struct pc__dir *)at(
+						    pool, pool->root->dir_off,
+						    sizeof(*d))
+					  : NULL;
+	if (d) {
+		cr_refs_add(r, pool->root->dir_off, PC__DIR_MAGIC >> 1,
+			    "the root directory");
+		if (!at(pool, pool->root->dir_off,
+			sizeof(*d) + d->count * sizeof(d->ent[0])))
+			d = NULL;
+	}
+	for (uint64_t i = 0; d && i < d->count; i++) {
+		const struct pc__dirent *e = &d->ent[i];
+		char w[80];
+		(void)snprintf(w, sizeof(w), "root \"%.40s\"", e->name);
+		cr_refs_add(r, e->off, pc__sig_typenum(&e->sig), w);
+		switch (e->sig.kind) {
+		case PC_KIND_VEC:
+			walk_vec(pool, e, r);
+			break;
+#ifdef CR_HAVE_MAP
+		case PC_KIND_MAP:
+			walk_map(pool, e, r);
+			break;
+#endif
+		case PC_KIND_LOG:
+			walk_log(pool, e, r);
+			break;
+		case PC_KIND_BLKARR:
+			walk_blk(pool, e, r);
+			break;
+		case PC_KIND_OBJ:
+			if (s && s->obj_refs)
+				s->obj_refs(pool, e->name, e->off, r);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
 int cr_heap_check(pc_pool *pool, const cr_scenario *s, char *why, size_t n)
 {
 	size_t hn = 0, hcap = 256;
@@ -315,48 +363,7 @@ int cr_heap_check(pc_pool *pool, const cr_scenario *s, char *why, size_t n)
 		hn++;
 	}
 	cr_refs r;
-	memset(&r, 0, sizeof(r));
-	r.pool = pool;
-	const struct pc__dir *d = pool->root->dir_off
-					  ? (const struct pc__dir *)at(
-						    pool, pool->root->dir_off,
-						    sizeof(*d))
-					  : NULL;
-	if (d) {
-		cr_refs_add(&r, pool->root->dir_off, PC__DIR_MAGIC >> 1,
-			    "the root directory");
-		if (!at(pool, pool->root->dir_off,
-			sizeof(*d) + d->count * sizeof(d->ent[0])))
-			d = NULL;
-	}
-	for (uint64_t i = 0; d && i < d->count; i++) {
-		const struct pc__dirent *e = &d->ent[i];
-		char w[80];
-		(void)snprintf(w, sizeof(w), "root \"%.40s\"", e->name);
-		cr_refs_add(&r, e->off, pc__sig_typenum(&e->sig), w);
-		switch (e->sig.kind) {
-		case PC_KIND_VEC:
-			walk_vec(pool, e, &r);
-			break;
-#ifdef CR_HAVE_MAP
-		case PC_KIND_MAP:
-			walk_map(pool, e, &r);
-			break;
-#endif
-		case PC_KIND_LOG:
-			walk_log(pool, e, &r);
-			break;
-		case PC_KIND_BLKARR:
-			walk_blk(pool, e, &r);
-			break;
-		case PC_KIND_OBJ:
-			if (s && s->obj_refs)
-				s->obj_refs(pool, e->name, e->off, &r);
-			break;
-		default:
-			break;
-		}
-	}
+	collect_refs(pool, s, &r);
 	int bad = 0;
 	if (r.bad) {
 		bad = cr_why(why, n, "%s", r.badwhy);
@@ -449,4 +456,22 @@ void cr_volatile_ranges(pc_pool *pool, void (*add)(size_t off, size_t len))
 			break;
 		}
 	}
+}
+
+void cr_known_ranges(pc_pool *pool, const cr_scenario *s,
+		     void (*add)(size_t off, size_t len, void *arg), void *arg)
+{
+	cr_refs r;
+	collect_refs(pool, s, &r);
+	add((size_t)((char *)pool->root - pool->base), sizeof(struct pc__root),
+	    arg);
+	for (size_t i = 0; i < r.n; i++) {
+		PMEMoid o = {pool->uuid_lo, r.v[i].off};
+		size_t len = pmemobj_alloc_usable_size(o);
+		if (pool->size && (len > pool->size ||
+				   r.v[i].off + len > pool->size))
+			len = (size_t)(pool->size - r.v[i].off);
+		add((size_t)r.v[i].off, len, arg);
+	}
+	free(r.v);
 }

@@ -241,6 +241,11 @@ struct wctx {
 	int have_sig;
 	uint64_t *dirty; /* offset, value pairs */
 	size_t ndirty, dcap;
+	struct krange {
+		size_t lo, hi;
+	} *known; /* objects reachable from the directory, sorted */
+	size_t nknown, kcap;
+	size_t heap_off; /* libpmemobj's heap starts here */
 	char dpath[PATH_LEN], lpath[PATH_LEN];
 };
 
@@ -268,8 +273,74 @@ static void mark_pmemobj_runtime(void)
 				  (size_t)lanes - PMEMOBJ_RUNTIME_OFF);
 }
 
+static void known_add(size_t off, size_t len, void *arg)
+{
+	struct wctx *w = (struct wctx *)arg;
+	if (w->nknown == w->kcap) {
+		size_t nc = w->kcap ? w->kcap * 2 : 256;
+		struct krange *nk = (struct krange *)realloc(
+			w->known, nc * sizeof(*nk));
+		if (!nk)
+			_exit(90);
+		w->known = nk;
+		w->kcap = nc;
+	}
+	w->known[w->nknown].lo = off;
+	w->known[w->nknown].hi = off + len;
+	w->nknown++;
+}
+
+static int by_lo(const void *a, const void *b)
+{
+	const struct krange *x = (const struct krange *)a;
+	const struct krange *y = (const struct krange *)b;
+	return (x->lo > y->lo) - (x->lo < y->lo);
+}
+
+/*
+ * The objects the pool's directory reaches now (live memory). A dirty
+ * word elsewhere in the heap (free space; libpmemobj's chunk headers and
+ * run-time state it keeps in free blocks, never flushed) is left out of
+ * the images: they take its durable value, which is a legal crash state
+ * (the store was lost) and cannot hide a bug of pcoll's, whose data all
+ * lies in reachable objects once linked.
+ */
+static void w_known(struct wctx *w)
+{
+	w->nknown = 0;
+	if (!w->pool)
+		return;
+	uint64_t heap = 0;
+	memcpy(&heap, cr_track_durable() + PMEMOBJ_LANES_AT + 16, 8);
+	w->heap_off = heap < cr_track_size() ? (size_t)heap : 0;
+	cr_known_ranges(w->pool, w->s, known_add, w);
+	qsort(w->known, w->nknown, sizeof(*w->known), by_lo);
+}
+
+/* 1 when word o is in the heap but in no reachable object. */
+static int w_unreachable(const struct wctx *w, size_t o)
+{
+	if (!w->pool || !w->heap_off || o < w->heap_off)
+		return 0;
+	size_t lo = 0, hi = w->nknown;
+	while (lo < hi) { /* the last range starting at or before o */
+		size_t mid = lo + (hi - lo) / 2;
+		if (w->known[mid].lo <= o)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Ranges may nest (an object and a string it shares nothing with
+	 * do not, but be safe): look back a few. */
+	for (size_t i = lo; i-- > 0 && lo - i <= 8;)
+		if (o < w->known[i].hi)
+			return 0;
+	return 1;
+}
+
 static void w_collect_dirty(struct wctx *w)
 {
+	w_known(w);
 	const unsigned char *live = cr_track_live();
 	const unsigned char *dur = cr_track_durable();
 	size_t size = cr_track_size();
@@ -281,7 +352,7 @@ static void w_collect_dirty(struct wctx *w)
 			continue;
 		for (size_t o = off; o < off + LINE; o += 8) {
 			if (memcmp(live + o, dur + o, 8) == 0 ||
-			    cr_track_is_volatile(o))
+			    cr_track_is_volatile(o) || w_unreachable(w, o))
 				continue;
 			if (w->ndirty == w->dcap) {
 				size_t nc = w->dcap ? w->dcap * 2 : 4096;
@@ -1486,8 +1557,14 @@ static void serve(struct pctx *p, struct wctx *w, int req_rd, int ack_wr,
 				if (getenv("PCOLL_CRASH_DEBUG")) {
 					fprintf(stderr, "point %llu '%s' ord %d lines %zu:",
 						(unsigned long long)q.fence, q.kind, q.ord, pt.nl);
-					for (size_t j = 0; j < pt.nl; j++)
+					int dfd = open(q.dpath, O_RDONLY);
+					for (size_t j = 0; j < pt.nl; j++) {
+						uint64_t dv = 0; size_t w0 = pt.line_first[j];
+						if (getenv("PCOLL_CRASH_DEBUG")[0] == '2') { if (pread(dfd, &dv, 8, (off_t)pt.words[2*w0]) != 8) dv = 0; }
 						fprintf(stderr, " %llx/%zu", (unsigned long long)pt.words[2 * pt.line_first[j]], pt.line_first[j + 1] - pt.line_first[j]);
+						if (getenv("PCOLL_CRASH_DEBUG")[0] == '2') fprintf(stderr, "(%llx->%llx)", (unsigned long long)dv, (unsigned long long)pt.words[2*w0+1]);
+					}
+					close(dfd);
 					fprintf(stderr, "\n");
 				}
 				point_images(p, &pt);

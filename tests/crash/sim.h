@@ -120,6 +120,12 @@ int cr_heap_check(pc_pool *pool, const cr_scenario *s, char *why, size_t n);
  * run-time state rebuilt at open) to add(pool offset, length) (heap.c). */
 void cr_volatile_ranges(pc_pool *pool, void (*add)(size_t off, size_t len));
 
+/* Report the extent of every object the pool's root directory reaches
+ * (pcoll's root, the directory, containers and their nodes, arrays,
+ * chunks and strings, user objects through obj_refs) to add() (heap.c). */
+void cr_known_ranges(pc_pool *pool, const cr_scenario *s,
+		     void (*add)(size_t off, size_t len, void *arg), void *arg);
+
 /* Where cr_op_kind() reports to (the tracked process sets it). */
 void cr_op_kind_hook(void (*fn)(const char *kind));
 
