@@ -187,8 +187,10 @@ static inline void pc_persist_counters_reset(void)
 static inline void pc_flush(const void *addr, size_t len)
 {
 #ifdef PC__X86
-	uintptr_t p = (uintptr_t)addr & ~(uintptr_t)(PC_CACHELINE - 1);
 	uintptr_t end = (uintptr_t)addr + len;
+	/* An empty range flushes nothing (not the line addr is in). */
+	uintptr_t p =
+		len ? (uintptr_t)addr & ~(uintptr_t)(PC_CACHELINE - 1) : end;
 #ifdef PCOLL_TEST_BUG_SHORT_FLUSH
 	/* Deliberately broken test build: a range over several lines is
 	 * flushed one line short (the crash suite must catch it). */
