@@ -160,6 +160,9 @@ static inline void *pc__ptr_rw(pc_pool *pool, PMEMoid oid, size_t size)
 		return NULL;
 	}
 	void *p = pool->base + oid.off;
+#ifdef PCOLL_TEST_BUG_RW_SHORT_SNAPSHOT
+	size = size > 8 ? size - 8 : size; /* broken test build: 8 short */
+#endif
 	if (pc__tx_snap(p, size) != PC_OK)
 		return NULL;
 	return p;
