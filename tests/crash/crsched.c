@@ -77,11 +77,11 @@ static uint64_t next_rand(void)
 }
 
 /* A runnable thread other than `not` (or any when not < 0); -1: none. */
-static int pick(int not)
+static int pick(int not )
 {
 	int cand[CR_MAX_THREADS], n = 0;
 	for (int t = 0; t < S.n; t++)
-		if (!S.done[t] && t != not)
+		if (!S.done[t] && t != not )
 			cand[n++] = t;
 	if (n == 0)
 		return -1;

@@ -295,11 +295,11 @@ static void collect_refs(pc_pool *pool, const cr_scenario *s, cr_refs *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->pool = pool;
-	const struct pc__dir *d = pool->root->dir_off
-					  ? (const struct pc__dir *)at(
-						    pool, pool->root->dir_off,
-						    sizeof(*d))
-					  : NULL;
+	const struct pc__dir *d =
+		pool->root->dir_off
+			? (const struct pc__dir *)at(pool, pool->root->dir_off,
+						     sizeof(*d))
+			: NULL;
 	if (d) {
 		cr_refs_add(r, pool->root->dir_off, PC__DIR_MAGIC >> 1,
 			    "the root directory");
@@ -373,11 +373,12 @@ int cr_heap_check(pc_pool *pool, const cr_scenario *s, char *why, size_t n)
 	qsort(r.v, r.n, sizeof(*r.v), by_off_r);
 	for (size_t i = 1; i < r.n && !bad; i++)
 		if (r.v[i].off == r.v[i - 1].off)
-			bad = cr_why(why, n,
-				     "the object at offset %llu is owned twice: "
-				     "by %s and by %s",
-				     (unsigned long long)r.v[i].off,
-				     r.v[i - 1].what, r.v[i].what);
+			bad = cr_why(
+				why, n,
+				"the object at offset %llu is owned twice: "
+				"by %s and by %s",
+				(unsigned long long)r.v[i].off, r.v[i - 1].what,
+				r.v[i].what);
 	size_t a = 0, b = 0;
 	while (!bad && (a < hn || b < r.n)) {
 		char t1[64], t2[64];
@@ -399,11 +400,12 @@ int cr_heap_check(pc_pool *pool, const cr_scenario *s, char *why, size_t n)
 		} else if (h[a].tn != r.v[b].tn) {
 			describe(h[a].tn, t1, sizeof(t1));
 			describe(r.v[b].tn, t2, sizeof(t2));
-			bad = cr_why(why, n,
-				     "%s points to offset %llu, which holds %s, "
-				     "expected %s",
-				     r.v[b].what,
-				     (unsigned long long)r.v[b].off, t1, t2);
+			bad = cr_why(
+				why, n,
+				"%s points to offset %llu, which holds %s, "
+				"expected %s",
+				r.v[b].what, (unsigned long long)r.v[b].off, t1,
+				t2);
 		} else {
 			a++;
 			b++;
@@ -468,8 +470,8 @@ void cr_known_ranges(pc_pool *pool, const cr_scenario *s,
 	for (size_t i = 0; i < r.n; i++) {
 		PMEMoid o = {pool->uuid_lo, r.v[i].off};
 		size_t len = pmemobj_alloc_usable_size(o);
-		if (pool->size && (len > pool->size ||
-				   r.v[i].off + len > pool->size))
+		if (pool->size &&
+		    (len > pool->size || r.v[i].off + len > pool->size))
 			len = (size_t)(pool->size - r.v[i].off);
 		add((size_t)r.v[i].off, len, arg);
 	}

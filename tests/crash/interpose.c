@@ -166,8 +166,8 @@ int cr_track_arm_file(const char *path)
 	}
 	size_t got = 0;
 	while (got < T.size) {
-		ssize_t r = pread(fd, T.durable + got, T.size - got,
-				  (off_t)got);
+		ssize_t r =
+			pread(fd, T.durable + got, T.size - got, (off_t)got);
 		if (r <= 0)
 			break;
 		got += (size_t)r;
@@ -314,7 +314,8 @@ void cr_track_observe(cr_line_observer fn)
 static size_t pend_entry(struct pend *p, size_t l)
 {
 	if (!p->slot_of) {
-		p->slot_of = (uint32_t *)calloc(T.size / LINE, sizeof(uint32_t));
+		p->slot_of =
+			(uint32_t *)calloc(T.size / LINE, sizeof(uint32_t));
 		if (!p->slot_of)
 			abort();
 	}
@@ -327,14 +328,15 @@ static size_t pend_entry(struct pend *p, size_t l)
 			(uint32_t *)realloc(p->line_no, nc * sizeof(uint32_t));
 		if (nl)
 			p->line_no = nl;
-		unsigned char *ns = (unsigned char *)realloc(p->snap, nc * LINE);
+		unsigned char *ns =
+			(unsigned char *)realloc(p->snap, nc * LINE);
 		if (ns)
 			p->snap = ns;
 		uint8_t *nm = (uint8_t *)realloc(p->mask, nc);
 		if (nm)
 			p->mask = nm;
-		uint32_t *nw = (uint32_t *)realloc(p->wst, nc * WORDS *
-								   sizeof(uint32_t));
+		uint32_t *nw = (uint32_t *)realloc(
+			p->wst, nc * WORDS * sizeof(uint32_t));
 		if (nw)
 			p->wst = nw;
 		if (!nl || !ns || !nm || !nw)
@@ -569,8 +571,7 @@ int pmem_deep_persist(const void *addr, size_t len)
 
 /* After a copy or fill of [dst, dst+len): flush and fence by flags. A
  * non-temporal copy counts as flushed, like a cached copy plus flush. */
-static void after_copy(void *dst, size_t len, unsigned flags,
-		       const void *site)
+static void after_copy(void *dst, size_t len, unsigned flags, const void *site)
 {
 	if (flags & PMEM_F_MEM_NOFLUSH) {
 		C.copy_noflush++;

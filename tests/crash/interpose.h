@@ -54,8 +54,7 @@ typedef struct cr_calls {
 /* Called at every fence point while tracking, in the fencing thread,
  * before the fence takes effect. site: the return address of the fence
  * call (pcoll's inlined pc_fence() or libpmemobj's pmem_drain caller). */
-typedef void (*cr_fence_hook)(uint64_t fence_no, const void *site,
-			      void *arg);
+typedef void (*cr_fence_hook)(uint64_t fence_no, const void *site, void *arg);
 
 /* Start tracking [base, base+size): durable image := current contents.
  * Returns 0, or -1 when out of memory. */

@@ -220,12 +220,11 @@ int cr_check_image(const cr_scenario *s, const char *path, const cr_pos *at,
 				      sizeof(w)) ||
 		    cr_verify(s, pool, &next, NULL, w, sizeof(w)) !=
 			    CR_STATE_K) {
-			(void)cr_why(why, n,
-				     "after recovery to %s, the next "
-				     "operations: %s",
-				     r == CR_STATE_K ? "state(k)"
-						     : "state(k+1)",
-				     w);
+			(void)cr_why(
+				why, n,
+				"after recovery to %s, the next "
+				"operations: %s",
+				r == CR_STATE_K ? "state(k)" : "state(k+1)", w);
 			r = CR_BAD;
 		} else if (cr_heap_check(pool, s, w, sizeof(w))) {
 			(void)cr_why(why, n,

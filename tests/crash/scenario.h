@@ -44,8 +44,7 @@
 typedef struct cr_refs cr_refs;
 /* Record that the object at pool offset off, of libpmemobj type number
  * typenum, is owned by what (a short description). */
-void cr_refs_add(cr_refs *r, uint64_t off, uint64_t typenum,
-		 const char *what);
+void cr_refs_add(cr_refs *r, uint64_t off, uint64_t typenum, const char *what);
 
 typedef struct cr_scenario {
 	const char *name;
@@ -127,6 +126,6 @@ extern const cr_scenario cr_scn_blk;      /* CR_HAVE_BLK */
 extern const cr_scenario cr_scn_blk_mt;   /* CR_HAVE_BLK */
 /* blk-mt: 1 lets TX() write never-written blocks (the known race). */
 void cr_blk_mt_tx_first(int on);
-extern const cr_scenario cr_scn_multi;    /* CR_HAVE_MULTI */
+extern const cr_scenario cr_scn_multi; /* CR_HAVE_MULTI */
 
 #endif

@@ -97,8 +97,8 @@ static pc_err blk_op(pc_pool *pool, int i)
 	blk_fill(buf, i, b1);
 	blk_fill(buf2, i, b2);
 	pc_err err = PC_OK;
-	static const char *const kinds[] = {"create",    "write",    "zero",
-					    "error",     "tx-commit", "tx-abort",
+	static const char *const kinds[] = {"create", "write",     "zero",
+					    "error",  "tx-commit", "tx-abort",
 					    "free"};
 	cr_op_kind(kinds[kind]);
 	switch (kind) {
@@ -256,8 +256,8 @@ static const char *const mt_kind[] = {"write", "zero", "error", "tx-commit",
 static int mt_plan(int t, int i, uint64_t *b1, uint64_t *b2)
 {
 	uint64_t h = cr_val(50 + (uint64_t)t, (uint64_t)i);
-	uint64_t j1 = h % MT_PER, j2 = (j1 + 1 + (h >> 20) % (MT_PER - 1)) %
-					      MT_PER;
+	uint64_t j1 = h % MT_PER,
+		 j2 = (j1 + 1 + (h >> 20) % (MT_PER - 1)) % MT_PER;
 	*b1 = (uint64_t)t + MT_THREADS * j1;
 	*b2 = (uint64_t)t + MT_THREADS * j2;
 	switch (i % MT_CYCLE) {
@@ -300,8 +300,7 @@ static int mt_tx_first;
  * abort, before the transaction stores its map entry, and gives it out
  * again). Known-bug test: crash/known_blk_tx_first_write_race.
  */
-static int mt_txpick(int t, int i, const int *ever, uint64_t *b1,
-		     uint64_t *b2)
+static int mt_txpick(int t, int i, const int *ever, uint64_t *b1, uint64_t *b2)
 {
 	if (mt_tx_first)
 		return 1;
@@ -480,4 +479,3 @@ const cr_scenario cr_scn_blk_mt = {
 	.state_t = mt_state,
 	.check = mt_check,
 };
-

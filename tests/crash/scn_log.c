@@ -36,9 +36,9 @@ enum {
 	L_BIG
 };
 
-static const char *const log_kind[] = {"create",   "append",   "batch",
-				       "tx-commit", "tx-abort", "rewind",
-				       "free",	   "big-append"};
+static const char *const log_kind[] = {"create",    "append",    "batch",
+				       "tx-commit", "tx-abort",  "rewind",
+				       "free",      "big-append"};
 
 static int log_plan(int i, int exists)
 {
@@ -74,8 +74,8 @@ static size_t rec_len(int i, int j)
 	static const size_t lens[] = {8, 100, 0, 700, 1500, 24, 333, 2000};
 	uint64_t h = cr_val(20, (uint64_t)i * 8 + (uint64_t)j);
 	int kind = log_plan(i, 1);
-	if (kind == L_BIG || ((kind == L_TXCOMMIT || kind == L_TXABORT) &&
-			      j == 1))
+	if (kind == L_BIG ||
+	    ((kind == L_TXCOMMIT || kind == L_TXABORT) && j == 1))
 		return h % 2 ? 20000 : REC_MAX;
 	return lens[h % 8];
 }
@@ -83,7 +83,8 @@ static size_t rec_len(int i, int j)
 static void rec_fill(unsigned char *buf, int i, int j, size_t len)
 {
 	for (size_t p = 0; p < len; p++)
-		buf[p] = (unsigned char)(i * 31 + j * 7 + (int)p + (int)(p >> 8));
+		buf[p] = (unsigned char)(i * 31 + j * 7 + (int)p +
+					 (int)(p >> 8));
 }
 
 static int recs_of(int kind)

@@ -58,8 +58,8 @@ enum {
 };
 
 static const char *const map_kind[] = {
-	"create", "insert", "put",	"remove", "tx-mix",
-	"tx-abort", "tx-range", "clear", "free",	 "tx-insert"};
+	"create",   "insert",   "put",   "remove", "tx-mix",
+	"tx-abort", "tx-range", "clear", "free",   "tx-insert"};
 
 /* One scenario's shape. */
 typedef struct mcfg {
@@ -69,7 +69,7 @@ typedef struct mcfg {
 	int vals; /* map-vals value lengths */
 	int (*plan)(int i, int exists, int *key);
 	void (*prefill)(int *present, int *op); /* the setup's content */
-	int range_lo, range_hi; /* keys removed by M_TXRANGE */
+	int range_lo, range_hi;                 /* keys removed by M_TXRANGE */
 } mcfg;
 
 struct mmodel {
@@ -208,15 +208,15 @@ static void prefill_big(int *present, int *op)
 	}
 }
 
-static const mcfg cfg_u64 = {"mapu", 0, 200, 0, plan_small, prefill_small,
-			     0, 100};
-static const mcfg cfg_str = {"maps", 1, 200, 0, plan_small, prefill_small,
-			     0, 100};
-static const mcfg cfg_vals = {"mapv", 1, VALS_KEYS, 1, plan_vals,
+static const mcfg cfg_u64 = {"mapu",        0, 200, 0, plan_small,
+			     prefill_small, 0, 100};
+static const mcfg cfg_str = {"maps",        1, 200, 0, plan_small,
+			     prefill_small, 0, 100};
+static const mcfg cfg_vals = {"mapv",       1, VALS_KEYS, 1, plan_vals,
 			      prefill_vals, 0, 0};
 /* The TX range: about two leaves' worth of keys (64 keys each). */
-static const mcfg cfg_big = {"mapb", 0, 4 * BIG_HALF, 0, plan_big,
-			     prefill_big, 2000, 2300};
+static const mcfg cfg_big = {"mapb",   0,           4 * BIG_HALF, 0,
+			     plan_big, prefill_big, 2000,         2300};
 
 /* The three keys a TX op touches and what it does to each: 0 put,
  * 1 remove. */
@@ -326,8 +326,7 @@ static size_t sval(const mcfg *cf, int op, int key, unsigned char *buf)
 	return len;
 }
 
-static pc_err mh_root(pc_pool *pool, const mcfg *cf, pc_open_mode mode,
-		      mh *m)
+static pc_err mh_root(pc_pool *pool, const mcfg *cf, pc_open_mode mode, mh *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->cf = cf;
@@ -565,10 +564,9 @@ static int map_state_is(pc_pool *pool, const mcfg *cf, int k, char *why,
 	pc_err e = mh_root(pool, cf, PC_OPEN, &m);
 	int r;
 	if (!md->exists)
-		r = e == PC_E_NOTFOUND
-			    ? 0
-			    : cr_why(why, n, "map present (%s)",
-				     pc_strerror(e));
+		r = e == PC_E_NOTFOUND ? 0
+				       : cr_why(why, n, "map present (%s)",
+						pc_strerror(e));
 	else if (e != PC_OK)
 		r = cr_why(why, n, "map root: %s", pc_errmsg());
 	else
@@ -587,32 +585,31 @@ static pc_err map_check(pc_pool *pool, const mcfg *cf)
 	return mh_check(&m);
 }
 
-#define MAP_SCENARIO(VAR, NAME, CFG)                                       \
-	static pc_err VAR##_setup(pc_pool *pool)                           \
-	{                                                                  \
-		return map_setup(pool, &CFG);                              \
-	}                                                                  \
-	static pc_err VAR##_op(pc_pool *pool, int i)                       \
-	{                                                                  \
-		return map_op(pool, &CFG, i);                              \
-	}                                                                  \
-	static int VAR##_state_is(pc_pool *pool, int k, char *why,         \
-				  size_t n)                                \
-	{                                                                  \
-		return map_state_is(pool, &CFG, k, why, n);                \
-	}                                                                  \
-	static pc_err VAR##_check(pc_pool *pool)                           \
-	{                                                                  \
-		return map_check(pool, &CFG);                              \
-	}                                                                  \
-	const cr_scenario cr_scn_##VAR = {                                 \
-		.name = NAME,                                              \
-		.nops = MAP_CYCLE,                                         \
-		.soak_nops = 1000000,                                      \
-		.setup = VAR##_setup,                                      \
-		.op = VAR##_op,                                            \
-		.state_is = VAR##_state_is,                                \
-		.check = VAR##_check,                                      \
+#define MAP_SCENARIO(VAR, NAME, CFG)                                         \
+	static pc_err VAR##_setup(pc_pool *pool)                             \
+	{                                                                    \
+		return map_setup(pool, &CFG);                                \
+	}                                                                    \
+	static pc_err VAR##_op(pc_pool *pool, int i)                         \
+	{                                                                    \
+		return map_op(pool, &CFG, i);                                \
+	}                                                                    \
+	static int VAR##_state_is(pc_pool *pool, int k, char *why, size_t n) \
+	{                                                                    \
+		return map_state_is(pool, &CFG, k, why, n);                  \
+	}                                                                    \
+	static pc_err VAR##_check(pc_pool *pool)                             \
+	{                                                                    \
+		return map_check(pool, &CFG);                                \
+	}                                                                    \
+	const cr_scenario cr_scn_##VAR = {                                   \
+		.name = NAME,                                                \
+		.nops = MAP_CYCLE,                                           \
+		.soak_nops = 1000000,                                        \
+		.setup = VAR##_setup,                                        \
+		.op = VAR##_op,                                              \
+		.state_is = VAR##_state_is,                                  \
+		.check = VAR##_check,                                        \
 	}
 
 MAP_SCENARIO(map_u64, "map-u64", cfg_u64);

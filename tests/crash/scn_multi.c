@@ -169,10 +169,10 @@ static pc_err multi_op(pc_pool *pool, int i)
 	unsigned char blk[MBSIZE];
 	xblk_fill(blk, i);
 	pc_err err = PC_OK;
-	static const char *const kinds[] = {
-		"create", "vec+map", "pop+remove", "vec+log", "blk+map",
-		"abort-all", "push", "put", "append", "write", "pop",
-		"remove"};
+	static const char *const kinds[] = {"create",  "vec+map", "pop+remove",
+					    "vec+log", "blk+map", "abort-all",
+					    "push",    "put",     "append",
+					    "write",   "pop",     "remove"};
 	cr_op_kind(kinds[kind]);
 	switch (kind) {
 	case X_CREATE:

@@ -53,9 +53,9 @@ enum {
 };
 
 static const char *const ptr_kind[] = {
-	"root",	  "new",       "new-init", "free",	"blob",
-	"blob-free", "tx-new",    "tx-free",  "tx-swap",  "tx-abort",
-	"tx-escape", "add-root",  "tx-replace", "tx-blob",
+	"root",      "new",      "new-init",   "free",    "blob",
+	"blob-free", "tx-new",   "tx-free",    "tx-swap", "tx-abort",
+	"tx-escape", "add-root", "tx-replace", "tx-blob",
 };
 
 static const struct {
@@ -387,13 +387,12 @@ static int ptr_state_is(pc_pool *pool, int k, char *why, size_t n)
 }
 
 /* Heap oracle: what the holder points to. */
-static void ptr_refs(pc_pool *pool, const char *root, uint64_t off,
-		     cr_refs *r)
+static void ptr_refs(pc_pool *pool, const char *root, uint64_t off, cr_refs *r)
 {
 	if (strcmp(root, "holder") != 0)
 		return;
-	const cr_holder *h = (const cr_holder *)(const void *)(pool->base +
-							      off);
+	const cr_holder *h =
+		(const cr_holder *)(const void *)(pool->base + off);
 	pc_typesig sn = PC_SIG_OBJ(cr_node), sb = PC_SIG_OBJ(cr_blob);
 	for (int s = 0; s < NSLOT; s++)
 		cr_refs_add(r, h->slot[s].oid.off, pc__sig_typenum(&sn),
@@ -568,9 +567,9 @@ static pc_err bank_op(pc_pool *pool, int i)
 	bank_args(i, &a, &b, &c, &amt);
 	pc_err err = PC_OK;
 	PC_PTR(cr_bank) bp;
-	static const char *const kinds[] = {"open",	   "transfer",
-					    "transfer3",   "replace",
-					    "nested",	   "nested-abort"};
+	static const char *const kinds[] = {"open",      "transfer",
+					    "transfer3", "replace",
+					    "nested",    "nested-abort"};
 	cr_op_kind(kinds[bank_code(i)]);
 	if (bank_code(i) == B_OPEN) {
 		/* Create the root and its accounts in one user TX. */
@@ -732,8 +731,7 @@ static int bank_state_is(pc_pool *pool, int k, char *why, size_t n)
 	return 0;
 }
 
-static void bank_refs(pc_pool *pool, const char *root, uint64_t off,
-		      cr_refs *r)
+static void bank_refs(pc_pool *pool, const char *root, uint64_t off, cr_refs *r)
 {
 	if (strcmp(root, "bank") != 0)
 		return;

@@ -73,80 +73,82 @@ typedef struct vops {
 	pc_err (*check)(const vh *);
 } vops;
 
-#define VOPS(N, F, T)                                                        \
-	static pc_err N##_o_root(pc_pool *p, const char *n, pc_open_mode m,  \
-				 vh *h)                                      \
-	{                                                                    \
-		return N##_root(p, n, m, &h->F);                             \
-	}                                                                    \
-	static size_t N##_o_len(const vh *h)                                 \
-	{                                                                    \
-		return N##_len(&h->F);                                       \
-	}                                                                    \
-	static const void *N##_o_get(const vh *h, size_t i)                  \
-	{                                                                    \
-		return N##_get(&h->F, i);                                    \
-	}                                                                    \
-	static pc_err N##_o_push(vh *h, const void *e)                       \
-	{                                                                    \
-		T x;                                                         \
-		memcpy(&x, e, sizeof(x));                                    \
-		return N##_push(&h->F, x);                                   \
-	}                                                                    \
-	static pc_err N##_o_set(vh *h, size_t i, const void *e)              \
-	{                                                                    \
-		T x;                                                         \
-		memcpy(&x, e, sizeof(x));                                    \
-		return N##_set(&h->F, i, x);                                 \
-	}                                                                    \
-	static bool N##_o_pop(vh *h, void *out)                              \
-	{                                                                    \
-		return N##_pop(&h->F, (T *)out);                             \
-	}                                                                    \
-	static pc_err N##_o_insert(vh *h, size_t i, const void *e)           \
-	{                                                                    \
-		T x;                                                         \
-		memcpy(&x, e, sizeof(x));                                    \
-		return N##_insert(&h->F, i, x);                              \
-	}                                                                    \
-	static pc_err N##_o_remove(vh *h, size_t i)                          \
-	{                                                                    \
-		return N##_remove(&h->F, i, NULL);                           \
-	}                                                                    \
-	static pc_err N##_o_swap_remove(vh *h, size_t i)                     \
-	{                                                                    \
-		return N##_swap_remove(&h->F, i, NULL);                      \
-	}                                                                    \
-	static pc_err N##_o_truncate(vh *h, size_t n)                        \
-	{                                                                    \
-		return N##_truncate(&h->F, n);                               \
-	}                                                                    \
-	static pc_err N##_o_reserve(vh *h, size_t n)                         \
-	{                                                                    \
-		return N##_reserve(&h->F, n);                                \
-	}                                                                    \
-	static pc_err N##_o_extend(vh *h, const void *src, size_t n)         \
-	{                                                                    \
-		return N##_extend(&h->F, (const T *)src, n);                 \
-	}                                                                    \
-	static pc_err N##_o_clear(vh *h)                                     \
-	{                                                                    \
-		return N##_clear(&h->F);                                     \
-	}                                                                    \
-	static pc_err N##_o_free(vh *h)                                      \
-	{                                                                    \
-		return N##_free(&h->F);                                      \
-	}                                                                    \
-	static pc_err N##_o_check(const vh *h)                               \
-	{                                                                    \
-		return N##_check(&h->F);                                     \
-	}                                                                    \
-	static const vops N##_ops = {                                        \
-		sizeof(T),      N##_o_root,        N##_o_len,     N##_o_get, \
-		N##_o_push,     N##_o_set,         N##_o_pop,     N##_o_insert, \
-		N##_o_remove,   N##_o_swap_remove, N##_o_truncate,              \
-		N##_o_reserve,  N##_o_extend,      N##_o_clear,   N##_o_free,   \
-		N##_o_check,                                                    \
+#define VOPS(N, F, T)                                                       \
+	static pc_err N##_o_root(pc_pool *p, const char *n, pc_open_mode m, \
+				 vh *h)                                     \
+	{                                                                   \
+		return N##_root(p, n, m, &h->F);                            \
+	}                                                                   \
+	static size_t N##_o_len(const vh *h)                                \
+	{                                                                   \
+		return N##_len(&h->F);                                      \
+	}                                                                   \
+	static const void *N##_o_get(const vh *h, size_t i)                 \
+	{                                                                   \
+		return N##_get(&h->F, i);                                   \
+	}                                                                   \
+	static pc_err N##_o_push(vh *h, const void *e)                      \
+	{                                                                   \
+		T x;                                                        \
+		memcpy(&x, e, sizeof(x));                                   \
+		return N##_push(&h->F, x);                                  \
+	}                                                                   \
+	static pc_err N##_o_set(vh *h, size_t i, const void *e)             \
+	{                                                                   \
+		T x;                                                        \
+		memcpy(&x, e, sizeof(x));                                   \
+		return N##_set(&h->F, i, x);                                \
+	}                                                                   \
+	static bool N##_o_pop(vh *h, void *out)                             \
+	{                                                                   \
+		return N##_pop(&h->F, (T *)out);                            \
+	}                                                                   \
+	static pc_err N##_o_insert(vh *h, size_t i, const void *e)          \
+	{                                                                   \
+		T x;                                                        \
+		memcpy(&x, e, sizeof(x));                                   \
+		return N##_insert(&h->F, i, x);                             \
+	}                                                                   \
+	static pc_err N##_o_remove(vh *h, size_t i)                         \
+	{                                                                   \
+		return N##_remove(&h->F, i, NULL);                          \
+	}                                                                   \
+	static pc_err N##_o_swap_remove(vh *h, size_t i)                    \
+	{                                                                   \
+		return N##_swap_remove(&h->F, i, NULL);                     \
+	}                                                                   \
+	static pc_err N##_o_truncate(vh *h, size_t n)                       \
+	{                                                                   \
+		return N##_truncate(&h->F, n);                              \
+	}                                                                   \
+	static pc_err N##_o_reserve(vh *h, size_t n)                        \
+	{                                                                   \
+		return N##_reserve(&h->F, n);                               \
+	}                                                                   \
+	static pc_err N##_o_extend(vh *h, const void *src, size_t n)        \
+	{                                                                   \
+		return N##_extend(&h->F, (const T *)src, n);                \
+	}                                                                   \
+	static pc_err N##_o_clear(vh *h)                                    \
+	{                                                                   \
+		return N##_clear(&h->F);                                    \
+	}                                                                   \
+	static pc_err N##_o_free(vh *h)                                     \
+	{                                                                   \
+		return N##_free(&h->F);                                     \
+	}                                                                   \
+	static pc_err N##_o_check(const vh *h)                              \
+	{                                                                   \
+		return N##_check(&h->F);                                    \
+	}                                                                   \
+	static const vops N##_ops =                                         \
+		{                                                           \
+			sizeof(T),         N##_o_root,     N##_o_len,       \
+			N##_o_get,         N##_o_push,     N##_o_set,       \
+			N##_o_pop,         N##_o_insert,   N##_o_remove,    \
+			N##_o_swap_remove, N##_o_truncate, N##_o_reserve,   \
+			N##_o_extend,      N##_o_clear,    N##_o_free,      \
+			N##_o_check,                                        \
 	}
 
 VOPS(cr_vec, u, uint64_t);
@@ -185,9 +187,9 @@ enum {
 };
 
 static const char *const vec_kind[] = {
-	"create",   "push",   "set",         "pop",      "extend",
-	"tx-commit", "tx-abort", "insert",   "remove",   "swap-remove",
-	"truncate", "reserve", "clear",      "free",     "tx-mix"};
+	"create",    "push",     "set",    "pop",    "extend",
+	"tx-commit", "tx-abort", "insert", "remove", "swap-remove",
+	"truncate",  "reserve",  "clear",  "free",   "tx-mix"};
 
 /* What operation i does to a vector of length len (exists: it is there). */
 static int vec_plan(int i, size_t len, int exists, size_t *arg)
@@ -397,7 +399,8 @@ static pc_err vops_op(const vops *v, pc_pool *pool, int i)
 		elem(cr_val(14, (uint64_t)i), esz, y);
 		elem(cr_val(15, (uint64_t)i), esz, z);
 		TX(pool, &err) {
-			if (v->push(&h, x) != PC_OK || v->push(&h, y) != PC_OK ||
+			if (v->push(&h, x) != PC_OK ||
+			    v->push(&h, y) != PC_OK ||
 			    v->set(&h, 0, z) != PC_OK)
 				break;
 		}
@@ -408,16 +411,17 @@ static pc_err vops_op(const vops *v, pc_pool *pool, int i)
 		TX(pool, &err) {
 			if (v->insert(&h, 1, x) != PC_OK ||
 			    v->remove(&h, v->len(&h) / 2) != PC_OK ||
-			    v->extend(&h, src, 5) != PC_OK ||
-			    !v->pop(&h, y))
+			    v->extend(&h, src, 5) != PC_OK || !v->pop(&h, y))
 				break;
 		}
 		return err;
 	case V_TXABORT:
 		elem(77, esz, y);
 		TX(pool, &err) {
-			if (v->push(&h, y) != PC_OK || v->set(&h, 0, y) != PC_OK ||
-			    v->truncate(&h, 1) != PC_OK || v->push(&h, y) != PC_OK)
+			if (v->push(&h, y) != PC_OK ||
+			    v->set(&h, 0, y) != PC_OK ||
+			    v->truncate(&h, 1) != PC_OK ||
+			    v->push(&h, y) != PC_OK)
 				break;
 			(void)pc_tx_abort(PC_E_ABORTED);
 			break;
@@ -446,7 +450,7 @@ static pc_err vops_op(const vops *v, pc_pool *pool, int i)
 }
 
 static int vops_state_is(const vops *v, pc_pool *pool, int k, char *why,
-			size_t n)
+			 size_t n)
 {
 	struct vmodel m;
 	memset(&m, 0, sizeof(m));
@@ -479,12 +483,12 @@ static int vops_state_is(const vops *v, pc_pool *pool, int k, char *why,
 				uint64_t w0 = 0;
 				if (p)
 					memcpy(&w0, p, 8);
-				r = cr_why(why, n,
-					   "element %zu (of %zu bytes) starts "
-					   "%llx, expected %llx",
-					   j, v->esz, (unsigned long long)w0,
-					   (unsigned long long)cr_val(m.a[j],
-								      0));
+				r = cr_why(
+					why, n,
+					"element %zu (of %zu bytes) starts "
+					"%llx, expected %llx",
+					j, v->esz, (unsigned long long)w0,
+					(unsigned long long)cr_val(m.a[j], 0));
 				break;
 			}
 		}
@@ -503,27 +507,26 @@ static pc_err vops_check(const vops *v, pc_pool *pool)
 	return v->check(&h);
 }
 
-#define VEC_SCENARIO(VAR, NAME, OPS)                                      \
-	static pc_err VAR##_op(pc_pool *pool, int i)                      \
-	{                                                                 \
-		return vops_op(&OPS, pool, i);                             \
-	}                                                                 \
-	static int VAR##_state_is(pc_pool *pool, int k, char *why,        \
-				  size_t n)                               \
-	{                                                                 \
-		return vops_state_is(&OPS, pool, k, why, n);               \
-	}                                                                 \
-	static pc_err VAR##_check(pc_pool *pool)                          \
-	{                                                                 \
-		return vops_check(&OPS, pool);                             \
-	}                                                                 \
-	const cr_scenario cr_scn_##VAR = {                                \
-		.name = NAME,                                             \
-		.nops = VEC_CYCLE,                                        \
-		.soak_nops = 1000000,                                     \
-		.op = VAR##_op,                                           \
-		.state_is = VAR##_state_is,                               \
-		.check = VAR##_check,                                     \
+#define VEC_SCENARIO(VAR, NAME, OPS)                                         \
+	static pc_err VAR##_op(pc_pool *pool, int i)                         \
+	{                                                                    \
+		return vops_op(&OPS, pool, i);                               \
+	}                                                                    \
+	static int VAR##_state_is(pc_pool *pool, int k, char *why, size_t n) \
+	{                                                                    \
+		return vops_state_is(&OPS, pool, k, why, n);                 \
+	}                                                                    \
+	static pc_err VAR##_check(pc_pool *pool)                             \
+	{                                                                    \
+		return vops_check(&OPS, pool);                               \
+	}                                                                    \
+	const cr_scenario cr_scn_##VAR = {                                   \
+		.name = NAME,                                                \
+		.nops = VEC_CYCLE,                                           \
+		.soak_nops = 1000000,                                        \
+		.op = VAR##_op,                                              \
+		.state_is = VAR##_state_is,                                  \
+		.check = VAR##_check,                                        \
 	}
 
 VEC_SCENARIO(vec, "vec", cr_vec_ops);

@@ -16,8 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "interpose.h"
 #include "crsched.h"
+#include "interpose.h"
 
 #define LINE       64u
 #define MAX_JOBS   8
@@ -104,8 +104,8 @@ void cr_opts_default(cr_opts *o)
 	o->max_one = env_int("PCOLL_CRASH_MAX_ONE", o->full ? 0 : 12);
 	o->nrandom = env_int("PCOLL_CRASH_RANDOM", o->full ? 4 : 2);
 	o->recovery_every = env_int("PCOLL_CRASH_RECOVERY", o->full ? 1 : 4);
-	o->recovery_points = env_int("PCOLL_CRASH_RECOVERY_POINTS",
-				     o->full ? 0 : 2);
+	o->recovery_points =
+		env_int("PCOLL_CRASH_RECOVERY_POINTS", o->full ? 0 : 2);
 	o->continue_ops = env_int("PCOLL_CRASH_CONTINUE", 3);
 	o->pmemobj_check = env_int("PCOLL_CRASH_PMEMOBJ_CHECK", o->full);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -119,6 +119,7 @@ void cr_opts_default(cr_opts *o)
 	o->budget = o->full ? 0 : (double)env_u64("PCOLL_CRASH_BUDGET", 150);
 	o->only_fence = env_int("PCOLL_CRASH_FENCE", -1);
 	o->keep = env_int("PCOLL_CRASH_KEEP", 0);
+	o->debug = env_int("PCOLL_CRASH_DEBUG", 0);
 }
 
 static int write_all(int fd, const void *buf, size_t n)
@@ -172,9 +173,9 @@ static int write_sparse(const char *path, const void *buf, size_t n)
 			continue;
 		}
 		size_t end = off + len;
-		while (end < n && memcmp(b + end, zero,
-					 n - end < sizeof(zero) ? n - end
-								: sizeof(zero)))
+		while (end < n &&
+		       memcmp(b + end, zero,
+			      n - end < sizeof(zero) ? n - end : sizeof(zero)))
 			end += n - end < sizeof(zero) ? n - end : sizeof(zero);
 		if (pwrite(fd, b + off, end - off, (off_t)off) !=
 		    (ssize_t)(end - off))
@@ -233,8 +234,8 @@ struct wctx {
 	int stopped;  /* P asked to stop crashing */
 	const unsigned char *sel; /* selected fence points (NULL: all) */
 	uint64_t nsel;
-	pc_pool *pool;   /* once open */
-	cr_pos pos;      /* W: where the workload is; C: the image's */
+	pc_pool *pool; /* once open */
+	cr_pos pos;    /* W: where the workload is; C: the image's */
 	const char *kind[CR_MAX_THREADS];
 	int ord[CR_MAX_THREADS];
 	uint64_t last_sig;
@@ -243,7 +244,7 @@ struct wctx {
 	size_t ndirty, dcap;
 	struct krange {
 		size_t lo, hi;
-	} *known; /* objects reachable from the directory, sorted */
+	} * known; /* objects reachable from the directory, sorted */
 	size_t nknown, kcap;
 	size_t heap_off; /* libpmemobj's heap starts here */
 	char dpath[PATH_LEN], lpath[PATH_LEN];
@@ -278,8 +279,8 @@ static void known_add(size_t off, size_t len, void *arg)
 	struct wctx *w = (struct wctx *)arg;
 	if (w->nknown == w->kcap) {
 		size_t nc = w->kcap ? w->kcap * 2 : 256;
-		struct krange *nk = (struct krange *)realloc(
-			w->known, nc * sizeof(*nk));
+		struct krange *nk =
+			(struct krange *)realloc(w->known, nc * sizeof(*nk));
 		if (!nk)
 			_exit(90);
 		w->known = nk;
@@ -455,14 +456,14 @@ static void w_hook(uint64_t fence, const void *site, void *arg)
 	}
 	if (w->stopped)
 		return;
-	if (w->sel && (fence >= w->nsel ||
-		       !((w->sel[fence >> 3] >> (fence & 7)) & 1)))
+	if (w->sel &&
+	    (fence >= w->nsel || !((w->sel[fence >> 3] >> (fence & 7)) & 1)))
 		return;
 	w_crash_here(w, fence, 0);
 }
 
-__attribute__((format(printf, 2, 3))) static void
-w_fail(struct wctx *w, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void w_fail(struct wctx *w,
+							 const char *fmt, ...)
 {
 	struct cr_req q;
 	memset(&q, 0, sizeof(q));
@@ -712,8 +713,7 @@ static unsigned char *bits_new(const struct point *pt)
 	return b;
 }
 
-static void set_line(const struct point *pt, unsigned char *b, size_t j,
-		     int on)
+static void set_line(const struct point *pt, unsigned char *b, size_t j, int on)
 {
 	for (size_t i = pt->line_first[j]; i < pt->line_first[j + 1]; i++) {
 		if (on)
@@ -797,8 +797,8 @@ static void point_images(struct pctx *p, struct point *pt)
 			unsigned char *b = bits_new(pt);
 			for (size_t i = 0; i < pt->nw; i++)
 				if (mix(&p->rng) & 1)
-					b[i >> 3] |= (unsigned char)(1u
-								     << (i & 7));
+					b[i >> 3] |=
+						(unsigned char)(1u << (i & 7));
 			img_add(pt, 'W', b);
 		}
 	}
@@ -819,7 +819,9 @@ static void img_describe(const struct point *pt, const struct img *im,
 		if (j < MAX_LINES0 && used < sizeof(lines) - 40) {
 			int w = snprintf(lines + used, sizeof(lines) - used,
 					 " %c0x%llx",
-					 c == 0 ? '-' : c == b - a ? '+' : '~',
+					 c == 0       ? '-'
+					 : c == b - a ? '+'
+						      : '~',
 					 (unsigned long long)(pt->words[2 * a] &
 							      ~(uint64_t)63));
 			if (w > 0)
@@ -852,15 +854,16 @@ static void note_failure(struct pctx *p, const struct point *pt,
 			used += (size_t)w;
 	}
 	if (!r->first_failure[0])
-		(void)snprintf(r->first_failure, sizeof(r->first_failure),
-			       "%.30s fence %llu (thread %d, operations done "
-			       "%.100s, '%.31s' fence %d), %.900s: %.1000s\n  "
-			       "replay: PCOLL_CRASH_SEED=0x%llx "
-			       "PCOLL_CRASH_FENCE=%llu PCOLL_CRASH_KEEP=1 %.500s",
-			       where, (unsigned long long)q->fence, q->thread,
-			       at, q->kind[0] ? q->kind : "?", q->ord, desc,
-			       why, (unsigned long long)p->o->seed,
-			       (unsigned long long)q->fence, p->o->replay);
+		(void)snprintf(
+			r->first_failure, sizeof(r->first_failure),
+			"%.30s fence %llu (thread %d, operations done "
+			"%.100s, '%.31s' fence %d), %.900s: %.1000s\n  "
+			"replay: PCOLL_CRASH_SEED=0x%llx "
+			"PCOLL_CRASH_FENCE=%llu PCOLL_CRASH_KEEP=1 %.500s",
+			where, (unsigned long long)q->fence, q->thread, at,
+			q->kind[0] ? q->kind : "?", q->ord, desc, why,
+			(unsigned long long)p->o->seed,
+			(unsigned long long)q->fence, p->o->replay);
 	if (!p->o->quiet && r->failures <= 5)
 		fprintf(stderr,
 			"crash[%s]: FAIL %s fence %llu (ops %s, '%s'), %s: "
@@ -927,8 +930,8 @@ static int build_image(const char *dpath, const uint64_t *words, size_t nw,
 		loff_t src = d, dst = d;
 		size_t left = (size_t)(h - d);
 		while (left > 0) {
-			ssize_t c = copy_file_range(in, &src, out, &dst, left,
-						    0);
+			ssize_t c =
+				copy_file_range(in, &src, out, &dst, left, 0);
 			if (c <= 0) {
 				r = -1;
 				break;
@@ -980,8 +983,7 @@ static void server_main(const cr_scenario *s, int in, int out)
 		memset(&res, 0, sizeof(res));
 		res.res = CR_BAD;
 		alarm(120);
-		if (build_image(j.dpath, words, (size_t)j.nwords, j.img) !=
-		    0) {
+		if (build_image(j.dpath, words, (size_t)j.nwords, j.img) != 0) {
 			(void)snprintf(res.why, sizeof(res.why),
 				       "cannot write image %s", j.img);
 		} else {
@@ -1089,8 +1091,8 @@ static void job_done(struct pctx *p, struct point *pt, size_t im,
 			       (unsigned long long)pt->q->fence, im);
 		/* The checker changed it (recovery, continuation): keep the
 		 * image as it was at the crash. */
-		uint64_t *words = (uint64_t *)malloc((pt->nw + 1) * 2 *
-						     sizeof(uint64_t));
+		uint64_t *words =
+			(uint64_t *)malloc((pt->nw + 1) * 2 * sizeof(uint64_t));
 		if (!words)
 			abort();
 		size_t nw = img_words(pt, &pt->img[im], words);
@@ -1115,10 +1117,10 @@ static void server_collect(struct pctx *p, struct point *pt, int i,
 		memset(&res, 0, sizeof(res));
 		res.res = CR_BAD;
 		if (WIFSIGNALED(st))
-			(void)snprintf(res.why, sizeof(res.why),
-				       "checker killed by signal %d%s",
-				       WTERMSIG(st),
-				       WTERMSIG(st) == SIGALRM ? " (hang)" : "");
+			(void)snprintf(
+				res.why, sizeof(res.why),
+				"checker killed by signal %d%s", WTERMSIG(st),
+				WTERMSIG(st) == SIGALRM ? " (hang)" : "");
 		else
 			(void)snprintf(res.why, sizeof(res.why),
 				       "checker exited with status %d",
@@ -1191,8 +1193,7 @@ static void check_images(struct pctx *p, struct point *pt, const char *where,
 		}
 		for (int f = 0; f < nf; f++)
 			if (fds[f].revents)
-				server_collect(p, pt, who[f], where,
-					       recovered);
+				server_collect(p, pt, who[f], where, recovered);
 	}
 	free(words);
 }
@@ -1248,8 +1249,7 @@ static int wait_pid(pid_t pid, char *err, size_t n)
  * records (REQ_INFO messages), *n of them, or NULL with err set. */
 static struct cr_req *dry_run(struct wctx *w,
 			      void (*fn)(struct wctx *, const char *),
-			      const char *arg, size_t *n, char *err,
-			      size_t en)
+			      const char *arg, size_t *n, char *err, size_t en)
 {
 	int req_rd, ack_wr;
 	w->counting = 1;
@@ -1370,8 +1370,7 @@ static void choose(struct chooser *c, size_t i)
  * yet: the cheaper of two random members, or the cheapest member when
  * that one does not fit in the budget (none when even it does not fit,
  * unless force). Returns the classes covered. */
-static size_t cover(struct chooser *c, const size_t *cls, size_t nc,
-		    int force)
+static size_t cover(struct chooser *c, const size_t *cls, size_t nc, int force)
 {
 	size_t n = c->n, hit = 0;
 	size_t *order = (size_t *)malloc((nc + 1) * sizeof(size_t));
@@ -1456,6 +1455,29 @@ static unsigned char *select_points(struct pctx *p, const struct cr_req *info,
 static void serve(struct pctx *p, struct wctx *w, int req_rd, int ack_wr,
 		  int nested);
 
+/* PCOLL_CRASH_DEBUG=1: each checked point's dirty lines (offset/words,
+ * with the first word's durable and live value). */
+static void point_print(const struct point *pt)
+{
+	const struct cr_req *q = pt->q;
+	fprintf(stderr, "point %llu '%s' fence %d, %zu dirty lines:",
+		(unsigned long long)q->fence, q->kind, q->ord, pt->nl);
+	int fd = open(q->dpath, O_RDONLY | O_CLOEXEC);
+	for (size_t j = 0; j < pt->nl; j++) {
+		size_t w0 = pt->line_first[j];
+		uint64_t dv = 0;
+		if (fd < 0 || pread(fd, &dv, 8, (off_t)pt->words[2 * w0]) != 8)
+			dv = 0;
+		fprintf(stderr, " 0x%llx/%zu(%llx->%llx)",
+			(unsigned long long)pt->words[2 * w0],
+			pt->line_first[j + 1] - w0, (unsigned long long)dv,
+			(unsigned long long)pt->words[2 * w0 + 1]);
+	}
+	if (fd >= 0)
+		close(fd);
+	fprintf(stderr, "\n");
+}
+
 /* Recover image im of point pt under tracking, crash that recovery at
  * some of its fence points and check those images. */
 static void recovery_crash(struct pctx *p, struct point *pt, size_t im)
@@ -1489,10 +1511,10 @@ static void recovery_crash(struct pctx *p, struct point *pt, size_t im)
 	unsigned char *sel = (unsigned char *)calloc(n / 8 + 1, 1);
 	if (!sel)
 		abort();
-	size_t want = p->o->recovery_points > 0 &&
-				      (size_t)p->o->recovery_points < n
-			      ? (size_t)p->o->recovery_points
-			      : n;
+	size_t want =
+		p->o->recovery_points > 0 && (size_t)p->o->recovery_points < n
+			? (size_t)p->o->recovery_points
+			: n;
 	size_t *pick = (size_t *)malloc((n + 1) * sizeof(size_t));
 	if (!pick)
 		abort();
@@ -1554,19 +1576,8 @@ static void serve(struct pctx *p, struct wctx *w, int req_rd, int ack_wr,
 			} else {
 				if (pt.nl > r->max_lines)
 					r->max_lines = pt.nl;
-				if (getenv("PCOLL_CRASH_DEBUG")) {
-					fprintf(stderr, "point %llu '%s' ord %d lines %zu:",
-						(unsigned long long)q.fence, q.kind, q.ord, pt.nl);
-					int dfd = open(q.dpath, O_RDONLY);
-					for (size_t j = 0; j < pt.nl; j++) {
-						uint64_t dv = 0; size_t w0 = pt.line_first[j];
-						if (getenv("PCOLL_CRASH_DEBUG")[0] == '2') { if (pread(dfd, &dv, 8, (off_t)pt.words[2*w0]) != 8) dv = 0; }
-						fprintf(stderr, " %llx/%zu", (unsigned long long)pt.words[2 * pt.line_first[j]], pt.line_first[j + 1] - pt.line_first[j]);
-						if (getenv("PCOLL_CRASH_DEBUG")[0] == '2') fprintf(stderr, "(%llx->%llx)", (unsigned long long)dv, (unsigned long long)pt.words[2*w0+1]);
-					}
-					close(dfd);
-					fprintf(stderr, "\n");
-				}
+				if (p->o->debug)
+					point_print(&pt);
 				point_images(p, &pt);
 				check_images(p, &pt,
 					     nested ? "recovery crashed at"
@@ -1575,12 +1586,11 @@ static void serve(struct pctx *p, struct wctx *w, int req_rd, int ack_wr,
 				if (!nested && !p->stop &&
 				    p->o->recovery_every > 0 &&
 				    mix(&p->rng) % (uint64_t)p->o
-							   ->recovery_every ==
+							    ->recovery_every ==
 					    0)
-					recovery_crash(
-						p, &pt,
-						(size_t)(mix(&p->rng) %
-							 pt.nimg));
+					recovery_crash(p, &pt,
+						       (size_t)(mix(&p->rng) %
+								pt.nimg));
 			}
 			point_free(&pt);
 		}
@@ -1682,9 +1692,9 @@ void cr_report(const char *label, const cr_scenario *s, const cr_opts *o,
 		"maxlines=%llu state_k=%llu state_k1=%llu recovery=%llu/%llu "
 		"switches=%llu failures=%llu time=%.1fs%s%s\n",
 		label, s->name,
-		o->full		       ? "full"
+		o->full              ? "full"
 		: o->only_fence >= 0 ? "replay"
-				       : "sample",
+				     : "sample",
 		(unsigned long long)o->seed, (unsigned long long)r->fences,
 		(unsigned long long)r->strata_hit,
 		(unsigned long long)r->strata, (unsigned long long)r->tried,

@@ -47,16 +47,17 @@ typedef struct cr_opts {
 	int max_one;        /* cap of one-missing / one-only images (0: all) */
 	int nrandom;        /* random L and W images per point */
 	int recovery_every; /* recovery crash at 1 of this many points (0: no) */
-	int recovery_points; /* recovery fence points crashed at (0: all) */
-	int continue_ops;    /* operations run on a recovered image */
-	int pmemobj_check;   /* 1: pmemobj_check on every image; 0: a and b */
-	int jobs;            /* checkers at once */
-	int stop_at_first;   /* stop at the first failing image */
+	int recovery_points;   /* recovery fence points crashed at (0: all) */
+	int continue_ops;      /* operations run on a recovered image */
+	int pmemobj_check;     /* 1: pmemobj_check on every image; 0: a and b */
+	int jobs;              /* checkers at once */
+	int stop_at_first;     /* stop at the first failing image */
 	unsigned switch_every; /* multi-threaded: switch at 1 of N points */
 	uint64_t seed;         /* PCOLL_CRASH_SEED, else random */
 	double budget;         /* seconds per scenario when sampling; 0: none */
 	int only_fence;        /* PCOLL_CRASH_FENCE: only this point (-1) */
 	int keep;              /* PCOLL_CRASH_KEEP: keep failing images */
+	int debug;             /* PCOLL_CRASH_DEBUG: print every point */
 	int quiet;
 	char replay[512]; /* how to rerun this program for one scenario */
 } cr_opts;

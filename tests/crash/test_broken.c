@@ -23,26 +23,18 @@
 
 /* Every scenario, in the crash suite's order. */
 static const cr_scenario *const all[] = {
-	&cr_scn_ptr,
-	&cr_scn_tx,
-	&cr_scn_rawpush,
+	&cr_scn_ptr,     &cr_scn_tx,      &cr_scn_rawpush,
 #ifdef CR_HAVE_VEC
-	&cr_scn_vec,
-	&cr_scn_vec24,
-	&cr_scn_vec40,
+	&cr_scn_vec,     &cr_scn_vec24,   &cr_scn_vec40,
 #endif
 #ifdef CR_HAVE_MAP
-	&cr_scn_map_u64,
-	&cr_scn_map_str,
-	&cr_scn_map_vals,
-	&cr_scn_map_big,
+	&cr_scn_map_u64, &cr_scn_map_str, &cr_scn_map_vals, &cr_scn_map_big,
 #endif
 #ifdef CR_HAVE_LOG
 	&cr_scn_log,
 #endif
 #ifdef CR_HAVE_BLK
-	&cr_scn_blk,
-	&cr_scn_blk_mt,
+	&cr_scn_blk,     &cr_scn_blk_mt,
 #endif
 #ifdef CR_HAVE_MULTI
 	&cr_scn_multi,
@@ -55,8 +47,8 @@ static const char *first_prefix(const char *bug)
 	static const struct {
 		const char *bug, *prefix;
 	} t[] = {
-		{"vec-", "vec"},  {"map-", "map"}, {"log-", "log"},
-		{"blk-", "blk"},  {"ptr-", "ptr"}, {"tx-", "tx"},
+		{"vec-", "vec"}, {"map-", "map"}, {"log-", "log"},
+		{"blk-", "blk"}, {"ptr-", "ptr"}, {"tx-", "tx"},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (strncmp(bug, t[i].bug, strlen(t[i].bug)) == 0)
@@ -106,8 +98,8 @@ Test(broken, caught)
 		/* The broken container's scenarios, then the others. */
 		for (int pass = 0; pass < 2 && !caught; pass++)
 			for (size_t i = 0; i < ns && !caught; i++) {
-				int mine = np && strncmp(all[i]->name, pre,
-							 np) == 0;
+				int mine = np &&
+					   strncmp(all[i]->name, pre, np) == 0;
 				if (mine == (pass == 0))
 					caught = run_one(all[i], exe);
 			}

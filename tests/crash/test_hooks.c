@@ -38,7 +38,7 @@ PC_DECLARE(cr_h40);
 /* Lines seen by the observer, by index from the area's start. */
 static unsigned char *base;
 static unsigned char flushed[AREA / 64 + 2], nt[AREA / 64 + 2];
-static int outside; /* a line outside the area was written back */
+static int outside;         /* a line outside the area was written back */
 static size_t nt_lo, nt_hi; /* byte range of the non-temporal stores */
 
 static void observe(const void *addr, size_t len, int is_nt)
@@ -215,7 +215,8 @@ Test(hooks_nt, plog_records_are_durable_when_append_returns)
 	static unsigned char rec[20000];
 	cr_calls c0, c1;
 	cr_calls_get(&c0);
-	for (size_t len = 0; len <= sizeof(rec); len += len < 3000 ? 37 : 4999) {
+	for (size_t len = 0; len <= sizeof(rec);
+	     len += len < 3000 ? 37 : 4999) {
 		for (size_t i = 0; i < len; i++)
 			rec[i] = (unsigned char)(len + i * 3);
 		cr_assert_eq(plog_append(&log, rec, len), PC_OK, "%s",
