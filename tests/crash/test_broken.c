@@ -47,8 +47,16 @@ static const char *first_prefix(const char *bug)
 	static const struct {
 		const char *bug, *prefix;
 	} t[] = {
-		{"vec-", "vec"}, {"map-", "map"}, {"log-", "log"},
-		{"blk-", "blk"}, {"ptr-", "ptr"}, {"tx-", "tx"},
+		{"vec-", "vec"},
+		{"map-", "map"},
+		{"log-", "log"},
+		{"blk-", "blk"},
+		{"ptr-", "ptr"},
+		{"tx-", "tx"},
+		/* persist.h: the PVEC scenarios call pc_flush() and
+		 * pc_memcpy_nodrain() directly, with every alignment. */
+		{"short-flush", "vec"},
+		{"nt-tail", "vec"},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (strncmp(bug, t[i].bug, strlen(t[i].bug)) == 0)
