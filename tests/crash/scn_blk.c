@@ -85,6 +85,64 @@ static void bkmodel_apply(struct bkmodel *m, int i)
 	}
 }
 
+/* The single-block operations both scenarios run. */
+enum { DO_WRITE, DO_ZERO, DO_ERROR, DO_TXCOMMIT };
+
+static pc_err blk_do(pc_pool *pool, pblkarr *a, int what, uint64_t b1,
+		     uint64_t b2, const unsigned char *buf,
+		     const unsigned char *buf2)
+{
+	pc_err err = PC_OK;
+	switch (what) {
+	case DO_WRITE:
+		return pblkarr_write(a, b1, buf);
+	case DO_ZERO:
+		return pblkarr_set_zero(a, b1);
+	case DO_ERROR:
+		return pblkarr_set_error(a, b1);
+	default: /* DO_TXCOMMIT: two blocks in one transaction */
+		TX(pool, &err) {
+			if (pblkarr_write(a, b1, buf) != PC_OK ||
+			    pblkarr_write(a, b2, buf2) != PC_OK)
+				break;
+		}
+		return err;
+	}
+}
+
+/* Block b must read as the model says: st 0 zeros, -1 a bad block, else
+ * the bytes at data (op st - 1 wrote them). 0, or 1 with why. */
+static int blk_expect(const pblkarr *a, uint64_t b, int st,
+		      const unsigned char *data, char *why, size_t n)
+{
+	unsigned char got[BLK_SIZE];
+	size_t bs = pblkarr_bsize(a);
+	if (bs > sizeof(got))
+		return cr_why(why, n, "block size %zu", bs);
+	pc_err e = pblkarr_read(a, b, got);
+	if (st < 0)
+		return e == PC_E_BADBLOCK
+			       ? 0
+			       : cr_why(why, n,
+					"block %llu reads (%s), expected a bad "
+					"block",
+					(unsigned long long)b, pc_strerror(e));
+	if (e != PC_OK)
+		return cr_why(why, n, "block %llu: %s", (unsigned long long)b,
+			      pc_errmsg());
+	static const unsigned char zero[BLK_SIZE];
+	if (memcmp(got, st ? data : zero, bs) != 0) {
+		int who = 0;
+		memcpy(&who, got, sizeof(who));
+		return cr_why(
+			why, n,
+			"block %llu differs (expected op %d's data, first "
+			"word says %d)",
+			(unsigned long long)b, st - 1, who);
+	}
+	return 0;
+}
+
 static pc_err blk_op(pc_pool *pool, int i)
 {
 	pblkarr a;
@@ -106,18 +164,13 @@ static pc_err blk_op(pc_pool *pool, int i)
 		return pblkarr_root(pool, BLK_NAME, PC_CREATE, BLK_SIZE, BLK_N,
 				    &a);
 	case B_WRITE:
-		return pblkarr_write(&a, b1, buf);
+		return blk_do(pool, &a, DO_WRITE, b1, b2, buf, buf2);
 	case B_ZERO:
-		return pblkarr_set_zero(&a, b1);
+		return blk_do(pool, &a, DO_ZERO, b1, b2, buf, buf2);
 	case B_ERROR:
-		return pblkarr_set_error(&a, b1);
+		return blk_do(pool, &a, DO_ERROR, b1, b2, buf, buf2);
 	case B_TXCOMMIT:
-		TX(pool, &err) {
-			if (pblkarr_write(&a, b1, buf) != PC_OK ||
-			    pblkarr_write(&a, b2, buf2) != PC_OK)
-				break;
-		}
-		return err;
+		return blk_do(pool, &a, DO_TXCOMMIT, b1, b2, buf, buf2);
 	case B_TXABORT: {
 		/* Abort a write to a block that holds data. An aborted FIRST
 		 * write of a never-written block leaks its physical block
@@ -176,33 +229,12 @@ static int blk_state_is(pc_pool *pool, int k, char *why, size_t n)
 		return cr_why(why, n, "geometry %llu x %zu",
 			      (unsigned long long)pblkarr_nblock(&a),
 			      pblkarr_bsize(&a));
-	unsigned char got[BLK_SIZE], want[BLK_SIZE];
+	unsigned char want[BLK_SIZE];
 	for (uint64_t b = 0; b < BLK_N; b++) {
-		e = pblkarr_read(&a, b, got);
-		if (m.blk[b] < 0) {
-			if (e != PC_E_BADBLOCK)
-				return cr_why(why, n,
-					      "block %llu reads (%s), expected "
-					      "a bad block",
-					      (unsigned long long)b,
-					      pc_strerror(e));
-			continue;
-		}
-		if (e != PC_OK)
-			return cr_why(why, n, "block %llu: %s",
-				      (unsigned long long)b, pc_errmsg());
-		if (m.blk[b] == 0)
-			memset(want, 0, sizeof(want));
-		else
+		if (m.blk[b] > 0)
 			blk_fill(want, m.blk[b] - 1, b);
-		if (memcmp(got, want, BLK_SIZE) != 0) {
-			int who = 0;
-			memcpy(&who, got, sizeof(who));
-			return cr_why(why, n,
-				      "block %llu differs (expected op %d's "
-				      "data, first word says %d)",
-				      (unsigned long long)b, m.blk[b] - 1, who);
-		}
+		if (blk_expect(&a, b, m.blk[b], want, why, n))
+			return 1;
 	}
 	return 0;
 }
@@ -380,18 +412,13 @@ static pc_err mt_op(pc_pool *pool, int t, int i)
 	cr_op_kind(mt_kind[kind]);
 	switch (kind) {
 	case T_WRITE:
-		return pblkarr_write(&a, b1, buf);
+		return blk_do(pool, &a, DO_WRITE, b1, b2, buf, buf2);
 	case T_ZERO:
-		return pblkarr_set_zero(&a, b1);
+		return blk_do(pool, &a, DO_ZERO, b1, b2, buf, buf2);
 	case T_ERROR:
-		return pblkarr_set_error(&a, b1);
+		return blk_do(pool, &a, DO_ERROR, b1, b2, buf, buf2);
 	case T_TXCOMMIT:
-		TX(pool, &err) {
-			if (pblkarr_write(&a, b1, buf) != PC_OK ||
-			    pblkarr_write(&a, b2, buf2) != PC_OK)
-				break;
-		}
-		return err;
+		return blk_do(pool, &a, DO_TXCOMMIT, b1, b2, buf, buf2);
 	case T_TXABORT: {
 		/* Only blocks that hold data (see the blk scenario). */
 		int blk[MT_N];
@@ -420,33 +447,12 @@ static int mt_state(pc_pool *pool, int t, int k, char *why, size_t n)
 	pc_err e = pblkarr_root(pool, MT_NAME, PC_OPEN, MT_BSIZE, 0, &a);
 	if (e != PC_OK)
 		return cr_why(why, n, "array root: %s", pc_errmsg());
-	unsigned char got[MT_BSIZE], want[MT_BSIZE];
+	unsigned char want[MT_BSIZE];
 	for (uint64_t b = (uint64_t)t; b < MT_N; b += MT_THREADS) {
-		e = pblkarr_read(&a, b, got);
-		if (blk[b] < 0) {
-			if (e != PC_E_BADBLOCK)
-				return cr_why(why, n,
-					      "block %llu reads (%s), expected "
-					      "a bad block",
-					      (unsigned long long)b,
-					      pc_strerror(e));
-			continue;
-		}
-		if (e != PC_OK)
-			return cr_why(why, n, "block %llu: %s",
-				      (unsigned long long)b, pc_errmsg());
-		if (blk[b] == 0)
-			memset(want, 0, sizeof(want));
-		else
+		if (blk[b] > 0)
 			mt_fill(want, t, blk[b] - 1, b);
-		if (memcmp(got, want, MT_BSIZE) != 0) {
-			int who = 0;
-			memcpy(&who, got, sizeof(who));
-			return cr_why(why, n,
-				      "block %llu differs (expected op %d's "
-				      "data, first word says %d)",
-				      (unsigned long long)b, blk[b] - 1, who);
-		}
+		if (blk_expect(&a, b, blk[b], want, why, n))
+			return 1;
 	}
 	return 0;
 }

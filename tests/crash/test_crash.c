@@ -115,79 +115,67 @@ Test(crash, blk_mt)
 }
 
 /*
- * Known PBLKARR bug found by blk-mt (docs/crash.md): a first write of a
- * block inside TX() takes a physical block and registers it as a
- * candidate; until the transaction stores the block's map entry, a first
- * write of another thread (pc__blk_alloc -> pc__blk_resolve) takes the
- * candidate for one orphaned by an abort and gives the physical block out
- * again: two blocks share it, the pool fails pblkarr_check ("damaged lane
- * log") and one block shows the other's data. Replayed without a crash
- * (the final state only) with an interleaving that shows it. Passes while
- * the bug is there; when it is fixed, remove this test and the variant
- * (cr_blk_mt_tx_first).
+ * Known bugs found by blk-mt, replayed from a recorded seed: each test
+ * passes while its bug is there and fails, saying what to remove, once it
+ * is fixed. The recordings are on the pmem path (fence numbers differ on
+ * the msync path).
  */
-/* The replays below are recorded on the pmem path (their fence numbers
- * differ on the msync path). */
-static int pmem_path(void)
+static void replay_known(const cr_scenario *s, uint64_t seed, int fence,
+			 const char *fixed)
 {
 	const char *f = getenv("PMEM_IS_PMEM_FORCE");
-	return f && strcmp(f, "1") == 0;
-}
-
-Test(crash, known_blk_tx_first_write_race)
-{
-	if (!pmem_path())
+	if (!f || strcmp(f, "1") != 0)
 		cr_skip_test("recorded on the pmem path");
 	cr_opts o;
 	cr_opts_default(&o);
-	o.seed = 0x5f52b0e1588full;
+	o.seed = seed;
 	o.switch_every = 3;
-	o.only_fence = 1 << 30; /* no crash point: only the final state */
+	o.only_fence = fence;
+	o.recovery_every = 0;
+	o.continue_ops = 3;
 	o.quiet = 1;
-	cr_blk_mt_tx_first(1);
 	cr_result r;
-	int rc = cr_run(&cr_scn_blk_mt, &o, &r);
-	cr_blk_mt_tx_first(0);
+	int rc = cr_run(s, &o, &r);
 	cr_assert_eq(rc, 0, "harness error: %s", r.error);
-	cr_assert_gt(r.failures, 0,
-		     "the PBLKARR first-write-in-TX race no longer shows: if "
-		     "it is fixed, remove this test and let blk-mt write "
-		     "never-written blocks in TX() again");
+	cr_assert_gt(r.failures, 0, "%s", fixed);
 	cr_log_info("known bug still there: %s", r.first_failure);
 }
 
 /*
- * Known PBLKARR bug found by blk-mt's continuation after recovery
- * (docs/crash.md): a crash cuts short a write of block X on lane 1 after
- * its log record is durable; after recovery a write of X through lane 0
- * changes X's map entry, and from then on lane 1's old record reads as
- * published: lanes 0 and 1 both claim the same free block, the next
- * pblkarr_check() or open fails ("damaged lane log") and the block lane 1
- * really held is lost. Replayed at one crash point with the continuation
- * on (blk-mt runs without it until this is fixed). Passes while the bug
- * is there.
+ * A first write of a block inside TX() takes a physical block and
+ * registers it as a candidate; until the transaction stores the block's
+ * map entry, a first write of another thread (pc__blk_alloc ->
+ * pc__blk_resolve) takes the candidate for one orphaned by an abort and
+ * gives the physical block out again: two blocks share it, the pool fails
+ * pblkarr_check ("damaged lane log") and one block shows the other's
+ * data. Replayed without a crash point: the final state shows it.
+ */
+Test(crash, known_blk_tx_first_write_race)
+{
+	cr_blk_mt_tx_first(1);
+	replay_known(&cr_scn_blk_mt, 0x5f52b0e1588full, 1 << 30,
+		     "the PBLKARR first-write-in-TX race no longer shows: if "
+		     "it is fixed, remove this test and let blk-mt write "
+		     "never-written blocks in TX() again");
+	cr_blk_mt_tx_first(0);
+}
+
+/*
+ * A crash cuts short a write of block X on lane 1 after its log record is
+ * durable; after recovery a write of X through lane 0 changes X's map
+ * entry, and from then on lane 1's old record reads as published: lanes 0
+ * and 1 both claim the same free block, the next pblkarr_check() or open
+ * fails ("damaged lane log") and the block lane 1 really held is lost.
+ * Replayed at one crash point with the continuation on (blk-mt runs
+ * without it until this is fixed).
  */
 Test(crash, known_blk_lane_after_crash)
 {
-	if (!pmem_path())
-		cr_skip_test("recorded on the pmem path");
-	cr_opts o;
-	cr_opts_default(&o);
-	o.seed = 0x644ebb0f1b75ull;
-	o.switch_every = 3;
-	o.only_fence = 24;
-	o.recovery_every = 0;
-	o.continue_ops = 3;
-	o.quiet = 1;
 	cr_scenario s = cr_scn_blk_mt;
 	s.no_continue = 0;
-	cr_result r;
-	int rc = cr_run(&s, &o, &r);
-	cr_assert_eq(rc, 0, "harness error: %s", r.error);
-	cr_assert_gt(r.failures, 0,
+	replay_known(&s, 0x644ebb0f1b75ull, 24,
 		     "the PBLKARR stale-lane-record bug no longer shows: if it "
 		     "is fixed, remove this test and blk-mt's no_continue");
-	cr_log_info("known bug still there: %s", r.first_failure);
 }
 #endif
 
