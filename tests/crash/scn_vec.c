@@ -262,6 +262,25 @@ static int vec_plan(int i, size_t len, int exists, size_t *arg)
 	return V_PUSH;
 }
 
+/* Each extend size is a kind of its own: the sizes take different
+ * copy paths (cached below 256 bytes, non-temporal with or without a
+ * cached head and tail above), and each must be sampled. */
+static const char *extend_kind(size_t n)
+{
+	switch (n) {
+	case 3:
+		return "extend-3";
+	case 7:
+		return "extend-7";
+	case 11:
+		return "extend-11";
+	case 13:
+		return "extend-13";
+	default:
+		return "extend-40";
+	}
+}
+
 /* Element ids: element j of extend i, and the tx-mix pieces. */
 static uint64_t xid(int i, size_t j)
 {
@@ -372,7 +391,7 @@ static pc_err vops_op(const vops *v, pc_pool *pool, int i)
 	static unsigned char src[XMAX * EMAX];
 	elem(cr_val(11, (uint64_t)i), esz, x);
 	pc_err err = PC_OK;
-	cr_op_kind(vec_kind[kind]);
+	cr_op_kind(kind == V_EXTEND ? extend_kind(arg) : vec_kind[kind]);
 	switch (kind) {
 	case V_CREATE:
 		return v->root(pool, VEC_NAME, PC_CREATE, &h);
