@@ -52,7 +52,7 @@
 #include <string.h>
 
 #include "bytes.h"
-#include "detail/map_impl.h"
+#include "detail/map_engine.h"
 #include "detail/txcore.h"
 #include "err.h"
 #include "pool.h"

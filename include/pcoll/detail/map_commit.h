@@ -13,8 +13,8 @@
  * nodes, persistence calls are skipped and "transactions" do nothing: the
  * same code without persistence, used as the benchmark's anchor.
  */
-#ifndef PCOLL_DETAIL_MAP_IMPL_H
-#define PCOLL_DETAIL_MAP_IMPL_H
+#ifndef PCOLL_DETAIL_MAP_COMMIT_H
+#define PCOLL_DETAIL_MAP_COMMIT_H
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -1833,4 +1833,4 @@ static inline pc_err pc__m_check(const pc__mctx *c, const char *fn)
 
 /** @endcond */
 
-#endif /* PCOLL_DETAIL_MAP_IMPL_H */
+#endif /* PCOLL_DETAIL_MAP_COMMIT_H */

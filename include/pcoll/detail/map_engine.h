@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internal: the type-erased persistent B+-tree behind PMAP(K,V), all of
+ * its parts in dependency order. <pcoll/map.h> (the typed layer) and the
+ * pcoll tool include this file; docs/map.md ("Source files") says which
+ * part holds which concern.
+ */
+#ifndef PCOLL_DETAIL_MAP_ENGINE_H
+#define PCOLL_DETAIL_MAP_ENGINE_H
+
+/* 1. changes and commit protocols */
+#include "map_commit.h"
+
+#endif /* PCOLL_DETAIL_MAP_ENGINE_H */
