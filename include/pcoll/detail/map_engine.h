@@ -8,7 +8,9 @@
 #ifndef PCOLL_DETAIL_MAP_ENGINE_H
 #define PCOLL_DETAIL_MAP_ENGINE_H
 
-/* 1. changes and commit protocols */
+/* 1. geometry, structs, adapters */
+#include "map_layout.h"
+/* 2. changes and commit protocols */
 #include "map_commit.h"
 
 #endif /* PCOLL_DETAIL_MAP_ENGINE_H */
