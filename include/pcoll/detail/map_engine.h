@@ -10,7 +10,9 @@
 
 /* 1. geometry, structs, adapters */
 #include "map_layout.h"
-/* 2. changes and commit protocols */
+/* 2. keys, leaf search, order hint */
+#include "map_keys.h"
+/* 3. changes and commit protocols */
 #include "map_commit.h"
 
 #endif /* PCOLL_DETAIL_MAP_ENGINE_H */
