@@ -12,7 +12,9 @@
 #include "map_layout.h"
 /* 2. keys, leaf search, order hint */
 #include "map_keys.h"
-/* 3. changes and commit protocols */
+/* 3. inner nodes, descent */
+#include "map_descend.h"
+/* 4. changes and commit protocols */
 #include "map_commit.h"
 
 #endif /* PCOLL_DETAIL_MAP_ENGINE_H */
