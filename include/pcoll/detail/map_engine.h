@@ -14,7 +14,9 @@
 #include "map_keys.h"
 /* 3. inner nodes, descent */
 #include "map_descend.h"
-/* 4. changes and commit protocols */
+/* 4. byte strings, pending actions */
+#include "map_bytes.h"
+/* 5. changes and commit protocols */
 #include "map_commit.h"
 
 #endif /* PCOLL_DETAIL_MAP_ENGINE_H */
