@@ -16,7 +16,9 @@
 #include "map_descend.h"
 /* 4. byte strings, pending actions */
 #include "map_bytes.h"
-/* 5. changes and commit protocols */
+/* 5. lookup, counts, iterators */
+#include "map_read.h"
+/* 6. changes and commit protocols */
 #include "map_commit.h"
 
 #endif /* PCOLL_DETAIL_MAP_ENGINE_H */
