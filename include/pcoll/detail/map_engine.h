@@ -18,9 +18,11 @@
 #include "map_bytes.h"
 /* 5. lookup, counts, iterators */
 #include "map_read.h"
-/* 6. create, open, clear, free */
-#include "map_lifecycle.h"
-/* 7. changes and commit protocols */
+/* 6. changes and commit protocols */
 #include "map_commit.h"
+/* 7. create, open, clear, free */
+#include "map_lifecycle.h"
+/* 8. structural check */
+#include "map_check.h"
 
 #endif /* PCOLL_DETAIL_MAP_ENGINE_H */
