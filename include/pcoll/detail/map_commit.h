@@ -43,6 +43,7 @@
 #define PCOLL_DETAIL_MAP_COMMIT_H
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libpmemobj.h>
@@ -52,6 +53,10 @@
 #include "map_read.h"
 
 /** @cond PCOLL_INTERNAL */
+
+/* ---------------------------------------------------------------- */
+/* The commit point of a non-transactional change                    */
+/* ---------------------------------------------------------------- */
 
 /* The commit point of a non-transactional leaf change: one 8-byte store
  * of the bitmap, persisted; published together with the allocator
