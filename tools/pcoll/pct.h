@@ -20,8 +20,8 @@
 #include <pcoll/detail/vec_impl.h>
 #define PCT_HAVE_VEC 1
 #endif
-#if __has_include(<pcoll/detail/map_impl.h>)
-#include <pcoll/detail/map_impl.h>
+#if __has_include(<pcoll/detail/map_engine.h>)
+#include <pcoll/detail/map_engine.h>
 #define PCT_HAVE_MAP 1
 #endif
 #if __has_include(<pcoll/log.h>)
