@@ -121,7 +121,6 @@ typedef struct pc_pool_opts {
 /** @cond PCOLL_INTERNAL */
 #define PC__ROOT_MAGIC 0x31544f524c4c4f43ull /* "COLLROT1" */
 #define PC__DIR_MAGIC  0x3152494c4c4f4350ull /* "PCOLLDIR1" */
-#define PC__OBJ_MAGIC  0x314a424f4c4f4350ull /* "PCOLOBJ1" */
 /* Fixed part of a pool that is not heap: the pool header, lanes, heap
  * headers. Measured on PMDK 1.12; used only for the "free" estimate. */
 #define PC__POOL_OVERHEAD (4ull * 1024 * 1024)
@@ -147,12 +146,6 @@ struct pc__dir {
 	uint64_t cap;
 	uint64_t reserved;
 	struct pc__dirent ent[];
-};
-
-/* The header at the start of every container object. */
-struct pc__objhdr {
-	uint64_t magic;
-	pc_typesig sig;
 };
 /** @endcond */
 
@@ -255,90 +248,12 @@ static inline int pc__pool_range_ok(const pc_pool *pool, uint64_t off,
 		return 1;
 	return off <= pool->size && len <= pool->size - off;
 }
+/** @endcond */
 
-static inline int pc__sig_eq(const pc_typesig *a, const pc_typesig *b)
-{
-	return a->kind == b->kind && a->version == b->version &&
-	       a->size == b->size && a->align == b->align &&
-	       a->size2 == b->size2 && a->align2 == b->align2 &&
-	       strncmp(a->name, b->name, sizeof(a->name)) == 0;
-}
+/* The type-erased parts, in dependency order (detail/pool_engine.h). */
+#include "detail/pool_engine.h"
 
-/* Printable form of a signature for error messages. */
-static inline const char *pc__sig_str(const pc_typesig *s, char *buf, size_t n)
-{
-	if (s->size2)
-		(void)snprintf(buf, n, "%.*s (v%u, sizes %u/%u, align %u/%u)",
-			       PC_TYPENAME_MAX, s->name, s->version, s->size,
-			       s->size2, s->align, s->align2);
-	else
-		(void)snprintf(buf, n, "%.*s (v%u, size %u, align %u)",
-			       PC_TYPENAME_MAX, s->name, s->version, s->size,
-			       s->align);
-	return buf;
-}
-
-static inline pc_typesig pc__sig_make(const char *name, pc_kind kind,
-				      uint32_t version, size_t size,
-				      size_t align, size_t size2, size_t align2)
-{
-	pc_typesig s;
-	memset(&s, 0, sizeof(s));
-	(void)snprintf(s.name, sizeof(s.name), "%s", name);
-	s.kind = (uint32_t)kind;
-	s.version = version;
-	s.size = (uint32_t)size;
-	s.align = (uint32_t)align;
-	s.size2 = (uint32_t)size2;
-	s.align2 = (uint32_t)align2;
-	return s;
-}
-
-/* libpmemobj type number for objects of a signature (FNV-1a, 63 bits). */
-static inline uint64_t pc__sig_typenum(const pc_typesig *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < sizeof(s->name) && s->name[i]; i++) {
-		h ^= (unsigned char)s->name[i];
-		h *= 1099511628211ull;
-	}
-	h ^= ((uint64_t)s->kind << 32) | s->size;
-	h *= 1099511628211ull;
-	return h >> 1;
-}
-
-/* Checks the object header at off against the expected signature. */
-static inline pc_err pc__objhdr_check(const pc_pool *pool, uint64_t off,
-				      size_t hdr_size, const pc_typesig *want,
-				      const char *what)
-{
-	char b1[160], b2[160];
-	if (!pc__pool_range_ok(pool, off, hdr_size))
-		return pc__fail(PC_E_CORRUPT,
-				"%s: object offset %llu is outside the pool",
-				what, (unsigned long long)off);
-	const struct pc__objhdr *h =
-		(const struct pc__objhdr *)(const void *)(pool->base + off);
-	if (h->magic != PC__OBJ_MAGIC)
-		return pc__fail(PC_E_CORRUPT,
-				"%s: no pcoll object header at offset %llu",
-				what, (unsigned long long)off);
-	if (!pc__sig_eq(&h->sig, want)) {
-		if (h->sig.kind == want->kind &&
-		    strncmp(h->sig.name, want->name, sizeof(h->sig.name)) ==
-			    0 &&
-		    h->sig.version != want->version)
-			return pc__fail(
-				PC_E_VERSION,
-				"%s: layout version %u, this build reads %u",
-				what, h->sig.version, want->version);
-		return pc__fail(PC_E_TYPE, "%s: holds %s, asked for %s", what,
-				pc__sig_str(&h->sig, b1, sizeof(b1)),
-				pc__sig_str(want, b2, sizeof(b2)));
-	}
-	return PC_OK;
-}
-
+/** @cond PCOLL_INTERNAL */
 static inline pc_err pc__pool_classify_file(const char *path, int creating)
 {
 	struct stat st;

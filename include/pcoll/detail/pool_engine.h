@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internal: the type-erased parts of pools, in dependency order.
+ * <pcoll/pool.h> includes this file once its public types, pc_pool and
+ * the pool-level persistence and offset helpers are defined; the public
+ * functions after that include call into these parts. docs/guide.md
+ * ("Source files") says which part holds which concern.
+ */
+#ifndef PCOLL_DETAIL_POOL_ENGINE_H
+#define PCOLL_DETAIL_POOL_ENGINE_H
+
+/* 1. type signatures, object headers */
+#include "pool_typesig.h"
+
+#endif /* PCOLL_DETAIL_POOL_ENGINE_H */
