@@ -254,97 +254,6 @@ static inline int pc__pool_range_ok(const pc_pool *pool, uint64_t off,
 #include "detail/pool_engine.h"
 
 /** @cond PCOLL_INTERNAL */
-static inline pc_err pc__pool_classify_file(const char *path, int creating)
-{
-	struct stat st;
-	if (stat(path, &st) != 0) {
-		int err = errno;
-		if (err == ENOENT)
-			return creating ? PC_OK
-					: pc__fail(PC_E_NOTFOUND,
-						   "%s: no such file", path);
-		return pc__fail(PC_E_IO, "%s: %s", path, strerror(err));
-	}
-	if (creating)
-		return pc__fail(PC_E_EXISTS, "%s: file exists", path);
-	if (S_ISDIR(st.st_mode))
-		return pc__fail(PC_E_NOTPOOL, "%s: is a directory", path);
-	if (!S_ISREG(st.st_mode))
-		return PC_OK; /* device dax: let libpmemobj judge */
-	FILE *f = fopen(path, "rbe");
-	if (!f) {
-		int err = errno;
-		return pc__fail(PC_E_IO, "%s: %s", path, strerror(err));
-	}
-	char sig[16] = {0};
-	char layout[PMEMOBJ_MAX_LAYOUT] = {0};
-	size_t n1 = fread(sig, 1, sizeof(sig), f);
-	if (fseek(f, 4096, SEEK_SET) == 0)
-		(void)fread(layout, 1, sizeof(layout) - 1, f);
-	int rerr = ferror(f);
-	(void)fclose(f);
-	if (rerr)
-		return pc__fail(PC_E_IO, "%s: cannot read the pool header",
-				path);
-	if (n1 == 0)
-		return pc__fail(PC_E_NOTPOOL, "%s: empty file, not a pool",
-				path);
-	if (memcmp(sig, "PMEMPOOLSET", 11) == 0)
-		return PC_OK; /* a poolset: libpmemobj reads the parts */
-	if (memcmp(sig, "PMEMOBJ", 8) != 0) {
-		if (memcmp(sig, "PMEMLOG", 8) == 0 ||
-		    memcmp(sig, "PMEMBLK", 8) == 0)
-			return pc__fail(
-				PC_E_NOTPOOL,
-				"%s: a %s pool, not a libpmemobj pool (pcoll "
-				"reads it only through its compat headers)",
-				path,
-				sig[4] == 'L' ? "libpmemlog" : "libpmemblk");
-		return pc__fail(
-			PC_E_NOTPOOL,
-			"%s: not a libpmemobj pool (no PMEMOBJ signature)",
-			path);
-	}
-	if ((size_t)st.st_size < PC_POOL_MIN_SIZE)
-		return pc__fail(
-			PC_E_TRUNCATED,
-			"%s: %lld bytes, shorter than the smallest pool "
-			"(%zu bytes)",
-			path, (long long)st.st_size, PC_POOL_MIN_SIZE);
-	if (strncmp(layout, PC_LAYOUT, sizeof(layout)) != 0)
-		return pc__fail(
-			PC_E_LAYOUT,
-			"%s: wrong layout: expected \"%s\", found \"%.64s\"",
-			path, PC_LAYOUT, layout);
-	return PC_OK;
-}
-
-/* After libpmemobj refused a pool: does its heap extend past the end of
- * the file? Reads libpmemobj's on-media format (stable within major
- * version 6): heap_offset in the pool descriptor, then the first zone's
- * chunk count. Returns the bytes the heap needs, or 0 when unknown. */
-static inline uint64_t pc__pool_heap_end(const char *path)
-{
-	FILE *f = fopen(path, "rbe");
-	if (!f)
-		return 0;
-	uint64_t heap_off = 0, need = 0;
-	uint32_t zone[2] = {0, 0};
-	char sig[16] = {0};
-	if (fseek(f, 4096 + 1024 + 16, SEEK_SET) == 0 &&
-	    fread(&heap_off, sizeof(heap_off), 1, f) == 1 && heap_off > 0 &&
-	    heap_off < (1ull << 40) &&
-	    fseek(f, (long)heap_off, SEEK_SET) == 0 &&
-	    fread(sig, 1, sizeof(sig), f) == sizeof(sig) &&
-	    memcmp(sig, "MEMORY_HEAP_HDR", 16) == 0 &&
-	    fseek(f, (long)(heap_off + 1024), SEEK_SET) == 0 &&
-	    fread(zone, sizeof(zone), 1, f) == 1 && zone[0] == 0xC3F0A2D2u)
-		need = heap_off + 1024 + 64 + 65528ull * 8 +
-		       (uint64_t)zone[1] * (256u << 10);
-	(void)fclose(f);
-	return need;
-}
-
 static inline int pc__detect_pmem(const char *path, void *base, size_t len)
 {
 	const char *force = getenv("PMEM_IS_PMEM_FORCE");
@@ -597,36 +506,7 @@ PC_MUST_USE static inline pc_err pc_pool_open_opts(const char *path,
 		free(pool);
 		if (growable)
 			(void)remove(path);
-		if (err == EAGAIN || err == EWOULDBLOCK)
-			return pc__fail(PC_E_BUSY,
-					"%s: pool is open already (%s)", path,
-					msg);
-		if (err == EEXIST)
-			return pc__fail(PC_E_EXISTS, "%s: file exists", path);
-		if (err == ENOENT)
-			return pc__fail(PC_E_NOTFOUND, "%s: %s", path, msg);
-		if (err == ENOMEM || err == ENOSPC)
-			return pc__fail(PC_E_FULL, "%s: %s", path, msg);
-		if (err == EACCES || err == EPERM || err == EIO)
-			return pc__fail(PC_E_IO, "%s: %s", path, msg);
-		if (creating)
-			return pc__fail(PC_E_INVAL, "%s: cannot create: %s",
-					path, msg);
-		if (strstr(msg, "layout"))
-			return pc__fail(PC_E_LAYOUT, "%s: %s", path, msg);
-		struct stat fst;
-		uint64_t need = pc__pool_heap_end(path);
-		if (need && stat(path, &fst) == 0 &&
-		    (uint64_t)fst.st_size < need)
-			return pc__fail(
-				PC_E_TRUNCATED,
-				"%s: file is %lld bytes, its heap needs "
-				"%llu: the pool was cut short (%s)",
-				path, (long long)fst.st_size,
-				(unsigned long long)need, msg);
-		if (strstr(msg, "size") || strstr(msg, "truncat"))
-			return pc__fail(PC_E_TRUNCATED, "%s: %s", path, msg);
-		return pc__fail(PC_E_CORRUPT, "%s: cannot open: %s", path, msg);
+		return pc__pool_open_failed(path, creating, err, msg);
 	}
 	pool->base = (char *)pool->pop;
 	struct stat st;

@@ -11,5 +11,7 @@
 
 /* 1. type signatures, object headers */
 #include "pool_typesig.h"
+/* 2. classification of bad files, libpmemobj refusals */
+#include "pool_classify.h"
 
 #endif /* PCOLL_DETAIL_POOL_ENGINE_H */
