@@ -254,42 +254,6 @@ static inline int pc__pool_range_ok(const pc_pool *pool, uint64_t off,
 #include "detail/pool_engine.h"
 
 /** @cond PCOLL_INTERNAL */
-static inline int pc__detect_pmem(const char *path, void *base, size_t len)
-{
-	const char *force = getenv("PMEM_IS_PMEM_FORCE");
-	if (force)
-		return pmem_is_pmem(base, len ? len : 4096);
-	struct stat st;
-	if (stat(path, &st) == 0 && S_ISCHR(st.st_mode))
-		return 1; /* device dax */
-	/* fsdax mapped with MAP_SYNC shows "sf" in the VMA's flags. */
-	FILE *f = fopen("/proc/self/smaps", "re");
-	if (!f)
-		return pmem_is_pmem(base, len ? len : 4096);
-	char line[512];
-	int in_vma = 0, sync = 0;
-	uintptr_t b = (uintptr_t)base;
-	while (fgets(line, sizeof(line), f)) {
-		/* A VMA header line is "lo-hi perms ..." in hex. */
-		char *end = NULL;
-		unsigned long lo = strtoul(line, &end, 16);
-		if (end != line && *end == '-') {
-			char *end2 = NULL;
-			unsigned long hi = strtoul(end + 1, &end2, 16);
-			if (end2 != end + 1 && *end2 == ' ') {
-				in_vma = (b >= lo && b < hi);
-				continue;
-			}
-		}
-		if (in_vma && strncmp(line, "VmFlags:", 8) == 0) {
-			sync = strstr(line, " sf") != NULL;
-			break;
-		}
-	}
-	(void)fclose(f);
-	return sync || pmem_is_pmem(base, len ? len : 4096);
-}
-
 /* Validates the pool's root and directory after libpmemobj opened it. */
 static inline pc_err pc__pool_attach(pc_pool *pool, int created)
 {

@@ -13,5 +13,7 @@
 #include "pool_typesig.h"
 /* 2. classification of bad files, libpmemobj refusals */
 #include "pool_classify.h"
+/* 3. flush instructions or msync */
+#include "pool_pmem.h"
 
 #endif /* PCOLL_DETAIL_POOL_ENGINE_H */
