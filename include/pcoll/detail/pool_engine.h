@@ -15,5 +15,7 @@
 #include "pool_classify.h"
 /* 3. flush instructions or msync */
 #include "pool_pmem.h"
+/* 4. root object and directory of named roots */
+#include "pool_rootdir.h"
 
 #endif /* PCOLL_DETAIL_POOL_ENGINE_H */
