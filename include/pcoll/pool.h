@@ -228,55 +228,6 @@ static inline int pc__pool_range_ok(const pc_pool *pool, uint64_t off,
 /* The type-erased parts, in dependency order (detail/pool_engine.h). */
 #include "detail/pool_engine.h"
 
-/** @cond PCOLL_INTERNAL */
-/* Records the growth step in the root and extends the heap to the
- * initial size asked for. */
-static inline pc_err pc__pool_grow_setup(pc_pool *pool, const pc_pool_opts *o)
-{
-	pool->root->grow_step = o->grow_step;
-	pc_pool_persist(pool, &pool->root->grow_step, sizeof(uint64_t));
-	if (o->size > PC_POOL_MIN_SIZE) {
-		size_t extra = o->size - PC_POOL_MIN_SIZE;
-		if (pmemobj_ctl_exec(pool->pop, "heap.size.extend", &extra) !=
-		    0)
-			return pc__fail(
-				PC_E_FULL,
-				"%s: cannot grow to the initial size: %s",
-				pool->path, pmemobj_errormsg());
-	}
-	return PC_OK;
-}
-
-/* Writes the poolset file of a growable pool and makes its parts
- * directory. */
-static inline pc_err pc__pool_write_poolset(const char *path,
-					    const pc_pool_opts *o)
-{
-	char dir[PC_PATH_MAX + 8];
-	(void)snprintf(dir, sizeof(dir), "%s.parts", path);
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return pc__fail(PC_E_IO, "%s: cannot make directory: %s", dir,
-				strerror(errno));
-	FILE *f = fopen(path, "wx");
-	if (!f) {
-		int err = errno;
-		return pc__fail(err == EEXIST ? PC_E_EXISTS : PC_E_IO,
-				"%s: cannot create the poolset file: %s", path,
-				strerror(err));
-	}
-	size_t max = o->max_size ? o->max_size : PC_POOL_DEFAULT_MAX_SIZE;
-	int ok = fprintf(f, "PMEMPOOLSET\nOPTION SINGLEHDR\n%zu %s/\n", max,
-			 dir) > 0;
-	ok = (fclose(f) == 0) && ok;
-	if (!ok) {
-		(void)remove(path);
-		return pc__fail(PC_E_IO, "%s: cannot write the poolset file",
-				path);
-	}
-	return PC_OK;
-}
-/** @endcond */
-
 /**
  * @brief Open or create the pool at @p path, with creation options.
  *
@@ -392,14 +343,8 @@ PC_MUST_USE static inline pc_err pc_pool_open_opts(const char *path,
 	pc_err e = pc__pool_attach(pool, creating);
 	if (e == PC_OK && growable)
 		e = pc__pool_grow_setup(pool, opts);
-	if (e == PC_OK && pool->root->grow_step) {
-		/* A runtime control: set again at every open. */
-		size_t g = (size_t)pool->root->grow_step;
-		if (pmemobj_ctl_set(pool->pop, "heap.size.granularity", &g) !=
-		    0)
-			e = pc__fail(PC_E_IO, "%s: cannot enable growth: %s",
-				     path, pmemobj_errormsg());
-	}
+	if (e == PC_OK && pool->root->grow_step)
+		e = pc__pool_grow_enable(pool, path);
 	if (e != PC_OK) {
 		pmemobj_close(pool->pop);
 		free(pool);

@@ -17,5 +17,7 @@
 #include "pool_pmem.h"
 /* 4. root object and directory of named roots */
 #include "pool_rootdir.h"
+/* 5. growable pools (poolsets) */
+#include "pool_grow.h"
 
 #endif /* PCOLL_DETAIL_POOL_ENGINE_H */
