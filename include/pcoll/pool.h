@@ -298,60 +298,7 @@ PC_MUST_USE static inline pc_err pc_pool_open_opts(const char *path,
 			"%s: maximum size %zu is below the initial size "
 			"%zu",
 			path, opts->max_size, size);
-	PC_TRY(pc__pool_classify_file(path, creating));
-	if (growable)
-		PC_TRY(pc__pool_write_poolset(path, opts));
-
-	pc_pool *pool = (pc_pool *)calloc(1, sizeof(*pool));
-	if (!pool)
-		return pc__fail(PC_E_NOMEM, "%s: out of memory", path);
-	(void)snprintf(pool->path, sizeof(pool->path), "%s", path);
-
-	if (creating) {
-		/* PMDK 2.x refuses to create on emulated pmem unless the
-		 * shutdown-state check is off at create time; 1.12 has no
-		 * such control and the call fails harmlessly. */
-		int zero = 0;
-		(void)pmemobj_ctl_set(NULL, "sds.at_create", &zero);
-		mode_t fmode = opts->file_mode ? (mode_t)opts->file_mode : 0600;
-		pool->pop = pmemobj_create(path, PC_LAYOUT, growable ? 0 : size,
-					   fmode);
-	} else {
-		pool->pop = pmemobj_open(path, PC_LAYOUT);
-	}
-	if (!pool->pop) {
-		int err = errno;
-		const char *msg = pmemobj_errormsg();
-		free(pool);
-		if (growable)
-			(void)remove(path);
-		return pc__pool_open_failed(path, creating, err, msg);
-	}
-	pool->base = (char *)pool->pop;
-	struct stat st;
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-		char head[12] = {0};
-		FILE *f = fopen(path, "rbe");
-		size_t got = f ? fread(head, 1, sizeof(head), f) : 0;
-		if (f)
-			(void)fclose(f);
-		if (got < 11 || memcmp(head, "PMEMPOOLSET", 11) != 0)
-			pool->size = (uint64_t)st.st_size;
-	}
-	pool->is_pmem = pc__detect_pmem(path, pool->base, 4096);
-	(void)pc_flush_kind_get();
-	pc_err e = pc__pool_attach(pool, creating);
-	if (e == PC_OK && growable)
-		e = pc__pool_grow_setup(pool, opts);
-	if (e == PC_OK && pool->root->grow_step)
-		e = pc__pool_grow_enable(pool, path);
-	if (e != PC_OK) {
-		pmemobj_close(pool->pop);
-		free(pool);
-		return e;
-	}
-	*out = pool;
-	return PC_OK;
+	return pc__pool_open_file(path, creating, growable, opts, out);
 }
 
 /**

@@ -19,5 +19,7 @@
 #include "pool_rootdir.h"
 /* 5. growable pools (poolsets) */
 #include "pool_grow.h"
+/* 6. the open and create sequence */
+#include "pool_open.h"
 
 #endif /* PCOLL_DETAIL_POOL_ENGINE_H */
