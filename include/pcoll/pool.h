@@ -118,12 +118,6 @@ typedef struct pc_pool_opts {
 	unsigned file_mode;
 } pc_pool_opts;
 
-/** @cond PCOLL_INTERNAL */
-/* Fixed part of a pool that is not heap: the pool header, lanes, heap
- * headers. Measured on PMDK 1.12; used only for the "free" estimate. */
-#define PC__POOL_OVERHEAD (4ull * 1024 * 1024)
-/** @endcond */
-
 /**
  * @brief An open pool. Obtain with pc_pool_open_mode() and friends, release
  * with pc_pool_close(). The fields are read-only for users.
@@ -402,38 +396,7 @@ PC_MUST_USE static inline pc_err pc_pool_stats_get(pc_pool *pool,
 {
 	if (!pool || !out)
 		return pc__fail(PC_E_INVAL, "pc_pool_stats_get: NULL argument");
-	memset(out, 0, sizeof(*out));
-	/* Walk every live allocation: exact, and independent of whether
-	 * libpmemobj's statistics were enabled when they were made. */
-	uint64_t used = 0;
-	for (PMEMoid o = pmemobj_first(pool->pop); !OID_IS_NULL(o);
-	     o = pmemobj_next(o))
-		used += pmemobj_alloc_usable_size(o);
-	out->size = pool->size;
-	if (pool->root->grow_step) {
-		/* Growable: the parts created so far, 000000.pmem on. */
-		for (unsigned i = 0; i < 1000000; i++) {
-			char part[PC_PATH_MAX + 32];
-			struct stat st;
-			(void)snprintf(part, sizeof(part), "%s.parts/%06u.pmem",
-				       pool->path, i);
-			if (stat(part, &st) != 0)
-				break;
-			out->size += (uint64_t)st.st_size;
-		}
-	}
-	out->used = used;
-	/* out->size, not pool->size: a growable pool's parts so far. */
-	uint64_t cap = out->size > PC__POOL_OVERHEAD
-			       ? out->size - PC__POOL_OVERHEAD
-			       : 0;
-	out->free = cap > used ? cap - used : 0;
-	if (pool->root->dir_off) {
-		const struct pc__dir *d = (const struct pc__dir *)pc_pool_ptr(
-			pool, pool->root->dir_off);
-		out->nroots = d->count;
-	}
-	return PC_OK;
+	return pc__pool_stats(pool, out);
 }
 
 /** @brief 1 when @p pool uses flush instructions, 0 on the msync path.
@@ -456,18 +419,7 @@ PC_MUST_USE static inline pc_err pc_pool_check(const char *path)
 {
 	if (!path)
 		return pc__fail(PC_E_INVAL, "pc_pool_check: NULL path");
-	PC_TRY(pc__pool_classify_file(path, 0));
-	int r = pmemobj_check(path, PC_LAYOUT);
-	if (r == 0)
-		return pc__fail(PC_E_CORRUPT, "%s: libpmemobj check failed: %s",
-				path, pmemobj_errormsg());
-	if (r < 0) {
-		int err = errno;
-		if (err == EAGAIN || err == EWOULDBLOCK)
-			return pc__fail(PC_E_BUSY, "%s: pool is open", path);
-		return pc__fail(PC_E_CORRUPT, "%s: cannot check: %s", path,
-				pmemobj_errormsg());
-	}
+	PC_TRY(pc__pool_check_file(path));
 	pc_pool *pool = NULL;
 	PC_TRY(pc_pool_open(path, &pool));
 	return pc_pool_close(pool);

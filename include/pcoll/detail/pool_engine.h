@@ -21,5 +21,7 @@
 #include "pool_grow.h"
 /* 6. the open and create sequence */
 #include "pool_open.h"
+/* 7. space accounting, pool-level check */
+#include "pool_stats.h"
 
 #endif /* PCOLL_DETAIL_POOL_ENGINE_H */
