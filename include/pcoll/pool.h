@@ -12,6 +12,11 @@
  *
  * Pool handles are not thread-safe for create/close; the containers
  * document their own thread rules.
+ *
+ * This header is the public part; the internals it calls live in
+ * detail/pool_*.h (file classification, pmem detection, root directory,
+ * growable pools, the open sequence, stats and check), listed in
+ * docs/guide.md under "Source files".
  */
 #ifndef PCOLL_POOL_H
 #define PCOLL_POOL_H
