@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Criterion helpers for the pool a test works on: make it, reopen it,
+ * close and remove it. Each asserts and shows pcoll's message on failure.
+ * Paths come from tu_path() (testutil.h), so the files go away even when
+ * the test does not get to tu_close_rm().
+ */
+#ifndef PCOLL_TU_POOL_H
+#define PCOLL_TU_POOL_H
+
+#include <criterion/criterion.h>
+
+#include "testutil.h"
+
+/* A new pool of size bytes at tu_path(tag). */
+static inline pc_pool *tu_mkpool(const char *tag, size_t size)
+{
+	pc_pool *p = NULL;
+	pc_err e = pc_pool_create(tu_path(tag), size, &p);
+	cr_assert_eq(e, PC_OK, "pool %s: %s", tag, pc_errmsg());
+	return p;
+}
+
+/* Close *p and open the same path again. */
+static inline void tu_reopen(pc_pool **p)
+{
+	char path[PC_PATH_MAX];
+	(void)snprintf(path, sizeof(path), "%s", (*p)->path);
+	cr_assert_eq(pc_pool_close(*p), PC_OK, "%s", pc_errmsg());
+	*p = NULL;
+	cr_assert_eq(pc_pool_open(path, p), PC_OK, "%s", pc_errmsg());
+}
+
+/* Close p and remove its file. */
+static inline void tu_close_rm(pc_pool *p)
+{
+	char path[PC_PATH_MAX];
+	(void)snprintf(path, sizeof(path), "%s", p->path);
+	cr_assert_eq(pc_pool_close(p), PC_OK, "%s", pc_errmsg());
+	tu_remove_pool(path);
+}
+
+#endif
