@@ -23,15 +23,6 @@ uint64_t cr_val(uint64_t seed, uint64_t i)
 	return mix(&s);
 }
 
-const char *cr_dir(void)
-{
-	const char *d = getenv("PCOLL_TEST_DIR");
-	if (!d || !*d)
-		d = "/dev/shm";
-	(void)mkdir(d, 0700);
-	return d;
-}
-
 /* ------------------------------------------------------------------ */
 /* Oracle helpers                                                       */
 /* ------------------------------------------------------------------ */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "interpose.h"
+#include "testutil.h"
 
 #define LINE       64u
 #define MAX_IMAGES 16
@@ -404,10 +405,6 @@ static pid_t start_w(struct wctx *w, const char *pool_path, int *req_rd,
 		close(ack[1]);
 		w->req_fd = req[1];
 		w->ack_fd = ack[0];
-		for (int j = 0; j < MAX_IMAGES; j++)
-			(void)snprintf(w->paths[j], sizeof(w->paths[j]),
-				       "%s/pcoll-crash-%s-%ld-img%d.pool",
-				       cr_dir(), w->s->name, (long)getpid(), j);
 		workload(w, pool_path);
 		_exit(0);
 	}
@@ -437,14 +434,19 @@ int cr_run(const cr_scenario *s, const cr_opts *o, cr_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	double t0 = now_s();
-	char pool_path[600];
-	(void)snprintf(pool_path, sizeof(pool_path),
-		       "%s/pcoll-crash-%s-%ld.pool", cr_dir(), s->name,
-		       (long)getpid());
-	(void)unlink(pool_path);
+	/* The pool and W's crash images are named here, in P: they are P's
+	 * to remove (testutil.h), whatever becomes of W. */
+	char pool_path[600], tag[120];
+	(void)snprintf(tag, sizeof(tag), "crash-%s", s->name);
+	(void)snprintf(pool_path, sizeof(pool_path), "%s", tu_path(tag));
 
 	struct wctx w;
 	memset(&w, 0, sizeof(w));
+	for (int j = 0; j < MAX_IMAGES; j++) {
+		(void)snprintf(tag, sizeof(tag), "crash-%s-img%d", s->name, j);
+		(void)snprintf(w.paths[j], sizeof(w.paths[j]), "%s",
+			       tu_path(tag));
+	}
 	w.s = s;
 	w.o = o;
 	w.rng = o->seed ^ cr_val(0x6e616d65, strlen(s->name));
@@ -526,10 +528,7 @@ int cr_run(const cr_scenario *s, const cr_opts *o, cr_result *r)
 		if (q.same)
 			r->same++;
 		for (int j = 0; j < q.nimg; j++) {
-			char path[600];
-			(void)snprintf(path, sizeof(path),
-				       "%s/pcoll-crash-%s-%ld-img%d.pool",
-				       cr_dir(), s->name, (long)pid, j);
+			const char *path = w.paths[j];
 			int res = run_checker(s, path, q.k, q.allow_next, why,
 					      sizeof(why));
 			(void)unlink(path);

@@ -67,7 +67,4 @@ void cr_report(const char *label, const cr_scenario *s, const cr_opts *o,
 int cr_check_image(const cr_scenario *s, const char *path, int k,
 		   int allow_next, char *why, size_t n);
 
-/* Directory for pools and images ($PCOLL_TEST_DIR or /dev/shm). */
-const char *cr_dir(void);
-
 #endif

@@ -25,6 +25,7 @@
 
 #include "scenario.h"
 #include "sim.h"
+#include "testutil.h"
 
 #define TOKEN_OPENED   0xFFFFFFFFu
 #define SOAK_POOL_SIZE (32u << 20)
@@ -117,10 +118,9 @@ static void soak(const cr_scenario *s, soak_result *res)
 		kills = 200;
 	uint64_t seed = env_u64("PCOLL_CRASH_SEED", 0x50a4) ^
 			cr_val(3, (uint64_t)strlen(s->name));
-	char path[600];
-	(void)snprintf(path, sizeof(path), "%s/pcoll-soak-%s-%ld.pool",
-		       cr_dir(), s->name, (long)getpid());
-	(void)unlink(path);
+	char path[600], tag[120];
+	(void)snprintf(tag, sizeof(tag), "soak-%s", s->name);
+	(void)snprintf(path, sizeof(path), "%s", tu_path(tag));
 
 	/* Create the pool (not killed: a half-created file is not a pool). */
 	fflush(NULL);
