@@ -5,14 +5,14 @@
 # compared separately: pcoll's count may fall short of libpmemblk's only by
 # what libpmemobj's fixed pool overhead (lanes and headers, under 6 MiB)
 # takes, and must not fall short otherwise.
-# usage: compat_cmp.sh <prog-libpmemblk> <prog-pcoll> <pool directory>
+# usage: compat_cmp.sh <prog-libpmemblk> <prog-pcoll>
 set -u
 real=$1
 pcoll=$2
-dir=${3:-${PCOLL_TEST_DIR:-/dev/shm}}
-mkdir -p "$dir" || exit 1
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../common/testutil.sh"
+tu_setup blk-compat
+dir=$TU_DIR
+tmp=$TU_DIR
 "$real" "$dir" > "$tmp/real.txt" || { echo "libpmemblk build failed"; cat "$tmp/real.txt"; exit 1; }
 "$pcoll" "$dir" > "$tmp/pcoll.txt" || { echo "pcoll build failed"; cat "$tmp/pcoll.txt"; exit 1; }
 grep -v '^NBLOCK' "$tmp/real.txt" > "$tmp/real.cmp"
