@@ -235,28 +235,35 @@ static inline void tu_remove_pool(const char *path)
 	tu__rm_entry(AT_FDCWD, parts, 1);
 }
 
-/* A fresh path in the test directory with the given extension, owned by
- * this process (see the top of this file); any old file of that name is
- * removed. The result stays valid for the next 7 calls in this thread. */
+/* Writes into buf[0..n) a fresh path in the test directory with the
+ * given extension, owned by this process (see the top of this file); any
+ * old file of that name is removed. */
+static inline const char *tu_path_into(char *buf, size_t n, const char *tag,
+				       const char *ext)
+{
+	const char *dir = tu_dir();
+	char prefix[96];
+	tu__prefix(prefix, sizeof(prefix), (long)getpid());
+	int w = snprintf(buf, n, "%s/%s%u-%s.%s", dir, prefix,
+			 __atomic_fetch_add(&tu__counter, 1, __ATOMIC_RELAXED),
+			 tag, ext);
+	if (w < 0 || (size_t)w >= n) {
+		fprintf(stderr, "tu_path: %s/%s...%s: longer than %zu bytes\n",
+			dir, prefix, tag, n - 1);
+		abort();
+	}
+	tu_remove_pool(buf);
+	tu__arm();
+	return buf;
+}
+
+/* As tu_path_into(), in a buffer of this thread that stays valid for the
+ * next 7 calls of tu_path_ext() or tu_path(). */
 static inline const char *tu_path_ext(const char *tag, const char *ext)
 {
 	static _Thread_local char buf[8][TU_PATH_MAX];
 	static _Thread_local unsigned next;
-	const char *dir = tu_dir();
-	char prefix[96];
-	tu__prefix(prefix, sizeof(prefix), (long)getpid());
-	char *p = buf[next++ % 8];
-	int n = snprintf(p, TU_PATH_MAX, "%s/%s%u-%s.%s", dir, prefix,
-			 __atomic_fetch_add(&tu__counter, 1, __ATOMIC_RELAXED),
-			 tag, ext);
-	if (n < 0 || n >= TU_PATH_MAX) {
-		fprintf(stderr, "tu_path: %s/%s...%s: longer than %d bytes\n",
-			dir, prefix, tag, TU_PATH_MAX - 1);
-		abort();
-	}
-	tu_remove_pool(p);
-	tu__arm();
-	return p;
+	return tu_path_into(buf[next++ % 8], TU_PATH_MAX, tag, ext);
 }
 
 /* A fresh pool path (see the top of this file). */

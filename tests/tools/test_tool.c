@@ -100,14 +100,8 @@ static int t_run(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
-	static unsigned seq;
-	const char *dir = getenv("PCOLL_TEST_DIR");
-	if (!dir || !*dir)
-		dir = "/dev/shm";
-	snprintf(o, sizeof(o), "%s/pcoll-tool-%ld-%u.out", dir, (long)getpid(),
-		 seq);
-	snprintf(e, sizeof(e), "%s/pcoll-tool-%ld-%u.err", dir, (long)getpid(),
-		 seq++);
+	tu_path_into(o, sizeof(o), "tool", "out");
+	tu_path_into(e, sizeof(e), "tool", "err");
 	snprintf(cmd, sizeof(cmd), "'%s' %s >'%s' 2>'%s'", tool, args, o, e);
 	int st = system(cmd);
 	t_slurp(o, t_out, sizeof(t_out));
