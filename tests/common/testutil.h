@@ -229,10 +229,11 @@ static inline const char *tu_dir(void)
 /* Removes path, or path.parts/ and its files (growable pools). */
 static inline void tu_remove_pool(const char *path)
 {
-	char parts[TU_PATH_MAX + 8];
+	char parts[PC_PATH_MAX + 8];
 	(void)unlink(path);
-	(void)snprintf(parts, sizeof(parts), "%s.parts", path);
-	tu__rm_entry(AT_FDCWD, parts, 1);
+	int n = snprintf(parts, sizeof(parts), "%s.parts", path);
+	if (n > 0 && (size_t)n < sizeof(parts))
+		tu__rm_entry(AT_FDCWD, parts, 1);
 }
 
 /* Writes into buf[0..n) a fresh path in the test directory with the
