@@ -40,4 +40,21 @@ static inline void tu_close_rm(pc_pool *p)
 	tu_remove_pool(path);
 }
 
+/* A suite's teardown: close *p if it is open and remove its file; a pool
+ * that a failed reopen left closed goes when the process exits. */
+static inline void tu_drop(pc_pool **p)
+{
+	if (*p)
+		tu_close_rm(*p);
+	*p = NULL;
+}
+
+/* Bytes held by live allocations of p. */
+static inline uint64_t tu_used(pc_pool *p)
+{
+	pc_pool_stats st;
+	cr_assert_eq(pc_pool_stats_get(p, &st), PC_OK, "%s", pc_errmsg());
+	return st.used;
+}
+
 #endif
