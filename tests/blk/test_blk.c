@@ -942,8 +942,7 @@ Test(blk, sigkill_during_writes, .timeout = 120)
 	for (unsigned r = 0; r < rounds; r++) {
 		int fds[2];
 		cr_assert_eq(pipe(fds), 0);
-		pid_t pid = fork();
-		cr_assert(pid >= 0);
+		pid_t pid = tu_fork();
 		if (pid == 0) {
 			close(fds[0]);
 			pc_pool *cp = NULL;
@@ -977,11 +976,7 @@ Test(blk, sigkill_during_writes, .timeout = 120)
 		close(fds[0]);
 		struct timespec ts = {0, (long)(5 + 13 * r) * 1000000L};
 		nanosleep(&ts, NULL);
-		kill(pid, SIGKILL);
-		int st = 0;
-		waitpid(pid, &st, 0);
-		cr_assert(WIFSIGNALED(st), "child exited early: %d",
-			  WEXITSTATUS(st));
+		tu_kill9(pid);
 		cr_assert_eq(pc_pool_open(path, &p), PC_OK, "%s", pc_errmsg());
 		cr_assert_eq(pblkarr_root(p, "k", PC_OPEN, 0, 0, &a), PC_OK,
 			     "%s", pc_errmsg());

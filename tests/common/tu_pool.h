@@ -9,6 +9,8 @@
 #define PCOLL_TU_POOL_H
 
 #include <criterion/criterion.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include "testutil.h"
 
@@ -55,6 +57,27 @@ static inline uint64_t tu_used(pc_pool *p)
 	pc_pool_stats st;
 	cr_assert_eq(pc_pool_stats_get(p, &st), PC_OK, "%s", pc_errmsg());
 	return st.used;
+}
+
+/* fork(), with stdio flushed first so that the child does not write the
+ * parent's buffered output again. */
+static inline pid_t tu_fork(void)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0, "fork: %s", strerror(errno));
+	return pid;
+}
+
+/* Kill the child pid with SIGKILL and reap it: it must die of that kill,
+ * not end on its own before it. */
+static inline void tu_kill9(pid_t pid)
+{
+	cr_assert_eq(kill(pid, SIGKILL), 0);
+	int st = 0;
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+		  "the child ended on its own, status %d", st);
 }
 
 #endif

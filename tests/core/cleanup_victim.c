@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "testutil.h"
+#include "tu_pool.h"
 
 static void make_pools(const char *tag)
 {
@@ -70,9 +70,7 @@ Test(victim, child_crashes)
 	(void)fclose(f);
 	int pfd[2];
 	cr_assert_eq(pipe(pfd), 0);
-	fflush(NULL);
-	pid_t pid = fork();
-	cr_assert_geq(pid, 0);
+	pid_t pid = tu_fork();
 	if (pid == 0) {
 		pc_pool *c = NULL;
 		const char *path = tu_path("child");

@@ -256,7 +256,7 @@ Test(pool, second_open_is_busy)
 	cr_assert_eq(pc_pool_open(path, &q), PC_E_BUSY);
 	cr_assert_null(q);
 	/* ... and from another process too. */
-	pid_t pid = fork();
+	pid_t pid = tu_fork();
 	if (pid == 0) {
 		pc_pool *r = NULL;
 		_exit(pc_pool_open(path, &r) == PC_E_BUSY ? 0 : 1);

@@ -23,6 +23,20 @@ uint64_t cr_val(uint64_t seed, uint64_t i)
 	return mix(&s);
 }
 
+void cr_report_line(const char *line)
+{
+	fputs(line, stdout);
+	fflush(stdout);
+	const char *rep = getenv("PCOLL_CRASH_REPORT");
+	if (rep && *rep) {
+		FILE *f = fopen(rep, "a");
+		if (f) {
+			fputs(line, f);
+			(void)fclose(f);
+		}
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Oracle helpers                                                       */
 /* ------------------------------------------------------------------ */

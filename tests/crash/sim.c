@@ -594,14 +594,5 @@ void cr_report(const char *label, const cr_scenario *s, const cr_opts *o,
 		(unsigned long long)r->failures, r->seconds,
 		(unsigned long long)o->seed, r->error[0] ? " error: " : "",
 		r->error);
-	fputs(line, stdout);
-	fflush(stdout);
-	const char *rep = getenv("PCOLL_CRASH_REPORT");
-	if (rep && *rep) {
-		FILE *f = fopen(rep, "a");
-		if (f) {
-			fputs(line, f);
-			(void)fclose(f);
-		}
-	}
+	cr_report_line(line);
 }

@@ -61,6 +61,9 @@ int cr_run(const cr_scenario *s, const cr_opts *o, cr_result *r);
 void cr_report(const char *label, const cr_scenario *s, const cr_opts *o,
 	       const cr_result *r);
 
+/* Print line as it is, to stdout and appended to $PCOLL_CRASH_REPORT. */
+void cr_report_line(const char *line);
+
 /* Open the image at @p path, run pc_pool_check, cr_verify and a usability
  * probe (allocate, re-verify, free). Returns CR_STATE_K, CR_STATE_K1 or
  * CR_BAD with why. Used by the checker processes and the kill soak. */

@@ -25,7 +25,7 @@
 
 #include "scenario.h"
 #include "sim.h"
-#include "testutil.h"
+#include "tu_pool.h"
 
 #define TOKEN_OPENED   0xFFFFFFFFu
 #define SOAK_POOL_SIZE (32u << 20)
@@ -80,9 +80,7 @@ static int check(const cr_scenario *s, const char *path, int k, char *why,
 {
 	int pfd[2];
 	cr_assert_eq(pipe(pfd), 0);
-	fflush(NULL);
-	pid_t pid = fork();
-	cr_assert_geq(pid, 0);
+	pid_t pid = tu_fork();
 	if (pid == 0) {
 		close(pfd[0]);
 		alarm(60);
@@ -123,9 +121,7 @@ static void soak(const cr_scenario *s, soak_result *res)
 	(void)snprintf(path, sizeof(path), "%s", tu_path(tag));
 
 	/* Create the pool (not killed: a half-created file is not a pool). */
-	fflush(NULL);
-	pid_t pid = fork();
-	cr_assert_geq(pid, 0);
+	pid_t pid = tu_fork();
 	if (pid == 0) {
 		pc_pool *pool = NULL;
 		size_t size = s->pool_size ? s->pool_size : SOAK_POOL_SIZE;
@@ -144,9 +140,7 @@ static void soak(const cr_scenario *s, soak_result *res)
 	for (int kill_no = 0; kill_no < kills; kill_no++) {
 		int pfd[2];
 		cr_assert_eq(pipe(pfd), 0);
-		fflush(NULL);
-		pid = fork();
-		cr_assert_geq(pid, 0);
+		pid = tu_fork();
 		if (pid == 0) {
 			close(pfd[0]);
 			writer(s, path, done, pfd[1]);
@@ -215,16 +209,7 @@ static void soak(const cr_scenario *s, soak_result *res)
 		       "state_k=%ld state_k1=%ld failures=%d\n",
 		       s->name, res->kills, res->during_open, res->ops,
 		       res->at_k, res->at_k1, res->failures);
-	fputs(line, stdout);
-	fflush(stdout);
-	const char *rep = getenv("PCOLL_CRASH_REPORT");
-	if (rep && *rep) {
-		FILE *f = fopen(rep, "a");
-		if (f) {
-			fputs(line, f);
-			(void)fclose(f);
-		}
-	}
+	cr_report_line(line);
 }
 
 static void run_soak(const cr_scenario *s)

@@ -1163,8 +1163,7 @@ Test(log, kill9_soak, .timeout = 120)
 	for (unsigned round = 0; round < rounds; round++) {
 		committed[0] = 0;
 		committed[1] = 0;
-		pid_t pid = fork();
-		cr_assert_geq(pid, 0);
+		pid_t pid = tu_fork();
 		if (pid == 0)
 			kill_child(path, committed);
 		/* wait until the child has opened the pool */
@@ -1175,10 +1174,7 @@ Test(log, kill9_soak, .timeout = 120)
 		struct timespec ts = {0, (long)(1 + tu_splitmix64(&seed) % 10) *
 						 1000000L};
 		nanosleep(&ts, NULL);
-		kill(pid, SIGKILL);
-		int st;
-		cr_assert_eq(waitpid(pid, &st, 0), pid);
-		cr_assert(WIFSIGNALED(st), "child ended early, status %d", st);
+		tu_kill9(pid);
 		uint64_t c = __atomic_load_n(committed, __ATOMIC_ACQUIRE);
 		cr_assert_eq(pc_pool_open(path, &pool), PC_OK, "%s",
 			     pc_errmsg());

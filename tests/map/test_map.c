@@ -1109,8 +1109,7 @@ Test(map, kill_no_leak)
 	for (int round = 0; round < rounds; round++) {
 		int fd[2];
 		cr_assert_eq(pipe(fd), 0);
-		pid_t pid = fork();
-		cr_assert_neq(pid, -1);
+		pid_t pid = tu_fork();
 		if (pid == 0) {
 			close(fd[0]);
 			pc_pool *q = NULL;
@@ -1150,9 +1149,7 @@ Test(map, kill_no_leak)
 		done = x + 1;
 		struct timespec ts = {0, (long)(20 + round * 37) * 1000000L};
 		nanosleep(&ts, NULL);
-		kill(pid, SIGKILL);
-		int status;
-		waitpid(pid, &status, 0);
+		tu_kill9(pid);
 		while (read(fd[0], &x, sizeof(x)) == sizeof(x))
 			done = x + 1;
 		close(fd[0]);

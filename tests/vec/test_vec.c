@@ -1020,8 +1020,7 @@ Test(vec, sigkill_during_pushes_leaves_a_clean_prefix, .timeout = 120)
 		*done = 0;
 		uint64_t target =
 			scaled(2000) + tu_splitmix64(&rs) % scaled(5000);
-		pid_t pid = fork();
-		cr_assert_geq(pid, 0);
+		pid_t pid = tu_fork();
 		if (pid == 0)
 			push_forever(path, done);
 		uint64_t before = 0;
@@ -1031,10 +1030,7 @@ Test(vec, sigkill_during_pushes_leaves_a_clean_prefix, .timeout = 120)
 				     "the child died on its own");
 			usleep(50);
 		}
-		cr_assert_eq(kill(pid, SIGKILL), 0);
-		int st = 0;
-		cr_assert_eq(waitpid(pid, &st, 0), pid);
-		cr_assert(WIFSIGNALED(st));
+		tu_kill9(pid);
 		uint64_t reported = *done;
 		cr_assert_eq(pc_pool_open(path, &pool), PC_OK, "%s",
 			     pc_errmsg());
