@@ -669,8 +669,7 @@ Test(blk, tx_first_writes_commit_then_overwrite)
 Test(blk, create_inside_aborted_tx_leaves_nothing)
 {
 	pc_pool *p = tu_mkpool("blk-txcreate", TU_POOL_SIZE);
-	pc_pool_stats st0, st1;
-	cr_assert_eq(pc_pool_stats_get(p, &st0), PC_OK);
+	uint64_t used0 = tu_used(p);
 	pblkarr a;
 	TX(p) {
 		cr_assert_eq(pblkarr_root(p, "t", PC_CREATE, 512, 100, &a),
@@ -679,8 +678,7 @@ Test(blk, create_inside_aborted_tx_leaves_nothing)
 		break;
 	}
 	cr_assert_eq(pblkarr_root(p, "t", PC_OPEN, 0, 0, &a), PC_E_NOTFOUND);
-	cr_assert_eq(pc_pool_stats_get(p, &st1), PC_OK);
-	cr_assert_eq(st1.used, st0.used);
+	cr_assert_eq(tu_used(p), used0);
 	tu_close_rm(p);
 }
 
@@ -689,16 +687,14 @@ Test(blk, create_inside_aborted_tx_leaves_nothing)
 Test(blk, pool_full_at_create)
 {
 	pc_pool *p = tu_mkpool("blk-full", PC_POOL_MIN_SIZE);
-	pc_pool_stats st0, st1;
-	cr_assert_eq(pc_pool_stats_get(p, &st0), PC_OK);
+	uint64_t used0 = tu_used(p);
 	pblkarr a;
 	cr_assert_eq(pblkarr_root(p, "f", PC_CREATE, 4096, 100000, &a),
 		     PC_E_FULL);
 	cr_assert(strstr(pc_errmsg(), "100000 blocks") != NULL, "%s",
 		  pc_errmsg());
 	cr_assert_eq(pc_root_count(p), 0);
-	cr_assert_eq(pc_pool_stats_get(p, &st1), PC_OK);
-	cr_assert_eq(st1.used, st0.used, "nothing left behind");
+	cr_assert_eq(tu_used(p), used0, "nothing left behind");
 	cr_assert_eq(pblkarr_root(p, "f", PC_OPEN, 0, 0, &a), PC_E_NOTFOUND);
 	/* As many as fit: then every block is writable. */
 	cr_assert_eq(pblkarr_root(p, "f", PC_CREATE, 4096, 0, &a), PC_OK, "%s",
@@ -754,16 +750,14 @@ Test(blk, space_overhead_4k)
 Test(blk, free_releases_space)
 {
 	pc_pool *p = tu_mkpool("blk-free", TU_POOL_SIZE);
-	pc_pool_stats st0, st1;
-	cr_assert_eq(pc_pool_stats_get(p, &st0), PC_OK);
+	uint64_t used0 = tu_used(p);
 	pblkarr a;
 	cr_assert_eq(pblkarr_root(p, "x", PC_CREATE, 512, 1000, &a), PC_OK);
 	cr_assert_eq(pc_root_count(p), 1);
 	cr_assert_eq(pblkarr_free(&a), PC_OK);
 	cr_assert_null(a.h);
 	cr_assert_eq(pc_root_count(p), 0);
-	cr_assert_eq(pc_pool_stats_get(p, &st1), PC_OK);
-	cr_assert_leq(st1.used, st0.used + 2048); /* directory kept */
+	cr_assert_leq(tu_used(p), used0 + 2048); /* directory kept */
 	cr_assert_eq(pblkarr_free(&a), PC_E_INVAL);
 	tu_close_rm(p);
 }
