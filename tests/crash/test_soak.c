@@ -78,33 +78,9 @@ static void writer(const cr_scenario *s, const char *path, int from, int fd)
 static int check(const cr_scenario *s, const char *path, int k, char *why,
 		 size_t n)
 {
-	int pfd[2];
-	cr_assert_eq(pipe(pfd), 0);
-	pid_t pid = tu_fork();
-	if (pid == 0) {
-		close(pfd[0]);
-		alarm(60);
-		char msg[2048] = "";
-		int r = cr_check_image(s, path, k, 1, msg, sizeof(msg));
-		if (write(pfd[1], msg, strlen(msg)) < 0)
-			_exit(2);
-		_exit(r == CR_STATE_K ? 0 : r == CR_STATE_K1 ? 1 : 2);
-	}
-	close(pfd[1]);
-	ssize_t got = 0, r;
-	while ((r = read(pfd[0], why + got, n - 1 - (size_t)got)) > 0)
-		got += r;
-	why[got > 0 ? got : 0] = '\0';
-	close(pfd[0]);
-	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (WIFEXITED(st) && WEXITSTATUS(st) <= 1)
-		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
-		(void)snprintf(why, n, "checker killed by signal %d",
-			       WTERMSIG(st));
-	return CR_BAD;
+	int r = cr_check_in_child(s, path, k, 1, why, n);
+	cr_assert_neq(r, -2, "%s: cannot start the checker process", s->name);
+	return r;
 }
 
 static void soak(const cr_scenario *s, soak_result *res)
