@@ -178,10 +178,13 @@ static inline void tu__on_signal(int sig, siginfo_t *si, void *uc)
 		if (tu__sigs[i] == sig)
 			(void)sigaction(sig, &tu__old[i], NULL);
 	errno = saved;
-	/* A fault (si_code > 0: sent by the kernel for this instruction)
-	 * happens again on return, now with the previous handler; a sent
-	 * signal (raise, abort, kill) is sent again. */
-	if (!si || si->si_code <= 0)
+	/* A fault (SIGSEGV, SIGBUS, SIGILL or SIGFPE that the kernel raised
+	 * for this instruction: si_code > 0) happens again on return, now
+	 * with the previous handler; any other signal is sent again. */
+	int fault = (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL ||
+		     sig == SIGFPE) &&
+		    si && si->si_code > 0;
+	if (!fault)
 		(void)raise(sig);
 }
 
