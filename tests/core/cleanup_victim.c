@@ -51,7 +51,7 @@ Test(victim, aborts)
 	abort();
 }
 
-Test(victim, times_out, .timeout = 2)
+Test(victim, times_out, .timeout = 4)
 {
 	make_pools("hang");
 	for (;;)
