@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "interpose.h"
+#include "testutil.h"
 
 #define LINE       64u
 #define MAX_IMAGES 16
@@ -56,22 +57,6 @@ void cr_opts_default(cr_opts *o)
 		o->nrandom = MAX_IMAGES - 2;
 	o->seed = env_u64("PCOLL_CRASH_SEED", 0x5eedc0113c7ull);
 	o->budget = o->full ? 0 : (double)env_u64("PCOLL_CRASH_BUDGET", 20);
-}
-
-static int write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = (const char *)buf;
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 static int read_all(int fd, void *buf, size_t n)
@@ -183,7 +168,7 @@ static int w_write_image(struct wctx *w, const char *path,
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
-	int r = write_all(fd, w->img, size);
+	int r = cr_write_all(fd, w->img, size);
 	if (close(fd) != 0)
 		r = -1;
 	return r;
@@ -262,7 +247,7 @@ static void w_crash_here(struct wctx *w, uint64_t fence, int allow_next)
 		}
 		q.nimg = n;
 	}
-	if (write_all(w->req_fd, &q, sizeof(q)) != 0)
+	if (cr_write_all(w->req_fd, &q, sizeof(q)) != 0)
 		_exit(92);
 	int ack = 0;
 	if (read_all(w->ack_fd, &ack, sizeof(ack)) != 1)
@@ -291,7 +276,7 @@ static void w_fail(struct wctx *w, const char *fmt, const char *a, int i)
 	q.type = REQ_ERROR;
 	q.k = i;
 	(void)snprintf(q.msg, sizeof(q.msg), fmt, a, i, pc_errmsg());
-	(void)write_all(w->req_fd, &q, sizeof(q));
+	(void)cr_write_all(w->req_fd, &q, sizeof(q));
 	_exit(3);
 }
 
@@ -329,7 +314,7 @@ static void workload(struct wctx *w, const char *pool_path)
 	if (pc_pool_close(pool) != PC_OK)
 		w_fail(w, "%s: close after op %d: %s", s->name, s->nops);
 	(void)unlink(pool_path);
-	if (write_all(w->req_fd, &q, sizeof(q)) != 0)
+	if (cr_write_all(w->req_fd, &q, sizeof(q)) != 0)
 		_exit(92);
 	_exit(0);
 }
@@ -337,51 +322,6 @@ static void workload(struct wctx *w, const char *pool_path)
 /* ------------------------------------------------------------------ */
 /* Parent P                                                             */
 /* ------------------------------------------------------------------ */
-
-static int run_checker(const cr_scenario *s, const char *path, int k,
-		       int allow_next, char *why, size_t n)
-{
-	int pfd[2];
-	if (pipe(pfd) != 0)
-		return -2;
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0)
-		return -2;
-	if (pid == 0) {
-		close(pfd[0]);
-		alarm(60);
-		char msg[2048] = "";
-		int r = cr_check_image(s, path, k, allow_next, msg,
-				       sizeof(msg));
-		(void)write_all(pfd[1], msg, strlen(msg));
-		_exit(r == CR_STATE_K ? 0 : r == CR_STATE_K1 ? 1 : 2);
-	}
-	close(pfd[1]);
-	size_t got = 0;
-	for (;;) {
-		ssize_t r = read(pfd[0], why + got, n - 1 - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-		if (got >= n - 1)
-			break;
-	}
-	why[got] = '\0';
-	close(pfd[0]);
-	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (WIFEXITED(st) && WEXITSTATUS(st) <= 1)
-		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
-		(void)snprintf(why + got, n - got,
-			       " checker killed by signal %d%s", WTERMSIG(st),
-			       WTERMSIG(st) == SIGALRM ? " (hang)" : "");
-	return CR_BAD;
-}
 
 /* Fork W; returns its pid and the pipe ends in *req_rd / *ack_wr. */
 static pid_t start_w(struct wctx *w, const char *pool_path, int *req_rd,
@@ -404,10 +344,6 @@ static pid_t start_w(struct wctx *w, const char *pool_path, int *req_rd,
 		close(ack[1]);
 		w->req_fd = req[1];
 		w->ack_fd = ack[0];
-		for (int j = 0; j < MAX_IMAGES; j++)
-			(void)snprintf(w->paths[j], sizeof(w->paths[j]),
-				       "%s/pcoll-crash-%s-%ld-img%d.pool",
-				       cr_dir(), w->s->name, (long)getpid(), j);
 		workload(w, pool_path);
 		_exit(0);
 	}
@@ -437,14 +373,19 @@ int cr_run(const cr_scenario *s, const cr_opts *o, cr_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	double t0 = now_s();
-	char pool_path[600];
-	(void)snprintf(pool_path, sizeof(pool_path),
-		       "%s/pcoll-crash-%s-%ld.pool", cr_dir(), s->name,
-		       (long)getpid());
-	(void)unlink(pool_path);
+	/* The pool and W's crash images are named here, in P: they are P's
+	 * to remove (testutil.h), whatever becomes of W. */
+	char pool_path[600], tag[120];
+	(void)snprintf(tag, sizeof(tag), "crash-%s", s->name);
+	(void)snprintf(pool_path, sizeof(pool_path), "%s", tu_path(tag));
 
 	struct wctx w;
 	memset(&w, 0, sizeof(w));
+	for (int j = 0; j < MAX_IMAGES; j++) {
+		(void)snprintf(tag, sizeof(tag), "crash-%s-img%d", s->name, j);
+		(void)snprintf(w.paths[j], sizeof(w.paths[j]), "%s",
+			       tu_path(tag));
+	}
 	w.s = s;
 	w.o = o;
 	w.rng = o->seed ^ cr_val(0x6e616d65, strlen(s->name));
@@ -526,12 +467,9 @@ int cr_run(const cr_scenario *s, const cr_opts *o, cr_result *r)
 		if (q.same)
 			r->same++;
 		for (int j = 0; j < q.nimg; j++) {
-			char path[600];
-			(void)snprintf(path, sizeof(path),
-				       "%s/pcoll-crash-%s-%ld-img%d.pool",
-				       cr_dir(), s->name, (long)pid, j);
-			int res = run_checker(s, path, q.k, q.allow_next, why,
-					      sizeof(why));
+			const char *path = w.paths[j];
+			int res = cr_check_in_child(s, path, q.k, q.allow_next,
+						    why, sizeof(why));
 			(void)unlink(path);
 			r->images++;
 			if (res == CR_STATE_K)
@@ -560,7 +498,7 @@ int cr_run(const cr_scenario *s, const cr_opts *o, cr_result *r)
 		int ack = 1;
 		if (o->budget > 0 && now_s() - tcheck > o->budget)
 			ack = 0;
-		if (write_all(ack_wr, &ack, sizeof(ack)) != 0)
+		if (cr_write_all(ack_wr, &ack, sizeof(ack)) != 0)
 			break;
 	}
 	close(req_rd);
@@ -595,14 +533,5 @@ void cr_report(const char *label, const cr_scenario *s, const cr_opts *o,
 		(unsigned long long)r->failures, r->seconds,
 		(unsigned long long)o->seed, r->error[0] ? " error: " : "",
 		r->error);
-	fputs(line, stdout);
-	fflush(stdout);
-	const char *rep = getenv("PCOLL_CRASH_REPORT");
-	if (rep && *rep) {
-		FILE *f = fopen(rep, "a");
-		if (f) {
-			fputs(line, f);
-			(void)fclose(f);
-		}
-	}
+	cr_report_line(line);
 }

@@ -61,13 +61,22 @@ int cr_run(const cr_scenario *s, const cr_opts *o, cr_result *r);
 void cr_report(const char *label, const cr_scenario *s, const cr_opts *o,
 	       const cr_result *r);
 
+/* Print line as it is, to stdout and appended to $PCOLL_CRASH_REPORT. */
+void cr_report_line(const char *line);
+
+/* Run cr_check_image() in a fresh process (alarm: 60 s); its message, or
+ * the signal that ended it, in why. Returns CR_STATE_K, CR_STATE_K1,
+ * CR_BAD, or -2 when the process could not be started. */
+int cr_check_in_child(const cr_scenario *s, const char *path, int k,
+		      int allow_next, char *why, size_t n);
+
+/* write() all n bytes (retrying on EINTR); 0, or -1 on an error. */
+int cr_write_all(int fd, const void *buf, size_t n);
+
 /* Open the image at @p path, run pc_pool_check, cr_verify and a usability
  * probe (allocate, re-verify, free). Returns CR_STATE_K, CR_STATE_K1 or
  * CR_BAD with why. Used by the checker processes and the kill soak. */
 int cr_check_image(const cr_scenario *s, const char *path, int k,
 		   int allow_next, char *why, size_t n);
-
-/* Directory for pools and images ($PCOLL_TEST_DIR or /dev/shm). */
-const char *cr_dir(void);
 
 #endif

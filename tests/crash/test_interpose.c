@@ -16,15 +16,14 @@
 
 #include "interpose.h"
 #include "sim.h"
+#include "testutil.h"
 
 static pc_pool *pool;
 static char path[600];
 
 static void setup(void)
 {
-	(void)snprintf(path, sizeof(path), "%s/pcoll-crash-ip-%ld.pool",
-		       cr_dir(), (long)getpid());
-	(void)unlink(path);
+	(void)snprintf(path, sizeof(path), "%s", tu_path("crash-ip"));
 	cr_assert_eq(pc_pool_create(path, PC_POOL_MIN_SIZE, &pool), PC_OK, "%s",
 		     pc_errmsg());
 }
