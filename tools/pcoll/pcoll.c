@@ -12,6 +12,7 @@
  * copy-on-write (see pct_open_ro()). docs/tool.md is the manual.
  */
 #define _GNU_SOURCE
+#include "cmds.h"
 #include "pct.h"
 
 #include <errno.h>
@@ -43,14 +44,6 @@ const char *pct_kind_name(uint32_t kind)
 	default:
 		return "?";
 	}
-}
-
-uint32_t pct_kind_from_name(const char *s)
-{
-	for (uint32_t k = PC_KIND_OBJ; k <= PC_KIND_BYTES; k++)
-		if (strcmp(s, pct_kind_name(k)) == 0)
-			return k;
-	return 0;
 }
 
 void pct_perr(const char *what, pc_err e)
@@ -151,7 +144,7 @@ const char *pct_human(uint64_t n, char *buf, size_t len)
 /* pc_pool_stats_get() plus a free estimate for growable pools (whose
  * mapped size is unknown to the core, which then reports 0 free): the
  * parts created so far, less the fixed overhead and what is used. */
-static pc_err pct_stats(pc_pool *pool, pc_pool_stats *st)
+pc_err pct_stats(pc_pool *pool, pc_pool_stats *st)
 {
 	PC_TRY(pc_pool_stats_get(pool, st));
 	if (pool->root->grow_step && st->free == 0 &&
@@ -306,7 +299,7 @@ pc_err pct_map_bind(pc_pool *pool, uint64_t off, const pc_typesig *sig,
 
 /* Entries counted along the leaf chain, every offset checked first (so a
  * damaged map gives an error, not a crash). */
-static pc_err pct_map_len(const pct_map *m, uint64_t *len, uint64_t *leaves)
+pc_err pct_map_len(const pct_map *m, uint64_t *len, uint64_t *leaves)
 {
 	const pc__mctx *c = &m->c;
 	uint64_t off = c->h->root;
@@ -437,7 +430,7 @@ static int pct_info_root(pc_pool *pool, const pc_root_info *ri)
 	return 0;
 }
 
-static int pct_cmd_info(int argc, char **argv)
+int pct_cmd_info(int argc, char **argv)
 {
 	if (argc != 2) {
 		fprintf(stderr, "usage: pcoll info POOL\n");
@@ -553,7 +546,7 @@ static void pct_type_label(pc_pool *pool, uint64_t tn, char *buf, size_t len)
 	(void)snprintf(buf, len, "-");
 }
 
-static int pct_cmd_stats(int argc, char **argv)
+int pct_cmd_stats(int argc, char **argv)
 {
 	if (argc != 2) {
 		fprintf(stderr, "usage: pcoll stats POOL\n");
@@ -717,7 +710,7 @@ static int pct_check_root(pc_pool *pool, const pc_root_info *ri,
 	return 1;
 }
 
-static int pct_cmd_check(int argc, char **argv)
+int pct_cmd_check(int argc, char **argv)
 {
 	int quiet = 0;
 	const char *path = NULL;
