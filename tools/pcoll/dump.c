@@ -88,6 +88,27 @@ static void pct_tick(pct_dump *d)
 		pct_progress_set(&d->prog, d->done);
 }
 
+#ifdef PCT_HAVE_VEC
+/* A vector header embedded at offset o of an object. */
+static const struct pc__vec *pct_evec(const char *obj, size_t o)
+{
+	return (const struct pc__vec *)(const void *)(obj + o);
+}
+
+/* Offset of the next vector header embedded in the object of size bytes
+ * at obj, at o or after it in steps of 8 bytes; size when there is none. */
+static size_t pct_evec_next(const char *obj, size_t size, size_t o)
+{
+	for (; o + sizeof(struct pc__vec) <= size; o += 8) {
+		const struct pc__vec *h = pct_evec(obj, o);
+		if (h->oh.magic == PC__OBJ_MAGIC &&
+		    h->oh.sig.kind == PC_KIND_VEC)
+			return o;
+	}
+	return size;
+}
+#endif
+
 static pc_err pct_dump_obj(pct_dump *d, const pc_root_info *ri)
 {
 	PMEMoid oid = {d->pool->uuid_lo, ri->off};
@@ -96,20 +117,17 @@ static pc_err pct_dump_obj(pct_dump *d, const pc_root_info *ri)
 		return pc__fail(PC_E_CORRUPT, "root \"%s\": object is damaged",
 				ri->name);
 	const char *obj = pc_pool_ptr(d->pool, ri->off);
+	const size_t size = ri->sig.size;
 	uint64_t n = 1;
 #ifdef PCT_HAVE_VEC
 	/* Vectors embedded in the struct (NAME_init_in()): their headers
 	 * hold offsets into this pool, so their elements are dumped after
 	 * the object and the headers rebuilt by restore. */
-	for (size_t o = 0; o + sizeof(struct pc__vec) <= ri->sig.size; o += 8) {
-		const struct pc__vec *h =
-			(const struct pc__vec *)(const void *)(obj + o);
-		if (h->oh.magic != PC__OBJ_MAGIC ||
-		    h->oh.sig.kind != PC_KIND_VEC)
-			continue;
+	for (size_t o = pct_evec_next(obj, size, 0); o < size;
+	     o = pct_evec_next(obj, size, o + sizeof(struct pc__vec))) {
+		const struct pc__vec *h = pct_evec(obj, o);
 		PC_TRY(pc__vec_check(d->pool, h, &h->oh.sig, "pcoll dump"));
 		n += h->len;
-		o += sizeof(struct pc__vec) - 8;
 	}
 #endif
 	char extra[64];
@@ -117,32 +135,26 @@ static pc_err pct_dump_obj(pct_dump *d, const pc_root_info *ri)
 	pct_root_line(d, ri, extra);
 	/* The data line holds the embedded headers as empty vectors (their
 	 * length, capacity and array offset are this pool's business). */
-	char *copy = malloc(ri->sig.size ? ri->sig.size : 1);
+	char *copy = malloc(size ? size : 1);
 	if (!copy)
 		return pc__fail(PC_E_NOMEM, "pcoll dump: out of memory");
-	memcpy(copy, obj, ri->sig.size);
+	memcpy(copy, obj, size);
 #ifdef PCT_HAVE_VEC
-	for (size_t o = 0; o + sizeof(struct pc__vec) <= ri->sig.size; o += 8) {
+	for (size_t o = pct_evec_next(obj, size, 0); o < size;
+	     o = pct_evec_next(obj, size, o + sizeof(struct pc__vec))) {
 		struct pc__vec *h = (struct pc__vec *)(void *)(copy + o);
-		if (h->oh.magic != PC__OBJ_MAGIC ||
-		    h->oh.sig.kind != PC_KIND_VEC)
-			continue;
 		h->len = h->cap = h->data_off = h->flags = 0;
-		o += sizeof(struct pc__vec) - 8;
 	}
 #endif
 	fputs("{\"data\":\"", d->out);
-	pct_put_b64(d->out, copy, ri->sig.size);
+	pct_put_b64(d->out, copy, size);
 	fputs("\"}\n", d->out);
 	free(copy);
 	pct_tick(d);
 #ifdef PCT_HAVE_VEC
-	for (size_t o = 0; o + sizeof(struct pc__vec) <= ri->sig.size; o += 8) {
-		const struct pc__vec *h =
-			(const struct pc__vec *)(const void *)(obj + o);
-		if (h->oh.magic != PC__OBJ_MAGIC ||
-		    h->oh.sig.kind != PC_KIND_VEC)
-			continue;
+	for (size_t o = pct_evec_next(obj, size, 0); o < size;
+	     o = pct_evec_next(obj, size, o + sizeof(struct pc__vec))) {
+		const struct pc__vec *h = pct_evec(obj, o);
 		fprintf(d->out, "{\"embedded_vec\":%zu,\"sig\":", o);
 		pct_put_sig(d->out, &h->oh.sig);
 		fprintf(d->out, ",\"count\":%" PRIu64 "}\n", h->len);
@@ -153,7 +165,6 @@ static pc_err pct_dump_obj(pct_dump *d, const pc_root_info *ri)
 			pct_put_b64(d->out, data + i * esz, esz);
 			fputs("\"}\n", d->out);
 		}
-		o += sizeof(struct pc__vec) - 8;
 	}
 #endif
 	pct_end_root(d, ri, n);
