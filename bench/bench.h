@@ -23,6 +23,7 @@ typedef struct bench_env {
 	uint64_t n;      /* operations asked for (--n, or the case default) */
 	int counting;    /* 1 in the counting pass */
 	int is_pmem;     /* 1 when PMEM_IS_PMEM_FORCE=1 (flush path) */
+	const void *arg; /* the case's argument (BENCH_CASE_ARG), or NULL */
 } bench_env;
 
 typedef struct bench_out {
@@ -42,19 +43,27 @@ typedef struct bench_case {
 	int is_anchor;        /* 1 for anchors: others get ratios to it */
 	uint64_t default_n;   /* N of WORKLOADS.md */
 	bench_fn fn;
+	const void *arg; /* handed to fn as env->arg: one function can serve
+			    several cases (implementations, sizes) */
 } bench_case;
 
 void bench_register(const bench_case *c);
 
 /* Register a case from file scope:
  *   BENCH_CASE(w1_pcoll, "W1", "vec_push", "pcoll", 0, 1000000, run_w1);
+ * or, with an argument the function finds in env->arg:
+ *   BENCH_CASE_ARG(w5_dram, "W5", "map_insert", "dram", 1, 1000000, w5_run,
+ *                  &on_dram);
  */
-#define BENCH_CASE(id, wl, nm, im, anchor, n, f)                              \
-	static const bench_case bench_case_##id = {wl, nm, im, anchor, n, f}; \
-	__attribute__((constructor)) static void bench_reg_##id(void)         \
-	{                                                                     \
-		bench_register(&bench_case_##id);                             \
+#define BENCH_CASE_ARG(id, wl, nm, im, anchor, n, f, a)               \
+	static const bench_case bench_case_##id = {                   \
+		wl, nm, im, anchor, n, f, a};                         \
+	__attribute__((constructor)) static void bench_reg_##id(void) \
+	{                                                             \
+		bench_register(&bench_case_##id);                     \
 	}
+#define BENCH_CASE(id, wl, nm, im, anchor, n, f) \
+	BENCH_CASE_ARG(id, wl, nm, im, anchor, n, f, NULL)
 
 /* Timed (and counted) section of a case: call once each, in order. */
 void bench_begin(void);
@@ -63,6 +72,10 @@ void bench_end(void);
 /* A fresh pool path in env->dir for this case; an old file is removed.
  * The harness removes it again after the case. */
 const char *bench_pool_path(const bench_env *env, const char *tag);
+
+/* A message on stderr naming the running case ("W5 pcoll: " + fmt);
+ * returns 1, a case's failure status. */
+int bench_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* WORKLOADS.md inputs. */
 static inline uint64_t bench_splitmix64(uint64_t *s)

@@ -151,6 +151,18 @@ const char *bench_pool_path(const bench_env *env, const char *tag)
 	return p;
 }
 
+int bench_fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (cur.c)
+		fprintf(stderr, "%s %s: ", cur.c->workload, cur.c->impl);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return 1;
+}
+
 static void remove_pools(void)
 {
 	for (int i = 0; i < cur.npaths; i++) {
@@ -186,7 +198,8 @@ int run_once(const bench_case *c, uint64_t n, enum mode mode, run_result *res)
 	cur.began = cur.ended = 0;
 	memset(cur.pre0, 0, sizeof(cur.pre0));
 	memset(cur.pre1, 0, sizeof(cur.pre1));
-	bench_env env = {bench_dir(), n, mode == MODE_COUNT, env_is_pmem()};
+	bench_env env = {bench_dir(), n, mode == MODE_COUNT, env_is_pmem(),
+			 c->arg};
 	bench_out out;
 	memset(&out, 0, sizeof(out));
 	int r = c->fn(&env, &out);
