@@ -179,29 +179,133 @@ static int wm_close(wm *m, int rc)
 	return rc;
 }
 
-/* ------------------------------------------------------------------ */
-/* Integer keys: one runner per workload, pcoll or dram                 */
-/* ------------------------------------------------------------------ */
+/* The inputs of a map workload: the n keys (stream 10) and its queries,
+ * with their 16-byte hex forms for the byte-string maps. */
+typedef struct wm_in {
+	uint64_t *k;   /* n keys */
+	uint64_t *q;   /* nq queries, NULL when the workload has none */
+	uint64_t nq;   /* n, or the number of scans */
+	char *hk, *hq; /* hex forms of k and q (byte-string maps only) */
+} wm_in;
 
-static int wmu_fill(wm *m, const uint64_t *k, uint64_t n)
+static void wm_in_free(wm_in *in)
 {
-	for (uint64_t i = 0; i < n; i++) {
-		pc_err e = m->dram ? wmapd_insert(&m->d, k[i], k[i] + 1)
-				   : wmap_insert(&m->p, k[i], k[i] + 1);
-		if (e != PC_OK && e != PC_E_EXISTS)
+	free(in->k);
+	free(in->q);
+	free(in->hk);
+	free(in->hq);
+}
+
+/* The queries: seed 0, none (W5); scans, one lower bound per 100 keys
+ * drawn from stream seed (W7); otherwise the keys shuffled with seed (W6,
+ * W8). */
+static int wm_in_make(wm_in *in, uint64_t n, int str, uint64_t seed, int scans)
+{
+	memset(in, 0, sizeof(*in));
+	in->k = wm_keys(n);
+	if (!in->k)
+		return 1;
+	if (seed && scans) {
+		in->nq = n / WM_SCAN ? n / WM_SCAN : 1;
+		in->q = (uint64_t *)malloc(in->nq * sizeof(uint64_t));
+		uint64_t s = seed;
+		for (uint64_t i = 0; in->q && i < in->nq; i++)
+			in->q[i] = bench_splitmix64(&s);
+	} else if (seed) {
+		in->nq = n;
+		in->q = wm_shuffled(in->k, n, seed);
+	}
+	if (seed && !in->q)
+		return 1;
+	if (str) {
+		in->hk = wm_hexkeys(in->k, n);
+		in->hq = in->q ? wm_hexkeys(in->q, in->nq) : NULL;
+		if (!in->hk || (in->q && !in->hq))
 			return 1;
 	}
 	return 0;
 }
 
+/* Every key inserted (value key + 1; for byte strings, the hex key and
+ * its value). */
+static int wm_fill(wm *m, const wm_in *in, uint64_t n)
+{
+	char v[WM_VLEN];
+	for (uint64_t i = 0; i < n; i++) {
+		pc_err e;
+		if (m->str) {
+			pc_slice k = pc_slice_make(in->hk + 16 * i, 16);
+			wm_val(in->hk + 16 * i, v);
+			pc_slice vs = pc_slice_make(v, WM_VLEN);
+			e = m->dram ? wmapsd_insert(&m->ds, k, vs)
+				    : wmaps_insert(&m->ps, k, vs);
+		} else {
+			const uint64_t *k = in->k;
+			e = m->dram ? wmapd_insert(&m->d, k[i], k[i] + 1)
+				    : wmap_insert(&m->p, k[i], k[i] + 1);
+		}
+		if (e != PC_OK && e != PC_E_EXISTS)
+			return bench_pc_fail("fill");
+	}
+	return 0;
+}
+
+/* A case's set-up, not timed: its inputs (see wm_in_make()) and an
+ * empty map of its instantiation, filled with every key when the
+ * workload has queries. Returns 0, or 1 with a message and nothing left
+ * to free. */
+static int wm_setup(const bench_env *env, const char *tag, int str,
+		    uint64_t seed, int scans, wm *m, wm_in *in)
+{
+	if (wm_in_make(in, env->n, str, seed, scans)) {
+		wm_in_free(in);
+		return bench_fail("inputs: out of memory");
+	}
+	if (wm_open(env, tag, str, m)) {
+		wm_in_free(in);
+		return 1;
+	}
+	if (seed && wm_fill(m, in, env->n)) {
+		wm_in_free(in);
+		return wm_close(m, 1);
+	}
+	return 0;
+}
+
+static int wm_finish(wm *m, wm_in *in, int rc)
+{
+	wm_in_free(in);
+	return wm_close(m, rc);
+}
+
+/* The result of a range workload (W7, W7s): ops are scans; 100 keys per
+ * scan unless a scan runs off the end; ok: the values read were right. */
+static int wm_scans_done(bench_out *out, uint64_t seen, uint64_t scans, int ok)
+{
+	int rc = 0;
+	if (!ok || seen > scans * WM_SCAN || seen < scans * WM_SCAN / 2)
+		rc = bench_fail("%llu keys seen in %llu scans",
+				(unsigned long long)seen,
+				(unsigned long long)scans);
+	(void)snprintf(out->note, sizeof(out->note), "%.2f keys per scan",
+		       (double)seen / (double)scans);
+	out->ops = scans;
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Integer keys: one runner per workload, pcoll or dram                 */
+/* ------------------------------------------------------------------ */
+
 static int w5_run(const bench_env *env, bench_out *out)
 {
 	int dram = *(const int *)env->arg;
 	uint64_t n = env->n;
-	uint64_t *k = wm_keys(n);
 	wm m;
-	if (!k || wm_open(env, "w5", 0, &m))
-		return bench_pc_fail("setup");
+	wm_in in;
+	if (wm_setup(env, "w5", 0, 0, 0, &m, &in))
+		return 1;
+	const uint64_t *k = in.k;
 	pc_err e = PC_OK;
 	uint64_t i = 0;
 	bench_begin();
@@ -228,19 +332,18 @@ static int w5_run(const bench_env *env, bench_out *out)
 			       wmap_check(&m.p) == PC_OK ? "ok" : "FAILED");
 	}
 	out->ops = n;
-	free(k);
-	return wm_close(&m, rc);
+	return wm_finish(&m, &in, rc);
 }
 
 static int w6_run(const bench_env *env, bench_out *out)
 {
 	int dram = *(const int *)env->arg;
 	uint64_t n = env->n;
-	uint64_t *k = wm_keys(n);
-	uint64_t *q = k ? wm_shuffled(k, n, 11) : NULL;
 	wm m;
-	if (!q || wm_open(env, "w6", 0, &m) || wmu_fill(&m, k, n))
-		return bench_pc_fail("setup");
+	wm_in in;
+	if (wm_setup(env, "w6", 0, 11, 0, &m, &in))
+		return 1;
+	const uint64_t *k = in.k, *q = in.q;
 	uint64_t sum = 0, miss = 0;
 	bench_begin();
 	if (dram) {
@@ -270,23 +373,18 @@ static int w6_run(const bench_env *env, bench_out *out)
 		rc = bench_fail("%llu misses, wrong sum",
 				(unsigned long long)miss);
 	out->ops = n;
-	free(k);
-	free(q);
-	return wm_close(&m, rc);
+	return wm_finish(&m, &in, rc);
 }
 
 static int w7_run(const bench_env *env, bench_out *out)
 {
 	int dram = *(const int *)env->arg;
-	uint64_t n = env->n, scans = n / 100 ? n / 100 : 1;
-	uint64_t *k = wm_keys(n);
-	uint64_t *lo = (uint64_t *)malloc(scans * sizeof(uint64_t));
 	wm m;
-	if (!k || !lo || wm_open(env, "w7", 0, &m) || wmu_fill(&m, k, n))
-		return bench_pc_fail("setup");
-	uint64_t s = 12;
-	for (uint64_t i = 0; i < scans; i++)
-		lo[i] = bench_splitmix64(&s);
+	wm_in in;
+	if (wm_setup(env, "w7", 0, 12, 1, &m, &in))
+		return 1;
+	uint64_t scans = in.nq;
+	const uint64_t *lo = in.q;
 	uint64_t seen = 0, sum = 0;
 	bench_begin();
 	if (dram) {
@@ -310,29 +408,18 @@ static int w7_run(const bench_env *env, bench_out *out)
 	}
 	bench_end();
 	bench_consume(sum);
-	/* 100 keys per scan unless a scan runs off the end. */
-	int rc = 0;
-	if (seen > scans * WM_SCAN || seen < scans * WM_SCAN / 2)
-		rc = bench_fail("%llu keys seen in %llu scans",
-				(unsigned long long)seen,
-				(unsigned long long)scans);
-	(void)snprintf(out->note, sizeof(out->note), "%.2f keys per scan",
-		       (double)seen / (double)scans);
-	out->ops = scans;
-	free(k);
-	free(lo);
-	return wm_close(&m, rc);
+	return wm_finish(&m, &in, wm_scans_done(out, seen, scans, 1));
 }
 
 static int w8_run(const bench_env *env, bench_out *out)
 {
 	int dram = *(const int *)env->arg;
 	uint64_t n = env->n;
-	uint64_t *k = wm_keys(n);
-	uint64_t *q = k ? wm_shuffled(k, n, 13) : NULL;
 	wm m;
-	if (!q || wm_open(env, "w8", 0, &m) || wmu_fill(&m, k, n))
-		return bench_pc_fail("setup");
+	wm_in in;
+	if (wm_setup(env, "w8", 0, 13, 0, &m, &in))
+		return 1;
+	const uint64_t *q = in.q;
 	pc_err e = PC_OK;
 	uint64_t i = 0;
 	bench_begin();
@@ -350,9 +437,7 @@ static int w8_run(const bench_env *env, bench_out *out)
 	if (!rc && !(dram ? wmapd_is_empty(&m.d) : wmap_is_empty(&m.p)))
 		rc = bench_fail("not empty after removing all");
 	out->ops = n;
-	free(k);
-	free(q);
-	return wm_close(&m, rc);
+	return wm_finish(&m, &in, rc);
 }
 
 BENCH_CASE_ARG(w5_pcoll, "W5", "map_insert", "pcoll", 0, 1000000, w5_run,
@@ -401,30 +486,15 @@ BENCH_CASE(w8s_floor, "W8s", "map_remove_str", "floor", 1, 1000000, wm_floor)
 /* String keys                                                          */
 /* ------------------------------------------------------------------ */
 
-static int wms_fill(wm *m, const char *hk, uint64_t n)
-{
-	char v[WM_VLEN];
-	for (uint64_t i = 0; i < n; i++) {
-		pc_slice k = pc_slice_make(hk + 16 * i, 16);
-		wm_val(hk + 16 * i, v);
-		pc_slice vs = pc_slice_make(v, WM_VLEN);
-		pc_err e = m->dram ? wmapsd_insert(&m->ds, k, vs)
-				   : wmaps_insert(&m->ps, k, vs);
-		if (e != PC_OK && e != PC_E_EXISTS)
-			return 1;
-	}
-	return 0;
-}
-
 static int w5s_run(const bench_env *env, bench_out *out)
 {
 	int dram = *(const int *)env->arg;
 	uint64_t n = env->n;
-	uint64_t *k = wm_keys(n);
-	char *hk = k ? wm_hexkeys(k, n) : NULL;
 	wm m;
-	if (!hk || wm_open(env, "w5s", 1, &m))
-		return bench_pc_fail("setup");
+	wm_in in;
+	if (wm_setup(env, "w5s", 1, 0, 0, &m, &in))
+		return 1;
+	const char *hk = in.hk;
 	char v[WM_VLEN];
 	pc_err e = PC_OK;
 	bench_begin();
@@ -449,22 +519,18 @@ static int w5s_run(const bench_env *env, bench_out *out)
 	if (!rc && !dram)
 		bench_pc_bytes(m.pool, n, out);
 	out->ops = n;
-	free(k);
-	free(hk);
-	return wm_close(&m, rc);
+	return wm_finish(&m, &in, rc);
 }
 
 static int w6s_run(const bench_env *env, bench_out *out)
 {
 	int dram = *(const int *)env->arg;
 	uint64_t n = env->n;
-	uint64_t *k = wm_keys(n);
-	uint64_t *q = k ? wm_shuffled(k, n, 11) : NULL;
-	char *hk = k ? wm_hexkeys(k, n) : NULL;
-	char *hq = q ? wm_hexkeys(q, n) : NULL;
 	wm m;
-	if (!hk || !hq || wm_open(env, "w6s", 1, &m) || wms_fill(&m, hk, n))
-		return bench_pc_fail("setup");
+	wm_in in;
+	if (wm_setup(env, "w6s", 1, 11, 0, &m, &in))
+		return 1;
+	const char *hq = in.hq;
 	uint64_t miss = 0, sum = 0;
 	bench_begin();
 	if (dram) {
@@ -492,30 +558,18 @@ static int w6s_run(const bench_env *env, bench_out *out)
 	if (miss)
 		rc = bench_fail("%llu misses", (unsigned long long)miss);
 	out->ops = n;
-	free(k);
-	free(q);
-	free(hk);
-	free(hq);
-	return wm_close(&m, rc);
+	return wm_finish(&m, &in, rc);
 }
 
 static int w7s_run(const bench_env *env, bench_out *out)
 {
 	int dram = *(const int *)env->arg;
-	uint64_t n = env->n, scans = n / 100 ? n / 100 : 1;
-	uint64_t *k = wm_keys(n);
-	char *hk = k ? wm_hexkeys(k, n) : NULL;
-	uint64_t *lo = (uint64_t *)malloc(scans * sizeof(uint64_t));
-	char *hl = NULL;
 	wm m;
-	if (!hk || !lo || wm_open(env, "w7s", 1, &m) || wms_fill(&m, hk, n))
-		return bench_pc_fail("setup");
-	uint64_t s = 12;
-	for (uint64_t i = 0; i < scans; i++)
-		lo[i] = bench_splitmix64(&s);
-	hl = wm_hexkeys(lo, scans);
-	if (!hl)
-		return bench_pc_fail("setup");
+	wm_in in;
+	if (wm_setup(env, "w7s", 1, 12, 1, &m, &in))
+		return 1;
+	uint64_t scans = in.nq;
+	const char *hl = in.hq;
 	uint64_t seen = 0, sum = 0;
 	bench_begin();
 	if (dram) {
@@ -543,33 +597,20 @@ static int w7s_run(const bench_env *env, bench_out *out)
 	}
 	bench_end();
 	bench_consume(sum);
-	int rc = 0;
-	if (seen > scans * WM_SCAN || seen < scans * WM_SCAN / 2 ||
-	    sum != seen * WM_VLEN)
-		rc = bench_fail("%llu keys seen in %llu scans",
-				(unsigned long long)seen,
-				(unsigned long long)scans);
-	(void)snprintf(out->note, sizeof(out->note), "%.2f keys per scan",
-		       (double)seen / (double)scans);
-	out->ops = scans;
-	free(k);
-	free(hk);
-	free(lo);
-	free(hl);
-	return wm_close(&m, rc);
+	return wm_finish(
+		&m, &in,
+		wm_scans_done(out, seen, scans, sum == seen * WM_VLEN));
 }
 
 static int w8s_run(const bench_env *env, bench_out *out)
 {
 	int dram = *(const int *)env->arg;
 	uint64_t n = env->n;
-	uint64_t *k = wm_keys(n);
-	uint64_t *q = k ? wm_shuffled(k, n, 13) : NULL;
-	char *hk = k ? wm_hexkeys(k, n) : NULL;
-	char *hq = q ? wm_hexkeys(q, n) : NULL;
 	wm m;
-	if (!hk || !hq || wm_open(env, "w8s", 1, &m) || wms_fill(&m, hk, n))
-		return bench_pc_fail("setup");
+	wm_in in;
+	if (wm_setup(env, "w8s", 1, 13, 0, &m, &in))
+		return 1;
+	const char *hq = in.hq;
 	pc_err e = PC_OK;
 	bench_begin();
 	if (dram) {
@@ -586,11 +627,7 @@ static int w8s_run(const bench_env *env, bench_out *out)
 	if (!rc && !(dram ? wmapsd_is_empty(&m.ds) : wmaps_is_empty(&m.ps)))
 		rc = bench_pc_fail("not empty");
 	out->ops = n;
-	free(k);
-	free(q);
-	free(hk);
-	free(hq);
-	return wm_close(&m, rc);
+	return wm_finish(&m, &in, rc);
 }
 
 BENCH_CASE_ARG(w5s_pcoll, "W5s", "map_insert_str", "pcoll", 0, 1000000, w5s_run,
