@@ -68,3 +68,28 @@ PMEMobjpool *bench_obj_fresh(const bench_env *env, const char *tag,
 	*root = pmemobj_direct(r);
 	return pop;
 }
+
+int bench_obj_floor(const bench_env *env, bench_out *out)
+{
+	void *r = NULL;
+	PMEMobjpool *pop = bench_obj_fresh(env, "floor", "floor", 32u << 20,
+					   sizeof(uint64_t), &r);
+	if (!pop)
+		return 1;
+	uint64_t *word = (uint64_t *)r;
+	volatile uint64_t *w = word;
+	uint64_t n = env->n;
+	bench_begin();
+	for (uint64_t i = 0; i < n; i++) {
+		*w = i;
+		pmemobj_persist(pop, word, sizeof(*word));
+	}
+	bench_end();
+	int rc = n && *word != n - 1;
+	if (env->arg)
+		(void)snprintf(out->note, sizeof(out->note), "%s",
+			       (const char *)env->arg);
+	out->ops = n;
+	pmemobj_close(pop);
+	return rc;
+}

@@ -12,9 +12,10 @@
  *   bench_pc_bytes(pool, n, out);
  *   return bench_pc_close(pool, rc);
  *
- * Nothing here runs between bench_begin() and bench_end(): the timed loops
- * call the measured functions directly, in the workload files. Messages
- * name the running case (bench_fail()).
+ * Nothing here runs between bench_begin() and bench_end() but the
+ * libpmemobj floor, an anchor of several workloads: the timed loops call
+ * the measured functions directly, in the workload files. Messages name
+ * the running case (bench_fail()).
  */
 #ifndef PCOLL_BENCH_FIXTURE_H
 #define PCOLL_BENCH_FIXTURE_H
@@ -54,5 +55,11 @@ int bench_pc_fail(const char *what);
 PMEMobjpool *bench_obj_fresh(const bench_env *env, const char *tag,
 			     const char *layout, size_t size, size_t root_size,
 			     void **root);
+
+/* The libpmemobj floor, an anchor several workloads share (W1, W11): N
+ * durable 8-byte stores, each one store and pmemobj_persist() of a root
+ * word: one fence round trip. The one case function of this file that
+ * measures; env->arg is a note for the table, or NULL. */
+int bench_obj_floor(const bench_env *env, bench_out *out);
 
 #endif /* PCOLL_BENCH_FIXTURE_H */

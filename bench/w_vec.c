@@ -59,10 +59,41 @@ static pc_err wv_bind(pc_pool *pool, void *v)
 	return wvec_root(pool, "v", PC_CREATE, (wvec *)v);
 }
 
-/* A fresh pool sized for n elements with the vector bound as root "v". */
-static pc_pool *wv_pcoll_open(const bench_env *env, const char *tag, wvec *v)
+/* Fill an n-element vector with stream 1 (not timed). */
+static int wv_pcoll_fill(wvec *v, uint64_t n)
 {
-	return bench_pc_fresh(env, tag, wv_pool_size(env->n), wv_bind, v);
+	uint64_t *a = (uint64_t *)malloc(n * sizeof(uint64_t) + 8);
+	if (!a)
+		return 1;
+	uint64_t s = 1;
+	for (uint64_t i = 0; i < n; i++)
+		a[i] = bench_splitmix64(&s);
+	pc_err e = wvec_extend(v, a, n);
+	free(a);
+	return e != PC_OK ? bench_pc_fail("fill") : 0;
+}
+
+/* A fresh pool sized for N elements with the vector bound as root "v",
+ * holding stream 1 when fill is set. NULL on failure (with a message). */
+static pc_pool *wv_pcoll_open(const bench_env *env, const char *tag, wvec *v,
+			      int fill)
+{
+	pc_pool *pool =
+		bench_pc_fresh(env, tag, wv_pool_size(env->n), wv_bind, v);
+	if (pool && fill && wv_pcoll_fill(v, env->n)) {
+		(void)pc_pool_close(pool);
+		return NULL;
+	}
+	return pool;
+}
+
+/* The sum of the first n values of stream 1 (W4's expected result). */
+static uint64_t wv_stream_sum(uint64_t n)
+{
+	uint64_t s = 1, sum = 0;
+	for (uint64_t i = 0; i < n; i++)
+		sum += bench_splitmix64(&s);
+	return sum;
 }
 
 /* Every element equals stream 1 in order? */
@@ -80,7 +111,7 @@ static int w1_pcoll(const bench_env *env, bench_out *out)
 {
 	wvec v;
 	uint64_t n = env->n;
-	pc_pool *pool = wv_pcoll_open(env, "w1-pcoll", &v);
+	pc_pool *pool = wv_pcoll_open(env, "w1-pcoll", &v, 0);
 	if (!pool)
 		return 1;
 	pc_pool_stats st0;
@@ -112,7 +143,7 @@ static int w2_pcoll(const bench_env *env, bench_out *out)
 {
 	wvec v;
 	uint64_t n = env->n;
-	pc_pool *pool = wv_pcoll_open(env, "w2-pcoll", &v);
+	pc_pool *pool = wv_pcoll_open(env, "w2-pcoll", &v, 0);
 	if (!pool)
 		return 1;
 	uint64_t s = 1;
@@ -137,29 +168,13 @@ static int w2_pcoll(const bench_env *env, bench_out *out)
 }
 BENCH_CASE(w2_pcoll, "W2", "vec_push_batch", "pcoll", 0, 1000000, w2_pcoll)
 
-/* Fill an n-element vector with stream 1 (not timed). */
-static int wv_pcoll_fill(wvec *v, uint64_t n)
-{
-	uint64_t *a = (uint64_t *)malloc(n * sizeof(uint64_t) + 8);
-	if (!a)
-		return 1;
-	uint64_t s = 1;
-	for (uint64_t i = 0; i < n; i++)
-		a[i] = bench_splitmix64(&s);
-	pc_err e = wvec_extend(v, a, n);
-	free(a);
-	return e != PC_OK ? bench_pc_fail("fill") : 0;
-}
-
 static int w3_pcoll(const bench_env *env, bench_out *out)
 {
 	wvec v;
 	uint64_t n = env->n;
-	pc_pool *pool = wv_pcoll_open(env, "w3-pcoll", &v);
+	pc_pool *pool = wv_pcoll_open(env, "w3-pcoll", &v, 1);
 	if (!pool)
 		return 1;
-	if (wv_pcoll_fill(&v, n))
-		return bench_pc_close(pool, 1);
 	uint64_t si = 2, sv = 3, last_i = 0, last_v = 0;
 	pc_err e = PC_OK;
 	bench_begin();
@@ -183,11 +198,9 @@ static int w4_pcoll(const bench_env *env, bench_out *out)
 {
 	wvec v;
 	uint64_t n = env->n;
-	pc_pool *pool = wv_pcoll_open(env, "w4-pcoll", &v);
+	pc_pool *pool = wv_pcoll_open(env, "w4-pcoll", &v, 1);
 	if (!pool)
 		return 1;
-	if (wv_pcoll_fill(&v, n))
-		return bench_pc_close(pool, 1);
 	uint64_t sum = 0, warm = 0;
 	PVEC_FOREACH(wvec, &v, it)
 		warm += *it;
@@ -199,10 +212,8 @@ static int w4_pcoll(const bench_env *env, bench_out *out)
 		bench_consume(sum);
 	}
 	bench_end();
-	uint64_t s = 1, want = 0;
-	for (uint64_t i = 0; i < n; i++)
-		want += bench_splitmix64(&s);
-	int rc = sum != want * WV_PASSES ? bench_fail("wrong sum") : 0;
+	int rc = sum != wv_stream_sum(n) * WV_PASSES ? bench_fail("wrong sum")
+						     : 0;
 	out->ops = n * WV_PASSES;
 	(void)snprintf(out->note, sizeof(out->note),
 		       "%d passes over %llu elements, PVEC_FOREACH", WV_PASSES,
@@ -223,14 +234,44 @@ struct wv_raw_root {
 	PMEMoid data; /* uint64_t[cap] */
 };
 
+/* Fill the raw vector with stream 1 in one transaction (not timed). */
+static int wv_raw_fill(PMEMobjpool *pop, struct wv_raw_root *r, uint64_t n)
+{
+	volatile int failed = 0;
+	TX_BEGIN(pop) {
+		PMEMoid d = pmemobj_tx_alloc(n * sizeof(uint64_t),
+					     WV_RAW_TYPE_ARRAY);
+		uint64_t *a = (uint64_t *)pmemobj_direct(d);
+		uint64_t s = 1;
+		for (uint64_t i = 0; i < n; i++)
+			a[i] = bench_splitmix64(&s);
+		pmemobj_tx_add_range_direct(r, sizeof(*r));
+		r->data = d;
+		r->len = n;
+		r->cap = n;
+	}
+	TX_ONABORT
+	{
+		failed = 1;
+	}
+	TX_END
+	return failed ? bench_fail("fill: %s", pmemobj_errormsg()) : 0;
+}
+
+/* A fresh libpmemobj pool sized for N elements with the vector's root,
+ * holding stream 1 when fill is set. NULL on failure (with a message). */
 static PMEMobjpool *wv_raw_open(const bench_env *env, const char *tag,
-				struct wv_raw_root **root)
+				struct wv_raw_root **root, int fill)
 {
 	void *r = NULL;
 	PMEMobjpool *pop =
 		bench_obj_fresh(env, tag, "wvec", wv_pool_size(env->n),
 				sizeof(struct wv_raw_root), &r);
 	*root = (struct wv_raw_root *)r;
+	if (pop && fill && wv_raw_fill(pop, *root, env->n)) {
+		pmemobj_close(pop);
+		return NULL;
+	}
 	return pop;
 }
 
@@ -278,11 +319,27 @@ static uint64_t wv_raw_used(PMEMobjpool *pop)
 	return used;
 }
 
+/* The end of a raw case: ops, the pool closed, rc returned. */
+static int wv_raw_close(PMEMobjpool *pop, bench_out *out, uint64_t ops, int rc)
+{
+	out->ops = ops;
+	pmemobj_close(pop);
+	return rc;
+}
+
+/* The check of W1 and W2: the vector holds stream 1. */
+static int wv_raw_pushed(const struct wv_raw_root *r, uint64_t n, int failed)
+{
+	if (failed)
+		return bench_fail("%s", pmemobj_errormsg());
+	return r->len != n || wv_verify(wv_raw_data(r), n);
+}
+
 static int w1_raw(const bench_env *env, bench_out *out)
 {
 	struct wv_raw_root *r = NULL;
 	uint64_t n = env->n;
-	PMEMobjpool *pop = wv_raw_open(env, "w1-raw", &r);
+	PMEMobjpool *pop = wv_raw_open(env, "w1-raw", &r, 0);
 	if (!pop)
 		return 1;
 	uint64_t s = 1;
@@ -300,13 +357,10 @@ static int w1_raw(const bench_env *env, bench_out *out)
 		TX_END
 	}
 	bench_end();
-	int rc = failed ? bench_fail("%s", pmemobj_errormsg())
-			: r->len != n || wv_verify(wv_raw_data(r), n);
+	int rc = wv_raw_pushed(r, n, failed);
 	if (n)
 		out->bytes_per_elem = (double)wv_raw_used(pop) / (double)n;
-	out->ops = n;
-	pmemobj_close(pop);
-	return rc;
+	return wv_raw_close(pop, out, n, rc);
 }
 BENCH_CASE(w1_raw, "W1", "vec_push", "raw-pmemobj", 1, 1000000, w1_raw)
 
@@ -314,7 +368,7 @@ static int w2_raw(const bench_env *env, bench_out *out)
 {
 	struct wv_raw_root *r = NULL;
 	uint64_t n = env->n;
-	PMEMobjpool *pop = wv_raw_open(env, "w2-raw", &r);
+	PMEMobjpool *pop = wv_raw_open(env, "w2-raw", &r, 0);
 	if (!pop)
 		return 1;
 	uint64_t s = 1;
@@ -333,49 +387,17 @@ static int w2_raw(const bench_env *env, bench_out *out)
 		TX_END
 	}
 	bench_end();
-	int rc = failed ? bench_fail("%s", pmemobj_errormsg())
-			: r->len != n || wv_verify(wv_raw_data(r), n);
-	out->ops = n;
-	pmemobj_close(pop);
-	return rc;
+	return wv_raw_close(pop, out, n, wv_raw_pushed(r, n, failed));
 }
 BENCH_CASE(w2_raw, "W2", "vec_push_batch", "raw-pmemobj", 1, 1000000, w2_raw)
-
-/* Fill the raw vector with stream 1 in one transaction (not timed). */
-static int wv_raw_fill(PMEMobjpool *pop, struct wv_raw_root *r, uint64_t n)
-{
-	volatile int failed = 0;
-	TX_BEGIN(pop) {
-		PMEMoid d = pmemobj_tx_alloc(n * sizeof(uint64_t),
-					     WV_RAW_TYPE_ARRAY);
-		uint64_t *a = (uint64_t *)pmemobj_direct(d);
-		uint64_t s = 1;
-		for (uint64_t i = 0; i < n; i++)
-			a[i] = bench_splitmix64(&s);
-		pmemobj_tx_add_range_direct(r, sizeof(*r));
-		r->data = d;
-		r->len = n;
-		r->cap = n;
-	}
-	TX_ONABORT
-	{
-		failed = 1;
-	}
-	TX_END
-	return failed ? bench_fail("fill: %s", pmemobj_errormsg()) : 0;
-}
 
 static int w3_raw(const bench_env *env, bench_out *out)
 {
 	struct wv_raw_root *r = NULL;
 	uint64_t n = env->n;
-	PMEMobjpool *pop = wv_raw_open(env, "w3-raw", &r);
+	PMEMobjpool *pop = wv_raw_open(env, "w3-raw", &r, 1);
 	if (!pop)
 		return 1;
-	if (wv_raw_fill(pop, r, n)) {
-		pmemobj_close(pop);
-		return 1;
-	}
 	uint64_t si = 2, sv = 3, last_i = 0, last_v = 0;
 	volatile int failed = 0;
 	bench_begin();
@@ -399,9 +421,7 @@ static int w3_raw(const bench_env *env, bench_out *out)
 	int rc = failed || (n && wv_raw_data(r)[last_i] != last_v);
 	if (rc)
 		bench_fail("failed: %s", pmemobj_errormsg());
-	out->ops = n;
-	pmemobj_close(pop);
-	return rc;
+	return wv_raw_close(pop, out, n, rc);
 }
 BENCH_CASE(w3_raw, "W3", "vec_rand_write", "raw-pmemobj", 1, 1000000, w3_raw)
 
@@ -409,13 +429,9 @@ static int w4_raw(const bench_env *env, bench_out *out)
 {
 	struct wv_raw_root *r = NULL;
 	uint64_t n = env->n;
-	PMEMobjpool *pop = wv_raw_open(env, "w4-raw", &r);
+	PMEMobjpool *pop = wv_raw_open(env, "w4-raw", &r, 1);
 	if (!pop)
 		return 1;
-	if (wv_raw_fill(pop, r, n)) {
-		pmemobj_close(pop);
-		return 1;
-	}
 	uint64_t sum = 0, warm = 0;
 	for (uint64_t i = 0; i < n; i++)
 		warm += wv_raw_data(r)[i];
@@ -429,13 +445,9 @@ static int w4_raw(const bench_env *env, bench_out *out)
 		bench_consume(sum);
 	}
 	bench_end();
-	uint64_t s = 1, want = 0;
-	for (uint64_t i = 0; i < n; i++)
-		want += bench_splitmix64(&s);
-	int rc = sum != want * WV_PASSES ? bench_fail("wrong sum") : 0;
-	out->ops = n * WV_PASSES;
-	pmemobj_close(pop);
-	return rc;
+	int rc = sum != wv_stream_sum(n) * WV_PASSES ? bench_fail("wrong sum")
+						     : 0;
+	return wv_raw_close(pop, out, n * WV_PASSES, rc);
 }
 BENCH_CASE(w4_raw, "W4", "vec_seq_read", "raw-pmemobj", 1, 1000000, w4_raw)
 
@@ -542,27 +554,5 @@ static int w4_dram(const bench_env *env, bench_out *out)
 }
 BENCH_CASE(w4_dram, "W4", "vec_seq_read", "dram", 1, 1000000, w4_dram)
 
-static int w1_floor(const bench_env *env, bench_out *out)
-{
-	void *r = NULL;
-	PMEMobjpool *pop = bench_obj_fresh(env, "w1-floor", "wvec", 32u << 20,
-					   sizeof(uint64_t), &r);
-	if (!pop)
-		return 1;
-	uint64_t *word = (uint64_t *)r;
-	volatile uint64_t *w = word;
-	uint64_t n = env->n;
-	bench_begin();
-	for (uint64_t i = 0; i < n; i++) {
-		*w = i;
-		pmemobj_persist(pop, word, sizeof(*word));
-	}
-	bench_end();
-	int rc = n && *word != n - 1;
-	(void)snprintf(out->note, sizeof(out->note),
-		       "one 8-byte persist = 1 fence; a durable push needs 2");
-	out->ops = n;
-	pmemobj_close(pop);
-	return rc;
-}
-BENCH_CASE(w1_floor, "W1", "vec_push", "floor", 1, 1000000, w1_floor)
+BENCH_CASE_ARG(w1_floor, "W1", "vec_push", "floor", 1, 1000000, bench_obj_floor,
+	       "one 8-byte persist = 1 fence; a durable push needs 2")
