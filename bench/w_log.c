@@ -51,8 +51,9 @@ typedef struct w9_arg {
 	int packed;       /* pcoll: plog_set_packed() first */
 	int batch;        /* appendv of W9_BATCH records (libpmemlog: its
 			     own appendv instead of single appends) */
+	int steady;       /* libpmemlog: fill once and rewind first */
 	const char *tag;  /* pool file */
-	const char *note; /* libpmemlog steady state: the table's note */
+	const char *note; /* libpmemlog: the table's note, or NULL */
 } w9_arg;
 
 #define W9_ARG(...) (&(const w9_arg){__VA_ARGS__})
@@ -137,11 +138,12 @@ static int w9p_appends(const bench_env *env, bench_out *out)
 	return w9p_done(&w, out, n, e);
 }
 BENCH_CASE_ARG(w9_pcoll, "W9", "log_append64", "pcoll", 0, 1000000, w9p_appends,
-	       W9_ARG(W9_REC, 0, 0, "pcoll64", NULL))
+	       W9_ARG(.len = W9_REC, .tag = "pcoll64"))
 BENCH_CASE_ARG(w9_pcoll_packed, "W9", "log_append64", "pcoll-packed", 0,
-	       1000000, w9p_appends, W9_ARG(W9_REC, 1, 0, "pcoll64p", NULL))
+	       1000000, w9p_appends,
+	       W9_ARG(.len = W9_REC, .packed = 1, .tag = "pcoll64p"))
 BENCH_CASE_ARG(w9k_pcoll, "W9k", "log_append4k", "pcoll", 0, 100000,
-	       w9p_appends, W9_ARG(W9_REC4K, 0, 0, "pcoll4k", NULL))
+	       w9p_appends, W9_ARG(.len = W9_REC4K, .tag = "pcoll4k"))
 
 struct w9_sum {
 	uint64_t sum, recs;
@@ -188,9 +190,10 @@ static int w9w_pcoll(const bench_env *env, bench_out *out)
 	return w9p_close(&w, out, n, rc);
 }
 BENCH_CASE_ARG(w9w_pcoll, "W9w", "log_walk64", "pcoll", 0, 1000000, w9w_pcoll,
-	       W9_ARG(W9_REC, 0, 0, "pcollw", NULL))
+	       W9_ARG(.len = W9_REC, .tag = "pcollw"))
 BENCH_CASE_ARG(w9w_pcoll_packed, "W9w", "log_walk64", "pcoll-packed", 0,
-	       1000000, w9w_pcoll, W9_ARG(W9_REC, 1, 0, "pcollwp", NULL))
+	       1000000, w9w_pcoll,
+	       W9_ARG(.len = W9_REC, .packed = 1, .tag = "pcollwp"))
 
 static int w9v_pcoll(const bench_env *env, bench_out *out)
 {
@@ -267,6 +270,11 @@ static int w9l_appends(const bench_env *env, bench_out *out)
 		return w9l_close(plp, out, 0, bench_fail("out of memory"));
 	w9_fill(buf, len, 0);
 	int r = 0;
+	if (a->steady) {
+		for (uint64_t i = 0; i < n && r == 0; i++)
+			r = pmemlog_append(plp, buf, len);
+		pmemlog_rewind(plp);
+	}
 	bench_begin();
 	for (uint64_t i = 0; i < n && r == 0; i++) {
 		memcpy(buf, &i, sizeof(i));
@@ -274,12 +282,14 @@ static int w9l_appends(const bench_env *env, bench_out *out)
 	}
 	bench_end();
 	free(buf);
+	if (a->note)
+		snprintf(out->note, sizeof(out->note), "%s", a->note);
 	return w9l_done(plp, out, n, len, r);
 }
 BENCH_CASE_ARG(w9_pmemlog, "W9", "log_append64", "libpmemlog", 1, 1000000,
-	       w9l_appends, W9_ARG(W9_REC, 0, 0, "pmemlog64", NULL))
+	       w9l_appends, W9_ARG(.len = W9_REC, .tag = "pmemlog64"))
 BENCH_CASE_ARG(w9k_pmemlog, "W9k", "log_append4k", "libpmemlog", 1, 100000,
-	       w9l_appends, W9_ARG(W9_REC4K, 0, 0, "pmemlog4k", NULL))
+	       w9l_appends, W9_ARG(.len = W9_REC4K, .tag = "pmemlog4k"))
 
 static int w9w_pmemlog(const bench_env *env, bench_out *out)
 {
@@ -342,14 +352,16 @@ static int w9v_pmemlog(const bench_env *env, bench_out *out)
 	return w9l_done(plp, out, n, W9_REC, r);
 }
 BENCH_CASE_ARG(w9v_pmemlog, "W9v", "log_appendv16", "libpmemlog", 1, 1000000,
-	       w9v_pmemlog, W9_ARG(W9_REC, 0, 0, "pmemlogv", NULL))
+	       w9v_pmemlog, W9_ARG(.len = W9_REC, .tag = "pmemlogv"))
 BENCH_CASE_ARG(w9v_pmemlog_v, "W9v", "log_appendv16", "libpmemlog-appendv", 0,
-	       1000000, w9v_pmemlog, W9_ARG(W9_REC, 0, 1, "pmemlogvv", NULL))
+	       1000000, w9v_pmemlog,
+	       W9_ARG(.len = W9_REC, .batch = 1, .tag = "pmemlogvv"))
 
 /* ---------------- steady state ----------------
- * W9s / W9vs: the same appends into a log that was filled once and
+ * W9s / W9vs / W9ks: the same appends into a log that was filled once and
  * rewound (not timed), so neither side pays first-touch page faults, which
- * dominate the runs on fresh pool files above. */
+ * dominate the runs on fresh pool files above. libpmemlog's side is
+ * w9l_appends() with .steady set. */
 
 static int w9s_pcoll(const bench_env *env, bench_out *out)
 {
@@ -394,46 +406,21 @@ static int w9s_pcoll(const bench_env *env, bench_out *out)
 	return w9p_done(&w, out, n, e);
 }
 BENCH_CASE_ARG(w9s_pcoll, "W9s", "log_append64_steady", "pcoll", 0, 1000000,
-	       w9s_pcoll, W9_ARG(W9_REC, 0, 0, "pcolls", NULL))
+	       w9s_pcoll, W9_ARG(.len = W9_REC, .tag = "pcolls"))
 BENCH_CASE_ARG(w9vs_pcoll, "W9vs", "log_appendv16_steady", "pcoll", 0, 1000000,
-	       w9s_pcoll, W9_ARG(W9_REC, 0, 1, "pcollvs", NULL))
+	       w9s_pcoll, W9_ARG(.len = W9_REC, .batch = 1, .tag = "pcollvs"))
 BENCH_CASE_ARG(w9ks_pcoll, "W9ks", "log_append4k_steady", "pcoll", 0, 100000,
-	       w9s_pcoll, W9_ARG(W9_REC4K, 0, 0, "pcollks", NULL))
-
-static int w9s_pmemlog(const bench_env *env, bench_out *out)
-{
-	const w9_arg *a = (const w9_arg *)env->arg;
-	size_t len = a->len;
-	uint64_t n = env->n;
-	PMEMlogpool *plp = w9l_open(env, a->tag, len);
-	if (!plp)
-		return 1;
-	unsigned char *buf = (unsigned char *)malloc(len);
-	if (!buf)
-		return w9l_close(plp, out, 0, bench_fail("out of memory"));
-	w9_fill(buf, len, 0);
-	int r = 0;
-	for (uint64_t i = 0; i < n && r == 0; i++)
-		r = pmemlog_append(plp, buf, len);
-	pmemlog_rewind(plp);
-	bench_begin();
-	for (uint64_t i = 0; i < n && r == 0; i++) {
-		memcpy(buf, &i, sizeof(i));
-		r = pmemlog_append(plp, buf, len);
-	}
-	bench_end();
-	free(buf);
-	snprintf(out->note, sizeof(out->note), "%s", a->note);
-	return w9l_done(plp, out, n, len, r);
-}
+	       w9s_pcoll, W9_ARG(.len = W9_REC4K, .tag = "pcollks"))
 
 BENCH_CASE_ARG(w9s_pmemlog, "W9s", "log_append64_steady", "libpmemlog", 1,
-	       1000000, w9s_pmemlog,
-	       W9_ARG(W9_REC, 0, 0, "pmemlogs", "rewound log"))
+	       1000000, w9l_appends,
+	       W9_ARG(.steady = 1, .len = W9_REC, .tag = "pmemlogs",
+		      .note = "rewound log"))
 BENCH_CASE_ARG(w9vs_pmemlog, "W9vs", "log_appendv16_steady", "libpmemlog", 1,
-	       1000000, w9s_pmemlog,
-	       W9_ARG(W9_REC, 0, 0, "pmemlogvs",
-		      "rewound log; 16 single appends per batch"))
+	       1000000, w9l_appends,
+	       W9_ARG(.steady = 1, .len = W9_REC, .tag = "pmemlogvs",
+		      .note = "rewound log; 16 single appends per batch"))
 BENCH_CASE_ARG(w9ks_pmemlog, "W9ks", "log_append4k_steady", "libpmemlog", 1,
-	       100000, w9s_pmemlog,
-	       W9_ARG(W9_REC4K, 0, 0, "pmemlogks", "rewound log"))
+	       100000, w9l_appends,
+	       W9_ARG(.steady = 1, .len = W9_REC4K, .tag = "pmemlogks",
+		      .note = "rewound log"))
