@@ -229,10 +229,40 @@ static int read_result(const char *path, run_result *r)
 	return got > 0 && r->ops > 0 ? 0 : -1;
 }
 
+/* Runs case c once with N = n in a child: the command pre[0..npre) (the
+ * child program, or a tool and its options before it) followed by the
+ * --child arguments; LD_PRELOAD=preload when not NULL. Its figures in *r.
+ * Returns 0 on success. */
+static int run_child(const char *const *pre, int npre, const char *kind,
+		     const bench_case *c, uint64_t n, const char *preload,
+		     run_result *r)
+{
+	char tmp[PATH_MAX], nbuf[32];
+	const char *tail[] = {"--child",  kind,    "--workload", c->workload,
+			      "--impl",   c->impl, "--n",        nbuf,
+			      "--result", tmp};
+	enum { NTAIL = sizeof(tail) / sizeof(tail[0]) };
+	char *argv[16 + NTAIL + 1];
+	if (npre > 16 || make_temp(tmp, sizeof(tmp), kind) != 0)
+		return -1;
+	snprintf(nbuf, sizeof(nbuf), "%llu", (unsigned long long)n);
+	int k = 0;
+	for (int i = 0; i < npre; i++)
+		argv[k++] = (char *)pre[i];
+	for (int i = 0; i < NTAIL; i++)
+		argv[k++] = (char *)tail[i];
+	argv[k] = NULL;
+	int rc = spawn(argv, preload, 1);
+	if (rc == 0)
+		rc = read_result(tmp, r);
+	unlink(tmp);
+	return rc;
+}
+
 /* Counting pass of case c with N = n. */
 int count_case(const bench_case *c, uint64_t n, run_result *r)
 {
-	char exe[PATH_MAX], pre[PATH_MAX], tmp[PATH_MAX], nbuf[32];
+	char exe[PATH_MAX], pre[PATH_MAX];
 	const char *e = sibling("PCOLL_BENCH_COUNT_EXE", "pcoll-bench-count",
 				exe, sizeof(exe));
 	const char *p = sibling("PCOLL_BENCH_PRELOAD", "pcoll-bench-preload.so",
@@ -244,25 +274,7 @@ int count_case(const bench_case *c, uint64_t n, run_result *r)
 			e, p);
 		return -1;
 	}
-	if (make_temp(tmp, sizeof(tmp), "count") != 0)
-		return -1;
-	snprintf(nbuf, sizeof(nbuf), "%llu", (unsigned long long)n);
-	char *argv[] = {(char *)e,
-			"--child",
-			"count",
-			"--workload",
-			(char *)c->workload,
-			"--impl",
-			(char *)c->impl,
-			"--n",
-			nbuf,
-			"--result",
-			tmp,
-			NULL};
-	int rc = spawn(argv, p, 1);
-	if (rc == 0)
-		rc = read_result(tmp, r);
-	unlink(tmp);
+	int rc = run_child(&e, 1, "count", c, n, p, r);
 	if (rc != 0)
 		fprintf(stderr, "pcoll-bench: counting pass of %s/%s failed\n",
 			c->workload, c->impl);
@@ -282,38 +294,23 @@ int callgrind_case(const bench_case *c, uint64_t n, uint64_t *instr,
 			"--callgrind is not available\n");
 	return -1;
 #else
-	char exe[PATH_MAX], tmp[PATH_MAX], out[PATH_MAX], outopt[PATH_MAX + 32],
-		nbuf[32];
+	char exe[PATH_MAX], out[PATH_MAX], outopt[PATH_MAX + 32];
 	if (snprintf(exe, sizeof(exe), "%s/pcoll-bench", exe_dir) >=
 	    (int)sizeof(exe))
 		return -1;
-	if (make_temp(tmp, sizeof(tmp), "cg") != 0 ||
-	    make_temp(out, sizeof(out), "cgout") != 0)
+	if (make_temp(out, sizeof(out), "cgout") != 0)
 		return -1;
 	snprintf(outopt, sizeof(outopt), "--callgrind-out-file=%s", out);
-	snprintf(nbuf, sizeof(nbuf), "%llu", (unsigned long long)n);
-	char *argv[] = {"valgrind",
-			"-q",
-			"--tool=callgrind",
-			outopt,
-			"--collect-atstart=no",
-			"--instr-atstart=no",
-			exe,
-			"--child",
-			"callgrind",
-			"--workload",
-			(char *)c->workload,
-			"--impl",
-			(char *)c->impl,
-			"--n",
-			nbuf,
-			"--result",
-			tmp,
-			NULL};
+	const char *pre[] = {"valgrind",
+			     "-q",
+			     "--tool=callgrind",
+			     outopt,
+			     "--collect-atstart=no",
+			     "--instr-atstart=no",
+			     exe};
 	run_result r;
-	int rc = spawn(argv, NULL, 1);
-	if (rc == 0)
-		rc = read_result(tmp, &r);
+	int rc = run_child(pre, (int)(sizeof(pre) / sizeof(pre[0])),
+			   "callgrind", c, n, NULL, &r);
 	*instr = 0;
 	if (rc == 0) {
 		FILE *f = fopen(out, "r");
@@ -338,7 +335,6 @@ int callgrind_case(const bench_case *c, uint64_t n, uint64_t *instr,
 		rc = found ? 0 : -1;
 		*ops = r.ops;
 	}
-	unlink(tmp);
 	unlink(out);
 	if (rc != 0)
 		fprintf(stderr, "pcoll-bench: callgrind pass of %s/%s failed\n",
