@@ -92,6 +92,56 @@ static void read_cpu_model(void)
 		fclose(f);
 }
 
+/* s's ratio to a in *r when a is one of s's anchors (another case, an
+ * anchor, measured): of ns/op, or of instructions/op when instr is set.
+ * Returns 0 when there is no such ratio. */
+static int ratio_to(const case_stat *s, const case_stat *a, int instr,
+		    double *r)
+{
+	if (a == s || !a->c->is_anchor)
+		return 0;
+	if (instr) {
+		if (!s->has_instr || !a->has_instr || a->instr_per_op <= 0)
+			return 0;
+		*r = s->instr_per_op / a->instr_per_op;
+	} else {
+		if (!a->ok || a->median <= 0)
+			return 0;
+		*r = s->median / a->median;
+	}
+	return 1;
+}
+
+/* The ratios of s to its anchors among grp[0..ng) as a JSON object. */
+static void json_ratios(FILE *f, const case_stat *s, const case_stat *grp,
+			size_t ng, int instr)
+{
+	fputc('{', f);
+	int first = 1;
+	double r;
+	for (size_t i = 0; i < ng; i++) {
+		if (!ratio_to(s, &grp[i], instr, &r))
+			continue;
+		if (!first)
+			fputc(',', f);
+		first = 0;
+		json_str(f, grp[i].c->impl);
+		fputc(':', f);
+		json_num(f, r, 1);
+	}
+	fputc('}', f);
+}
+
+/* The same in the table: " impl 1.23x" each. */
+static void print_ratios(const case_stat *s, const case_stat *grp, size_t ng,
+			 int instr)
+{
+	double r;
+	for (size_t i = 0; i < ng; i++)
+		if (ratio_to(s, &grp[i], instr, &r))
+			printf(" %s %.3gx", grp[i].c->impl, r);
+}
+
 static double per_op(uint64_t v, uint64_t ops)
 {
 	return ops ? (double)v / (double)ops : 0;
@@ -117,20 +167,8 @@ void write_json(FILE *f, const case_stat *s, const case_stat *grp, size_t ng)
 			fputc(',', f);
 		json_num(f, s->ns[i], 1);
 	}
-	fprintf(f, "],\"ratio_vs\":{");
-	int first = 1;
-	for (size_t i = 0; i < ng; i++) {
-		const case_stat *a = &grp[i];
-		if (a == s || !a->ok || !a->c->is_anchor || a->median <= 0)
-			continue;
-		if (!first)
-			fputc(',', f);
-		first = 0;
-		json_str(f, a->c->impl);
-		fputc(':', f);
-		json_num(f, s->median / a->median, 1);
-	}
-	fprintf(f, "}");
+	fprintf(f, "],\"ratio_vs\":");
+	json_ratios(f, s, grp, ng, 0);
 	uint64_t cops = s->count_ops;
 	fprintf(f, ",\"fences_per_op\":");
 	json_num(f, per_op(s->cnt.pc_fences + s->cnt.lib_fences, cops),
@@ -152,21 +190,9 @@ void write_json(FILE *f, const case_stat *s, const case_stat *grp, size_t ng)
 	json_u64(f, s->count_n, s->counted);
 	fprintf(f, ",\"instructions_per_op\":");
 	json_num(f, s->instr_per_op, s->has_instr);
-	fprintf(f, ",\"instr_ratio_vs\":{");
-	first = 1;
-	for (size_t i = 0; s->has_instr && i < ng; i++) {
-		const case_stat *a = &grp[i];
-		if (a == s || !a->has_instr || !a->c->is_anchor ||
-		    a->instr_per_op <= 0)
-			continue;
-		if (!first)
-			fputc(',', f);
-		first = 0;
-		json_str(f, a->c->impl);
-		fputc(':', f);
-		json_num(f, s->instr_per_op / a->instr_per_op, 1);
-	}
-	fprintf(f, "},\"callgrind_n\":");
+	fprintf(f, ",\"instr_ratio_vs\":");
+	json_ratios(f, s, grp, ng, 1);
+	fprintf(f, ",\"callgrind_n\":");
 	json_u64(f, s->instr_n, s->has_instr);
 	fprintf(f, ",\"bytes_per_elem\":");
 	json_num(f, s->bytes_per_elem, s->bytes_per_elem > 0);
@@ -212,22 +238,10 @@ void print_row(const case_stat *s, const case_stat *grp, size_t ng)
 	printf("%-5s %-16s %-14s %9llu %11.1f %9s %9s %10s %8s ",
 	       s->c->workload, s->c->name, s->c->impl, (unsigned long long)s->n,
 	       s->median, fen, fl, ins, bpe);
-	for (size_t i = 0; i < ng; i++) {
-		const case_stat *a = &grp[i];
-		if (a == s || !a->ok || !a->c->is_anchor || a->median <= 0)
-			continue;
-		printf(" %s %.3gx", a->c->impl, s->median / a->median);
-	}
+	print_ratios(s, grp, ng, 0);
 	if (s->has_instr) {
 		printf("  instr:");
-		for (size_t i = 0; i < ng; i++) {
-			const case_stat *a = &grp[i];
-			if (a == s || !a->has_instr || !a->c->is_anchor ||
-			    a->instr_per_op <= 0)
-				continue;
-			printf(" %s %.3gx", a->c->impl,
-			       s->instr_per_op / a->instr_per_op);
-		}
+		print_ratios(s, grp, ng, 1);
 	}
 	if (s->note[0])
 		printf("  [%s]", s->note);
