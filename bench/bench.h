@@ -3,8 +3,10 @@
  * pcoll-bench: the harness interface every workload file uses.
  *
  * A workload file (bench/w_*.c) registers one case per (workload,
- * implementation) with BENCH_CASE(). The harness (bench/main.c) runs each
- * case several times, takes the median ns/op, computes the ratio to every
+ * implementation) with BENCH_CASE() (or BENCH_CASE_ARG(), one function for
+ * several cases), and takes its pools from fixture.h. The harness
+ * (bench/main.c and the files harness.h lists) runs each case several
+ * times, takes the median ns/op, computes the ratio to every
  * anchor of the same workload measured in the same run, and obtains
  * fences/op and flushes/op from a counting pass: the same sources built as
  * pcoll-bench-count with PCOLL_COUNT (pcoll's own inline flushes) and run
