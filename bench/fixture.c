@@ -43,11 +43,6 @@ int bench_pc_close(pc_pool *pool, int rc)
 	return rc;
 }
 
-int bench_pc_fail(const char *what)
-{
-	return bench_fail("%s: %s", what, pc_errmsg());
-}
-
 PMEMobjpool *bench_obj_fresh(const bench_env *env, const char *tag,
 			     const char *layout, size_t size, size_t root_size,
 			     void **root)

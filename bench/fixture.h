@@ -46,8 +46,8 @@ void bench_pc_bytes(pc_pool *pool, uint64_t n, bench_out *out);
  * failed (with a message). */
 int bench_pc_close(pc_pool *pool, int rc);
 
-/* "<case>: what: <pcoll's last error>"; returns 1. */
-int bench_pc_fail(const char *what);
+/* "<case>: what: <pcoll's last error>", as an expression worth 1. */
+#define bench_pc_fail(what) bench_fail("%s: %s", (what), pc_errmsg())
 
 /* A fresh libpmemobj pool (layout, size bytes) and its root object of
  * root_size bytes (zeroed by libpmemobj) in *root. On failure: a message,

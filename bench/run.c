@@ -151,16 +151,12 @@ const char *bench_pool_path(const bench_env *env, const char *tag)
 	return p;
 }
 
-int bench_fail(const char *fmt, ...)
+void bench_msgv(const char *fmt, va_list ap)
 {
-	va_list ap;
-	va_start(ap, fmt);
 	if (cur.c)
 		fprintf(stderr, "%s %s: ", cur.c->workload, cur.c->impl);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
-	va_end(ap);
-	return 1;
 }
 
 static void remove_pools(void)

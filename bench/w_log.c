@@ -89,8 +89,10 @@ static int w9p_open(const bench_env *env, const char *tag, size_t len,
 				 &w->log);
 	if (!w->pool)
 		return 1;
-	if (packed && plog_set_packed(&w->log, true) != PC_OK)
-		return bench_pc_close(w->pool, bench_pc_fail("packed"));
+	if (packed && plog_set_packed(&w->log, true) != PC_OK) {
+		(void)bench_pc_close(w->pool, bench_pc_fail("packed"));
+		return 1;
+	}
 	return 0;
 }
 

@@ -158,7 +158,10 @@ static int wm_open(const bench_env *env, const char *tag, int str, wm *m)
 	if (m->dram) {
 		pc_err e =
 			str ? wmapsd_dram_new(&m->ds) : wmapd_dram_new(&m->d);
-		return e != PC_OK ? bench_pc_fail("dram map") : 0;
+		if (e == PC_OK)
+			return 0;
+		(void)bench_pc_fail("dram map");
+		return 1;
 	}
 	m->pool = bench_pc_fresh(env, tag, wm_pool_size(env->n, str),
 				 str ? wm_bind_str : wm_bind,
@@ -182,6 +185,7 @@ static int wm_close(wm *m, int rc)
 /* The inputs of a map workload: the n keys (stream 10) and its queries,
  * with their 16-byte hex forms for the byte-string maps. */
 typedef struct wm_in {
+	uint64_t n;
 	uint64_t *k;   /* n keys */
 	uint64_t *q;   /* nq queries, NULL when the workload has none */
 	uint64_t nq;   /* n, or the number of scans */
@@ -202,6 +206,7 @@ static void wm_in_free(wm_in *in)
 static int wm_in_make(wm_in *in, uint64_t n, int str, uint64_t seed, int scans)
 {
 	memset(in, 0, sizeof(*in));
+	in->n = n;
 	in->k = wm_keys(n);
 	if (!in->k)
 		return 1;
@@ -228,10 +233,10 @@ static int wm_in_make(wm_in *in, uint64_t n, int str, uint64_t seed, int scans)
 
 /* Every key inserted (value key + 1; for byte strings, the hex key and
  * its value). */
-static int wm_fill(wm *m, const wm_in *in, uint64_t n)
+static int wm_fill(wm *m, const wm_in *in)
 {
 	char v[WM_VLEN];
-	for (uint64_t i = 0; i < n; i++) {
+	for (uint64_t i = 0; i < in->n; i++) {
 		pc_err e;
 		if (m->str) {
 			pc_slice k = pc_slice_make(in->hk + 16 * i, 16);
@@ -259,15 +264,17 @@ static int wm_setup(const bench_env *env, const char *tag, int str,
 {
 	if (wm_in_make(in, env->n, str, seed, scans)) {
 		wm_in_free(in);
-		return bench_fail("inputs: out of memory");
+		(void)bench_fail("inputs: out of memory");
+		return 1;
 	}
 	if (wm_open(env, tag, str, m)) {
 		wm_in_free(in);
 		return 1;
 	}
-	if (seed && wm_fill(m, in, env->n)) {
+	if (seed && wm_fill(m, in)) {
 		wm_in_free(in);
-		return wm_close(m, 1);
+		(void)wm_close(m, 1);
+		return 1;
 	}
 	return 0;
 }

@@ -20,7 +20,7 @@
 #include "bench.h"
 #include "fixture.h"
 
-#define W11_POOL_SIZE (32u * 1024 * 1024)
+#define W11_POOL_SIZE ((size_t)32 << 20)
 
 /* The root word of the pcoll cases. */
 static pc_err w11_bind(pc_pool *pool, void *p)
