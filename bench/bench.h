@@ -3,7 +3,7 @@
  * pcoll-bench: the harness interface every workload file uses.
  *
  * A workload file (bench/w_*.c) registers one case per (workload,
- * implementation) with BENCH_CASE() (or BENCH_CASE_ARG(), one function for
+ * implementation) with BENCH_CASE() (or BENCH_CASE_CALL(), one function for
  * several cases), and takes its pools from fixture.h. The harness
  * (bench/main.c and the files harness.h lists) runs each case several
  * times, takes the median ns/op, computes the ratio to every
@@ -26,7 +26,6 @@ typedef struct bench_env {
 	uint64_t n;      /* operations asked for (--n, or the case default) */
 	int counting;    /* 1 in the counting pass */
 	int is_pmem;     /* 1 when PMEM_IS_PMEM_FORCE=1 (flush path) */
-	const void *arg; /* the case's argument (BENCH_CASE_ARG), or NULL */
 } bench_env;
 
 typedef struct bench_out {
@@ -46,27 +45,34 @@ typedef struct bench_case {
 	int is_anchor;        /* 1 for anchors: others get ratios to it */
 	uint64_t default_n;   /* N of WORKLOADS.md */
 	bench_fn fn;
-	const void *arg; /* handed to fn as env->arg: one function can serve
-			    several cases (implementations, sizes) */
 } bench_case;
 
 void bench_register(const bench_case *c);
 
 /* Register a case from file scope:
  *   BENCH_CASE(w1_pcoll, "W1", "vec_push", "pcoll", 0, 1000000, run_w1);
- * or, with an argument the function finds in env->arg:
- *   BENCH_CASE_ARG(w5_dram, "W5", "map_insert", "dram", 1, 1000000, w5_run,
- *                  &on_dram);
  */
-#define BENCH_CASE_ARG(id, wl, nm, im, anchor, n, f, a)               \
-	static const bench_case bench_case_##id = {                   \
-		wl, nm, im, anchor, n, f, a};                         \
-	__attribute__((constructor)) static void bench_reg_##id(void) \
-	{                                                             \
-		bench_register(&bench_case_##id);                     \
+#define BENCH_CASE(id, wl, nm, im, anchor, n, f)                              \
+	static const bench_case bench_case_##id = {wl, nm, im, anchor, n, f}; \
+	__attribute__((constructor)) static void bench_reg_##id(void)         \
+	{                                                                     \
+		bench_register(&bench_case_##id);                             \
 	}
-#define BENCH_CASE(id, wl, nm, im, anchor, n, f) \
-	BENCH_CASE_ARG(id, wl, nm, im, anchor, n, f, NULL)
+
+/* Register a case whose function serves several cases through constant
+ * arguments after env and out:
+ *   BENCH_CASE_CALL(w5_dram, "W5", "map_insert", "dram", 1, 1000000,
+ *                   w5_run, 1);
+ * defines id_case(env, out) { return w5_run(env, out, 1); }. The arguments
+ * stay compile-time constants in the call, so the compiler can specialize
+ * the measured loop for them (a record size, a modulus, which of two
+ * loops), as it would for a function written for that case alone. */
+#define BENCH_CASE_CALL(id, wl, nm, im, anchor, n, f, ...)         \
+	static int id##_case(const bench_env *env, bench_out *out) \
+	{                                                          \
+		return f(env, out, __VA_ARGS__);                   \
+	}                                                          \
+	BENCH_CASE(id, wl, nm, im, anchor, n, id##_case)
 
 /* Timed (and counted) section of a case: call once each, in order. */
 void bench_begin(void);

@@ -64,7 +64,7 @@ PMEMobjpool *bench_obj_fresh(const bench_env *env, const char *tag,
 	return pop;
 }
 
-int bench_obj_floor(const bench_env *env, bench_out *out)
+int bench_obj_floor(const bench_env *env, bench_out *out, const char *note)
 {
 	void *r = NULL;
 	PMEMobjpool *pop = bench_obj_fresh(env, "floor", "floor", 32u << 20,
@@ -81,9 +81,8 @@ int bench_obj_floor(const bench_env *env, bench_out *out)
 	}
 	bench_end();
 	int rc = n && *word != n - 1;
-	if (env->arg)
-		(void)snprintf(out->note, sizeof(out->note), "%s",
-			       (const char *)env->arg);
+	if (note)
+		(void)snprintf(out->note, sizeof(out->note), "%s", note);
 	out->ops = n;
 	pmemobj_close(pop);
 	return rc;

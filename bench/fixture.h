@@ -59,7 +59,7 @@ PMEMobjpool *bench_obj_fresh(const bench_env *env, const char *tag,
 /* The libpmemobj floor, an anchor several workloads share (W1, W11): N
  * durable 8-byte stores, each one store and pmemobj_persist() of a root
  * word: one fence round trip. The one case function of this file that
- * measures; env->arg is a note for the table, or NULL. */
-int bench_obj_floor(const bench_env *env, bench_out *out);
+ * measures; note is the table's note, or NULL. */
+int bench_obj_floor(const bench_env *env, bench_out *out, const char *note);
 
 #endif /* PCOLL_BENCH_FIXTURE_H */

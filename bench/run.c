@@ -194,8 +194,7 @@ int run_once(const bench_case *c, uint64_t n, enum mode mode, run_result *res)
 	cur.began = cur.ended = 0;
 	memset(cur.pre0, 0, sizeof(cur.pre0));
 	memset(cur.pre1, 0, sizeof(cur.pre1));
-	bench_env env = {bench_dir(), n, mode == MODE_COUNT, env_is_pmem(),
-			 c->arg};
+	bench_env env = {bench_dir(), n, mode == MODE_COUNT, env_is_pmem()};
 	bench_out out;
 	memset(&out, 0, sizeof(out));
 	int r = c->fn(&env, &out);

@@ -104,9 +104,8 @@ static pc_err w10_bind(pc_pool *pool, void *p)
 	return pblkarr_root(pool, "w10", PC_CREATE, w->bsize, 0, w->a);
 }
 
-static int w10_pcoll(const bench_env *env, bench_out *out)
+static int w10_pcoll(const bench_env *env, bench_out *out, const w10_spec *sp)
 {
-	const w10_spec *sp = (const w10_spec *)env->arg;
 	pblkarr a = {0};
 	w10p w = {sp->bsize, &a};
 	pc_pool *pool =
@@ -146,19 +145,18 @@ static int w10_pcoll(const bench_env *env, bench_out *out)
 	return bench_pc_close(pool, rc);
 }
 
-BENCH_CASE_ARG(w10w_pcoll, "W10w", "blk512_write", "pcoll", 0, 1000000,
-	       w10_pcoll, &w10_512w)
-BENCH_CASE_ARG(w10r_pcoll, "W10r", "blk512_read", "pcoll", 0, 1000000,
-	       w10_pcoll, &w10_512r)
-BENCH_CASE_ARG(w10w4k_pcoll, "W10w4k", "blk4k_write", "pcoll", 0, 200000,
-	       w10_pcoll, &w10_4kw)
-BENCH_CASE_ARG(w10r4k_pcoll, "W10r4k", "blk4k_read", "pcoll", 0, 200000,
-	       w10_pcoll, &w10_4kr)
+BENCH_CASE_CALL(w10w_pcoll, "W10w", "blk512_write", "pcoll", 0, 1000000,
+		w10_pcoll, &w10_512w)
+BENCH_CASE_CALL(w10r_pcoll, "W10r", "blk512_read", "pcoll", 0, 1000000,
+		w10_pcoll, &w10_512r)
+BENCH_CASE_CALL(w10w4k_pcoll, "W10w4k", "blk4k_write", "pcoll", 0, 200000,
+		w10_pcoll, &w10_4kw)
+BENCH_CASE_CALL(w10r4k_pcoll, "W10r4k", "blk4k_read", "pcoll", 0, 200000,
+		w10_pcoll, &w10_4kr)
 
 #ifdef W10_HAVE_PMEMBLK
-static int w10_pmemblk(const bench_env *env, bench_out *out)
+static int w10_pmemblk(const bench_env *env, bench_out *out, const w10_spec *sp)
 {
-	const w10_spec *sp = (const w10_spec *)env->arg;
 	const char *path = bench_pool_path(env, "pmemblk");
 	PMEMblkpool *pbp =
 		path ? pmemblk_create(path, sp->bsize, W10_POOL_SIZE, 0600)
@@ -199,12 +197,12 @@ static int w10_pmemblk(const bench_env *env, bench_out *out)
 	return rc;
 }
 
-BENCH_CASE_ARG(w10w_pmemblk, "W10w", "blk512_write", "libpmemblk", 1, 1000000,
-	       w10_pmemblk, &w10_512w)
-BENCH_CASE_ARG(w10r_pmemblk, "W10r", "blk512_read", "libpmemblk", 1, 1000000,
-	       w10_pmemblk, &w10_512r)
-BENCH_CASE_ARG(w10w4k_pmemblk, "W10w4k", "blk4k_write", "libpmemblk", 1, 200000,
-	       w10_pmemblk, &w10_4kw)
-BENCH_CASE_ARG(w10r4k_pmemblk, "W10r4k", "blk4k_read", "libpmemblk", 1, 200000,
-	       w10_pmemblk, &w10_4kr)
+BENCH_CASE_CALL(w10w_pmemblk, "W10w", "blk512_write", "libpmemblk", 1, 1000000,
+		w10_pmemblk, &w10_512w)
+BENCH_CASE_CALL(w10r_pmemblk, "W10r", "blk512_read", "libpmemblk", 1, 1000000,
+		w10_pmemblk, &w10_512r)
+BENCH_CASE_CALL(w10w4k_pmemblk, "W10w4k", "blk4k_write", "libpmemblk", 1,
+		200000, w10_pmemblk, &w10_4kw)
+BENCH_CASE_CALL(w10r4k_pmemblk, "W10r4k", "blk4k_read", "libpmemblk", 1, 200000,
+		w10_pmemblk, &w10_4kr)
 #endif

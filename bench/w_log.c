@@ -45,19 +45,6 @@ static size_t w9_pool_size(uint64_t n, size_t len)
 	return need < PC_POOL_MIN_SIZE ? PC_POOL_MIN_SIZE : need;
 }
 
-/* The argument of a case: what one function measures for several. */
-typedef struct w9_arg {
-	size_t len;       /* bytes per record */
-	int packed;       /* pcoll: plog_set_packed() first */
-	int batch;        /* appendv of W9_BATCH records (libpmemlog: its
-			     own appendv instead of single appends) */
-	int steady;       /* libpmemlog: fill once and rewind first */
-	const char *tag;  /* pool file */
-	const char *note; /* libpmemlog: the table's note, or NULL */
-} w9_arg;
-
-#define W9_ARG(...) (&(const w9_arg){__VA_ARGS__})
-
 static void w9_fill(unsigned char *buf, size_t len, uint64_t i)
 {
 	uint64_t s = 1;
@@ -114,13 +101,12 @@ static int w9p_done(w9p *w, bench_out *out, uint64_t n, pc_err e)
 	return w9p_close(w, out, n, rc);
 }
 
-static int w9p_appends(const bench_env *env, bench_out *out)
+static int w9p_appends(const bench_env *env, bench_out *out, size_t len,
+		       const char *tag, int packed)
 {
-	const w9_arg *a = (const w9_arg *)env->arg;
-	size_t len = a->len;
 	uint64_t n = env->n;
 	w9p w;
-	if (w9p_open(env, a->tag, len, a->packed, &w))
+	if (w9p_open(env, tag, len, packed, &w))
 		return 1;
 	unsigned char *buf = (unsigned char *)malloc(len);
 	if (!buf)
@@ -136,16 +122,15 @@ static int w9p_appends(const bench_env *env, bench_out *out)
 	free(buf);
 	snprintf(out->note, sizeof(out->note), "%llu chunks%s",
 		 (unsigned long long)w.log.rt->w.nchunks,
-		 a->packed ? "; packed" : "");
+		 packed ? "; packed" : "");
 	return w9p_done(&w, out, n, e);
 }
-BENCH_CASE_ARG(w9_pcoll, "W9", "log_append64", "pcoll", 0, 1000000, w9p_appends,
-	       W9_ARG(.len = W9_REC, .tag = "pcoll64"))
-BENCH_CASE_ARG(w9_pcoll_packed, "W9", "log_append64", "pcoll-packed", 0,
-	       1000000, w9p_appends,
-	       W9_ARG(.len = W9_REC, .packed = 1, .tag = "pcoll64p"))
-BENCH_CASE_ARG(w9k_pcoll, "W9k", "log_append4k", "pcoll", 0, 100000,
-	       w9p_appends, W9_ARG(.len = W9_REC4K, .tag = "pcoll4k"))
+BENCH_CASE_CALL(w9_pcoll, "W9", "log_append64", "pcoll", 0, 1000000,
+		w9p_appends, W9_REC, "pcoll64", 0)
+BENCH_CASE_CALL(w9_pcoll_packed, "W9", "log_append64", "pcoll-packed", 0,
+		1000000, w9p_appends, W9_REC, "pcoll64p", 1)
+BENCH_CASE_CALL(w9k_pcoll, "W9k", "log_append4k", "pcoll", 0, 100000,
+		w9p_appends, W9_REC4K, "pcoll4k", 0)
 
 struct w9_sum {
 	uint64_t sum, recs;
@@ -162,12 +147,11 @@ static int w9_walk_cb(const void *buf, size_t len, void *arg)
 	return 1;
 }
 
-static int w9w_pcoll(const bench_env *env, bench_out *out)
+static int w9w_pcoll(const bench_env *env, bench_out *out, int packed)
 {
-	const w9_arg *a = (const w9_arg *)env->arg;
 	uint64_t n = env->n;
 	w9p w;
-	if (w9p_open(env, a->tag, W9_REC, a->packed, &w))
+	if (w9p_open(env, packed ? "pcollwp" : "pcollw", W9_REC, packed, &w))
 		return 1;
 	unsigned char buf[W9_REC];
 	w9_fill(buf, sizeof(buf), 0);
@@ -191,11 +175,10 @@ static int w9w_pcoll(const bench_env *env, bench_out *out)
 	out->ops = n;
 	return w9p_close(&w, out, n, rc);
 }
-BENCH_CASE_ARG(w9w_pcoll, "W9w", "log_walk64", "pcoll", 0, 1000000, w9w_pcoll,
-	       W9_ARG(.len = W9_REC, .tag = "pcollw"))
-BENCH_CASE_ARG(w9w_pcoll_packed, "W9w", "log_walk64", "pcoll-packed", 0,
-	       1000000, w9w_pcoll,
-	       W9_ARG(.len = W9_REC, .packed = 1, .tag = "pcollwp"))
+BENCH_CASE_CALL(w9w_pcoll, "W9w", "log_walk64", "pcoll", 0, 1000000, w9w_pcoll,
+		0)
+BENCH_CASE_CALL(w9w_pcoll_packed, "W9w", "log_walk64", "pcoll-packed", 0,
+		1000000, w9w_pcoll, 1)
 
 static int w9v_pcoll(const bench_env *env, bench_out *out)
 {
@@ -259,12 +242,13 @@ static int w9l_done(PMEMlogpool *plp, bench_out *out, uint64_t n, size_t len,
 	return w9l_close(plp, out, n, rc);
 }
 
-static int w9l_appends(const bench_env *env, bench_out *out)
+/* N appends of len bytes; steady: into a log filled once and rewound
+ * (see "steady state" below). */
+static int w9l_appends(const bench_env *env, bench_out *out, size_t len,
+		       const char *tag, int steady, const char *note)
 {
-	const w9_arg *a = (const w9_arg *)env->arg;
-	size_t len = a->len;
 	uint64_t n = env->n;
-	PMEMlogpool *plp = w9l_open(env, a->tag, len);
+	PMEMlogpool *plp = w9l_open(env, tag, len);
 	if (!plp)
 		return 1;
 	unsigned char *buf = (unsigned char *)malloc(len);
@@ -272,7 +256,7 @@ static int w9l_appends(const bench_env *env, bench_out *out)
 		return w9l_close(plp, out, 0, bench_fail("out of memory"));
 	w9_fill(buf, len, 0);
 	int r = 0;
-	if (a->steady) {
+	if (steady) {
 		for (uint64_t i = 0; i < n && r == 0; i++)
 			r = pmemlog_append(plp, buf, len);
 		pmemlog_rewind(plp);
@@ -284,14 +268,14 @@ static int w9l_appends(const bench_env *env, bench_out *out)
 	}
 	bench_end();
 	free(buf);
-	if (a->note)
-		snprintf(out->note, sizeof(out->note), "%s", a->note);
+	if (note)
+		snprintf(out->note, sizeof(out->note), "%s", note);
 	return w9l_done(plp, out, n, len, r);
 }
-BENCH_CASE_ARG(w9_pmemlog, "W9", "log_append64", "libpmemlog", 1, 1000000,
-	       w9l_appends, W9_ARG(.len = W9_REC, .tag = "pmemlog64"))
-BENCH_CASE_ARG(w9k_pmemlog, "W9k", "log_append4k", "libpmemlog", 1, 100000,
-	       w9l_appends, W9_ARG(.len = W9_REC4K, .tag = "pmemlog4k"))
+BENCH_CASE_CALL(w9_pmemlog, "W9", "log_append64", "libpmemlog", 1, 1000000,
+		w9l_appends, W9_REC, "pmemlog64", 0, NULL)
+BENCH_CASE_CALL(w9k_pmemlog, "W9k", "log_append4k", "libpmemlog", 1, 100000,
+		w9l_appends, W9_REC4K, "pmemlog4k", 0, NULL)
 
 static int w9w_pmemlog(const bench_env *env, bench_out *out)
 {
@@ -321,12 +305,11 @@ static int w9w_pmemlog(const bench_env *env, bench_out *out)
 BENCH_CASE(w9w_pmemlog, "W9w", "log_walk64", "libpmemlog", 1, 1000000,
 	   w9w_pmemlog)
 
-static int w9v_pmemlog(const bench_env *env, bench_out *out)
+static int w9v_pmemlog(const bench_env *env, bench_out *out, int use_appendv,
+		       const char *tag)
 {
-	const w9_arg *a = (const w9_arg *)env->arg;
-	int use_appendv = a->batch;
 	uint64_t n = env->n;
-	PMEMlogpool *plp = w9l_open(env, a->tag, W9_REC);
+	PMEMlogpool *plp = w9l_open(env, tag, W9_REC);
 	if (!plp)
 		return 1;
 	unsigned char recs[W9_BATCH][W9_REC];
@@ -353,11 +336,10 @@ static int w9v_pmemlog(const bench_env *env, bench_out *out)
 		 use_appendv ? "appendv of 16" : "16 single appends");
 	return w9l_done(plp, out, n, W9_REC, r);
 }
-BENCH_CASE_ARG(w9v_pmemlog, "W9v", "log_appendv16", "libpmemlog", 1, 1000000,
-	       w9v_pmemlog, W9_ARG(.len = W9_REC, .tag = "pmemlogv"))
-BENCH_CASE_ARG(w9v_pmemlog_v, "W9v", "log_appendv16", "libpmemlog-appendv", 0,
-	       1000000, w9v_pmemlog,
-	       W9_ARG(.len = W9_REC, .batch = 1, .tag = "pmemlogvv"))
+BENCH_CASE_CALL(w9v_pmemlog, "W9v", "log_appendv16", "libpmemlog", 1, 1000000,
+		w9v_pmemlog, 0, "pmemlogv")
+BENCH_CASE_CALL(w9v_pmemlog_v, "W9v", "log_appendv16", "libpmemlog-appendv", 0,
+		1000000, w9v_pmemlog, 1, "pmemlogvv")
 
 /* ---------------- steady state ----------------
  * W9s / W9vs / W9ks: the same appends into a log that was filled once and
@@ -365,14 +347,15 @@ BENCH_CASE_ARG(w9v_pmemlog_v, "W9v", "log_appendv16", "libpmemlog-appendv", 0,
  * dominate the runs on fresh pool files above. libpmemlog's side is
  * w9l_appends() with .steady set. */
 
-static int w9s_pcoll(const bench_env *env, bench_out *out)
+static int w9s_pcoll(const bench_env *env, bench_out *out, int batch,
+		     size_t len)
 {
-	const w9_arg *a = (const w9_arg *)env->arg;
-	int batch = a->batch;
-	size_t len = a->len;
 	uint64_t n = env->n;
 	w9p w;
-	if (w9p_open(env, a->tag, len, 0, &w))
+	const char *tag = batch          ? "pcollvs"
+			  : len > W9_REC ? "pcollks"
+					 : "pcolls";
+	if (w9p_open(env, tag, len, 0, &w))
 		return 1;
 	unsigned char *recs = (unsigned char *)malloc(W9_BATCH * len);
 	if (!recs)
@@ -407,22 +390,17 @@ static int w9s_pcoll(const bench_env *env, bench_out *out)
 		 batch ? "; ops are records, appendv of 16" : "");
 	return w9p_done(&w, out, n, e);
 }
-BENCH_CASE_ARG(w9s_pcoll, "W9s", "log_append64_steady", "pcoll", 0, 1000000,
-	       w9s_pcoll, W9_ARG(.len = W9_REC, .tag = "pcolls"))
-BENCH_CASE_ARG(w9vs_pcoll, "W9vs", "log_appendv16_steady", "pcoll", 0, 1000000,
-	       w9s_pcoll, W9_ARG(.len = W9_REC, .batch = 1, .tag = "pcollvs"))
-BENCH_CASE_ARG(w9ks_pcoll, "W9ks", "log_append4k_steady", "pcoll", 0, 100000,
-	       w9s_pcoll, W9_ARG(.len = W9_REC4K, .tag = "pcollks"))
+BENCH_CASE_CALL(w9s_pcoll, "W9s", "log_append64_steady", "pcoll", 0, 1000000,
+		w9s_pcoll, 0, W9_REC)
+BENCH_CASE_CALL(w9vs_pcoll, "W9vs", "log_appendv16_steady", "pcoll", 0, 1000000,
+		w9s_pcoll, 1, W9_REC)
+BENCH_CASE_CALL(w9ks_pcoll, "W9ks", "log_append4k_steady", "pcoll", 0, 100000,
+		w9s_pcoll, 0, W9_REC4K)
 
-BENCH_CASE_ARG(w9s_pmemlog, "W9s", "log_append64_steady", "libpmemlog", 1,
-	       1000000, w9l_appends,
-	       W9_ARG(.steady = 1, .len = W9_REC, .tag = "pmemlogs",
-		      .note = "rewound log"))
-BENCH_CASE_ARG(w9vs_pmemlog, "W9vs", "log_appendv16_steady", "libpmemlog", 1,
-	       1000000, w9l_appends,
-	       W9_ARG(.steady = 1, .len = W9_REC, .tag = "pmemlogvs",
-		      .note = "rewound log; 16 single appends per batch"))
-BENCH_CASE_ARG(w9ks_pmemlog, "W9ks", "log_append4k_steady", "libpmemlog", 1,
-	       100000, w9l_appends,
-	       W9_ARG(.steady = 1, .len = W9_REC4K, .tag = "pmemlogks",
-		      .note = "rewound log"))
+BENCH_CASE_CALL(w9s_pmemlog, "W9s", "log_append64_steady", "libpmemlog", 1,
+		1000000, w9l_appends, W9_REC, "pmemlogs", 1, "rewound log")
+BENCH_CASE_CALL(w9vs_pmemlog, "W9vs", "log_appendv16_steady", "libpmemlog", 1,
+		1000000, w9l_appends, W9_REC, "pmemlogvs", 1,
+		"rewound log; 16 single appends per batch")
+BENCH_CASE_CALL(w9ks_pmemlog, "W9ks", "log_append4k_steady", "libpmemlog", 1,
+		100000, w9l_appends, W9_REC4K, "pmemlogks", 1, "rewound log")

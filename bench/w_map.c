@@ -126,9 +126,6 @@ static size_t wm_pool_size(uint64_t n, int str)
 /* or dram, integer or byte-string keys                                 */
 /* ------------------------------------------------------------------ */
 
-/* The argument of every map case but the floor: which instantiation. */
-static const int wm_pcoll = 0, wm_dram = 1;
-
 typedef struct wm {
 	int dram, str;
 	pc_pool *pool; /* pcoll only */
@@ -148,12 +145,13 @@ static pc_err wm_bind_str(pc_pool *pool, void *m)
 	return wmaps_root(pool, "m", PC_CREATE, (wmaps *)m);
 }
 
-/* An empty map of the case's instantiation (env->arg) in m: integer keys,
- * or byte strings when str is set. Returns 0, or 1 with a message. */
-static int wm_open(const bench_env *env, const char *tag, int str, wm *m)
+/* An empty map in m, pcoll or dram: integer keys, or byte strings when
+ * str is set. Returns 0, or 1 with a message. */
+static int wm_open(const bench_env *env, const char *tag, int dram, int str,
+		   wm *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->dram = *(const int *)env->arg;
+	m->dram = dram;
 	m->str = str;
 	if (m->dram) {
 		pc_err e =
@@ -256,10 +254,9 @@ static int wm_fill(wm *m, const wm_in *in)
 }
 
 /* A case's set-up, not timed: its inputs (see wm_in_make()) and an
- * empty map of its instantiation, filled with every key when the
- * workload has queries. Returns 0, or 1 with a message and nothing left
- * to free. */
-static int wm_setup(const bench_env *env, const char *tag, int str,
+ * empty map (pcoll or dram), filled with every key when the workload has
+ * queries. Returns 0, or 1 with a message and nothing left to free. */
+static int wm_setup(const bench_env *env, const char *tag, int dram, int str,
 		    uint64_t seed, int scans, wm *m, wm_in *in)
 {
 	if (wm_in_make(in, env->n, str, seed, scans)) {
@@ -267,7 +264,7 @@ static int wm_setup(const bench_env *env, const char *tag, int str,
 		(void)bench_fail("inputs: out of memory");
 		return 1;
 	}
-	if (wm_open(env, tag, str, m)) {
+	if (wm_open(env, tag, dram, str, m)) {
 		wm_in_free(in);
 		return 1;
 	}
@@ -304,13 +301,12 @@ static int wm_scans_done(bench_out *out, uint64_t seen, uint64_t scans, int ok)
 /* Integer keys: one runner per workload, pcoll or dram                 */
 /* ------------------------------------------------------------------ */
 
-static int w5_run(const bench_env *env, bench_out *out)
+static int w5_run(const bench_env *env, bench_out *out, int dram)
 {
-	int dram = *(const int *)env->arg;
 	uint64_t n = env->n;
 	wm m;
 	wm_in in;
-	if (wm_setup(env, "w5", 0, 0, 0, &m, &in))
+	if (wm_setup(env, "w5", dram, 0, 0, 0, &m, &in))
 		return 1;
 	const uint64_t *k = in.k;
 	pc_err e = PC_OK;
@@ -342,13 +338,12 @@ static int w5_run(const bench_env *env, bench_out *out)
 	return wm_finish(&m, &in, rc);
 }
 
-static int w6_run(const bench_env *env, bench_out *out)
+static int w6_run(const bench_env *env, bench_out *out, int dram)
 {
-	int dram = *(const int *)env->arg;
 	uint64_t n = env->n;
 	wm m;
 	wm_in in;
-	if (wm_setup(env, "w6", 0, 11, 0, &m, &in))
+	if (wm_setup(env, "w6", dram, 0, 11, 0, &m, &in))
 		return 1;
 	const uint64_t *k = in.k, *q = in.q;
 	uint64_t sum = 0, miss = 0;
@@ -383,12 +378,11 @@ static int w6_run(const bench_env *env, bench_out *out)
 	return wm_finish(&m, &in, rc);
 }
 
-static int w7_run(const bench_env *env, bench_out *out)
+static int w7_run(const bench_env *env, bench_out *out, int dram)
 {
-	int dram = *(const int *)env->arg;
 	wm m;
 	wm_in in;
-	if (wm_setup(env, "w7", 0, 12, 1, &m, &in))
+	if (wm_setup(env, "w7", dram, 0, 12, 1, &m, &in))
 		return 1;
 	uint64_t scans = in.nq;
 	const uint64_t *lo = in.q;
@@ -418,13 +412,12 @@ static int w7_run(const bench_env *env, bench_out *out)
 	return wm_finish(&m, &in, wm_scans_done(out, seen, scans, 1));
 }
 
-static int w8_run(const bench_env *env, bench_out *out)
+static int w8_run(const bench_env *env, bench_out *out, int dram)
 {
-	int dram = *(const int *)env->arg;
 	uint64_t n = env->n;
 	wm m;
 	wm_in in;
-	if (wm_setup(env, "w8", 0, 13, 0, &m, &in))
+	if (wm_setup(env, "w8", dram, 0, 13, 0, &m, &in))
 		return 1;
 	const uint64_t *q = in.q;
 	pc_err e = PC_OK;
@@ -447,20 +440,14 @@ static int w8_run(const bench_env *env, bench_out *out)
 	return wm_finish(&m, &in, rc);
 }
 
-BENCH_CASE_ARG(w5_pcoll, "W5", "map_insert", "pcoll", 0, 1000000, w5_run,
-	       &wm_pcoll)
-BENCH_CASE_ARG(w5_dram, "W5", "map_insert", "dram", 1, 1000000, w5_run,
-	       &wm_dram)
-BENCH_CASE_ARG(w6_pcoll, "W6", "map_get", "pcoll", 0, 1000000, w6_run,
-	       &wm_pcoll)
-BENCH_CASE_ARG(w6_dram, "W6", "map_get", "dram", 1, 1000000, w6_run, &wm_dram)
-BENCH_CASE_ARG(w7_pcoll, "W7", "map_range", "pcoll", 0, 1000000, w7_run,
-	       &wm_pcoll)
-BENCH_CASE_ARG(w7_dram, "W7", "map_range", "dram", 1, 1000000, w7_run, &wm_dram)
-BENCH_CASE_ARG(w8_pcoll, "W8", "map_remove", "pcoll", 0, 1000000, w8_run,
-	       &wm_pcoll)
-BENCH_CASE_ARG(w8_dram, "W8", "map_remove", "dram", 1, 1000000, w8_run,
-	       &wm_dram)
+BENCH_CASE_CALL(w5_pcoll, "W5", "map_insert", "pcoll", 0, 1000000, w5_run, 0)
+BENCH_CASE_CALL(w5_dram, "W5", "map_insert", "dram", 1, 1000000, w5_run, 1)
+BENCH_CASE_CALL(w6_pcoll, "W6", "map_get", "pcoll", 0, 1000000, w6_run, 0)
+BENCH_CASE_CALL(w6_dram, "W6", "map_get", "dram", 1, 1000000, w6_run, 1)
+BENCH_CASE_CALL(w7_pcoll, "W7", "map_range", "pcoll", 0, 1000000, w7_run, 0)
+BENCH_CASE_CALL(w7_dram, "W7", "map_range", "dram", 1, 1000000, w7_run, 1)
+BENCH_CASE_CALL(w8_pcoll, "W8", "map_remove", "pcoll", 0, 1000000, w8_run, 0)
+BENCH_CASE_CALL(w8_dram, "W8", "map_remove", "dram", 1, 1000000, w8_run, 1)
 
 /* ------------------------------------------------------------------ */
 /* The floor: one durable 8-byte store per operation                    */
@@ -493,13 +480,12 @@ BENCH_CASE(w8s_floor, "W8s", "map_remove_str", "floor", 1, 1000000, wm_floor)
 /* String keys                                                          */
 /* ------------------------------------------------------------------ */
 
-static int w5s_run(const bench_env *env, bench_out *out)
+static int w5s_run(const bench_env *env, bench_out *out, int dram)
 {
-	int dram = *(const int *)env->arg;
 	uint64_t n = env->n;
 	wm m;
 	wm_in in;
-	if (wm_setup(env, "w5s", 1, 0, 0, &m, &in))
+	if (wm_setup(env, "w5s", dram, 1, 0, 0, &m, &in))
 		return 1;
 	const char *hk = in.hk;
 	char v[WM_VLEN];
@@ -529,13 +515,12 @@ static int w5s_run(const bench_env *env, bench_out *out)
 	return wm_finish(&m, &in, rc);
 }
 
-static int w6s_run(const bench_env *env, bench_out *out)
+static int w6s_run(const bench_env *env, bench_out *out, int dram)
 {
-	int dram = *(const int *)env->arg;
 	uint64_t n = env->n;
 	wm m;
 	wm_in in;
-	if (wm_setup(env, "w6s", 1, 11, 0, &m, &in))
+	if (wm_setup(env, "w6s", dram, 1, 11, 0, &m, &in))
 		return 1;
 	const char *hq = in.hq;
 	uint64_t miss = 0, sum = 0;
@@ -568,12 +553,11 @@ static int w6s_run(const bench_env *env, bench_out *out)
 	return wm_finish(&m, &in, rc);
 }
 
-static int w7s_run(const bench_env *env, bench_out *out)
+static int w7s_run(const bench_env *env, bench_out *out, int dram)
 {
-	int dram = *(const int *)env->arg;
 	wm m;
 	wm_in in;
-	if (wm_setup(env, "w7s", 1, 12, 1, &m, &in))
+	if (wm_setup(env, "w7s", dram, 1, 12, 1, &m, &in))
 		return 1;
 	uint64_t scans = in.nq;
 	const char *hl = in.hq;
@@ -609,13 +593,12 @@ static int w7s_run(const bench_env *env, bench_out *out)
 		wm_scans_done(out, seen, scans, sum == seen * WM_VLEN));
 }
 
-static int w8s_run(const bench_env *env, bench_out *out)
+static int w8s_run(const bench_env *env, bench_out *out, int dram)
 {
-	int dram = *(const int *)env->arg;
 	uint64_t n = env->n;
 	wm m;
 	wm_in in;
-	if (wm_setup(env, "w8s", 1, 13, 0, &m, &in))
+	if (wm_setup(env, "w8s", dram, 1, 13, 0, &m, &in))
 		return 1;
 	const char *hq = in.hq;
 	pc_err e = PC_OK;
@@ -637,22 +620,21 @@ static int w8s_run(const bench_env *env, bench_out *out)
 	return wm_finish(&m, &in, rc);
 }
 
-BENCH_CASE_ARG(w5s_pcoll, "W5s", "map_insert_str", "pcoll", 0, 1000000, w5s_run,
-	       &wm_pcoll)
-BENCH_CASE_ARG(w5s_dram, "W5s", "map_insert_str", "dram", 1, 1000000, w5s_run,
-	       &wm_dram)
-BENCH_CASE_ARG(w6s_pcoll, "W6s", "map_get_str", "pcoll", 0, 1000000, w6s_run,
-	       &wm_pcoll)
-BENCH_CASE_ARG(w6s_dram, "W6s", "map_get_str", "dram", 1, 1000000, w6s_run,
-	       &wm_dram)
-BENCH_CASE_ARG(w7s_pcoll, "W7s", "map_range_str", "pcoll", 0, 1000000, w7s_run,
-	       &wm_pcoll)
-BENCH_CASE_ARG(w7s_dram, "W7s", "map_range_str", "dram", 1, 1000000, w7s_run,
-	       &wm_dram)
-BENCH_CASE_ARG(w8s_pcoll, "W8s", "map_remove_str", "pcoll", 0, 1000000, w8s_run,
-	       &wm_pcoll)
-BENCH_CASE_ARG(w8s_dram, "W8s", "map_remove_str", "dram", 1, 1000000, w8s_run,
-	       &wm_dram)
+BENCH_CASE_CALL(w5s_pcoll, "W5s", "map_insert_str", "pcoll", 0, 1000000,
+		w5s_run, 0)
+BENCH_CASE_CALL(w5s_dram, "W5s", "map_insert_str", "dram", 1, 1000000, w5s_run,
+		1)
+BENCH_CASE_CALL(w6s_pcoll, "W6s", "map_get_str", "pcoll", 0, 1000000, w6s_run,
+		0)
+BENCH_CASE_CALL(w6s_dram, "W6s", "map_get_str", "dram", 1, 1000000, w6s_run, 1)
+BENCH_CASE_CALL(w7s_pcoll, "W7s", "map_range_str", "pcoll", 0, 1000000, w7s_run,
+		0)
+BENCH_CASE_CALL(w7s_dram, "W7s", "map_range_str", "dram", 1, 1000000, w7s_run,
+		1)
+BENCH_CASE_CALL(w8s_pcoll, "W8s", "map_remove_str", "pcoll", 0, 1000000,
+		w8s_run, 0)
+BENCH_CASE_CALL(w8s_dram, "W8s", "map_remove_str", "dram", 1, 1000000, w8s_run,
+		1)
 
 /* ------------------------------------------------------------------ */
 /* W12: recovery                                                        */
@@ -699,9 +681,8 @@ static int w12_crash(const char *path)
 	return !(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 }
 
-static int w12_run(const bench_env *env, bench_out *out)
+static int w12_run(const bench_env *env, bench_out *out, int crash)
 {
-	int crash = *(const int *)env->arg;
 	const char *path = bench_pool_path(env, crash ? "w12c" : "w12");
 	uint64_t n = env->n;
 	if (!path || w12_build(path, n) || (crash && w12_crash(path)))
@@ -731,9 +712,7 @@ static int w12_run(const bench_env *env, bench_out *out)
 	return bench_pc_close(pool, rc);
 }
 
-/* The argument of the W12 cases: a writer was killed before the open. */
-static const int w12_after_close = 0, w12_after_kill = 1;
-BENCH_CASE_ARG(w12_clean, "W12", "map_recovery", "pcoll", 0, 10000000, w12_run,
-	       &w12_after_close)
-BENCH_CASE_ARG(w12_crashed, "W12", "map_recovery", "pcoll-crash", 0, 10000000,
-	       w12_run, &w12_after_kill)
+BENCH_CASE_CALL(w12_clean, "W12", "map_recovery", "pcoll", 0, 10000000, w12_run,
+		0)
+BENCH_CASE_CALL(w12_crashed, "W12", "map_recovery", "pcoll-crash", 0, 10000000,
+		w12_run, 1)

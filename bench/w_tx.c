@@ -111,7 +111,8 @@ static int w11_dram(const bench_env *env, bench_out *out)
 }
 BENCH_CASE(w11_dram, "W11", "tx_floor", "dram", 1, 1000000, w11_dram)
 
-BENCH_CASE(w11_floor, "W11", "tx_floor", "floor", 1, 1000000, bench_obj_floor)
+BENCH_CASE_CALL(w11_floor, "W11", "tx_floor", "floor", 1, 1000000,
+		bench_obj_floor, NULL)
 
 static int w11_pcoll_persist(const bench_env *env, bench_out *out)
 {

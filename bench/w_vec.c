@@ -554,5 +554,6 @@ static int w4_dram(const bench_env *env, bench_out *out)
 }
 BENCH_CASE(w4_dram, "W4", "vec_seq_read", "dram", 1, 1000000, w4_dram)
 
-BENCH_CASE_ARG(w1_floor, "W1", "vec_push", "floor", 1, 1000000, bench_obj_floor,
-	       "one 8-byte persist = 1 fence; a durable push needs 2")
+BENCH_CASE_CALL(w1_floor, "W1", "vec_push", "floor", 1, 1000000,
+		bench_obj_floor,
+		"one 8-byte persist = 1 fence; a durable push needs 2")
