@@ -104,6 +104,10 @@ class NoMemoryError(Error, MemoryError):
     """Volatile memory ran out (PC_E_NOMEM)."""
 
 
+for _c in __all__:
+    globals()[_c].__module__ = "pcoll"
+del _c
+
 _BY_CODE = {
     1: NotFoundError, 2: ExistsError, 3: FormatError, 4: TypeMismatch,
     5: CorruptError, 6: FullError, 7: RangeError, 8: InvalidError,
@@ -112,6 +116,14 @@ _BY_CODE = {
     16: InvalidError, 17: FormatError, 18: FormatError, 19: CorruptError,
     20: BadBlockError,
 }
+
+
+def _set_oserror(e, num, text):
+    """Fill errno and strerror of an OSError subclass that also derives
+    from another exception (whose __init__ then runs instead of
+    OSError's, which leaves them unset)."""
+    e.errno = num
+    e.strerror = text
 
 
 def _from_c(code, name, message, pool_path):
@@ -125,14 +137,13 @@ def _from_c(code, name, message, pool_path):
     elif pool_path and cls is ExistsError:
         cls = PoolExistsError
     text = "%s: %s" % (name, message)
-    if cls is PoolNotFoundError:
-        e = cls(_errno.ENOENT, text)
-    elif cls is PoolExistsError:
-        e = cls(_errno.EEXIST, text)
-    elif cls is BadBlockError:
-        e = cls(_errno.EIO, text)
-    else:
+    num = {PoolNotFoundError: _errno.ENOENT, PoolExistsError: _errno.EEXIST,
+           BadBlockError: _errno.EIO}.get(cls)
+    if num is None:
         e = cls(text)
+    else:
+        e = cls(num, text)
+        _set_oserror(e, num, text)
     e.code = code
     e.name = name
     e.message = message

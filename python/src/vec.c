@@ -257,6 +257,16 @@ static int pyc_vec_code_of(PoolObject *p, PyObject *name, const char *cname)
 	return 0;
 }
 
+static PyObject *pyc_vec_mismatch(PoolObject *p, PyObject *name, int have,
+				  int code)
+{
+	return pyc_raise_msg(PC_E_TYPE,
+			     "%R: root %R holds pvec<%s> (typecode '%c'), "
+			     "asked for typecode '%c' (pvec<%s>)",
+			     p->path, name, pyc_vec_ops_for_code(have)->ctype,
+			     have, code, pyc_vec_ops_for_code(code)->ctype);
+}
+
 PyObject *pyc_vec_open(PoolObject *p, PyObject *name, int code, int create)
 {
 	const char *cname = PyUnicode_AsUTF8(name);
@@ -280,15 +290,10 @@ PyObject *pyc_vec_open(PoolObject *p, PyObject *name, int code, int create)
 					     p->path, name,
 					     Py_TYPE(o)->tp_name);
 		}
-		const pyc_vec_ops *have = ((VecObject *)o)->ops;
-		if (code && code != have->code) {
+		int have = ((VecObject *)o)->ops->code;
+		if (code && code != have) {
 			Py_DECREF(o);
-			return pyc_raise_msg(PC_E_TYPE,
-					     "%R: root %R holds pvec<%s> "
-					     "(typecode '%c'), asked for "
-					     "typecode '%c'",
-					     p->path, name, have->ctype,
-					     have->code, code);
+			return pyc_vec_mismatch(p, name, have, code);
 		}
 		return o;
 	}
@@ -306,6 +311,8 @@ PyObject *pyc_vec_open(PoolObject *p, PyObject *name, int code, int create)
 		return pyc_raise_msg(PC_E_NOTFOUND, "%R: no root named %R",
 				     p->path, name);
 	}
+	if (code && stored && code != stored)
+		return pyc_vec_mismatch(p, name, stored, code);
 	const pyc_vec_ops *ops = pyc_vec_ops_for_code(code ? code : stored);
 	pyc_vec v = {NULL, NULL};
 	struct pyc_vec_root_arg arg = {ops, &v};

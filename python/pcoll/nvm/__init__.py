@@ -11,6 +11,7 @@ import errno as _errno
 import os as _os
 
 import pcoll as _pcoll
+from pcoll._errors import _set_oserror
 
 __all__ = ["NvmError"]
 
@@ -34,6 +35,7 @@ def _raise(err, full_errno):
     """Re-raise pcoll error ``err`` as an NvmError with its errno."""
     num = _errno_of(err, full_errno)
     e = NvmError(num, "%s: %s" % (_os.strerror(num), err))
+    _set_oserror(e, num, "%s: %s" % (_os.strerror(num), err))
     e.code = getattr(err, "code", None)
     e.name = getattr(err, "name", None)
     e.message = getattr(err, "message", str(err))
@@ -41,7 +43,9 @@ def _raise(err, full_errno):
 
 
 def _invalid(msg):
-    e = NvmError(_errno.EINVAL, "%s: %s" % (_os.strerror(_errno.EINVAL), msg))
+    text = "%s: %s" % (_os.strerror(_errno.EINVAL), msg)
+    e = NvmError(_errno.EINVAL, text)
+    _set_oserror(e, _errno.EINVAL, text)
     e.code = 8
     e.name = "PC_E_INVAL"
     e.message = msg
