@@ -135,8 +135,13 @@ static PyObject *Blk_readinto(BlkObject *b, PyObject *const *args,
 	    pyc_blkno(b, args[0], &i))
 		return NULL;
 	Py_buffer buf;
-	if (PyObject_GetBuffer(args[1], &buf, PyBUF_WRITABLE) != 0)
+	if (PyObject_GetBuffer(args[1], &buf, PyBUF_WRITABLE) != 0) {
+		PyErr_Format(PyExc_TypeError,
+			     "readinto(): the buffer must be writable, not "
+			     "%.100s",
+			     Py_TYPE(args[1])->tp_name);
 		return NULL;
+	}
 	PyObject *res = NULL;
 	if ((size_t)buf.len < b->a.bsize) {
 		PyErr_Format(PyExc_ValueError,

@@ -366,12 +366,10 @@ static int pyc_log_refill(LogIterObject *it)
 
 static PyObject *LogIter_next(LogIterObject *it)
 {
-	if (it->batch && it->bi < PyList_GET_SIZE(it->batch))
-		return Py_NewRef(PyList_GET_ITEM(it->batch, it->bi++));
-	Py_CLEAR(it->batch);
-	if (it->pos >= it->end)
-		return NULL;
 	LogObject *l = it->log;
+	if (it->pos >= it->end && !(it->batch && it->bi < PyList_GET_SIZE(
+							     it->batch)))
+		return NULL;
 	if (pyc_guard(&l->c))
 		return NULL;
 	if (it->rewinds != l->rewinds) {
@@ -379,6 +377,9 @@ static PyObject *LogIter_next(LogIterObject *it)
 			     "log %R was rewound during iteration", l->c.name);
 		return NULL;
 	}
+	if (it->batch && it->bi < PyList_GET_SIZE(it->batch))
+		return Py_NewRef(PyList_GET_ITEM(it->batch, it->bi++));
+	Py_CLEAR(it->batch);
 	if (pyc_log_refill(it))
 		return NULL;
 	if (it->bi < PyList_GET_SIZE(it->batch))

@@ -10,8 +10,9 @@
     log.close()
 
 Differences from pynvm with libpmemlog: the pool file is a pcoll pool
-(the same as pcoll's C compat header makes); pools are at least
-pcoll.POOL_MIN_SIZE (8 MiB; smaller requests from 2 MiB are rounded up);
+(the same as pcoll's C compat header makes); pools are at least 16 MiB
+(smaller requests from 2 MiB are rounded up: a smaller libpmemobj pool
+has no room for the log's first chunk);
 nbyte() is the log's capacity plus the pool's free space; walk() passes
 every chunk whole as bytes (pynvm cut it at the first NUL byte) and lets
 an exception of the callback propagate; errors are :class:`NvmError`
@@ -31,6 +32,10 @@ MIN_POOL = 2 * 1024 * 1024
 ROOT = "pmemlog"
 #: First chunk of a new log (as in pcoll/compat/pmemlog.h); it grows.
 FIRST_CHUNK = 1024 * 1024
+#: Smallest pool this module makes: an 8 MiB libpmemobj pool (pcoll's
+#: minimum) has almost no heap left after its lanes; it cannot hold the
+#: first chunk (not even a 64 KiB allocation).
+SMALLEST = 16 * 1024 * 1024
 
 _open = open
 
@@ -145,8 +150,7 @@ def create(filename, pool_size=MIN_POOL, mode=0o666):
         raise _invalid("create: pool size %d is below %d" %
                        (pool_size, MIN_POOL))
     try:
-        pool = _pcoll.Pool.create(filename, max(pool_size,
-                                                _pcoll.POOL_MIN_SIZE),
+        pool = _pcoll.Pool.create(filename, max(pool_size, SMALLEST),
                                   mode=mode)
     except _pcoll.Error as e:
         _raise(e, _errno.ENOSPC)
