@@ -40,6 +40,8 @@ def _blk_call(fn, *args):
         raise _invalid(str(e)) from e
     except _pcoll.Error as e:
         _raise(e, _errno.ENOMEM)
+    except ValueError as e:          # data longer than a block
+        raise _invalid(str(e)) from e
 
 
 class BlockPool(object):
