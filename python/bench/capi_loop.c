@@ -92,9 +92,9 @@ int main(int argc, char **argv)
 		key_of(s, n, k);
 		pyc_map_iter it;
 		size_t got = 0;
-		for (bool ok = pyc_map_range(&m, pc_slice_make(k, 16),
-					     PC_INCLUDED, pc_slice_make(NULL, 0),
-					     PC_UNBOUNDED, &it);
+		for (bool ok = pyc_map_range(
+			     &m, pc_slice_make(k, 16), PC_INCLUDED,
+			     pc_slice_make(NULL, 0), PC_UNBOUNDED, &it);
 		     ok && got < 100; ok = pyc_map_next(&it), got++) {
 			memcpy(copy, it.key.ptr, it.key.len);
 			memcpy(copy + 16, it.val.ptr, it.val.len);

@@ -127,8 +127,7 @@ static PyObject *Blk_read(BlkObject *b, PyObject *n)
 	return r;
 }
 
-static PyObject *Blk_readinto(BlkObject *b, PyObject *const *args,
-			      Py_ssize_t n)
+static PyObject *Blk_readinto(BlkObject *b, PyObject *const *args, Py_ssize_t n)
 {
 	uint64_t i;
 	if (!pyc_nargs("readinto", n, 2, 2) || pyc_guard(&b->c) ||

@@ -15,159 +15,159 @@
 typedef unsigned long unsigned_long;
 PC_DECLARE(unsigned_long);
 
-#define PC_T int8_t
+#define PC_T    int8_t
 #define PC_NAME pyc_vec_b
 #include <pcoll/vec.h>
-#define PC_T uint8_t
+#define PC_T    uint8_t
 #define PC_NAME pyc_vec_B
 #include <pcoll/vec.h>
-#define PC_T int16_t
+#define PC_T    int16_t
 #define PC_NAME pyc_vec_h
 #include <pcoll/vec.h>
-#define PC_T uint16_t
+#define PC_T    uint16_t
 #define PC_NAME pyc_vec_H
 #include <pcoll/vec.h>
-#define PC_T int32_t
+#define PC_T    int32_t
 #define PC_NAME pyc_vec_i
 #include <pcoll/vec.h>
-#define PC_T uint32_t
+#define PC_T    uint32_t
 #define PC_NAME pyc_vec_I
 #include <pcoll/vec.h>
-#define PC_T long
+#define PC_T    long
 #define PC_NAME pyc_vec_l
 #include <pcoll/vec.h>
-#define PC_T unsigned_long
+#define PC_T    unsigned_long
 #define PC_NAME pyc_vec_L
 #include <pcoll/vec.h>
-#define PC_T int64_t
+#define PC_T    int64_t
 #define PC_NAME pyc_vec_q
 #include <pcoll/vec.h>
-#define PC_T uint64_t
+#define PC_T    uint64_t
 #define PC_NAME pyc_vec_Q
 #include <pcoll/vec.h>
-#define PC_T float
+#define PC_T    float
 #define PC_NAME pyc_vec_f
 #include <pcoll/vec.h>
-#define PC_T double
+#define PC_T    double
 #define PC_NAME pyc_vec_d
 #include <pcoll/vec.h>
 
 /* Ascending order; for floating point, NaN after every number (a total
  * order, so the merge sort is well defined). */
 #define PYC_CMP_INT(a, b) (((a) > (b)) - ((a) < (b)))
-#define PYC_CMP_FLT(a, b)                                            \
+#define PYC_CMP_FLT(a, b)                                           \
 	((isnan(a) || isnan(b)) ? (isnan(a) != 0) - (isnan(b) != 0) \
 				: PYC_CMP_INT(a, b))
 
 /* The type-erased wrappers of one instantiation NAME of element type T. */
-#define PYC_VEC_OPS(NAME, T, CMP)                                             \
-	static NAME NAME##_of(const pyc_vec *g)                               \
-	{                                                                     \
-		NAME v;                                                       \
-		v.pool = g->pool;                                             \
-		v.h = g->h;                                                   \
-		return v;                                                     \
-	}                                                                     \
-	static pc_err NAME##_w_root(pc_pool *pool, const char *name,          \
-				    pc_open_mode mode, pyc_vec *out)          \
-	{                                                                     \
-		NAME v;                                                       \
-		pc_err e = NAME##_root(pool, name, mode, &v);                 \
-		out->pool = v.pool;                                           \
-		out->h = v.h;                                                 \
-		return e;                                                     \
-	}                                                                     \
-	static size_t NAME##_w_len(const pyc_vec *g)                          \
-	{                                                                     \
-		NAME v = NAME##_of(g);                                        \
-		return NAME##_len(&v);                                        \
-	}                                                                     \
-	static size_t NAME##_w_cap(const pyc_vec *g)                          \
-	{                                                                     \
-		NAME v = NAME##_of(g);                                        \
-		return NAME##_cap(&v);                                        \
-	}                                                                     \
-	static const void *NAME##_w_data(const pyc_vec *g)                    \
-	{                                                                     \
-		NAME v = NAME##_of(g);                                        \
-		return NAME##_begin(&v);                                      \
-	}                                                                     \
-	static pc_err NAME##_w_push(pyc_vec *g, const void *x)                \
-	{                                                                     \
-		NAME v = NAME##_of(g);                                        \
-		T val;                                                        \
-		memcpy(&val, x, sizeof(val));                                 \
-		return NAME##_push(&v, val);                                  \
-	}                                                                     \
-	static pc_err NAME##_w_set(pyc_vec *g, size_t i, const void *x)       \
-	{                                                                     \
-		NAME v = NAME##_of(g);                                        \
-		T val;                                                        \
-		memcpy(&val, x, sizeof(val));                                 \
-		return NAME##_set(&v, i, val);                                \
-	}                                                                     \
-	static pc_err NAME##_w_pop(pyc_vec *g, void *out)                     \
-	{                                                                     \
-		NAME v = NAME##_of(g);                                        \
-		T val;                                                        \
-		if (NAME##_len(&v) == 0)                                      \
-			return PC_E_RANGE;                                    \
-		if (!NAME##_pop(&v, &val))                                    \
-			return PC_E_ABORTED;                                  \
-		memcpy(out, &val, sizeof(val));                               \
-		return PC_OK;                                                 \
-	}                                                                     \
-	static pc_err NAME##_w_insert(pyc_vec *g, size_t i, const void *x)    \
-	{                                                                     \
-		NAME v = NAME##_of(g);                                        \
-		T val;                                                        \
-		memcpy(&val, x, sizeof(val));                                 \
-		return NAME##_insert(&v, i, val);                             \
-	}                                                                     \
-	static pc_err NAME##_w_remove(pyc_vec *g, size_t i, void *out)        \
-	{                                                                     \
-		NAME v = NAME##_of(g);                                        \
-		T val;                                                        \
-		pc_err e = NAME##_remove(&v, i, &val);                        \
-		if (e == PC_OK && out)                                        \
-			memcpy(out, &val, sizeof(val));                       \
-		return e;                                                     \
-	}                                                                     \
-	static pc_err NAME##_w_extend(pyc_vec *g, const void *src, size_t n)  \
-	{                                                                     \
-		NAME v = NAME##_of(g);                                        \
-		return NAME##_extend(&v, (const T *)src, n);                  \
-	}                                                                     \
-	static pc_err NAME##_w_truncate(pyc_vec *g, size_t n)                 \
-	{                                                                     \
-		NAME v = NAME##_of(g);                                        \
-		return NAME##_truncate(&v, n);                                \
-	}                                                                     \
-	static pc_err NAME##_w_reserve(pyc_vec *g, size_t k)                  \
-	{                                                                     \
-		NAME v = NAME##_of(g);                                        \
-		return NAME##_reserve(&v, k);                                 \
-	}                                                                     \
-	static int NAME##_w_cmp(const T *a, const T *b)                       \
-	{                                                                     \
-		return CMP(*a, *b);                                           \
-	}                                                                     \
-	static pc_err NAME##_w_sort(pyc_vec *g)                               \
-	{                                                                     \
-		NAME v = NAME##_of(g);                                        \
-		return NAME##_sort(&v, NAME##_w_cmp);                         \
-	}                                                                     \
-	static pc_err NAME##_w_check(const pyc_vec *g)                        \
-	{                                                                     \
-		NAME v = NAME##_of(g);                                        \
-		return NAME##_check(&v);                                      \
-	}                                                                     \
-	static pc_err NAME##_w_free(pyc_vec *g)                               \
-	{                                                                     \
-		NAME v = NAME##_of(g);                                        \
-		pc_err e = NAME##_free(&v);                                   \
-		g->h = v.h;                                                   \
-		return e;                                                     \
+#define PYC_VEC_OPS(NAME, T, CMP)                                            \
+	static NAME NAME##_of(const pyc_vec *g)                              \
+	{                                                                    \
+		NAME v;                                                      \
+		v.pool = g->pool;                                            \
+		v.h = g->h;                                                  \
+		return v;                                                    \
+	}                                                                    \
+	static pc_err NAME##_w_root(pc_pool *pool, const char *name,         \
+				    pc_open_mode mode, pyc_vec *out)         \
+	{                                                                    \
+		NAME v;                                                      \
+		pc_err e = NAME##_root(pool, name, mode, &v);                \
+		out->pool = v.pool;                                          \
+		out->h = v.h;                                                \
+		return e;                                                    \
+	}                                                                    \
+	static size_t NAME##_w_len(const pyc_vec *g)                         \
+	{                                                                    \
+		NAME v = NAME##_of(g);                                       \
+		return NAME##_len(&v);                                       \
+	}                                                                    \
+	static size_t NAME##_w_cap(const pyc_vec *g)                         \
+	{                                                                    \
+		NAME v = NAME##_of(g);                                       \
+		return NAME##_cap(&v);                                       \
+	}                                                                    \
+	static const void *NAME##_w_data(const pyc_vec *g)                   \
+	{                                                                    \
+		NAME v = NAME##_of(g);                                       \
+		return NAME##_begin(&v);                                     \
+	}                                                                    \
+	static pc_err NAME##_w_push(pyc_vec *g, const void *x)               \
+	{                                                                    \
+		NAME v = NAME##_of(g);                                       \
+		T val;                                                       \
+		memcpy(&val, x, sizeof(val));                                \
+		return NAME##_push(&v, val);                                 \
+	}                                                                    \
+	static pc_err NAME##_w_set(pyc_vec *g, size_t i, const void *x)      \
+	{                                                                    \
+		NAME v = NAME##_of(g);                                       \
+		T val;                                                       \
+		memcpy(&val, x, sizeof(val));                                \
+		return NAME##_set(&v, i, val);                               \
+	}                                                                    \
+	static pc_err NAME##_w_pop(pyc_vec *g, void *out)                    \
+	{                                                                    \
+		NAME v = NAME##_of(g);                                       \
+		T val;                                                       \
+		if (NAME##_len(&v) == 0)                                     \
+			return PC_E_RANGE;                                   \
+		if (!NAME##_pop(&v, &val))                                   \
+			return PC_E_ABORTED;                                 \
+		memcpy(out, &val, sizeof(val));                              \
+		return PC_OK;                                                \
+	}                                                                    \
+	static pc_err NAME##_w_insert(pyc_vec *g, size_t i, const void *x)   \
+	{                                                                    \
+		NAME v = NAME##_of(g);                                       \
+		T val;                                                       \
+		memcpy(&val, x, sizeof(val));                                \
+		return NAME##_insert(&v, i, val);                            \
+	}                                                                    \
+	static pc_err NAME##_w_remove(pyc_vec *g, size_t i, void *out)       \
+	{                                                                    \
+		NAME v = NAME##_of(g);                                       \
+		T val;                                                       \
+		pc_err e = NAME##_remove(&v, i, &val);                       \
+		if (e == PC_OK && out)                                       \
+			memcpy(out, &val, sizeof(val));                      \
+		return e;                                                    \
+	}                                                                    \
+	static pc_err NAME##_w_extend(pyc_vec *g, const void *src, size_t n) \
+	{                                                                    \
+		NAME v = NAME##_of(g);                                       \
+		return NAME##_extend(&v, (const T *)src, n);                 \
+	}                                                                    \
+	static pc_err NAME##_w_truncate(pyc_vec *g, size_t n)                \
+	{                                                                    \
+		NAME v = NAME##_of(g);                                       \
+		return NAME##_truncate(&v, n);                               \
+	}                                                                    \
+	static pc_err NAME##_w_reserve(pyc_vec *g, size_t k)                 \
+	{                                                                    \
+		NAME v = NAME##_of(g);                                       \
+		return NAME##_reserve(&v, k);                                \
+	}                                                                    \
+	static int NAME##_w_cmp(const T *a, const T *b)                      \
+	{                                                                    \
+		return CMP(*a, *b);                                          \
+	}                                                                    \
+	static pc_err NAME##_w_sort(pyc_vec *g)                              \
+	{                                                                    \
+		NAME v = NAME##_of(g);                                       \
+		return NAME##_sort(&v, NAME##_w_cmp);                        \
+	}                                                                    \
+	static pc_err NAME##_w_check(const pyc_vec *g)                       \
+	{                                                                    \
+		NAME v = NAME##_of(g);                                       \
+		return NAME##_check(&v);                                     \
+	}                                                                    \
+	static pc_err NAME##_w_free(pyc_vec *g)                              \
+	{                                                                    \
+		NAME v = NAME##_of(g);                                       \
+		pc_err e = NAME##_free(&v);                                  \
+		g->h = v.h;                                                  \
+		return e;                                                    \
 	}
 
 PYC_VEC_OPS(pyc_vec_b, int8_t, PYC_CMP_INT)
@@ -183,14 +183,14 @@ PYC_VEC_OPS(pyc_vec_Q, uint64_t, PYC_CMP_INT)
 PYC_VEC_OPS(pyc_vec_f, float, PYC_CMP_FLT)
 PYC_VEC_OPS(pyc_vec_d, double, PYC_CMP_FLT)
 
-#define PYC_VEC_ENTRY(NAME, T, CODE)                                       \
-	{                                                                  \
-		CODE, #T, sizeof(T), NAME##_sig, NAME##_w_root,            \
-			NAME##_w_len, NAME##_w_cap, NAME##_w_data,         \
-			NAME##_w_push, NAME##_w_set, NAME##_w_pop,         \
-			NAME##_w_insert, NAME##_w_remove, NAME##_w_extend, \
-			NAME##_w_truncate, NAME##_w_reserve, NAME##_w_sort, \
-			NAME##_w_check, NAME##_w_free                      \
+#define PYC_VEC_ENTRY(NAME, T, CODE)                                          \
+	{                                                                     \
+		CODE, #T, sizeof(T), NAME##_sig, NAME##_w_root, NAME##_w_len, \
+			NAME##_w_cap, NAME##_w_data, NAME##_w_push,           \
+			NAME##_w_set, NAME##_w_pop, NAME##_w_insert,          \
+			NAME##_w_remove, NAME##_w_extend, NAME##_w_truncate,  \
+			NAME##_w_reserve, NAME##_w_sort, NAME##_w_check,      \
+			NAME##_w_free                                         \
 	}
 
 const pyc_vec_ops pyc_vec_table[] = {
@@ -254,8 +254,7 @@ pc_err pyc_vec_splice(const pyc_vec_ops *o, pyc_vec *v, size_t a, size_t b,
 			       tail * es);
 	}
 	pc_err err = PC_OK;
-	TX(v->pool, &err)
-	{
+	TX(v->pool, &err) {
 		pc_err e = o->truncate(v, a);
 		if (e == PC_OK && span)
 			e = o->extend(v, fin, span);
@@ -308,13 +307,13 @@ const char *pyc_err_name(pc_err e)
 	/* A code added to err.h after this table reads "PC_E_UNKNOWN" until
 	 * it is listed here (the Python tests check that none does). */
 	static const char *const names[PC_E__COUNT] = {
-		"PC_OK",          "PC_E_NOTFOUND",  "PC_E_EXISTS",
-		"PC_E_LAYOUT",    "PC_E_TYPE",      "PC_E_CORRUPT",
-		"PC_E_FULL",      "PC_E_RANGE",     "PC_E_INVAL",
-		"PC_E_BUSY",      "PC_E_IO",        "PC_E_NEEDTX",
-		"PC_E_INTX",      "PC_E_ABORTED",   "PC_E_ESCAPED",
-		"PC_E_NOMEM",     "PC_E_TOOBIG",    "PC_E_NOTPOOL",
-		"PC_E_VERSION",   "PC_E_TRUNCATED", "PC_E_BADBLOCK",
+		"PC_OK",        "PC_E_NOTFOUND",  "PC_E_EXISTS",
+		"PC_E_LAYOUT",  "PC_E_TYPE",      "PC_E_CORRUPT",
+		"PC_E_FULL",    "PC_E_RANGE",     "PC_E_INVAL",
+		"PC_E_BUSY",    "PC_E_IO",        "PC_E_NEEDTX",
+		"PC_E_INTX",    "PC_E_ABORTED",   "PC_E_ESCAPED",
+		"PC_E_NOMEM",   "PC_E_TOOBIG",    "PC_E_NOTPOOL",
+		"PC_E_VERSION", "PC_E_TRUNCATED", "PC_E_BADBLOCK",
 	};
 	if ((unsigned)e >= (unsigned)PC_E__COUNT || !names[e])
 		return "PC_E_UNKNOWN";

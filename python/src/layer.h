@@ -43,7 +43,7 @@ typedef struct pyc_vec {
  * address. Arguments are checked by the caller (indexes in range, n > 0
  * where it matters); the pcoll calls still check them again. */
 typedef struct pyc_vec_ops {
-	char code;         /* the array module's typecode */
+	int code;          /* the array module's typecode */
 	const char *ctype; /* the C element type, as in the signature */
 	size_t size;       /* sizeof(T) */
 	pc_typesig (*sig)(void);

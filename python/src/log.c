@@ -6,10 +6,10 @@
  * must be released by the thread that took it, so it cannot stay open
  * between two calls from Python (the next call may come from another
  * thread, or never). The Python iterator therefore reads in batches: each
- * refill opens an iterator, skips the records already returned, copies the
- * next batch and closes it again. Batches grow with the position (up to
- * 64 Ki records or 4 MiB), which keeps the skipping to a small multiple of
- * the records returned. walk() reads in one pass.
+ * refill is one walk that skips the records already returned and copies
+ * the next batch. Batches grow with the position (up to 64 Ki records or
+ * 4 MiB), which keeps the skipping to a small multiple of the records
+ * returned. walk() reads in one pass.
  */
 #include "pyc.h"
 
@@ -92,14 +92,14 @@ static PyObject *Log_appendv(LogObject *l, PyObject *records)
 {
 	if (pyc_guard(&l->c))
 		return NULL;
-	PyObject *seq = PySequence_Fast(records,
-					"appendv() takes an iterable of "
-					"records");
+	PyObject *seq =
+		PySequence_Fast(records, "appendv() takes an iterable of "
+					 "records");
 	if (!seq)
 		return NULL;
 	Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-	Py_buffer *bufs = (Py_buffer *)PyMem_Calloc((size_t)n + 1,
-						    sizeof(Py_buffer));
+	Py_buffer *bufs =
+		(Py_buffer *)PyMem_Calloc((size_t)n + 1, sizeof(Py_buffer));
 	plog_iovec *iov =
 		(plog_iovec *)PyMem_Calloc((size_t)n + 1, sizeof(plog_iovec));
 	PyObject *res = NULL;
@@ -300,7 +300,7 @@ static PyObject *Log_repr(LogObject *l)
 /* ------------------------------------------------------------------ */
 
 typedef struct LogIterObject {
-	PyObject_HEAD
+	PyObject ob_base; /* PyObject_HEAD */
 	LogObject *log;
 	uint64_t pos; /* records returned or batched so far */
 	uint64_t end; /* the records committed when iteration began */
@@ -313,53 +313,55 @@ typedef struct LogIterObject {
 #define PYC_LOG_BATCH_MAX   65536
 #define PYC_LOG_BATCH_BYTES ((size_t)4 << 20)
 
+/* A batch refill as a walk: skip what was returned, copy the next ones. */
+struct pyc_refill {
+	uint64_t skip;  /* records still to skip */
+	uint64_t want;  /* records still to copy */
+	size_t bytes;   /* bytes copied */
+	PyObject *list; /* the copies */
+	int failed;     /* an exception is set */
+};
+
+static int pyc_refill_cb(const void *buf, size_t len, void *arg)
+{
+	struct pyc_refill *r = (struct pyc_refill *)arg;
+	if (r->skip) {
+		r->skip--;
+		return 0;
+	}
+	PyObject *b =
+		PyBytes_FromStringAndSize((const char *)buf, (Py_ssize_t)len);
+	if (!b || PyList_Append(r->list, b)) {
+		Py_XDECREF(b);
+		r->failed = 1;
+		return 1;
+	}
+	Py_DECREF(b);
+	r->bytes += len;
+	return --r->want == 0 || r->bytes >= PYC_LOG_BATCH_BYTES;
+}
+
 static int pyc_log_refill(LogIterObject *it)
 {
-	LogObject *l = it->log;
-	plog_iter pi;
-	pc_err e = plog_iter_begin(&l->log, &pi);
-	if (e != PC_OK) {
-		pyc_raise(e, 0);
+	struct pyc_refill r = {it->pos, 0, 0, PyList_New(0), 0};
+	if (!r.list)
+		return -1;
+	r.want = it->pos < PYC_LOG_BATCH_MIN ? PYC_LOG_BATCH_MIN : it->pos;
+	if (r.want > PYC_LOG_BATCH_MAX)
+		r.want = PYC_LOG_BATCH_MAX;
+	if (r.want > it->end - it->pos)
+		r.want = it->end - it->pos;
+	pc_err e = pyc_log_walk(&it->log->log, 0, pyc_refill_cb, &r);
+	if (r.failed || e != PC_OK) {
+		if (!r.failed)
+			pyc_raise(e, 0);
+		Py_DECREF(r.list);
 		return -1;
 	}
-	const void *data;
-	size_t len;
-	for (uint64_t i = 0; i < it->pos; i++)
-		if (!plog_iter_next(&pi, &data, &len))
-			break;
-	uint64_t want = it->pos < PYC_LOG_BATCH_MIN ? PYC_LOG_BATCH_MIN
-						     : it->pos;
-	if (want > PYC_LOG_BATCH_MAX)
-		want = PYC_LOG_BATCH_MAX;
-	if (want > it->end - it->pos)
-		want = it->end - it->pos;
-	PyObject *batch = PyList_New(0);
-	size_t bytes = 0;
-	int r = batch ? 0 : -1;
-	for (uint64_t i = 0; r == 0 && i < want && bytes < PYC_LOG_BATCH_BYTES;
-	     i++) {
-		if (!plog_iter_next(&pi, &data, &len))
-			break;
-		PyObject *b = PyBytes_FromStringAndSize((const char *)data,
-							(Py_ssize_t)len);
-		r = b ? PyList_Append(batch, b) : -1;
-		Py_XDECREF(b);
-		bytes += len;
-	}
-	e = plog_iter_error(&pi);
-	plog_iter_end(&pi);
-	if (r == 0 && e != PC_OK) {
-		pyc_raise(e, 0);
-		r = -1;
-	}
-	if (r) {
-		Py_XDECREF(batch);
-		return -1;
-	}
-	Py_XSETREF(it->batch, batch);
+	Py_XSETREF(it->batch, r.list);
 	it->bi = 0;
-	it->pos += (uint64_t)PyList_GET_SIZE(batch);
-	if (PyList_GET_SIZE(batch) == 0)
+	it->pos += (uint64_t)PyList_GET_SIZE(r.list);
+	if (PyList_GET_SIZE(r.list) == 0)
 		it->end = it->pos; /* fewer records than counted: done */
 	return 0;
 }
@@ -367,8 +369,8 @@ static int pyc_log_refill(LogIterObject *it)
 static PyObject *LogIter_next(LogIterObject *it)
 {
 	LogObject *l = it->log;
-	if (it->pos >= it->end && !(it->batch && it->bi < PyList_GET_SIZE(
-							     it->batch)))
+	if (it->pos >= it->end &&
+	    !(it->batch && it->bi < PyList_GET_SIZE(it->batch)))
 		return NULL;
 	if (pyc_guard(&l->c))
 		return NULL;

@@ -255,9 +255,9 @@ static PyObject *Map_popitem(MapObject *m, PyObject *unused)
 	PyObject *v = pyc_bytes(it.val);
 	if (!k || !v)
 		goto fail;
-	pc_err e = pyc_map_remove(&m->m, pc_slice_make(PyBytes_AS_STRING(k),
-						       (size_t)PyBytes_GET_SIZE(
-							       k)),
+	pc_err e = pyc_map_remove(&m->m,
+				  pc_slice_make(PyBytes_AS_STRING(k),
+						(size_t)PyBytes_GET_SIZE(k)),
 				  NULL);
 	m->mods++;
 	if (e != PC_OK) {
@@ -274,8 +274,7 @@ fail:
 static PyObject *Map_setdefault(MapObject *m, PyObject *const *args,
 				Py_ssize_t n)
 {
-	if (!pyc_nargs("setdefault", n, 1, 2) ||
-	    pyc_guard(&m->c))
+	if (!pyc_nargs("setdefault", n, 1, 2) || pyc_guard(&m->c))
 		return NULL;
 	Py_buffer kb;
 	pc_slice k;
@@ -318,8 +317,8 @@ static PyObject *Map_update(MapObject *m, PyObject *args, PyObject *kw)
 			     items && i < PyList_GET_SIZE(keys); i++) {
 				PyObject *kk = PyList_GET_ITEM(keys, i);
 				PyObject *vv = PyObject_GetItem(other, kk);
-				PyObject *t = vv ? PyTuple_Pack(2, kk, vv)
-						 : NULL;
+				PyObject *t =
+					vv ? PyTuple_Pack(2, kk, vv) : NULL;
 				Py_XDECREF(vv);
 				if (!t || PyList_Append(items, t))
 					Py_CLEAR(items);
@@ -332,10 +331,11 @@ static PyObject *Map_update(MapObject *m, PyObject *args, PyObject *kw)
 		if (!items)
 			goto out;
 		for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items); i++) {
-			PyObject *t = PySequence_Tuple(PyList_GET_ITEM(items, i));
+			PyObject *t =
+				PySequence_Tuple(PyList_GET_ITEM(items, i));
 			if (!t || PyTuple_GET_SIZE(t) != 2) {
-				if (t || PyErr_ExceptionMatches(
-						 PyExc_TypeError)) {
+				if (t ||
+				    PyErr_ExceptionMatches(PyExc_TypeError)) {
 					PyErr_Clear();
 					PyErr_Format(PyExc_ValueError,
 						     "update(): element %zd is "
@@ -369,8 +369,8 @@ static PyObject *Map_update(MapObject *m, PyObject *args, PyObject *kw)
 	Py_ssize_t n = PyList_GET_SIZE(pairs);
 	bufs = (Py_buffer *)PyMem_Calloc((size_t)(2 * n + 1),
 					 sizeof(Py_buffer));
-	pc_slice *sl = (pc_slice *)PyMem_Calloc((size_t)(2 * n + 1),
-						sizeof(pc_slice));
+	pc_slice *sl =
+		(pc_slice *)PyMem_Calloc((size_t)(2 * n + 1), sizeof(pc_slice));
 	if (!bufs || !sl) {
 		PyMem_Free(sl);
 		PyErr_NoMemory();
@@ -385,8 +385,7 @@ static PyObject *Map_update(MapObject *m, PyObject *args, PyObject *kw)
 		}
 	}
 	pc_err err = PC_OK, e = PC_OK;
-	TX(m->m.pool, &err)
-	{
+	TX(m->m.pool, &err) {
 		for (Py_ssize_t i = 0; e == PC_OK && i < n; i++)
 			e = pyc_map_put(&m->m, sl[2 * i], sl[2 * i + 1], NULL);
 		if (e != PC_OK) {
@@ -468,8 +467,7 @@ static PyObject *Map_count_below(MapObject *m, PyObject *key)
 static PyObject *Map_count_between(MapObject *m, PyObject *const *args,
 				   Py_ssize_t n)
 {
-	if (!pyc_nargs("count_between", n, 2, 2) ||
-	    pyc_guard(&m->c))
+	if (!pyc_nargs("count_between", n, 2, 2) || pyc_guard(&m->c))
 		return NULL;
 	Py_buffer b1, b2;
 	pc_slice k1, k2;
@@ -502,7 +500,7 @@ static PyObject *Map_get_pool(MapObject *m, void *c)
 /* ------------------------------------------------------------------ */
 
 typedef struct MapIterObject {
-	PyObject_HEAD
+	PyObject ob_base; /* PyObject_HEAD */
 	MapObject *map;
 	int kind;    /* PYC_KEYS, PYC_VALUES, PYC_ITEMS */
 	int reverse; /* from the last key of the range down */
@@ -511,9 +509,9 @@ typedef struct MapIterObject {
 	PyObject *lo, *hi; /* bytes of the bounds (kept alive), or NULL */
 	pyc_map_iter it;
 	unsigned long long mods, aborts;
-	char *last;   /* the last key returned */
+	char *last; /* the last key returned */
 	size_t nlast, caplast;
-	char *seek;   /* the bound the iterator was re-seeked with */
+	char *seek; /* the bound the iterator was re-seeked with */
 	size_t nseek, capseek;
 } MapIterObject;
 
@@ -697,8 +695,8 @@ static PyObject *Map_range(MapObject *m, PyObject *args, PyObject *kw)
 		Py_XDECREF(blo);
 		return NULL;
 	}
-	PyObject *r = pyc_map_iter_new(m, PYC_ITEMS, reverse, blo, lob, bhi,
-				       hib);
+	PyObject *r =
+		pyc_map_iter_new(m, PYC_ITEMS, reverse, blo, lob, bhi, hib);
 	Py_XDECREF(blo);
 	Py_XDECREF(bhi);
 	return r;
@@ -730,7 +728,7 @@ PyTypeObject MapIterType = {
 /* ------------------------------------------------------------------ */
 
 typedef struct MapViewObject {
-	PyObject_HEAD
+	PyObject ob_base; /* PyObject_HEAD */
 	MapObject *map;
 	int kind;
 } MapViewObject;
@@ -810,10 +808,10 @@ static int MapView_contains(MapViewObject *v, PyObject *x)
 			PyErr_Clear();
 			return 0;
 		}
-		int r = cur == Py_None ? 0
-				       : PyObject_RichCompareBool(
-						 cur, PyTuple_GET_ITEM(x, 1),
-						 Py_EQ);
+		int r = cur == Py_None
+				? 0
+				: PyObject_RichCompareBool(
+					  cur, PyTuple_GET_ITEM(x, 1), Py_EQ);
 		Py_DECREF(cur);
 		return r;
 	}

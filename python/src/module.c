@@ -13,7 +13,7 @@ _Thread_local PoolObject *pyc_tls_tx;
 
 /* The context manager of Pool.transaction(). */
 typedef struct TxObject {
-	PyObject_HEAD
+	PyObject ob_base; /* PyObject_HEAD */
 	PoolObject *pool;
 	int entered;
 } TxObject;
@@ -149,8 +149,7 @@ int pyc_get_bytes(PyObject *o, Py_buffer *view, pc_slice *s, const char *what)
 	return 0;
 }
 
-int pyc_nargs(const char *fn, Py_ssize_t n, Py_ssize_t min,
-		     Py_ssize_t max)
+int pyc_nargs(const char *fn, Py_ssize_t n, Py_ssize_t min, Py_ssize_t max)
 {
 	if (n >= min && n <= max)
 		return 1;
@@ -204,8 +203,8 @@ void pyc_registry_drop(PoolObject *p, ContObject *o, int why)
 		PyErr_Clear();
 }
 
-int pyc_obtain_root(PoolObject *p, const char *name, int create,
-		    pyc_root_fn fn, void *arg, int *created)
+int pyc_obtain_root(PoolObject *p, const char *name, int create, pyc_root_fn fn,
+		    void *arg, int *created)
 {
 	*created = 0;
 	pc_err e = fn(p->pp, name, PC_OPEN, arg);
@@ -302,8 +301,8 @@ static int pyc_size_arg(PyObject *o, const char *what, size_t *out)
 
 static PyObject *pyc_pool_make(PyObject *args, PyObject *kw, pc_open_mode mode)
 {
-	static char *kw_size[] = {"path", "size", "grow_step", "max_size",
-				  "mode", NULL};
+	static char *kw_size[] = {"path",     "size", "grow_step",
+				  "max_size", "mode", NULL};
 	static char *kw_open[] = {"path", NULL};
 	PyObject *path = NULL, *size = NULL, *grow = NULL, *max = NULL;
 	unsigned int fmode = 0600;
@@ -311,9 +310,9 @@ static PyObject *pyc_pool_make(PyObject *args, PyObject *kw, pc_open_mode mode)
 		if (!PyArg_ParseTupleAndKeywords(args, kw, "O&:open", kw_open,
 						 PyUnicode_FSDecoder, &path))
 			return NULL;
-	} else if (!PyArg_ParseTupleAndKeywords(
-			   args, kw, "O&O|$OOI", kw_size, PyUnicode_FSDecoder,
-			   &path, &size, &grow, &max, &fmode)) {
+	} else if (!PyArg_ParseTupleAndKeywords(args, kw, "O&O|$OOI", kw_size,
+						PyUnicode_FSDecoder, &path,
+						&size, &grow, &max, &fmode)) {
 		return NULL;
 	}
 	pc_pool_opts o;
@@ -333,13 +332,10 @@ static PyObject *pyc_pool_make(PyObject *args, PyObject *kw, pc_open_mode mode)
 	}
 	pc_pool *pp = NULL;
 	pc_err e;
-	Py_BEGIN_ALLOW_THREADS
-	e = pc_pool_open_opts(cpath, mode, mode == PC_OPEN ? NULL : &o, &pp);
-	Py_END_ALLOW_THREADS
-	if (e != PC_OK)
-		pyc_raise(e, 1);
-	else
-		res = pyc_pool_new(pp, path);
+	Py_BEGIN_ALLOW_THREADS e = pc_pool_open_opts(
+		cpath, mode, mode == PC_OPEN ? NULL : &o, &pp);
+	Py_END_ALLOW_THREADS if (e != PC_OK) pyc_raise(e, 1);
+	else res = pyc_pool_new(pp, path);
 out:
 	Py_XDECREF(bpath);
 	Py_XDECREF(path);
@@ -495,7 +491,7 @@ static PyObject *Pool_log(PoolObject *p, PyObject *args, PyObject *kw)
 {
 	static char *kwl[] = {"name", "capacity", "create", NULL};
 	PyObject *name;
-	Py_ssize_t cap = 64 * 1024;
+	Py_ssize_t cap = (Py_ssize_t)64 * 1024;
 	int create = 1;
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "U|np:log", kwl, &name, &cap,
 					 &create))
@@ -557,7 +553,8 @@ static PyObject *Pool_roots(PoolObject *p, PyObject *unused)
 		}
 		ri.name[sizeof(ri.name) - 1] = '\0';
 		ri.sig.name[sizeof(ri.sig.name) - 1] = '\0';
-		PyObject *k = PyUnicode_DecodeUTF8(ri.name, strlen(ri.name),
+		PyObject *k = PyUnicode_DecodeUTF8(ri.name,
+						   (Py_ssize_t)strlen(ri.name),
 						   "surrogateescape");
 		PyObject *v = PyUnicode_FromString(ri.sig.name);
 		int r = (k && v) ? PyDict_SetItem(d, k, v) : -1;
@@ -895,8 +892,8 @@ static void pyc_tx_finish(PoolObject *p, int aborted)
 	if (aborted) {
 		p->aborts++;
 		for (Py_ssize_t i = 0; born && i < PyList_GET_SIZE(born); i++) {
-			PyObject *o = PyWeakref_GetObject(
-				PyList_GET_ITEM(born, i));
+			PyObject *o =
+				PyWeakref_GetObject(PyList_GET_ITEM(born, i));
 			if (o != Py_None)
 				pyc_registry_drop(p, (ContObject *)o,
 						  PYC_DEAD_ABORTED);
@@ -1043,10 +1040,8 @@ static PyObject *mod_check(PyObject *m, PyObject *arg)
 	if (!PyUnicode_FSConverter(arg, &b))
 		return NULL;
 	pc_err e;
-	Py_BEGIN_ALLOW_THREADS
-	e = pc_pool_check(PyBytes_AS_STRING(b));
-	Py_END_ALLOW_THREADS
-	Py_DECREF(b);
+	Py_BEGIN_ALLOW_THREADS e = pc_pool_check(PyBytes_AS_STRING(b));
+	Py_END_ALLOW_THREADS Py_DECREF(b);
 	if (e != PC_OK)
 		return pyc_raise(e, 1);
 	Py_RETURN_NONE;

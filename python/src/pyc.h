@@ -35,22 +35,22 @@ enum pyc_dead {
 
 /* pcoll.Pool. */
 typedef struct PoolObject {
-	PyObject_HEAD
-	pc_pool *pp;              /* NULL once closed */
-	PyObject *path;           /* str */
-	PyObject *objects;        /* dict: root name -> weakref to its object */
-	PyObject *tx_born;        /* list of weakrefs: created in the open tx */
-	PyObject *tx_cause;       /* str: the error that aborted the open tx */
-	unsigned long tx_thread;  /* thread of the open transaction */
-	int tx_depth;             /* nesting of transaction() blocks */
-	int busy;                 /* walks calling back into Python */
+	PyObject ob_base;        /* PyObject_HEAD */
+	pc_pool *pp;             /* NULL once closed */
+	PyObject *path;          /* str */
+	PyObject *objects;       /* dict: root name -> weakref to its object */
+	PyObject *tx_born;       /* list of weakrefs: created in the open tx */
+	PyObject *tx_cause;      /* str: the error that aborted the open tx */
+	unsigned long tx_thread; /* thread of the open transaction */
+	int tx_depth;            /* nesting of transaction() blocks */
+	int busy;                /* walks calling back into Python */
 	unsigned long long aborts; /* aborted transactions so far */
 	PyObject *weakreflist;
 } PoolObject;
 
 /* The part every container object starts with. */
 typedef struct ContObject {
-	PyObject_HEAD
+	PyObject ob_base; /* PyObject_HEAD */
 	PoolObject *pool; /* strong reference */
 	PyObject *name;   /* str: the root's name */
 	int dead;         /* enum pyc_dead */
@@ -136,13 +136,12 @@ void pyc_registry_drop(PoolObject *p, ContObject *o, int why);
  * the root (created objects of an aborted transaction die with it). */
 typedef pc_err (*pyc_root_fn)(pc_pool *pool, const char *name,
 			      pc_open_mode mode, void *arg);
-int pyc_obtain_root(PoolObject *p, const char *name, int create,
-		    pyc_root_fn fn, void *arg, int *created);
+int pyc_obtain_root(PoolObject *p, const char *name, int create, pyc_root_fn fn,
+		    void *arg, int *created);
 
 /* Constructors used by Pool methods. */
 PyObject *pyc_map_open(PoolObject *p, PyObject *name, int create);
-PyObject *pyc_vec_open(PoolObject *p, PyObject *name, int typecode,
-		       int create);
+PyObject *pyc_vec_open(PoolObject *p, PyObject *name, int typecode, int create);
 PyObject *pyc_log_open(PoolObject *p, PyObject *name, Py_ssize_t capacity,
 		       int create);
 PyObject *pyc_blk_open(PoolObject *p, PyObject *name, Py_ssize_t bsize,

@@ -355,7 +355,8 @@ int pyc_vec_drop_views(VecObject *v, const char *why)
 	 * example wrapped by numpy: it stays, and so does our export. */
 	Py_ssize_t n = PyList_GET_SIZE(v->views);
 	for (Py_ssize_t i = 0; i < n; i++) {
-		PyObject *mv = PyWeakref_GetObject(PyList_GET_ITEM(v->views, i));
+		PyObject *mv =
+			PyWeakref_GetObject(PyList_GET_ITEM(v->views, i));
 		if (mv == Py_None)
 			continue;
 		PyObject *r = PyObject_CallMethod(mv, "release", NULL);
@@ -511,16 +512,15 @@ static PyObject *Vec_item(VecObject *v, Py_ssize_t i)
 /* The elements of @p src converted into a PyMem buffer (*out, *n). A
  * buffer of the same format is copied as it is; anything else is
  * iterated. */
-static int pyc_vec_collect(VecObject *v, PyObject *src, void **out,
-			   size_t *n)
+static int pyc_vec_collect(VecObject *v, PyObject *src, void **out, size_t *n)
 {
 	const pyc_vec_ops *o = v->ops;
 	*out = NULL;
 	*n = 0;
 	if (PyObject_CheckBuffer(src)) {
 		Py_buffer b;
-		if (PyObject_GetBuffer(src, &b, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) ==
-		    0) {
+		if (PyObject_GetBuffer(
+			    src, &b, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) == 0) {
 			const char *f = b.format ? b.format : "B";
 			if (f[0] == '@' || f[0] == '=')
 				f++;
@@ -577,8 +577,8 @@ static int pyc_vec_fail(pc_err e)
 }
 
 /* Replace [a, b) by the n elements at src. */
-static int pyc_vec_splice_obj(VecObject *v, size_t a, size_t b,
-			      const void *src, size_t n)
+static int pyc_vec_splice_obj(VecObject *v, size_t a, size_t b, const void *src,
+			      size_t n)
 {
 	size_t len = v->ops->len(&v->v);
 	if (pyc_vec_may_grow(v, len - (b - a) + n))
@@ -607,14 +607,14 @@ static PyObject *Vec_subscript(VecObject *v, PyObject *key)
 	Py_ssize_t start, stop, step;
 	if (PySlice_Unpack(key, &start, &stop, &step) < 0)
 		return NULL;
-	Py_ssize_t cnt = PySlice_AdjustIndices(
-		(Py_ssize_t)v->ops->len(&v->v), &start, &stop, step);
+	Py_ssize_t cnt = PySlice_AdjustIndices((Py_ssize_t)v->ops->len(&v->v),
+					       &start, &stop, step);
 	/* A copy, as an array.array of the same typecode. */
 	PyObject *arraymod = PyImport_ImportModule("array");
 	if (!arraymod)
 		return NULL;
-	PyObject *arr = PyObject_CallMethod(arraymod, "array", "C",
-					    v->ops->code);
+	PyObject *arr =
+		PyObject_CallMethod(arraymod, "array", "C", v->ops->code);
 	Py_DECREF(arraymod);
 	if (!arr)
 		return NULL;
@@ -628,8 +628,8 @@ static PyObject *Vec_subscript(VecObject *v, PyObject *key)
 	const unsigned char *d = (const unsigned char *)v->ops->data(&v->v);
 	for (Py_ssize_t i = 0, j = start; i < cnt; i++, j += step)
 		memcpy(tmp + (size_t)i * es, d + (size_t)j * es, es);
-	PyObject *bytes =
-		PyBytes_FromStringAndSize((const char *)tmp, cnt * (Py_ssize_t)es);
+	PyObject *bytes = PyBytes_FromStringAndSize((const char *)tmp,
+						    cnt * (Py_ssize_t)es);
 	PyMem_Free(tmp);
 	PyObject *r = bytes ? PyObject_CallMethod(arr, "frombytes", "O", bytes)
 			    : NULL;
@@ -669,8 +669,7 @@ static int pyc_vec_set_slice(VecObject *v, PyObject *key, PyObject *val)
 			r = -1;
 		} else {
 			pc_err err = PC_OK, e = PC_OK;
-			TX(v->v.pool, &err)
-			{
+			TX(v->v.pool, &err) {
 				for (Py_ssize_t i = 0, j = start;
 				     e == PC_OK && i < cnt; i++, j += step)
 					e = v->ops->set(
@@ -746,8 +745,7 @@ static int Vec_ass_subscript(VecObject *v, PyObject *key, PyObject *val)
 
 /* Position of the first element equal to @p x in [lo, hi), -1 if none,
  * -2 on error. Values that do not convert equal nothing. */
-static Py_ssize_t pyc_vec_find(VecObject *v, PyObject *x, size_t lo,
-			       size_t hi)
+static Py_ssize_t pyc_vec_find(VecObject *v, PyObject *x, size_t lo, size_t hi)
 {
 	int code = v->ops->code;
 	uint64_t want[2];
@@ -888,8 +886,9 @@ static PyObject *Vec_remove(VecObject *v, PyObject *x)
 	if (i == -2)
 		return NULL;
 	if (i < 0) {
-		PyErr_Format(PyExc_ValueError, "vector.remove(x): %R not in "
-					       "vector",
+		PyErr_Format(PyExc_ValueError,
+			     "vector.remove(x): %R not in "
+			     "vector",
 			     x);
 		return NULL;
 	}
@@ -916,9 +915,8 @@ static PyObject *Vec_index(VecObject *v, PyObject *const *args, Py_ssize_t n)
 			return NULL;
 	}
 	PySlice_AdjustIndices(len, &lo, &hi, 1);
-	Py_ssize_t i = hi > lo ? pyc_vec_find(v, args[0], (size_t)lo,
-					      (size_t)hi)
-			       : -1;
+	Py_ssize_t i =
+		hi > lo ? pyc_vec_find(v, args[0], (size_t)lo, (size_t)hi) : -1;
 	if (i == -2)
 		return NULL;
 	if (i < 0) {
@@ -964,8 +962,7 @@ static PyObject *Vec_sort(VecObject *v, PyObject *args, PyObject *kw)
 	    pyc_guard(&v->c))
 		return NULL;
 	pc_err e = PC_OK, err = PC_OK;
-	TX(v->v.pool, &err)
-	{
+	TX(v->v.pool, &err) {
 		e = v->ops->sort(&v->v);
 		if (e == PC_OK && reverse)
 			e = pyc_vec_reverse(v->ops, &v->v);
@@ -1034,9 +1031,9 @@ static PyObject *Vec_tobytes(VecObject *v, PyObject *unused)
 	if (pyc_guard(&v->c))
 		return NULL;
 	size_t len = v->ops->len(&v->v);
-	return PyBytes_FromStringAndSize(
-		len ? (const char *)v->ops->data(&v->v) : "",
-		(Py_ssize_t)(len * v->ops->size));
+	return PyBytes_FromStringAndSize(len ? (const char *)v->ops->data(&v->v)
+					     : "",
+					 (Py_ssize_t)(len * v->ops->size));
 }
 
 static PyObject *Vec_check(VecObject *v, PyObject *unused)
@@ -1064,7 +1061,8 @@ static PyObject *Vec_richcompare(VecObject *v, PyObject *other, int op)
 	int eq = (size_t)on == len;
 	for (size_t i = 0; eq && i < len; i++) {
 		PyObject *a = pyc_vec_at(v, i);
-		PyObject *b = a ? PySequence_GetItem(other, (Py_ssize_t)i) : NULL;
+		PyObject *b =
+			a ? PySequence_GetItem(other, (Py_ssize_t)i) : NULL;
 		int r = b ? PyObject_RichCompareBool(a, b, Py_EQ) : -1;
 		Py_XDECREF(a);
 		Py_XDECREF(b);
@@ -1082,8 +1080,7 @@ static PyObject *Vec_repr(VecObject *v)
 					    v->c.name);
 	return PyUnicode_FromFormat(
 		"<pcoll.Vector %R of pool %R: typecode '%c', %zu elements>",
-		v->c.name, v->c.pool->path, v->ops->code,
-		v->ops->len(&v->v));
+		v->c.name, v->c.pool->path, v->ops->code, v->ops->len(&v->v));
 }
 
 static PyObject *Vec_get_typecode(VecObject *v, void *c)
@@ -1123,7 +1120,7 @@ static PyObject *Vec_get_pool(VecObject *v, void *c)
 /* ------------------------------------------------------------------ */
 
 typedef struct VecIterObject {
-	PyObject_HEAD
+	PyObject ob_base; /* PyObject_HEAD */
 	VecObject *vec;
 	size_t next; /* forward: the next index; reverse: one past it */
 	int reverse;
@@ -1245,8 +1242,8 @@ static PyMethodDef Vec_methods[] = {
 static PyGetSetDef Vec_getset[] = {
 	{"typecode", (getter)Vec_get_typecode, NULL,
 	 "The array module's typecode of the elements.", NULL},
-	{"itemsize", (getter)Vec_get_itemsize, NULL,
-	 "Bytes per element.", NULL},
+	{"itemsize", (getter)Vec_get_itemsize, NULL, "Bytes per element.",
+	 NULL},
 	{"capacity", (getter)Vec_get_capacity, NULL,
 	 "Elements the vector holds before it must grow.", NULL},
 	{"name", (getter)Vec_get_name, NULL, "The root name.", NULL},
