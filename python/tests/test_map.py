@@ -2,6 +2,7 @@
 """pcoll.Map: the dict protocol, order, ranges, counts, views, iteration
 while changing, bad arguments, a full pool, persistence."""
 import collections.abc
+import os
 import random
 
 import pytest
@@ -282,3 +283,12 @@ def test_persistence_and_check(pool_path):
         assert dict(m.items()) == ref
         assert list(m) == sorted(ref)
         m.check()
+
+
+def test_persistence_path_matches_environment(pool):
+    # the python suite runs on emulated pmem (flush instructions), the
+    # python-msync suite on the msync path
+    force = os.environ.get("PMEM_IS_PMEM_FORCE")
+    if force is None:
+        pytest.skip("PMEM_IS_PMEM_FORCE not set")
+    assert pool.is_pmem == (force == "1")

@@ -42,12 +42,13 @@ KILLED_INSIDE = textwrap.dedent("""
 """)
 
 # A writer of consistent transactions: after n committed transactions,
-# count == n, the vector is range(n), the log has records 0..n-1 and
-# block i % nblock holds i.
+# count == n, the map holds the last 1000 entries k<i>, the vector is
+# range(n), the log has records 0..n-1 and block i % nblock holds i.
 WRITER = textwrap.dedent("""
     import sys, pcoll
     pool = pcoll.Pool.open(sys.argv[1])
     use_tx = sys.argv[2] == "tx"
+    KEEP = 1000
     m, v, lg, b = (pool.map("m"), pool.vector("v"), pool.log("l"),
                    pool.blocks("b"))
     n = len(v)
@@ -57,6 +58,8 @@ WRITER = textwrap.dedent("""
             with pool.transaction():
                 m["count"] = b"%d" % (n + 1)
                 m[b"k%d" % n] = b"v" * (n % 200)
+                if n >= KEEP:
+                    del m[b"k%d" % (n - KEEP)]
                 v.append(n)
                 lg.append(b"%d" % n)
                 b.write(n % b.nblock, b"%d" % n)
@@ -107,10 +110,11 @@ def wait_line(p, want, timeout=60):
 def kill(p):
     p.send_signal(signal.SIGKILL)
     p.wait(timeout=60)
+    err = p.stderr.read().decode()
     p.stdin.close()
     p.stdout.close()
     p.stderr.close()
-    assert p.returncode == -signal.SIGKILL
+    assert p.returncode == -signal.SIGKILL, err
 
 
 def test_sigkill_inside_transaction_leaves_no_trace(pool_path):
@@ -138,8 +142,10 @@ def check_consistent(path):
             problems.append("vector has %d elements, count %d" % (len(v), n))
         if list(lg) != [b"%d" % i for i in range(n)]:
             problems.append("log has %d records, count %d" % (len(lg), n))
-        if any(m.get(b"k%d" % i) != b"v" * (i % 200) for i in range(n)) \
-                or m.get(b"k%d" % n) is not None:
+        keep = range(max(0, n - 1000), n)
+        want = {b"k%d" % i: b"v" * (i % 200) for i in keep}
+        want.update({b"k": b"orig", b"gone": b"here", b"count": b"%d" % n})
+        if dict(m.items()) != want:
             problems.append("map entries do not match count %d" % n)
         for i in range(max(0, n - b.nblock), n):
             if b.read(i % b.nblock).rstrip(b"\0") != b"%d" % i:
