@@ -46,7 +46,8 @@ SCAN = 100
 
 
 def key_of(i, n):
-    """The key of the i-th operation, as pcoll-py-capi-loop makes it."""
+    """The key of the i-th operation, as pcoll-py-capi-loop makes it (the
+    i-th scan starts at key_of(i % n, n))."""
     return b"%016d" % ((i * KEY_STRIDE) % n)
 
 
@@ -217,15 +218,22 @@ def main(argv):
     if gdbm is None:
         ap.error("dbm.gnu is missing (Debian: python3-gdbm)")
     keys = [key_of(i, a.n) for i in range(a.n)]
-    scan_keys = [key_of(i, a.n) for i in range(a.scans)]
+    scan_keys = [key_of(i % a.n, a.n) for i in range(a.scans)]
     base = os.path.join(a.dir, "pcoll-pybench-%d" % os.getpid())
     info = machine()
     runs = []
     try:
         for r in range(a.runs):
             one = {}
+            # alternate which of the two goes first (the machine's noise
+            # drifts)
+            if r % 2:
+                one["C loop"] = bench_capi(exe, base + ".c.pool", a.n,
+                                           a.scans)
             one["pcoll"] = bench_pcoll(base + ".pool", keys, scan_keys)
-            one["C loop"] = bench_capi(exe, base + ".c.pool", a.n, a.scans)
+            if r % 2 == 0:
+                one["C loop"] = bench_capi(exe, base + ".c.pool", a.n,
+                                           a.scans)
             one["sqlite3"] = bench_sqlite(base + ".sqlite", keys, scan_keys)
             one["gdbm"] = bench_gdbm(base + ".gdbm", keys)
             one["shelve"] = bench_shelve(base + ".shelve", keys)
