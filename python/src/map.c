@@ -385,10 +385,13 @@ static PyObject *Map_update(MapObject *m, PyObject *args, PyObject *kw)
 		}
 	}
 	pc_err err = PC_OK, e = PC_OK;
+	char why[PC_ERRMSG_MAX] = "";
 	TX(m->m.pool, &err) {
 		for (Py_ssize_t i = 0; e == PC_OK && i < n; i++)
 			e = pyc_map_put(&m->m, sl[2 * i], sl[2 * i + 1], NULL);
 		if (e != PC_OK) {
+			/* the scope's end writes its own message */
+			(void)snprintf(why, sizeof(why), "%s", pc_errmsg());
 			(void)pc_tx_abort(e);
 			break;
 		}
@@ -396,7 +399,10 @@ static PyObject *Map_update(MapObject *m, PyObject *args, PyObject *kw)
 	PyMem_Free(sl);
 	m->mods++;
 	if (err != PC_OK) {
-		pyc_raise(e != PC_OK ? e : err, 0);
+		if (e != PC_OK)
+			pyc_raise_text(e, 0, why);
+		else
+			pyc_raise(err, 0);
 		goto out;
 	}
 	res = Py_NewRef(Py_None);

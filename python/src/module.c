@@ -51,14 +51,18 @@ static PyObject *pyc_raise_obj(pc_err e, int pool_path, PyObject *msg)
 	return NULL;
 }
 
-PyObject *pyc_raise(pc_err e, int pool_path)
+PyObject *pyc_raise_text(pc_err e, int pool_path, const char *m)
 {
-	const char *m = pc_errmsg();
 	/* Paths need not be UTF-8: decode as the file system does. */
 	PyObject *msg = PyUnicode_DecodeFSDefault(*m ? m : pc_strerror(e));
 	if (!msg)
 		return NULL;
 	return pyc_raise_obj(e, pool_path, msg);
+}
+
+PyObject *pyc_raise(pc_err e, int pool_path)
+{
+	return pyc_raise_text(e, pool_path, pc_errmsg());
 }
 
 PyObject *pyc_raise_msg(pc_err e, const char *fmt, ...)

@@ -100,6 +100,10 @@ extern PyObject *pyc_exc_closed;
  * Returns NULL. */
 PyObject *pyc_raise(pc_err e, int pool_path);
 
+/* As pyc_raise() with the message @p msg (a copy of pc_errmsg() taken
+ * before a TX() scope's end overwrote it). Returns NULL. */
+PyObject *pyc_raise_text(pc_err e, int pool_path, const char *msg);
+
 /* As pyc_raise() with a message of our own. Returns NULL. */
 PyObject *pyc_raise_msg(pc_err e, const char *fmt, ...);
 
