@@ -136,8 +136,13 @@ def bench_sqlite(path, keys, scan_keys):
     return res
 
 
-def bench_gdbm(path, keys):
+def bench_dbm(path, keys, shelf):
+    """dbm.gnu, or shelve over it (str keys, pickled values), with a sync
+    after each put."""
     db = gdbm.open(path, "nf")  # n: new, f: no automatic sync
+    if shelf:
+        db = shelve.Shelf(db)
+        keys = [k.decode() for k in keys]
     n = len(keys)
     res = {}
 
@@ -152,25 +157,6 @@ def bench_gdbm(path, keys):
     res["put"] = timed(put) / n
     res["get"] = timed(get) / n
     db.close()
-    os.remove(path)
-    return res
-
-
-def bench_shelve(path, keys):
-    skeys = [k.decode() for k in keys]
-    n = len(keys)
-    res = {}
-    with shelve.Shelf(gdbm.open(path, "nf")) as sh:
-        def put():
-            for k in skeys:
-                sh[k] = VALUE
-                sh.sync()
-
-        def get():
-            for k in skeys:
-                sh[k]
-        res["put"] = timed(put) / n
-        res["get"] = timed(get) / n
     os.remove(path)
     return res
 
@@ -247,8 +233,8 @@ def main(argv):
                 one["C loop"] = bench_capi(exe, base + ".c.pool", a.n,
                                            a.scans, a.rounds)
             one["sqlite3"] = bench_sqlite(base + ".sqlite", keys, scan_keys)
-            one["gdbm"] = bench_gdbm(base + ".gdbm", keys)
-            one["shelve"] = bench_shelve(base + ".shelve", keys)
+            one["gdbm"] = bench_dbm(base + ".gdbm", keys, False)
+            one["shelve"] = bench_dbm(base + ".shelve", keys, True)
             runs.append(one)
             print("run %d done: pcoll put %.2f us, get %.2f us" % (
                 r + 1, one["pcoll"]["put"] * 1e6, one["pcoll"]["get"] * 1e6),

@@ -65,8 +65,7 @@ static double run_get(struct work *w, pc_err *e)
 	for (size_t i = 0; i < w->n && *e == PC_OK; i++) {
 		pc_slice v = pyc_map_get(&w->m, pc_slice_make(w->keys[i], 16));
 		if (!v.ptr) {
-			fprintf(stderr, "pcoll-py-capi-loop: key missing\n");
-			*e = PC_E_NOTFOUND;
+			*e = PC_E_NOTFOUND; /* the map lost a key */
 			break;
 		}
 		memcpy(w->copy, v.ptr, v.len);
@@ -126,17 +125,13 @@ int main(int argc, char **argv)
 	 * makes its list of keys first. */
 	w->keys = (char(*)[24])malloc(w->n * sizeof(*w->keys));
 	pc_pool *pool = NULL;
+	int status = 1;
 	pc_err e = w->keys ? pc_pool_create(argv[1], (size_t)512 << 20, &pool)
 			   : PC_E_NOMEM;
 	if (e == PC_OK)
 		e = pyc_map_root(pool, "kv", PC_CREATE, &w->m);
-	if (e != PC_OK) {
-		fprintf(stderr, "pcoll-py-capi-loop: %s\n", pc_errmsg());
-		pc_pool_close(pool);
-		free(w->keys);
-		free(w);
-		return 1;
-	}
+	if (e != PC_OK)
+		goto out;
 	for (size_t i = 0; i < w->n; i++)
 		key_of(i, w->n, w->keys[i]);
 	memset(w->val, 'v', sizeof(w->val));
@@ -152,13 +147,8 @@ int main(int argc, char **argv)
 		rget = min2(rget, run_get(w, &e));
 		rscan = min2(rscan, run_scan(w));
 	}
-	if (e != PC_OK) {
-		fprintf(stderr, "pcoll-py-capi-loop: %s\n", pc_errmsg());
-		pc_pool_close(pool);
-		free(w->keys);
-		free(w);
-		return 1;
-	}
+	if (e != PC_OK)
+		goto out;
 	printf("{\"put_ns\": %.1f, \"get_ns\": %.1f, \"scan_ns\": %.1f", put,
 	       get, scan);
 	if (rounds)
@@ -166,8 +156,13 @@ int main(int argc, char **argv)
 		       "\"min_scan_ns\": %.1f",
 		       rput, rget, rscan);
 	printf(", \"visited\": %zu, \"sink\": %zu}\n", w->visited, w->sink);
+	status = 0;
+out:
+	if (status)
+		fprintf(stderr, "pcoll-py-capi-loop: %s\n",
+			*pc_errmsg() ? pc_errmsg() : pc_strerror(e));
 	pc_pool_close(pool);
 	free(w->keys);
 	free(w);
-	return 0;
+	return status;
 }

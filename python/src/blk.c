@@ -21,16 +21,8 @@ static pc_err pyc_blk_root_fn(pc_pool *pool, const char *name,
 PyObject *pyc_blk_open(PoolObject *p, PyObject *name, Py_ssize_t bsize,
 		       Py_ssize_t nblock, int create)
 {
-	PyObject *o = pyc_registry_get(p, name);
+	PyObject *o = pyc_registry_typed(p, name, &BlkType, "blocks");
 	if (o || PyErr_Occurred()) {
-		if (o && !Py_IS_TYPE(o, &BlkType)) {
-			Py_DECREF(o);
-			return pyc_raise_msg(PC_E_TYPE,
-					     "%R: root %R holds a %s, asked "
-					     "for blocks",
-					     p->path, name,
-					     Py_TYPE(o)->tp_name);
-		}
 		if (o && bsize && (size_t)bsize != ((BlkObject *)o)->a.bsize) {
 			size_t have = ((BlkObject *)o)->a.bsize;
 			Py_DECREF(o);
@@ -59,28 +51,15 @@ PyObject *pyc_blk_open(PoolObject *p, PyObject *name, Py_ssize_t bsize,
 	}
 	if (e != PC_OK)
 		return pyc_raise(e, 0);
-	BlkObject *bo = PyObject_New(BlkObject, &BlkType);
+	BlkObject *bo = (BlkObject *)pyc_cont_alloc(&BlkType, p, name);
 	if (!bo)
 		return NULL;
-	bo->c.pool = (PoolObject *)Py_NewRef(p);
-	bo->c.name = Py_NewRef(name);
-	bo->c.dead = PYC_ALIVE;
-	bo->c.weakreflist = NULL;
 	bo->a = arg.a;
 	if (pyc_registry_add(p, &bo->c, created)) {
 		Py_DECREF(bo);
 		return NULL;
 	}
 	return (PyObject *)bo;
-}
-
-static void Blk_dealloc(BlkObject *b)
-{
-	if (b->c.weakreflist)
-		PyObject_ClearWeakRefs((PyObject *)b);
-	Py_XDECREF(b->c.pool);
-	Py_XDECREF(b->c.name);
-	PyObject_Free(b);
 }
 
 /* A block number: an int in [0, nblock). -1 with an exception if not. */
@@ -276,18 +255,6 @@ static PyObject *Blk_get_nblock(BlkObject *b, void *c)
 	return PyLong_FromUnsignedLongLong(b->a.nblock);
 }
 
-static PyObject *Blk_get_name(BlkObject *b, void *c)
-{
-	(void)c;
-	return Py_NewRef(b->c.name);
-}
-
-static PyObject *Blk_get_pool(BlkObject *b, void *c)
-{
-	(void)c;
-	return Py_NewRef(b->c.pool);
-}
-
 static PyObject *Blk_repr(BlkObject *b)
 {
 	return PyUnicode_FromFormat(
@@ -320,8 +287,7 @@ static PyMethodDef Blk_methods[] = {
 static PyGetSetDef Blk_getset[] = {
 	{"bsize", (getter)Blk_get_bsize, NULL, "Block size in bytes.", NULL},
 	{"nblock", (getter)Blk_get_nblock, NULL, "Number of blocks.", NULL},
-	{"name", (getter)Blk_get_name, NULL, "The root name.", NULL},
-	{"pool", (getter)Blk_get_pool, NULL, "The pool.", NULL},
+	PYC_CONT_GETSET,
 	{NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -334,7 +300,7 @@ static PyMappingMethods Blk_as_mapping = {
 PyTypeObject BlkType = {
 	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "pcoll.Blocks",
 	.tp_basicsize = sizeof(BlkObject),
-	.tp_dealloc = (destructor)Blk_dealloc,
+	.tp_dealloc = (destructor)pyc_cont_dealloc,
 	.tp_repr = (reprfunc)Blk_repr,
 	.tp_as_mapping = &Blk_as_mapping,
 	.tp_flags = Py_TPFLAGS_DEFAULT,

@@ -28,18 +28,9 @@ static pc_err pyc_log_root_fn(pc_pool *pool, const char *name,
 PyObject *pyc_log_open(PoolObject *p, PyObject *name, Py_ssize_t capacity,
 		       int create)
 {
-	PyObject *o = pyc_registry_get(p, name);
-	if (o || PyErr_Occurred()) {
-		if (o && !Py_IS_TYPE(o, &LogType)) {
-			Py_DECREF(o);
-			return pyc_raise_msg(PC_E_TYPE,
-					     "%R: root %R holds a %s, asked "
-					     "for a log",
-					     p->path, name,
-					     Py_TYPE(o)->tp_name);
-		}
+	PyObject *o = pyc_registry_typed(p, name, &LogType, "a log");
+	if (o || PyErr_Occurred())
 		return o;
-	}
 	struct pyc_log_root_arg arg;
 	memset(&arg, 0, sizeof(arg));
 	arg.cap = (size_t)capacity;
@@ -47,13 +38,9 @@ PyObject *pyc_log_open(PoolObject *p, PyObject *name, Py_ssize_t capacity,
 	if (pyc_obtain_root(p, PyUnicode_AsUTF8(name), create, pyc_log_root_fn,
 			    &arg, &created))
 		return NULL;
-	LogObject *lo = PyObject_New(LogObject, &LogType);
+	LogObject *lo = (LogObject *)pyc_cont_alloc(&LogType, p, name);
 	if (!lo)
 		return NULL;
-	lo->c.pool = (PoolObject *)Py_NewRef(p);
-	lo->c.name = Py_NewRef(name);
-	lo->c.dead = PYC_ALIVE;
-	lo->c.weakreflist = NULL;
 	lo->log = arg.log;
 	lo->walking = 0;
 	lo->rewinds = 0;
@@ -62,15 +49,6 @@ PyObject *pyc_log_open(PoolObject *p, PyObject *name, Py_ssize_t capacity,
 		return NULL;
 	}
 	return (PyObject *)lo;
-}
-
-static void Log_dealloc(LogObject *l)
-{
-	if (l->c.weakreflist)
-		PyObject_ClearWeakRefs((PyObject *)l);
-	Py_XDECREF(l->c.pool);
-	Py_XDECREF(l->c.name);
-	PyObject_Free(l);
 }
 
 static PyObject *Log_append(LogObject *l, PyObject *data)
@@ -276,18 +254,6 @@ static int Log_set_packed(LogObject *l, PyObject *v, void *c)
 	return 0;
 }
 
-static PyObject *Log_get_name(LogObject *l, void *c)
-{
-	(void)c;
-	return Py_NewRef(l->c.name);
-}
-
-static PyObject *Log_get_pool(LogObject *l, void *c)
-{
-	(void)c;
-	return Py_NewRef(l->c.pool);
-}
-
 static PyObject *Log_repr(LogObject *l)
 {
 	return PyUnicode_FromFormat("<pcoll.Log %R of pool %R%s>", l->c.name,
@@ -463,8 +429,7 @@ static PyGetSetDef Log_getset[] = {
 	 "small appends); False (default): each append starts a cache "
 	 "line.",
 	 NULL},
-	{"name", (getter)Log_get_name, NULL, "The root name.", NULL},
-	{"pool", (getter)Log_get_pool, NULL, "The pool.", NULL},
+	PYC_CONT_GETSET,
 	{NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -475,7 +440,7 @@ static PySequenceMethods Log_as_sequence = {
 PyTypeObject LogType = {
 	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "pcoll.Log",
 	.tp_basicsize = sizeof(LogObject),
-	.tp_dealloc = (destructor)Log_dealloc,
+	.tp_dealloc = (destructor)pyc_cont_dealloc,
 	.tp_repr = (reprfunc)Log_repr,
 	.tp_as_sequence = &Log_as_sequence,
 	.tp_flags = Py_TPFLAGS_DEFAULT,

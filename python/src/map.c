@@ -47,30 +47,17 @@ static pc_err pyc_map_root_fn(pc_pool *pool, const char *name,
 
 PyObject *pyc_map_open(PoolObject *p, PyObject *name, int create)
 {
-	PyObject *o = pyc_registry_get(p, name);
-	if (o || PyErr_Occurred()) {
-		if (o && !Py_IS_TYPE(o, &MapType)) {
-			Py_DECREF(o);
-			return pyc_raise_msg(PC_E_TYPE,
-					     "%R: root %R holds a %s, asked "
-					     "for a map",
-					     p->path, name,
-					     Py_TYPE(o)->tp_name);
-		}
+	PyObject *o = pyc_registry_typed(p, name, &MapType, "a map");
+	if (o || PyErr_Occurred())
 		return o;
-	}
 	pyc_map m;
 	int created;
 	if (pyc_obtain_root(p, PyUnicode_AsUTF8(name), create, pyc_map_root_fn,
 			    &m, &created))
 		return NULL;
-	MapObject *mo = PyObject_New(MapObject, &MapType);
+	MapObject *mo = (MapObject *)pyc_cont_alloc(&MapType, p, name);
 	if (!mo)
 		return NULL;
-	mo->c.pool = (PoolObject *)Py_NewRef(p);
-	mo->c.name = Py_NewRef(name);
-	mo->c.dead = PYC_ALIVE;
-	mo->c.weakreflist = NULL;
 	mo->m = m;
 	mo->mods = 0;
 	if (pyc_registry_add(p, &mo->c, created)) {
@@ -78,15 +65,6 @@ PyObject *pyc_map_open(PoolObject *p, PyObject *name, int create)
 		return NULL;
 	}
 	return (PyObject *)mo;
-}
-
-static void Map_dealloc(MapObject *m)
-{
-	if (m->c.weakreflist)
-		PyObject_ClearWeakRefs((PyObject *)m);
-	Py_XDECREF(m->c.pool);
-	Py_XDECREF(m->c.name);
-	PyObject_Free(m);
 }
 
 static PyObject *Map_repr(MapObject *m)
@@ -487,18 +465,6 @@ static PyObject *Map_count_between(MapObject *m, PyObject *const *args,
 	pyc_slice_done(&b1);
 	pyc_slice_done(&b2);
 	return PyLong_FromSize_t(c);
-}
-
-static PyObject *Map_get_name(MapObject *m, void *c)
-{
-	(void)c;
-	return Py_NewRef(m->c.name);
-}
-
-static PyObject *Map_get_pool(MapObject *m, void *c)
-{
-	(void)c;
-	return Py_NewRef(m->c.pool);
 }
 
 /* ------------------------------------------------------------------ */
@@ -925,8 +891,7 @@ static PyMethodDef Map_methods[] = {
 };
 
 static PyGetSetDef Map_getset[] = {
-	{"name", (getter)Map_get_name, NULL, "The root name.", NULL},
-	{"pool", (getter)Map_get_pool, NULL, "The pool.", NULL},
+	PYC_CONT_GETSET,
 	{NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -947,7 +912,7 @@ static PyNumberMethods Map_as_number = {
 PyTypeObject MapType = {
 	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "pcoll.Map",
 	.tp_basicsize = sizeof(MapObject),
-	.tp_dealloc = (destructor)Map_dealloc,
+	.tp_dealloc = (destructor)pyc_cont_dealloc,
 	.tp_repr = (reprfunc)Map_repr,
 	.tp_as_number = &Map_as_number,
 	.tp_as_sequence = &Map_as_sequence,

@@ -183,6 +183,51 @@ PyObject *pyc_registry_get(PoolObject *p, PyObject *name)
 	return Py_NewRef(o);
 }
 
+PyObject *pyc_registry_typed(PoolObject *p, PyObject *name, PyTypeObject *t,
+			     const char *what)
+{
+	PyObject *o = pyc_registry_get(p, name);
+	if (o && !Py_IS_TYPE(o, t)) {
+		pyc_raise_msg(PC_E_TYPE, "%R: root %R holds a %s, asked for %s",
+			      p->path, name, Py_TYPE(o)->tp_name, what);
+		Py_CLEAR(o);
+	}
+	return o;
+}
+
+void *pyc_cont_alloc(PyTypeObject *t, PoolObject *p, PyObject *name)
+{
+	ContObject *o = PyObject_New(ContObject, t);
+	if (!o)
+		return NULL;
+	o->pool = (PoolObject *)Py_NewRef(p);
+	o->name = Py_NewRef(name);
+	o->dead = PYC_ALIVE;
+	o->weakreflist = NULL;
+	return o;
+}
+
+void pyc_cont_dealloc(ContObject *o)
+{
+	if (o->weakreflist)
+		PyObject_ClearWeakRefs((PyObject *)o);
+	Py_XDECREF(o->pool);
+	Py_XDECREF(o->name);
+	PyObject_Free(o);
+}
+
+PyObject *pyc_cont_get_name(ContObject *o, void *unused)
+{
+	(void)unused;
+	return Py_NewRef(o->name);
+}
+
+PyObject *pyc_cont_get_pool(ContObject *o, void *unused)
+{
+	(void)unused;
+	return Py_NewRef(o->pool);
+}
+
 int pyc_registry_add(PoolObject *p, ContObject *o, int created)
 {
 	PyObject *ref = PyWeakref_NewRef((PyObject *)o, NULL);

@@ -132,6 +132,23 @@ int pyc_nargs(const char *fn, Py_ssize_t n, Py_ssize_t min, Py_ssize_t max);
 
 /* Container objects per root name (module.c). */
 PyObject *pyc_registry_get(PoolObject *p, PyObject *name);
+/* The live object registered for @p name when it is a @p t (a new
+ * reference); NULL without an exception when there is none; NULL with
+ * TypeMismatch naming @p what when it is of another type. */
+PyObject *pyc_registry_typed(PoolObject *p, PyObject *name, PyTypeObject *t,
+			     const char *what);
+/* A new container object of type @p t for root @p name of @p p with its
+ * common part filled; the caller fills the rest, then registers it. */
+void *pyc_cont_alloc(PyTypeObject *t, PoolObject *p, PyObject *name);
+void pyc_cont_dealloc(ContObject *o);
+PyObject *pyc_cont_get_name(ContObject *o, void *unused);
+PyObject *pyc_cont_get_pool(ContObject *o, void *unused);
+/* The getset entries every container type has. */
+#define PYC_CONT_GETSET                                                    \
+	{"name", (getter)pyc_cont_get_name, NULL, "The root name.", NULL}, \
+	{                                                                  \
+		"pool", (getter)pyc_cont_get_pool, NULL, "The pool.", NULL \
+	}
 int pyc_registry_add(PoolObject *p, ContObject *o, int created);
 void pyc_registry_drop(PoolObject *p, ContObject *o, int why);
 

@@ -278,18 +278,10 @@ PyObject *pyc_vec_open(PoolObject *p, PyObject *name, int code, int create)
 			     code);
 		return NULL;
 	}
-	PyObject *o = pyc_registry_get(p, name);
+	PyObject *o = pyc_registry_typed(p, name, &VecType, "a vector");
 	if (!o && PyErr_Occurred())
 		return NULL;
 	if (o) {
-		if (!Py_IS_TYPE(o, &VecType)) {
-			Py_DECREF(o);
-			return pyc_raise_msg(PC_E_TYPE,
-					     "%R: root %R holds a %s, asked "
-					     "for a vector",
-					     p->path, name,
-					     Py_TYPE(o)->tp_name);
-		}
 		int have = ((VecObject *)o)->ops->code;
 		if (code && code != have) {
 			Py_DECREF(o);
@@ -319,13 +311,9 @@ PyObject *pyc_vec_open(PoolObject *p, PyObject *name, int code, int create)
 	int created;
 	if (pyc_obtain_root(p, cname, create, pyc_vec_root_fn, &arg, &created))
 		return NULL;
-	VecObject *vo = PyObject_New(VecObject, &VecType);
+	VecObject *vo = (VecObject *)pyc_cont_alloc(&VecType, p, name);
 	if (!vo)
 		return NULL;
-	vo->c.pool = (PoolObject *)Py_NewRef(p);
-	vo->c.name = Py_NewRef(name);
-	vo->c.dead = PYC_ALIVE;
-	vo->c.weakreflist = NULL;
 	vo->ops = ops;
 	vo->v = v;
 	vo->exports = 0;
@@ -339,12 +327,8 @@ PyObject *pyc_vec_open(PoolObject *p, PyObject *name, int code, int create)
 
 static void Vec_dealloc(VecObject *v)
 {
-	if (v->c.weakreflist)
-		PyObject_ClearWeakRefs((PyObject *)v);
 	Py_XDECREF(v->views);
-	Py_XDECREF(v->c.pool);
-	Py_XDECREF(v->c.name);
-	PyObject_Free(v);
+	pyc_cont_dealloc(&v->c);
 }
 
 int pyc_vec_drop_views(VecObject *v, const char *why)
@@ -1103,18 +1087,6 @@ static PyObject *Vec_get_capacity(VecObject *v, void *c)
 	return PyLong_FromSize_t(v->ops->cap(&v->v));
 }
 
-static PyObject *Vec_get_name(VecObject *v, void *c)
-{
-	(void)c;
-	return Py_NewRef(v->c.name);
-}
-
-static PyObject *Vec_get_pool(VecObject *v, void *c)
-{
-	(void)c;
-	return Py_NewRef(v->c.pool);
-}
-
 /* ------------------------------------------------------------------ */
 /* Iterator                                                             */
 /* ------------------------------------------------------------------ */
@@ -1246,8 +1218,7 @@ static PyGetSetDef Vec_getset[] = {
 	 NULL},
 	{"capacity", (getter)Vec_get_capacity, NULL,
 	 "Elements the vector holds before it must grow.", NULL},
-	{"name", (getter)Vec_get_name, NULL, "The root name.", NULL},
-	{"pool", (getter)Vec_get_pool, NULL, "The pool.", NULL},
+	PYC_CONT_GETSET,
 	{NULL, NULL, NULL, NULL, NULL},
 };
 

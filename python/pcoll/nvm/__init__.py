@@ -42,6 +42,17 @@ def _raise(err, full_errno):
     raise e from err
 
 
+def _check_version(lib, major_required, minor_required):
+    """check_version() of both modules: this package provides 1.1."""
+    if major_required != 1:
+        raise RuntimeError("%s major version mismatch (pcoll provides 1)"
+                           % lib)
+    if minor_required > 1:
+        raise RuntimeError("%s minor version mismatch (pcoll provides 1.1)"
+                           % lib)
+    return True
+
+
 def _invalid(msg):
     text = "%s: %s" % (_os.strerror(_errno.EINVAL), msg)
     e = NvmError(_errno.EINVAL, text)

@@ -22,7 +22,7 @@ whole block.
 import errno as _errno
 
 import pcoll as _pcoll
-from pcoll.nvm import NvmError, _invalid, _raise
+from pcoll.nvm import NvmError, _check_version, _invalid, _raise
 
 __all__ = ["BlockPool", "create", "open", "check", "check_version",
            "NvmError", "MIN_POOL", "ROOT"]
@@ -92,13 +92,7 @@ class BlockPool(object):
 def check_version(major_required, minor_required):
     """True when this module provides libpmemblk's API 1.1 or the
     asked-for older minor; RuntimeError otherwise."""
-    if major_required != 1:
-        raise RuntimeError("libpmemblk major version mismatch (pcoll "
-                           "provides 1)")
-    if minor_required > 1:
-        raise RuntimeError("libpmemblk minor version mismatch (pcoll "
-                           "provides 1.1)")
-    return True
+    return _check_version("libpmemblk", major_required, minor_required)
 
 
 def _open_blocks(pool, filename, block_size):

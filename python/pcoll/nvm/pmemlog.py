@@ -21,7 +21,7 @@ an exception of the callback propagate; errors are :class:`NvmError`
 import errno as _errno
 
 import pcoll as _pcoll
-from pcoll.nvm import NvmError, _invalid, _raise
+from pcoll.nvm import NvmError, _check_version, _invalid, _raise
 
 __all__ = ["LogPool", "create", "open", "check", "check_version", "NvmError",
            "MIN_POOL", "ROOT"]
@@ -108,13 +108,7 @@ class LogPool(object):
 def check_version(major_required, minor_required):
     """True when this module provides libpmemlog's API 1.1 or the
     asked-for older minor; RuntimeError otherwise."""
-    if major_required != 1:
-        raise RuntimeError("libpmemlog major version mismatch (pcoll "
-                           "provides 1)")
-    if minor_required > 1:
-        raise RuntimeError("libpmemlog minor version mismatch (pcoll "
-                           "provides 1.1)")
-    return True
+    return _check_version("libpmemlog", major_required, minor_required)
 
 
 def check(filename):
