@@ -204,17 +204,6 @@ static PyObject *Blk_set_error(BlkObject *b, PyObject *n)
 	Py_RETURN_NONE;
 }
 
-static PyObject *Blk_check(BlkObject *b, PyObject *unused)
-{
-	(void)unused;
-	if (pyc_guard(&b->c))
-		return NULL;
-	pc_err e = pblkarr_check(&b->a);
-	if (e != PC_OK)
-		return pyc_raise(e, 0);
-	Py_RETURN_NONE;
-}
-
 static Py_ssize_t Blk_length(BlkObject *b)
 {
 	if (pyc_guard(&b->c))
@@ -279,8 +268,7 @@ static PyMethodDef Blk_methods[] = {
 	{"set_error", (PyCFunction)Blk_set_error, METH_O,
 	 "set_error(n)\n--\n\nMark block n bad: reads fail until it is "
 	 "written."},
-	{"check", (PyCFunction)Blk_check, METH_NOARGS,
-	 "check()\n--\n\nVerify the array's invariants."},
+	PYC_CONT_CHECK_METHOD,
 	{NULL, NULL, 0, NULL},
 };
 

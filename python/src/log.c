@@ -215,17 +215,6 @@ static PyObject *Log_count(LogObject *l, PyObject *unused)
 	return n < 0 ? NULL : PyLong_FromSsize_t(n);
 }
 
-static PyObject *Log_check(LogObject *l, PyObject *unused)
-{
-	(void)unused;
-	if (pyc_guard(&l->c))
-		return NULL;
-	pc_err e = plog_check(&l->log);
-	if (e != PC_OK)
-		return pyc_raise(e, 0);
-	Py_RETURN_NONE;
-}
-
 static PyObject *Log_get_packed(LogObject *l, void *c)
 {
 	(void)c;
@@ -418,8 +407,7 @@ static PyMethodDef Log_methods[] = {
 	 "while the pool has room)."},
 	{"count", (PyCFunction)Log_count, METH_NOARGS,
 	 "count()\n--\n\nNumber of records (as len())."},
-	{"check", (PyCFunction)Log_check, METH_NOARGS,
-	 "check()\n--\n\nVerify every record and the log's invariants."},
+	PYC_CONT_CHECK_METHOD,
 	{NULL, NULL, 0, NULL},
 };
 

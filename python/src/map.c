@@ -404,17 +404,6 @@ static PyObject *Map_clear(MapObject *m, PyObject *unused)
 	Py_RETURN_NONE;
 }
 
-static PyObject *Map_check(MapObject *m, PyObject *unused)
-{
-	(void)unused;
-	if (pyc_guard(&m->c))
-		return NULL;
-	pc_err e = pyc_map_check(&m->m);
-	if (e != PC_OK)
-		return pyc_raise(e, 0);
-	Py_RETURN_NONE;
-}
-
 static PyObject *Map_count_all(MapObject *m, PyObject *unused)
 {
 	(void)unused;
@@ -884,9 +873,7 @@ static PyMethodDef Map_methods[] = {
 	 METH_FASTCALL,
 	 "count_between(key1, key2)\n--\n\nNumber of keys strictly between "
 	 "key1 and key2 (0 when key1 >= key2)."},
-	{"check", (PyCFunction)Map_check, METH_NOARGS,
-	 "check()\n--\n\nVerify the tree's invariants; CorruptError if "
-	 "broken."},
+	PYC_CONT_CHECK_METHOD,
 	{NULL, NULL, 0, NULL},
 };
 

@@ -228,6 +228,17 @@ PyObject *pyc_cont_get_pool(ContObject *o, void *unused)
 	return Py_NewRef(o->pool);
 }
 
+PyObject *pyc_cont_check_meth(ContObject *o, PyObject *unused)
+{
+	(void)unused;
+	if (pyc_guard(o))
+		return NULL;
+	pc_err e = pyc_cont_check(o);
+	if (e != PC_OK)
+		return pyc_raise(e, 0);
+	Py_RETURN_NONE;
+}
+
 int pyc_registry_add(PoolObject *p, ContObject *o, int created)
 {
 	PyObject *ref = PyWeakref_NewRef((PyObject *)o, NULL);
@@ -703,17 +714,6 @@ static PyObject *Pool_delete(PoolObject *p, PyObject *name)
 	Py_RETURN_NONE;
 }
 
-static int pyc_check_one(ContObject *o, void *arg)
-{
-	(void)arg;
-	pc_err e = pyc_cont_check(o);
-	if (e != PC_OK) {
-		pyc_raise(e, 0);
-		return -1;
-	}
-	return 0;
-}
-
 static PyObject *Pool_check(PoolObject *p, PyObject *unused)
 {
 	(void)unused;
@@ -737,7 +737,9 @@ static PyObject *Pool_check(PoolObject *p, PyObject *unused)
 			r = -1;
 			break;
 		}
-		r = pyc_check_one((ContObject *)o, NULL);
+		PyObject *res = pyc_cont_check_meth((ContObject *)o, NULL);
+		r = res ? 0 : -1;
+		Py_XDECREF(res);
 		Py_DECREF(o);
 	}
 	Py_DECREF(roots);

@@ -143,6 +143,15 @@ void *pyc_cont_alloc(PyTypeObject *t, PoolObject *p, PyObject *name);
 void pyc_cont_dealloc(ContObject *o);
 PyObject *pyc_cont_get_name(ContObject *o, void *unused);
 PyObject *pyc_cont_get_pool(ContObject *o, void *unused);
+/* check(): the container's consistency check (every type has it). */
+PyObject *pyc_cont_check_meth(ContObject *o, PyObject *unused);
+#define PYC_CONT_CHECK_METHOD                                                \
+	{                                                                    \
+		"check", (PyCFunction)pyc_cont_check_meth, METH_NOARGS,      \
+			"check()\n--\n\nVerify the container's invariants; " \
+			"CorruptError names what is wrong."                  \
+	}
+
 /* The getset entries every container type has. */
 #define PYC_CONT_GETSET                                                    \
 	{"name", (getter)pyc_cont_get_name, NULL, "The root name.", NULL}, \

@@ -1020,17 +1020,6 @@ static PyObject *Vec_tobytes(VecObject *v, PyObject *unused)
 					 (Py_ssize_t)(len * v->ops->size));
 }
 
-static PyObject *Vec_check(VecObject *v, PyObject *unused)
-{
-	(void)unused;
-	if (pyc_guard(&v->c))
-		return NULL;
-	pc_err e = v->ops->check(&v->v);
-	if (e != PC_OK)
-		return pyc_raise(e, 0);
-	Py_RETURN_NONE;
-}
-
 static PyObject *Vec_richcompare(VecObject *v, PyObject *other, int op)
 {
 	if ((op != Py_EQ && op != Py_NE) || !PySequence_Check(other) ||
@@ -1205,8 +1194,7 @@ static PyMethodDef Vec_methods[] = {
 	 "copying (numpy.asarray() wraps it). It is released (raises "
 	 "ValueError on use) when the vector grows past its capacity, is "
 	 "deleted, or the pool closes."},
-	{"check", (PyCFunction)Vec_check, METH_NOARGS,
-	 "check()\n--\n\nVerify the vector's invariants."},
+	PYC_CONT_CHECK_METHOD,
 	{"__reversed__", (PyCFunction)Vec_reversed, METH_NOARGS, NULL},
 	{NULL, NULL, 0, NULL},
 };
