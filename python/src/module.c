@@ -432,8 +432,12 @@ static int pyc_each_object(PoolObject *p, int (*fn)(ContObject *, void *),
 	int r = 0;
 	for (Py_ssize_t i = 0; r == 0 && i < PyList_GET_SIZE(vals); i++) {
 		PyObject *o = PyWeakref_GetObject(PyList_GET_ITEM(vals, i));
-		if (o != Py_None && !((ContObject *)o)->dead)
-			r = fn((ContObject *)o, arg);
+		if (o == Py_None || ((ContObject *)o)->dead)
+			continue;
+		/* fn may release the last buffer holding the object */
+		Py_INCREF(o);
+		r = fn((ContObject *)o, arg);
+		Py_DECREF(o);
 	}
 	Py_DECREF(vals);
 	return r;

@@ -361,3 +361,22 @@ def test_iteration(pool):
     assert list(it) == [2]                  # stops at the new end
     assert list(reversed(v)) == [2, 1]
 
+
+
+def test_close_releases_the_last_reference(pool_path):
+    # the view is the only thing keeping the vector object alive: closing
+    # the pool releases it, and with it the vector
+    pool = pcoll.Pool.create(pool_path, 16 << 20)
+    mv = pool.vector("v", "q").view()
+    pool.close()
+    with pytest.raises(ValueError):
+        mv.tolist()
+    pool = pcoll.Pool.open(pool_path)
+    v = pool.vector("v")
+    v.extend([1, 2])
+    mv = v.view()
+    del v
+    pool.vector("v").extend(range(1000))     # growth releases it
+    with pytest.raises(ValueError):
+        mv[0]
+    pool.close()
