@@ -62,7 +62,9 @@ PyObject *pyc_blk_open(PoolObject *p, PyObject *name, Py_ssize_t bsize,
 	return (PyObject *)bo;
 }
 
-/* A block number: an int in [0, nblock). -1 with an exception if not. */
+/* A block number: an int in [0, nblock). -1 with an exception if not.
+ * Converting may run Python code (__index__), so this is also where the
+ * object is checked (pyc_guard), after it. */
 static int pyc_blkno(BlkObject *b, PyObject *o, uint64_t *out)
 {
 	if (!PyIndex_Check(o)) {
@@ -79,6 +81,8 @@ static int pyc_blkno(BlkObject *b, PyObject *o, uint64_t *out)
 	Py_DECREF(ix);
 	if (n == -1 && PyErr_Occurred())
 		return -1;
+	if (pyc_guard(&b->c))
+		return -1;
 	if (overflow || n < 0 || (uint64_t)n >= b->a.nblock) {
 		pyc_raise_msg(PC_E_RANGE,
 			      "blocks %R: block number %R is out of range "
@@ -93,7 +97,7 @@ static int pyc_blkno(BlkObject *b, PyObject *o, uint64_t *out)
 static PyObject *Blk_read(BlkObject *b, PyObject *n)
 {
 	uint64_t i;
-	if (pyc_guard(&b->c) || pyc_blkno(b, n, &i))
+	if (pyc_blkno(b, n, &i))
 		return NULL;
 	PyObject *r = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)b->a.bsize);
 	if (!r)
@@ -109,8 +113,7 @@ static PyObject *Blk_read(BlkObject *b, PyObject *n)
 static PyObject *Blk_readinto(BlkObject *b, PyObject *const *args, Py_ssize_t n)
 {
 	uint64_t i;
-	if (!pyc_nargs("readinto", n, 2, 2) || pyc_guard(&b->c) ||
-	    pyc_blkno(b, args[0], &i))
+	if (!pyc_nargs("readinto", n, 2, 2) || pyc_blkno(b, args[0], &i))
 		return NULL;
 	Py_buffer buf;
 	if (PyObject_GetBuffer(args[1], &buf, PyBUF_WRITABLE) != 0) {
@@ -176,8 +179,8 @@ out:
 static PyObject *Blk_write(BlkObject *b, PyObject *const *args, Py_ssize_t n)
 {
 	uint64_t i;
-	if (!pyc_nargs("write", n, 2, 2) || pyc_guard(&b->c) ||
-	    pyc_blkno(b, args[0], &i) || pyc_blk_write(b, i, args[1]))
+	if (!pyc_nargs("write", n, 2, 2) || pyc_blkno(b, args[0], &i) ||
+	    pyc_blk_write(b, i, args[1]))
 		return NULL;
 	Py_RETURN_NONE;
 }
@@ -185,7 +188,7 @@ static PyObject *Blk_write(BlkObject *b, PyObject *const *args, Py_ssize_t n)
 static PyObject *Blk_set_zero(BlkObject *b, PyObject *n)
 {
 	uint64_t i;
-	if (pyc_guard(&b->c) || pyc_blkno(b, n, &i))
+	if (pyc_blkno(b, n, &i))
 		return NULL;
 	pc_err e = pblkarr_set_zero(&b->a, i);
 	if (e != PC_OK)
@@ -196,7 +199,7 @@ static PyObject *Blk_set_zero(BlkObject *b, PyObject *n)
 static PyObject *Blk_set_error(BlkObject *b, PyObject *n)
 {
 	uint64_t i;
-	if (pyc_guard(&b->c) || pyc_blkno(b, n, &i))
+	if (pyc_blkno(b, n, &i))
 		return NULL;
 	pc_err e = pblkarr_set_error(&b->a, i);
 	if (e != PC_OK)
@@ -219,7 +222,7 @@ static PyObject *Blk_subscript(BlkObject *b, PyObject *n)
 static int Blk_ass_subscript(BlkObject *b, PyObject *n, PyObject *data)
 {
 	uint64_t i;
-	if (pyc_guard(&b->c) || pyc_blkno(b, n, &i))
+	if (pyc_blkno(b, n, &i))
 		return -1;
 	if (!data) {
 		pc_err e = pblkarr_set_zero(&b->a, i);

@@ -68,8 +68,6 @@ static PyObject *Log_append(LogObject *l, PyObject *data)
 
 static PyObject *Log_appendv(LogObject *l, PyObject *records)
 {
-	if (pyc_guard(&l->c))
-		return NULL;
 	PyObject *seq =
 		PySequence_Fast(records, "appendv() takes an iterable of "
 					 "records");
@@ -94,6 +92,8 @@ static PyObject *Log_appendv(LogObject *l, PyObject *records)
 		iov[got].base = s.ptr;
 		iov[got].len = s.len;
 	}
+	if (pyc_guard(&l->c)) /* collecting may have run Python code */
+		goto out;
 	pc_err e = plog_appendv(&l->log, iov, (size_t)n);
 	if (e != PC_OK) {
 		pyc_raise(e, 0);
@@ -230,10 +230,8 @@ static int Log_set_packed(LogObject *l, PyObject *v, void *c)
 		PyErr_SetString(PyExc_AttributeError, "cannot delete packed");
 		return -1;
 	}
-	if (pyc_guard(&l->c))
-		return -1;
 	int b = PyObject_IsTrue(v);
-	if (b < 0)
+	if (b < 0 || pyc_guard(&l->c))
 		return -1;
 	pc_err e = plog_set_packed(&l->log, b != 0);
 	if (e != PC_OK) {

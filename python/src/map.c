@@ -344,6 +344,10 @@ static PyObject *Map_update(MapObject *m, PyObject *args, PyObject *kw)
 			}
 		Py_DECREF(kv);
 	}
+	/* Collecting ran Python code (keys(), __getitem__, iterators): check
+	 * the map again. */
+	if (pyc_guard(&m->c))
+		goto out;
 	Py_ssize_t n = PyList_GET_SIZE(pairs);
 	bufs = (Py_buffer *)PyMem_Calloc((size_t)(2 * n + 1),
 					 sizeof(Py_buffer));

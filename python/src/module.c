@@ -579,8 +579,6 @@ static PyObject *Pool_blocks(PoolObject *p, PyObject *args, PyObject *kw)
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "U|Onp:blocks", kwl, &name,
 					 &bs, &nb, &create))
 		return NULL;
-	if (pyc_pool_guard(p) || !pyc_root_name(name))
-		return NULL;
 	Py_ssize_t bsize = 0;
 	if (bs != Py_None) {
 		bsize = PyNumber_AsSsize_t(bs, PyExc_OverflowError);
@@ -597,6 +595,9 @@ static PyObject *Pool_blocks(PoolObject *p, PyObject *args, PyObject *kw)
 			     "number of blocks must not be negative: %zd", nb);
 		return NULL;
 	}
+	/* after converting bsize, which may run Python code */
+	if (pyc_pool_guard(p) || !pyc_root_name(name))
+		return NULL;
 	return pyc_blk_open(p, name, bsize, nb, create);
 }
 
@@ -605,30 +606,31 @@ static PyObject *Pool_roots(PoolObject *p, PyObject *unused)
 	(void)unused;
 	if (pyc_pool_guard(p))
 		return NULL;
-	PyObject *d = PyDict_New();
-	if (!d)
-		return NULL;
+	/* Copy the directory first: building the dict may run the
+	 * collector, and finalizers could close the pool. */
 	size_t n = pc_root_count(p->pp);
-	for (size_t i = 0; i < n; i++) {
-		pc_root_info ri;
-		if (pc_root_at(p->pp, i, &ri) != PC_OK) {
-			Py_DECREF(d);
+	pc_root_info *ri = (pc_root_info *)PyMem_Calloc(n + 1, sizeof(*ri));
+	if (!ri)
+		return PyErr_NoMemory();
+	for (size_t i = 0; i < n; i++)
+		if (pc_root_at(p->pp, i, &ri[i]) != PC_OK) {
+			PyMem_Free(ri);
 			return pyc_raise(PC_E_CORRUPT, 0);
 		}
-		ri.name[sizeof(ri.name) - 1] = '\0';
-		ri.sig.name[sizeof(ri.sig.name) - 1] = '\0';
-		PyObject *k = PyUnicode_DecodeUTF8(ri.name,
-						   (Py_ssize_t)strlen(ri.name),
-						   "surrogateescape");
-		PyObject *v = PyUnicode_FromString(ri.sig.name);
-		int r = (k && v) ? PyDict_SetItem(d, k, v) : -1;
+	PyObject *d = PyDict_New();
+	for (size_t i = 0; d && i < n; i++) {
+		ri[i].name[sizeof(ri[i].name) - 1] = '\0';
+		ri[i].sig.name[sizeof(ri[i].sig.name) - 1] = '\0';
+		PyObject *k = PyUnicode_DecodeUTF8(
+			ri[i].name, (Py_ssize_t)strlen(ri[i].name),
+			"surrogateescape");
+		PyObject *v = PyUnicode_FromString(ri[i].sig.name);
+		if (!k || !v || PyDict_SetItem(d, k, v))
+			Py_CLEAR(d);
 		Py_XDECREF(k);
 		Py_XDECREF(v);
-		if (r) {
-			Py_DECREF(d);
-			return NULL;
-		}
 	}
+	PyMem_Free(ri);
 	return d;
 }
 

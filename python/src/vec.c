@@ -11,6 +11,10 @@
  * array, a slice of a view) makes the operation fail with BufferError and
  * change nothing, as a bytearray refuses to resize. No buffer is handed
  * out inside a transaction: an abort could free an array grown in it.
+ *
+ * Arguments are converted before pyc_guard(): a conversion may run Python
+ * code (__index__, __float__, an iterator) that closes the pool or changes
+ * the vector, so nothing read from the vector before it is used after it.
  */
 #include "pyc.h"
 
@@ -573,8 +577,6 @@ static int pyc_vec_splice_obj(VecObject *v, size_t a, size_t b, const void *src,
 
 static PyObject *Vec_subscript(VecObject *v, PyObject *key)
 {
-	if (pyc_guard(&v->c))
-		return NULL;
 	if (PyIndex_Check(key)) {
 		Py_ssize_t i = PyNumber_AsSsize_t(key, PyExc_IndexError);
 		if (i == -1 && PyErr_Occurred())
@@ -589,35 +591,28 @@ static PyObject *Vec_subscript(VecObject *v, PyObject *key)
 		return NULL;
 	}
 	Py_ssize_t start, stop, step;
-	if (PySlice_Unpack(key, &start, &stop, &step) < 0)
+	if (PySlice_Unpack(key, &start, &stop, &step) < 0 || pyc_guard(&v->c))
 		return NULL;
 	Py_ssize_t cnt = PySlice_AdjustIndices((Py_ssize_t)v->ops->len(&v->v),
 					       &start, &stop, step);
-	/* A copy, as an array.array of the same typecode. */
-	PyObject *arraymod = PyImport_ImportModule("array");
-	if (!arraymod)
-		return NULL;
-	PyObject *arr =
-		PyObject_CallMethod(arraymod, "array", "C", v->ops->code);
-	Py_DECREF(arraymod);
-	if (!arr)
-		return NULL;
+	/* The elements are copied out first; then the array.array of the
+	 * same typecode is made from the copy. */
 	size_t es = v->ops->size;
-	unsigned char *tmp =
-		(unsigned char *)PyMem_Malloc(cnt ? (size_t)cnt * es : 1);
-	if (!tmp) {
-		Py_DECREF(arr);
-		return PyErr_NoMemory();
-	}
+	PyObject *bytes = PyBytes_FromStringAndSize(NULL, cnt * (Py_ssize_t)es);
+	if (!bytes)
+		return NULL;
+	unsigned char *tmp = (unsigned char *)PyBytes_AS_STRING(bytes);
 	const unsigned char *d = (const unsigned char *)v->ops->data(&v->v);
 	for (Py_ssize_t i = 0, j = start; i < cnt; i++, j += step)
 		memcpy(tmp + (size_t)i * es, d + (size_t)j * es, es);
-	PyObject *bytes = PyBytes_FromStringAndSize((const char *)tmp,
-						    cnt * (Py_ssize_t)es);
-	PyMem_Free(tmp);
-	PyObject *r = bytes ? PyObject_CallMethod(arr, "frombytes", "O", bytes)
-			    : NULL;
-	Py_XDECREF(bytes);
+	PyObject *arraymod = PyImport_ImportModule("array");
+	PyObject *arr = arraymod ? PyObject_CallMethod(arraymod, "array", "C",
+						       v->ops->code)
+				 : NULL;
+	Py_XDECREF(arraymod);
+	PyObject *r =
+		arr ? PyObject_CallMethod(arr, "frombytes", "O", bytes) : NULL;
+	Py_DECREF(bytes);
 	if (!r) {
 		Py_DECREF(arr);
 		return NULL;
@@ -631,13 +626,17 @@ static int pyc_vec_set_slice(VecObject *v, PyObject *key, PyObject *val)
 	Py_ssize_t start, stop, step;
 	if (PySlice_Unpack(key, &start, &stop, &step) < 0)
 		return -1;
-	size_t len = v->ops->len(&v->v);
-	Py_ssize_t cnt =
-		PySlice_AdjustIndices((Py_ssize_t)len, &start, &stop, step);
 	void *src = NULL;
 	size_t n = 0;
 	if (val && pyc_vec_collect(v, val, &src, &n))
 		return -1;
+	if (pyc_guard(&v->c)) {
+		PyMem_Free(src);
+		return -1;
+	}
+	size_t len = v->ops->len(&v->v);
+	Py_ssize_t cnt =
+		PySlice_AdjustIndices((Py_ssize_t)len, &start, &stop, step);
 	int r = 0;
 	if (step == 1) {
 		if (stop < start)
@@ -697,24 +696,19 @@ static int pyc_vec_set_slice(VecObject *v, PyObject *key, PyObject *val)
 
 static int Vec_ass_subscript(VecObject *v, PyObject *key, PyObject *val)
 {
-	if (pyc_guard(&v->c))
-		return -1;
 	if (PyIndex_Check(key)) {
 		Py_ssize_t i = PyNumber_AsSsize_t(key, PyExc_IndexError);
 		if (i == -1 && PyErr_Occurred())
 			return -1;
+		uint64_t x[2];
+		if ((val && pyc_to_elem(v->ops->code, val, x)) ||
+		    pyc_guard(&v->c))
+			return -1;
 		Py_ssize_t k = pyc_vec_index(v, i, "vector assignment");
 		if (k < 0)
 			return -1;
-		pc_err e;
-		if (val) {
-			uint64_t x[2];
-			if (pyc_to_elem(v->ops->code, val, x))
-				return -1;
-			e = v->ops->set(&v->v, (size_t)k, x);
-		} else {
-			e = v->ops->remove(&v->v, (size_t)k, NULL);
-		}
+		pc_err e = val ? v->ops->set(&v->v, (size_t)k, x)
+			       : v->ops->remove(&v->v, (size_t)k, NULL);
 		return e == PC_OK ? 0 : pyc_vec_fail(e);
 	}
 	if (!PySlice_Check(key)) {
@@ -727,8 +721,10 @@ static int Vec_ass_subscript(VecObject *v, PyObject *key, PyObject *val)
 	return pyc_vec_set_slice(v, key, val);
 }
 
-/* Position of the first element equal to @p x in [lo, hi), -1 if none,
- * -2 on error. Values that do not convert equal nothing. */
+/* Position of the first element equal to @p x in [lo, hi) (hi clipped to
+ * the length), -1 if none, -2 on error (also a failed pyc_guard(), which
+ * this does after converting x). Values that do not convert equal
+ * nothing. */
 static Py_ssize_t pyc_vec_find(VecObject *v, PyObject *x, size_t lo, size_t hi)
 {
 	int code = v->ops->code;
@@ -753,6 +749,11 @@ static Py_ssize_t pyc_vec_find(VecObject *v, PyObject *x, size_t lo, size_t hi)
 		PyErr_Clear();
 		return -1;
 	}
+	if (pyc_guard(&v->c))
+		return -2;
+	size_t len = v->ops->len(&v->v);
+	if (hi > len)
+		hi = len;
 	const unsigned char *d = (const unsigned char *)v->ops->data(&v->v);
 	size_t es = v->ops->size;
 	for (size_t i = lo; i < hi; i++)
@@ -763,18 +764,14 @@ static Py_ssize_t pyc_vec_find(VecObject *v, PyObject *x, size_t lo, size_t hi)
 
 static int Vec_contains(VecObject *v, PyObject *x)
 {
-	if (pyc_guard(&v->c))
-		return -1;
-	Py_ssize_t i = pyc_vec_find(v, x, 0, v->ops->len(&v->v));
+	Py_ssize_t i = pyc_vec_find(v, x, 0, SIZE_MAX);
 	return i == -2 ? -1 : i >= 0;
 }
 
 static PyObject *Vec_append(VecObject *v, PyObject *x)
 {
-	if (pyc_guard(&v->c))
-		return NULL;
 	uint64_t e[2];
-	if (pyc_to_elem(v->ops->code, x, e) ||
+	if (pyc_to_elem(v->ops->code, x, e) || pyc_guard(&v->c) ||
 	    pyc_vec_may_grow(v, v->ops->len(&v->v) + 1))
 		return NULL;
 	pc_err r = v->ops->push(&v->v, e);
@@ -785,14 +782,13 @@ static PyObject *Vec_append(VecObject *v, PyObject *x)
 
 static PyObject *Vec_extend(VecObject *v, PyObject *src)
 {
-	if (pyc_guard(&v->c))
-		return NULL;
 	void *buf;
 	size_t n;
 	if (pyc_vec_collect(v, src, &buf, &n))
 		return NULL;
 	PyObject *res = NULL;
-	if (n && pyc_vec_may_grow(v, v->ops->len(&v->v) + n))
+	if (pyc_guard(&v->c) ||
+	    (n && pyc_vec_may_grow(v, v->ops->len(&v->v) + n)))
 		goto out;
 	pc_err e = n ? v->ops->extend(&v->v, buf, n) : PC_OK;
 	if (e != PC_OK) {
@@ -816,19 +812,20 @@ static PyObject *Vec_inplace_concat(VecObject *v, PyObject *src)
 
 static PyObject *Vec_insert(VecObject *v, PyObject *const *args, Py_ssize_t n)
 {
-	if (!pyc_nargs("insert", n, 2, 2) || pyc_guard(&v->c))
+	if (!pyc_nargs("insert", n, 2, 2))
 		return NULL;
 	Py_ssize_t i = PyNumber_AsSsize_t(args[0], PyExc_OverflowError);
 	if (i == -1 && PyErr_Occurred())
+		return NULL;
+	uint64_t e[2];
+	if (pyc_to_elem(v->ops->code, args[1], e) || pyc_guard(&v->c))
 		return NULL;
 	Py_ssize_t len = (Py_ssize_t)v->ops->len(&v->v);
 	if (i < 0)
 		i = i + len < 0 ? 0 : i + len;
 	if (i > len)
 		i = len;
-	uint64_t e[2];
-	if (pyc_to_elem(v->ops->code, args[1], e) ||
-	    pyc_vec_may_grow(v, (size_t)len + 1))
+	if (pyc_vec_may_grow(v, (size_t)len + 1))
 		return NULL;
 	pc_err r = v->ops->insert(&v->v, (size_t)i, e);
 	if (r != PC_OK)
@@ -838,15 +835,17 @@ static PyObject *Vec_insert(VecObject *v, PyObject *const *args, Py_ssize_t n)
 
 static PyObject *Vec_pop(VecObject *v, PyObject *const *args, Py_ssize_t n)
 {
-	if (!pyc_nargs("pop", n, 0, 1) || pyc_guard(&v->c))
+	if (!pyc_nargs("pop", n, 0, 1))
 		return NULL;
-	Py_ssize_t len = (Py_ssize_t)v->ops->len(&v->v);
 	Py_ssize_t i = -1;
 	if (n) {
 		i = PyNumber_AsSsize_t(args[0], PyExc_IndexError);
 		if (i == -1 && PyErr_Occurred())
 			return NULL;
 	}
+	if (pyc_guard(&v->c))
+		return NULL;
+	Py_ssize_t len = (Py_ssize_t)v->ops->len(&v->v);
 	if (len == 0) {
 		PyErr_SetString(PyExc_IndexError, "pop from an empty vector");
 		return NULL;
@@ -864,9 +863,7 @@ static PyObject *Vec_pop(VecObject *v, PyObject *const *args, Py_ssize_t n)
 
 static PyObject *Vec_remove(VecObject *v, PyObject *x)
 {
-	if (pyc_guard(&v->c))
-		return NULL;
-	Py_ssize_t i = pyc_vec_find(v, x, 0, v->ops->len(&v->v));
+	Py_ssize_t i = pyc_vec_find(v, x, 0, SIZE_MAX);
 	if (i == -2)
 		return NULL;
 	if (i < 0) {
@@ -884,10 +881,9 @@ static PyObject *Vec_remove(VecObject *v, PyObject *x)
 
 static PyObject *Vec_index(VecObject *v, PyObject *const *args, Py_ssize_t n)
 {
-	if (!pyc_nargs("index", n, 1, 3) || pyc_guard(&v->c))
+	if (!pyc_nargs("index", n, 1, 3))
 		return NULL;
-	Py_ssize_t len = (Py_ssize_t)v->ops->len(&v->v);
-	Py_ssize_t lo = 0, hi = len;
+	Py_ssize_t lo = 0, hi = PY_SSIZE_T_MAX;
 	if (n > 1) {
 		lo = PyNumber_AsSsize_t(args[1], NULL); /* clamps */
 		if (lo == -1 && PyErr_Occurred())
@@ -898,7 +894,9 @@ static PyObject *Vec_index(VecObject *v, PyObject *const *args, Py_ssize_t n)
 		if (hi == -1 && PyErr_Occurred())
 			return NULL;
 	}
-	PySlice_AdjustIndices(len, &lo, &hi, 1);
+	if (pyc_guard(&v->c))
+		return NULL;
+	PySlice_AdjustIndices((Py_ssize_t)v->ops->len(&v->v), &lo, &hi, 1);
 	Py_ssize_t i =
 		hi > lo ? pyc_vec_find(v, args[0], (size_t)lo, (size_t)hi) : -1;
 	if (i == -2)
@@ -912,11 +910,9 @@ static PyObject *Vec_index(VecObject *v, PyObject *const *args, Py_ssize_t n)
 
 static PyObject *Vec_count(VecObject *v, PyObject *x)
 {
-	if (pyc_guard(&v->c))
-		return NULL;
-	size_t len = v->ops->len(&v->v), c = 0;
-	for (size_t lo = 0; lo < len;) {
-		Py_ssize_t i = pyc_vec_find(v, x, lo, len);
+	size_t c = 0;
+	for (size_t lo = 0;;) {
+		Py_ssize_t i = pyc_vec_find(v, x, lo, SIZE_MAX);
 		if (i == -2)
 			return NULL;
 		if (i < 0)
@@ -973,8 +969,6 @@ static PyObject *Vec_clear(VecObject *v, PyObject *unused)
 
 static PyObject *Vec_reserve(VecObject *v, PyObject *arg)
 {
-	if (pyc_guard(&v->c))
-		return NULL;
 	Py_ssize_t k = PyNumber_AsSsize_t(arg, PyExc_OverflowError);
 	if (k == -1 && PyErr_Occurred())
 		return NULL;
@@ -983,7 +977,8 @@ static PyObject *Vec_reserve(VecObject *v, PyObject *arg)
 			     "reserve(n): n must not be negative: %zd", k);
 		return NULL;
 	}
-	if (pyc_vec_may_grow(v, v->ops->len(&v->v) + (size_t)k))
+	if (pyc_guard(&v->c) ||
+	    pyc_vec_may_grow(v, v->ops->len(&v->v) + (size_t)k))
 		return NULL;
 	pc_err e = v->ops->reserve(&v->v, (size_t)k);
 	if (e != PC_OK)
@@ -998,6 +993,14 @@ static PyObject *Vec_tolist(VecObject *v, PyObject *unused)
 		return NULL;
 	size_t len = v->ops->len(&v->v);
 	PyObject *l = PyList_New((Py_ssize_t)len);
+	/* making the list may run the collector, and finalizers with it */
+	if (l && (pyc_guard(&v->c) || v->ops->len(&v->v) != len)) {
+		Py_DECREF(l);
+		if (!PyErr_Occurred())
+			PyErr_SetString(PyExc_RuntimeError,
+					"vector changed during tolist()");
+		return NULL;
+	}
 	for (size_t i = 0; l && i < len; i++) {
 		PyObject *x = pyc_vec_at(v, i);
 		if (!x) {
@@ -1025,25 +1028,13 @@ static PyObject *Vec_richcompare(VecObject *v, PyObject *other, int op)
 	if ((op != Py_EQ && op != Py_NE) || !PySequence_Check(other) ||
 	    PyUnicode_Check(other) || PyBytes_Check(other))
 		Py_RETURN_NOTIMPLEMENTED;
-	if (pyc_guard(&v->c))
-		return NULL;
-	size_t len = v->ops->len(&v->v);
-	Py_ssize_t on = PySequence_Size(other);
-	if (on < 0)
-		return NULL;
-	int eq = (size_t)on == len;
-	for (size_t i = 0; eq && i < len; i++) {
-		PyObject *a = pyc_vec_at(v, i);
-		PyObject *b =
-			a ? PySequence_GetItem(other, (Py_ssize_t)i) : NULL;
-		int r = b ? PyObject_RichCompareBool(a, b, Py_EQ) : -1;
-		Py_XDECREF(a);
-		Py_XDECREF(b);
-		if (r < 0)
-			return NULL;
-		eq = r;
-	}
-	return PyBool_FromLong(op == Py_EQ ? eq : !eq);
+	/* Compare copies: comparing elements runs Python code. */
+	PyObject *mine = Vec_tolist(v, NULL);
+	PyObject *theirs = mine ? PySequence_List(other) : NULL;
+	PyObject *r = theirs ? PyObject_RichCompare(mine, theirs, op) : NULL;
+	Py_XDECREF(mine);
+	Py_XDECREF(theirs);
+	return r;
 }
 
 static PyObject *Vec_repr(VecObject *v)

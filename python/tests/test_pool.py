@@ -299,3 +299,57 @@ def test_repr(pool):
 def test_pool_cannot_be_instantiated():
     with pytest.raises(TypeError):
         pcoll.Pool()
+
+
+def test_arguments_that_close_the_pool(pool_path):
+    # converting an argument runs Python code; when that code closes the
+    # pool, the call must notice instead of using the unmapped pool
+    def fresh():
+        pool = pcoll.Pool.open_or_create(pool_path, 16 * MB)
+        if not pool.roots():
+            pool.vector("v", "q").extend([1, 2, 3])
+            pool.blocks("b", 64, 4)
+        return pool
+
+    class Closer:
+        def __init__(self, pool, value):
+            self.pool, self.value = pool, value
+
+        def __index__(self):
+            self.pool.close()
+            return self.value
+
+    def closing_gen(pool, items):
+        yield items[0]
+        pool.close()
+        yield from items[1:]
+
+    calls = [
+        lambda p: p.vector("v").__setitem__(Closer(p, 0), 5),
+        lambda p: p.vector("v").__setitem__(0, Closer(p, 5)),
+        lambda p: p.vector("v").append(Closer(p, 5)),
+        lambda p: p.vector("v").insert(Closer(p, 0), 5),
+        lambda p: p.vector("v").pop(Closer(p, 0)),
+        lambda p: p.vector("v").reserve(Closer(p, 100)),
+        lambda p: p.vector("v").index(2, Closer(p, 0)),
+        lambda p: p.vector("v").count(Closer(p, 2)),
+        lambda p: p.vector("v")[Closer(p, 0):2],
+        lambda p: p.vector("v").extend(closing_gen(p, [7, 8])),
+        lambda p: p.vector("v").__setitem__(slice(0, 1),
+                                            closing_gen(p, [7, 8])),
+        lambda p: p.blocks("b").read(Closer(p, 1)),
+        lambda p: p.blocks("b").write(Closer(p, 1), b"x"),
+        lambda p: p.map("m").update(closing_gen(p, [(b"a", b"1"),
+                                                    (b"b", b"2")])),
+        lambda p: p.log("l").appendv(closing_gen(p, [b"a", b"b"])),
+        lambda p: p.blocks(Closer(p, 0) and "b2", Closer(p, 64), 1),
+    ]
+    for call in calls:
+        pool = fresh()
+        with pytest.raises(pcoll.ClosedError):
+            call(pool)
+        assert pool.closed
+    with pcoll.Pool.open(pool_path) as pool:
+        assert pool.vector("v").tolist() == [1, 2, 3]   # nothing changed
+        assert "m" not in pool.roots() or len(pool.map("m")) == 0
+        pool.check()
