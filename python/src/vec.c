@@ -614,7 +614,7 @@ static PyObject *Vec_subscript(VecObject *v, PyObject *key)
 		arr ? PyObject_CallMethod(arr, "frombytes", "O", bytes) : NULL;
 	Py_DECREF(bytes);
 	if (!r) {
-		Py_DECREF(arr);
+		Py_XDECREF(arr);
 		return NULL;
 	}
 	Py_DECREF(r);
