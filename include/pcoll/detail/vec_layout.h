@@ -40,8 +40,8 @@
  * push in the same transaction may overwrite them, and an abort must
  * bring them back.
  */
-#ifndef PCOLL_DETAIL_VEC_IMPL_H
-#define PCOLL_DETAIL_VEC_IMPL_H
+#ifndef PCOLL_DETAIL_VEC_LAYOUT_H
+#define PCOLL_DETAIL_VEC_LAYOUT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -646,4 +646,4 @@ static inline pc_err pc__vec_free_tx(pc_pool *pool, struct pc__vec *h)
 
 /** @endcond */
 
-#endif /* PCOLL_DETAIL_VEC_IMPL_H */
+#endif /* PCOLL_DETAIL_VEC_LAYOUT_H */

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internal: the type-erased engine behind PVEC(T), all of its parts in
+ * dependency order. Every function takes the element size; <pcoll/vec.h>
+ * (the typed layer) passes sizeof(T). The pcoll tool includes this file
+ * to drive vectors of element types it only knows by size. docs/vec.md
+ * ("Source files") says which part holds which concern.
+ */
+#ifndef PCOLL_DETAIL_VEC_ENGINE_H
+#define PCOLL_DETAIL_VEC_ENGINE_H
+
+/* 1. header layout, creation, growth, free */
+#include "vec_layout.h"
+
+#endif /* PCOLL_DETAIL_VEC_ENGINE_H */
