@@ -11,5 +11,11 @@
 
 /* 1. header layout, creation, growth, free */
 #include "vec_layout.h"
+/* 2. one element or len: push, set, get_mut, pop, truncate */
+#include "vec_write.h"
+/* 3. several elements: extend, insert, remove, reserve, sort */
+#include "vec_bulk.h"
+/* 4. structural check */
+#include "vec_check.h"
 
 #endif /* PCOLL_DETAIL_VEC_ENGINE_H */
