@@ -39,7 +39,7 @@
 
 #include <libpmemobj.h>
 
-#include "detail/log_impl.h"
+#include "detail/log_engine.h"
 #include "detail/txcore.h"
 #include "err.h"
 #include "pool.h"

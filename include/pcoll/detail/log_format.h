@@ -4,8 +4,8 @@
  * include <pcoll/log.h>; nothing here is public API. docs/log.md explains
  * the format and the recovery argument.
  */
-#ifndef PCOLL_DETAIL_LOG_IMPL_H
-#define PCOLL_DETAIL_LOG_IMPL_H
+#ifndef PCOLL_DETAIL_LOG_FORMAT_H
+#define PCOLL_DETAIL_LOG_FORMAT_H
 
 #include <stdint.h>
 #include <stdio.h>
@@ -390,4 +390,4 @@ static inline void plog__release(const void *h)
 
 /** @endcond */
 
-#endif /* PCOLL_DETAIL_LOG_IMPL_H */
+#endif /* PCOLL_DETAIL_LOG_FORMAT_H */

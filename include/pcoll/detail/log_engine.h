@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internal: the engine behind PLOG, all of its parts in dependency order.
+ * <pcoll/log.h> includes this file after its public macros and handle
+ * types (plog, plog_iovec, plog_iter, plog_walk_fn), which the parts use;
+ * nothing here is public API. docs/log.md ("Source files") says which
+ * part holds which concern.
+ */
+#ifndef PCOLL_DETAIL_LOG_ENGINE_H
+#define PCOLL_DETAIL_LOG_ENGINE_H
+
+/* 1. persistent format, checksums, record placement */
+#include "log_format.h"
+
+#endif /* PCOLL_DETAIL_LOG_ENGINE_H */
