@@ -11,5 +11,15 @@
 
 /* 1. persistent format, checksums, record placement */
 #include "log_format.h"
+/* 2. the chunk chain: allocation, locate, growth */
+#include "log_chain.h"
+/* 3. tail slots, the published end, rewind */
+#include "log_tail.h"
+/* 4. signature, create, open and recovery, free */
+#include "log_lifecycle.h"
+/* 5. append and appendv, the packed setting */
+#include "log_append.h"
+/* 6. read lock, walk, iterator */
+#include "log_walk.h"
 
 #endif /* PCOLL_DETAIL_LOG_ENGINE_H */
