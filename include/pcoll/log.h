@@ -151,32 +151,7 @@ PC_MUST_USE static inline pc_err plog_root(pc_pool *pool, const char *name,
 {
 	if (!pool || !out)
 		return pc__fail(PC_E_INVAL, "plog_root: NULL argument");
-	pc_typesig sig = plog__sig();
-	struct plog__init_arg a;
-	a.cap = initial_capacity < PLOG_MIN_CAPACITY ? PLOG_MIN_CAPACITY
-						     : initial_capacity;
-	a.cap = (a.cap + 63) & ~(uint64_t)63;
-	uint64_t off = 0;
-	PC_TRY(pc_root_obtain(pool, name, &sig, sizeof(struct plog__hdr), mode,
-			      plog__init, &a, &off, NULL));
-	PC_TRY(pc__objhdr_check(pool, off, sizeof(struct plog__hdr), &sig,
-				"plog_root"));
-	struct plog__hdr *h = (struct plog__hdr *)pc_pool_ptr(pool, off);
-	struct plog__ctx cx = {pool, h, PC_OK};
-	struct plog__rt *rt = (struct plog__rt *)pmemobj_volatile(
-		pool->pop, &h->rt.vlt, &h->rt.value, sizeof(h->rt.value),
-		plog__ctor, &cx);
-	if (!rt)
-		return cx.err != PC_OK
-			       ? cx.err
-			       : pc__fail(PC_E_CORRUPT,
-					  "plog_root: %s: log \"%s\" cannot "
-					  "be recovered",
-					  pool->path, name);
-	out->pool = pool;
-	out->h = h;
-	out->rt = rt;
-	return PC_OK;
+	return plog__open(pool, name, mode, initial_capacity, out);
 }
 
 /**
@@ -277,80 +252,7 @@ PC_MUST_USE static inline pc_err plog_walk(const plog *log, size_t chunk,
 {
 	if (!log || !log->h || !fn)
 		return pc__fail(PC_E_INVAL, "plog_walk: NULL argument");
-	PC_TRY(plog__rdlock(log, "plog_walk"));
-	plog__sync_pub(log);
-	const pc_pool *pool = log->pool;
-	const struct plog__rt *rt = log->rt;
-	uint64_t end = __atomic_load_n(&rt->pub_seq, __ATOMIC_ACQUIRE);
-	uint64_t seq = rt->w.first_seq;
-	struct plog__chunk *c = plog__chunk_at(pool, log->h->first);
-	uint64_t p = 0;
-	unsigned char *buf = NULL;
-	size_t fill = 0;
-	pc_err e = PC_OK;
-	int go = 1;
-	/* The current chunk's fields, kept in locals for the fast path. */
-	unsigned char *data = plog__data(c);
-	uint64_t cap = c->cap, salt = c->salt;
-	for (; go && seq < end; seq++) {
-		struct plog__rec *r = plog__rec_next(data, cap, &p, seq ^ salt);
-		if (PC__UNLIKELY(!r)) {
-			r = plog__locate(pool, rt->k, &c, &p, seq, 0);
-			if (!r) {
-				e = pc__fail(
-					PC_E_CORRUPT,
-					"plog_walk: record %llu is missing",
-					(unsigned long long)seq);
-				break;
-			}
-			data = plog__data(c);
-			cap = c->cap;
-			salt = c->salt;
-		}
-		const unsigned char *q = (const unsigned char *)(r + 1);
-		size_t len = r->len;
-		/* The next header's place depends on this one: fetch ahead. */
-		__builtin_prefetch(q + 4096);
-		p += plog__stride(len);
-		if (chunk == 0) {
-			go = fn(q, len, arg);
-			continue;
-		}
-		size_t o = 0;
-		while (go && o < len) {
-			if (fill == 0 && len - o >= chunk) {
-				go = fn(q + o, chunk, arg);
-				o += chunk;
-				continue;
-			}
-			if (!buf) {
-				buf = (unsigned char *)malloc(chunk);
-				if (!buf) {
-					e = pc__fail(PC_E_NOMEM,
-						     "plog_walk: no memory "
-						     "for a %zu-byte chunk",
-						     chunk);
-					go = 0;
-					break;
-				}
-			}
-			size_t take = chunk - fill;
-			if (take > len - o)
-				take = len - o;
-			memcpy(buf + fill, q + o, take);
-			fill += take;
-			o += take;
-			if (fill == chunk) {
-				go = fn(buf, chunk, arg);
-				fill = 0;
-			}
-		}
-	}
-	if (e == PC_OK && go && fill)
-		(void)fn(buf, fill, arg);
-	free(buf);
-	plog__rdunlock(log);
-	return e;
+	return plog__walk(log, chunk, fn, arg);
 }
 
 /**
@@ -367,17 +269,7 @@ PC_MUST_USE static inline pc_err plog_iter_begin(const plog *log, plog_iter *it)
 {
 	if (!log || !log->h || !it)
 		return pc__fail(PC_E_INVAL, "plog_iter_begin: NULL argument");
-	memset(it, 0, sizeof(*it));
-	PC_TRY(plog__rdlock(log, "plog_iter_begin"));
-	plog__sync_pub(log);
-	it->log = log;
-	it->c = plog__chunk_at(log->pool, log->h->first);
-	it->pos = 0;
-	it->seq = log->rt->w.first_seq;
-	it->end = __atomic_load_n(&log->rt->pub_seq, __ATOMIC_ACQUIRE);
-	it->err = PC_OK;
-	it->active = 1;
-	return PC_OK;
+	return plog__iter_begin(log, it);
 }
 
 /**
@@ -389,20 +281,7 @@ static inline bool plog_iter_next(plog_iter *it, const void **data, size_t *len)
 {
 	if (!it || !it->active || !data || !len || it->seq >= it->end)
 		return false;
-	struct plog__rec *r = plog__locate(it->log->pool, it->log->rt->k,
-					   &it->c, &it->pos, it->seq, 0);
-	if (!r) {
-		it->err = pc__fail(PC_E_CORRUPT,
-				   "plog_iter_next: record %llu is missing",
-				   (unsigned long long)it->seq);
-		it->end = it->seq;
-		return false;
-	}
-	*data = r + 1;
-	*len = r->len;
-	it->pos += plog__stride(r->len);
-	it->seq++;
-	return true;
+	return plog__iter_next(it, data, len);
 }
 
 /** @brief ::PC_OK, or ::PC_E_CORRUPT when plog_iter_next() met damage. */
@@ -443,20 +322,7 @@ PC_MUST_USE static inline pc_err plog_set_packed(plog *log, bool packed)
 	if (pc__tx_state() != PC__TX_NONE)
 		return pc__fail(PC_E_INTX, "plog_set_packed: not allowed "
 					   "inside a transaction");
-	pc_pool *pool = log->pool;
-	struct plog__hdr *h = log->h;
-	int r = pmemobj_mutex_lock(pool->pop, &h->mtx);
-	if (r != 0)
-		return pc__fail(PC_E_BUSY, "plog_set_packed: cannot lock: %s",
-				strerror(r));
-	uint64_t f = packed ? (h->flags | PLOG__F_PACKED)
-			    : (h->flags & ~(uint64_t)PLOG__F_PACKED);
-	if (f != h->flags) {
-		__atomic_store_n(&h->flags, f, __ATOMIC_RELAXED);
-		pc_pool_persist(pool, &h->flags, sizeof(h->flags));
-	}
-	(void)pmemobj_mutex_unlock(pool->pop, &h->mtx);
-	return PC_OK;
+	return plog__set_packed(log, packed);
 }
 
 /** @brief Whether appends are packed (see plog_set_packed()).
@@ -491,33 +357,7 @@ PC_MUST_USE static inline pc_err plog_rewind(plog *log)
 		return pc__fail(PC_E_BUSY,
 				"plog_rewind: this thread is walking or "
 				"iterating the log");
-	PMEMobjpool *pop = log->pool->pop;
-	struct plog__hdr *h = log->h;
-	/* Readers may append (mutex after read lock), so never wait for the
-	 * read lock while holding the mutex. */
-	for (;;) {
-		int r = pmemobj_rwlock_wrlock(pop, &h->rw);
-		if (r != 0)
-			return pc__fail(PC_E_BUSY, "plog_rewind: lock: %s",
-					strerror(r));
-		if (pmemobj_mutex_trylock(pop, &h->mtx) == 0)
-			break;
-		(void)pmemobj_rwlock_unlock(pop, &h->rw);
-		if (pmemobj_mutex_lock(pop, &h->mtx) == 0)
-			(void)pmemobj_mutex_unlock(pop, &h->mtx);
-	}
-	struct plog__rtw *w = &log->rt->w;
-	w->first_seq = w->seq;
-	w->chunk = h->first;
-	w->pos = 0;
-	w->bytes = 0;
-	plog__slot_write(log);
-	pc_pool_drain(log->pool);
-	w->slot_unfenced = 0;
-	plog__publish(log->rt);
-	(void)pmemobj_mutex_unlock(pop, &h->mtx);
-	(void)pmemobj_rwlock_unlock(pop, &h->rw);
-	return PC_OK;
+	return plog__rewind(log);
 }
 
 /**
@@ -533,29 +373,7 @@ PC_MUST_USE static inline pc_err plog_free(plog *log)
 {
 	if (!log || !log->h)
 		return pc__fail(PC_E_INVAL, "plog_free: NULL argument");
-	pc_pool *pool = log->pool;
-	uint64_t hoff = pc_pool_off(pool, log->h);
-	pc__txj j;
-	PC_TRY(pc__tx_enter(pool->pop, &j));
-	pc_err e = pc_root_unbind_off(pool, hoff);
-	uint64_t off = log->h->first;
-	while (e == PC_OK && off) {
-		if (!plog__chunk_ok(pool, off)) {
-			e = pc__fail(PC_E_CORRUPT, "plog_free: damaged chunk");
-			break;
-		}
-		uint64_t next = plog__chunk_at(pool, off)->next;
-		e = pc__tx_free(pool->uuid_lo, off);
-		off = next;
-	}
-	if (e == PC_OK)
-		e = pc__tx_free(pool->uuid_lo, hoff);
-	e = pc__tx_leave(&j, e);
-	if (e == PC_OK) {
-		log->h = NULL;
-		log->rt = NULL;
-	}
-	return e;
+	return plog__free(log);
 }
 
 /**
@@ -576,93 +394,7 @@ PC_MUST_USE static inline pc_err plog_check(const plog *log)
 {
 	if (!log || !log->h || !log->rt)
 		return pc__fail(PC_E_INVAL, "plog_check: NULL argument");
-	const pc_pool *pool = log->pool;
-	const struct plog__hdr *h = log->h;
-	const struct plog__rt *rt = log->rt;
-	int locked = 0;
-	if (pc__tx_state() == PC__TX_NONE) {
-		if (pmemobj_mutex_lock(pool->pop, &log->h->mtx) != 0)
-			return pc__fail(PC_E_BUSY, "plog_check: cannot lock");
-		locked = 1;
-	}
-	pc_err e = PC_OK;
-	const struct plog__rtw *w = &rt->w;
-	uint64_t off = h->first, n = 0, nbyte = 0, last = 0;
-	int tail_in_chain = 0;
-	while (off) {
-		if (!plog__chunk_ok(pool, off) ||
-		    plog__chunk_at(pool, off)->index != n) {
-			e = pc__fail(PC_E_CORRUPT,
-				     "plog_check: chunk %llu is damaged",
-				     (unsigned long long)n);
-			goto out;
-		}
-		const struct plog__chunk *c = plog__chunk_at(pool, off);
-		if (off == w->chunk)
-			tail_in_chain = w->pos <= c->cap;
-		nbyte += c->cap;
-		last = off;
-		off = c->next;
-		n++;
-	}
-	if (nbyte != w->nbyte || last != w->last || n != w->nchunks ||
-	    !tail_in_chain) {
-		e = pc__fail(PC_E_CORRUPT,
-			     "plog_check: chain (%llu chunks, %llu bytes) does "
-			     "not match the log state",
-			     (unsigned long long)n, (unsigned long long)nbyte);
-		goto out;
-	}
-	if (plog__slot_pick(pool, h, rt->k) < 0) {
-		e = pc__fail(PC_E_CORRUPT, "plog_check: no valid tail slot");
-		goto out;
-	}
-	{
-		struct plog__chunk *c = plog__chunk_at(pool, h->first);
-		uint64_t p = 0, seq = w->first_seq, bytes = 0;
-		while (seq < w->seq) {
-			uint64_t before = seq;
-			if (!plog__take_batch(pool, rt->k, &c, &p, &seq, &bytes,
-					      1) ||
-			    seq > w->seq) {
-				e = pc__fail(PC_E_CORRUPT,
-					     "plog_check: record %llu is "
-					     "missing or damaged",
-					     (unsigned long long)before);
-				goto out;
-			}
-		}
-		if (bytes != w->bytes) {
-			e = pc__fail(PC_E_CORRUPT,
-				     "plog_check: %llu payload bytes, the log "
-				     "says %llu",
-				     (unsigned long long)bytes,
-				     (unsigned long long)w->bytes);
-			goto out;
-		}
-		/* The tail is right after the last record. */
-		if (w->seq > w->first_seq &&
-		    !(pc_pool_off(pool, c) == w->chunk &&
-		      (p == w->pos || plog__batch_pos(p) == w->pos))) {
-			e = pc__fail(PC_E_CORRUPT,
-				     "plog_check: tail position does not "
-				     "follow the last record");
-			goto out;
-		}
-		struct plog__chunk *tc = plog__chunk_at(pool, w->chunk);
-		uint64_t tp = w->pos;
-		if (plog__locate(pool, rt->k, &tc, &tp, w->seq, 0)) {
-			e = pc__fail(PC_E_CORRUPT,
-				     "plog_check: a valid record %llu lies "
-				     "past the tail",
-				     (unsigned long long)w->seq);
-			goto out;
-		}
-	}
-out:
-	if (locked)
-		(void)pmemobj_mutex_unlock(pool->pop, &log->h->mtx);
-	return e;
+	return plog__check(log);
 }
 
 #endif /* PCOLL_LOG_H */

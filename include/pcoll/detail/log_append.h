@@ -290,6 +290,26 @@ static inline pc_err plog__appendv(plog *log, const plog_iovec *iov, size_t n,
 	return PC_OK;
 }
 
+/* plog_set_packed() after its checks. */
+__attribute__((always_inline)) static inline pc_err
+plog__set_packed(plog *log, bool packed)
+{
+	pc_pool *pool = log->pool;
+	struct plog__hdr *h = log->h;
+	int r = pmemobj_mutex_lock(pool->pop, &h->mtx);
+	if (r != 0)
+		return pc__fail(PC_E_BUSY, "plog_set_packed: cannot lock: %s",
+				strerror(r));
+	uint64_t f = packed ? (h->flags | PLOG__F_PACKED)
+			    : (h->flags & ~(uint64_t)PLOG__F_PACKED);
+	if (f != h->flags) {
+		__atomic_store_n(&h->flags, f, __ATOMIC_RELAXED);
+		pc_pool_persist(pool, &h->flags, sizeof(h->flags));
+	}
+	(void)pmemobj_mutex_unlock(pool->pop, &h->mtx);
+	return PC_OK;
+}
+
 /** @endcond */
 
 #endif /* PCOLL_DETAIL_LOG_APPEND_H */

@@ -192,6 +192,68 @@ static inline int plog__ctor(void *ptr, void *arg)
 	return 0;
 }
 
+/* plog_root() after its argument check: finds or creates the header,
+ * runs the recovery scan once per pool open, binds out. */
+__attribute__((always_inline)) static inline pc_err
+plog__open(pc_pool *pool, const char *name, pc_open_mode mode,
+	   size_t initial_capacity, plog *out)
+{
+	pc_typesig sig = plog__sig();
+	struct plog__init_arg a;
+	a.cap = initial_capacity < PLOG_MIN_CAPACITY ? PLOG_MIN_CAPACITY
+						     : initial_capacity;
+	a.cap = (a.cap + 63) & ~(uint64_t)63;
+	uint64_t off = 0;
+	PC_TRY(pc_root_obtain(pool, name, &sig, sizeof(struct plog__hdr), mode,
+			      plog__init, &a, &off, NULL));
+	PC_TRY(pc__objhdr_check(pool, off, sizeof(struct plog__hdr), &sig,
+				"plog_root"));
+	struct plog__hdr *h = (struct plog__hdr *)pc_pool_ptr(pool, off);
+	struct plog__ctx cx = {pool, h, PC_OK};
+	struct plog__rt *rt = (struct plog__rt *)pmemobj_volatile(
+		pool->pop, &h->rt.vlt, &h->rt.value, sizeof(h->rt.value),
+		plog__ctor, &cx);
+	if (!rt)
+		return cx.err != PC_OK
+			       ? cx.err
+			       : pc__fail(PC_E_CORRUPT,
+					  "plog_root: %s: log \"%s\" cannot "
+					  "be recovered",
+					  pool->path, name);
+	out->pool = pool;
+	out->h = h;
+	out->rt = rt;
+	return PC_OK;
+}
+
+/* plog_free() after its argument check. */
+__attribute__((always_inline)) static inline pc_err plog__free(plog *log)
+{
+	pc_pool *pool = log->pool;
+	uint64_t hoff = pc_pool_off(pool, log->h);
+	pc__txj j;
+	PC_TRY(pc__tx_enter(pool->pop, &j));
+	pc_err e = pc_root_unbind_off(pool, hoff);
+	uint64_t off = log->h->first;
+	while (e == PC_OK && off) {
+		if (!plog__chunk_ok(pool, off)) {
+			e = pc__fail(PC_E_CORRUPT, "plog_free: damaged chunk");
+			break;
+		}
+		uint64_t next = plog__chunk_at(pool, off)->next;
+		e = pc__tx_free(pool->uuid_lo, off);
+		off = next;
+	}
+	if (e == PC_OK)
+		e = pc__tx_free(pool->uuid_lo, hoff);
+	e = pc__tx_leave(&j, e);
+	if (e == PC_OK) {
+		log->h = NULL;
+		log->rt = NULL;
+	}
+	return e;
+}
+
 /** @endcond */
 
 #endif /* PCOLL_DETAIL_LOG_LIFECYCLE_H */

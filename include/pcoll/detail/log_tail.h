@@ -117,6 +117,39 @@ static inline void plog__sync_pub(const plog *log)
 	(void)pmemobj_mutex_unlock(log->pool->pop, &log->h->mtx);
 }
 
+/* plog_rewind() after its checks: takes the read lock exclusively and the
+ * mutex, then empties the log with one slot write (see the top). */
+__attribute__((always_inline)) static inline pc_err plog__rewind(plog *log)
+{
+	PMEMobjpool *pop = log->pool->pop;
+	struct plog__hdr *h = log->h;
+	/* Readers may append (mutex after read lock), so never wait for the
+	 * read lock while holding the mutex. */
+	for (;;) {
+		int r = pmemobj_rwlock_wrlock(pop, &h->rw);
+		if (r != 0)
+			return pc__fail(PC_E_BUSY, "plog_rewind: lock: %s",
+					strerror(r));
+		if (pmemobj_mutex_trylock(pop, &h->mtx) == 0)
+			break;
+		(void)pmemobj_rwlock_unlock(pop, &h->rw);
+		if (pmemobj_mutex_lock(pop, &h->mtx) == 0)
+			(void)pmemobj_mutex_unlock(pop, &h->mtx);
+	}
+	struct plog__rtw *w = &log->rt->w;
+	w->first_seq = w->seq;
+	w->chunk = h->first;
+	w->pos = 0;
+	w->bytes = 0;
+	plog__slot_write(log);
+	pc_pool_drain(log->pool);
+	w->slot_unfenced = 0;
+	plog__publish(log->rt);
+	(void)pmemobj_mutex_unlock(pop, &h->mtx);
+	(void)pmemobj_rwlock_unlock(pop, &h->rw);
+	return PC_OK;
+}
+
 /** @endcond */
 
 #endif /* PCOLL_DETAIL_LOG_TAIL_H */
