@@ -81,6 +81,9 @@ typedef struct pblkarr {
 	uint64_t nblock;        /**< Number of blocks. */
 } pblkarr;
 
+/* The engine (detail/blkarr_*.h) works on the handle type above. */
+#include "detail/blkarr_engine.h"
+
 /** @cond PCOLL_INTERNAL */
 /* Always inlined so the caller's compiler sees buf checked before use. */
 __attribute__((always_inline)) static inline pc_err
@@ -98,9 +101,6 @@ pc__blk_args(const pblkarr *a, uint64_t i, const void *buf, const char *fn)
 	return PC_OK;
 }
 /** @endcond */
-
-/* The engine (detail/blkarr_*.h) works on the handle type above. */
-#include "detail/blkarr_engine.h"
 
 /**
  * @brief Find the block array named @p name in @p pool, or create it.
@@ -141,72 +141,7 @@ PC_MUST_USE static inline pc_err pblkarr_root(pc_pool *pool, const char *name,
 				(unsigned long long)nblock,
 				(unsigned long long)(PC__BLK_MAXPHYS -
 						     PBLKARR_LANES - 1));
-	pc_typesig sig = pc__blk_sig();
-	uint64_t off = 0;
-	pc_err e = pc_root_lookup(pool, name, &sig, &off);
-	if (e == PC_E_NOTFOUND && mode != PC_OPEN) {
-		if (bsize == 0)
-			return pc__fail(PC_E_INVAL,
-					"pblkarr_root: block size 0 for a new "
-					"array \"%s\"",
-					name);
-		struct pc__blk_init_arg arg = {bsize, nblock, 0};
-		const struct pc__dir *d = pc__dir_get(pool);
-		if (!d || d->count == d->cap)
-			arg.slack = 512u << 10;
-		int own = pc__tx_state() == PC__TX_NONE;
-		for (int attempt = 0;; attempt++) {
-			e = pc_root_obtain(pool, name, &sig,
-					   sizeof(struct pc__blkhdr), PC_CREATE,
-					   pc__blk_init, &arg, &off, NULL);
-			/* "As many as fit" missed by the directory's own
-			 * growth: leave more room and retry. */
-			if (e != PC_E_FULL || nblock != 0 || !own ||
-			    attempt == 4)
-				break;
-			arg.slack += 512u << 10;
-		}
-		if (e != PC_OK)
-			return e;
-	} else if (e != PC_OK) {
-		return e;
-	} else if (mode == PC_CREATE) {
-		return pc__fail(PC_E_EXISTS, "%s: root \"%s\" exists",
-				pool->path, name);
-	}
-	PC_TRY(pc__objhdr_check(pool, off, sizeof(struct pc__blkhdr), &sig,
-				"pblkarr_root"));
-	struct pc__blkhdr *h = (struct pc__blkhdr *)pc_pool_ptr(pool, off);
-	if (h->bsize == 0 || h->bsize > PBLKARR_MAX_BSIZE ||
-	    h->stride != pc__blk_align(h->bsize, 64) || h->nlanes == 0 ||
-	    h->nlanes > PC__BLK_MAXLANES || h->nphys != h->nblock + h->nlanes ||
-	    h->nphys >= PC__BLK_MAXPHYS || h->log_off < h->area_off ||
-	    h->vol_off !=
-		    h->log_off + h->nlanes * 2 * sizeof(struct pc__blklog) ||
-	    h->map_off < h->vol_off + sizeof(struct pc__blkvol) ||
-	    h->data_off < h->map_off + h->nblock * 4 ||
-	    h->data_off + h->nphys * h->stride > h->area_off + h->area_size ||
-	    !pc__pool_range_ok(pool, h->area_off, h->area_size))
-		return pc__fail(PC_E_CORRUPT,
-				"pblkarr_root: %s: root \"%s\": damaged "
-				"header",
-				pool->path, name);
-	if (bsize != 0 && bsize != h->bsize)
-		return pc__fail(PC_E_TYPE,
-				"pblkarr_root: %s: root \"%s\" holds blocks of "
-				"%llu bytes, asked for %zu",
-				pool->path, name, (unsigned long long)h->bsize,
-				bsize);
-	pblkarr a;
-	pc__blk_bind(pool, h, &a);
-	if (!pmemobj_volatile(pool->pop, &h->vlt, a.v, sizeof(*a.v),
-			      pc__blk_vol_ctor, &a))
-		return pc__fail(PC_E_CORRUPT,
-				"pblkarr_root: %s: root \"%s\": damaged lane "
-				"log",
-				pool->path, name);
-	*out = a;
-	return PC_OK;
+	return pc__blk_open(pool, name, mode, bsize, nblock, out);
 }
 
 /** @brief Block size in bytes. Transactions: any. */
@@ -237,32 +172,7 @@ PC_MUST_USE static inline pc_err pblkarr_read(const pblkarr *a, uint64_t i,
 					      void *buf)
 {
 	PC_TRY(pc__blk_args(a, i, buf, "pblkarr_read"));
-	const uint32_t *ent = &a->map[i];
-	for (;;) {
-		uint32_t e = __atomic_load_n(ent, __ATOMIC_ACQUIRE);
-		if (PC__UNLIKELY(e & PC__BLK_F_MASK)) {
-			if (e & PC__BLK_F_ERROR)
-				return pc__fail(PC_E_BADBLOCK,
-						"pblkarr_read: block %llu is "
-						"marked bad",
-						(unsigned long long)i);
-			memset(buf, 0, a->bsize);
-			return PC_OK;
-		}
-		uint32_t p = e >> 2;
-		const uint32_t *gen = &a->v->gen[p % PC__BLK_GENS];
-		uint32_t g1 = __atomic_load_n(gen, __ATOMIC_ACQUIRE);
-		if (PC__UNLIKELY(g1 & 1)) {
-			pc__blk_pause();
-			continue;
-		}
-		memcpy(buf, a->data + (uint64_t)p * a->stride, a->bsize);
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		uint32_t e2 = __atomic_load_n(ent, __ATOMIC_ACQUIRE);
-		uint32_t g2 = __atomic_load_n(gen, __ATOMIC_ACQUIRE);
-		if (PC__LIKELY(e2 == e && g2 == g1))
-			return PC_OK;
-	}
+	return pc__blk_read(a, i, buf);
 }
 
 /**
@@ -291,52 +201,7 @@ PC_MUST_USE static inline pc_err pblkarr_write(pblkarr *a, uint64_t i,
 					       const void *buf)
 {
 	PC_TRY(pc__blk_args(a, i, buf, "pblkarr_write"));
-	pc__txstate st = pc__tx_state();
-	if (PC__UNLIKELY(st != PC__TX_NONE)) {
-		if (st == PC__TX_DEAD)
-			return pc__fail(PC_E_ABORTED,
-					"pblkarr_write: transaction aborted");
-		return pc__blk_write_tx(a, i, buf);
-	}
-	struct pc__blkvol *v = a->v;
-	pc__blk_stripe_lock(v, i);
-	uint32_t old = __atomic_load_n(&a->map[i], __ATOMIC_RELAXED);
-	if (PC__UNLIKELY(old & PC__BLK_F_MASK)) {
-		pc_err e = pc__blk_write_flagged(a, i, buf, old);
-		pc__blk_stripe_unlock(v, i);
-		return e;
-	}
-	if (PC__UNLIKELY(__atomic_load_n(&v->ncand, __ATOMIC_RELAXED)))
-		pc__blk_uncand(v, old >> 2);
-	uint32_t l = pc__blk_lane_get(v, (uint32_t)a->h->nlanes);
-	struct pc__blklane *lane = &v->lane[l];
-	uint32_t f = lane->free;
-	uint32_t *gen = &v->gen[f % PC__BLK_GENS];
-
-	/* Fence 1: the data and the lane's log record. */
-	__atomic_fetch_add(gen, 1, __ATOMIC_SEQ_CST);
-	pc_pool_memcpy_nodrain(a->pool, a->data + (uint64_t)f * a->stride, buf,
-			       a->bsize);
-	uint32_t seq = lane->seq + 1;
-	struct pc__blklog *g = &a->log[2 * l + (seq & 1)];
-	g->lba = (uint32_t)i;
-	g->old = old;
-	g->nw = f << 2;
-	g->seq = seq;
-	g->csum = pc__blk_csum((uint32_t)i, old, f << 2, seq);
-	pc_pool_flush(a->pool, g, sizeof(*g));
-	pc_pool_drain(a->pool);
-	__atomic_fetch_add(gen, 1, __ATOMIC_RELEASE);
-
-	/* Fence 2: publish with one 4-byte store. */
-	__atomic_store_n(&a->map[i], f << 2, __ATOMIC_RELEASE);
-	pc_pool_persist(a->pool, &a->map[i], sizeof(uint32_t));
-
-	lane->free = old >> 2;
-	lane->seq = seq;
-	pc__blk_lane_put(v, l);
-	pc__blk_stripe_unlock(v, i);
-	return PC_OK;
+	return pc__blk_write(a, i, buf);
 }
 
 /**
@@ -349,6 +214,7 @@ PC_MUST_USE static inline pc_err pblkarr_write(pblkarr *a, uint64_t i,
  */
 PC_MUST_USE static inline pc_err pblkarr_set_zero(pblkarr *a, uint64_t i)
 {
+	PC_TRY(pc__blk_args(a, i, a, "pblkarr_set_zero"));
 	return pc__blk_set_flag(a, i, PC__BLK_F_ZERO, "pblkarr_set_zero");
 }
 
@@ -362,6 +228,7 @@ PC_MUST_USE static inline pc_err pblkarr_set_zero(pblkarr *a, uint64_t i)
  */
 PC_MUST_USE static inline pc_err pblkarr_set_error(pblkarr *a, uint64_t i)
 {
+	PC_TRY(pc__blk_args(a, i, a, "pblkarr_set_error"));
 	return pc__blk_set_flag(a, i, PC__BLK_F_ERROR, "pblkarr_set_error");
 }
 
@@ -381,69 +248,7 @@ PC_MUST_USE static inline pc_err pblkarr_check(const pblkarr *a)
 {
 	if (!a || !a->h)
 		return pc__fail(PC_E_INVAL, "pblkarr_check: unbound handle");
-	const struct pc__blkhdr *h = a->h;
-	pc_typesig sig = pc__blk_sig();
-	PC_TRY(pc__objhdr_check(a->pool, pc_pool_off(a->pool, h), sizeof(*h),
-				&sig, "pblkarr_check"));
-	if (h->nphys != h->nblock + h->nlanes || h->nlanes == 0 ||
-	    h->nlanes > PC__BLK_MAXLANES || h->nphys >= PC__BLK_MAXPHYS ||
-	    h->stride != pc__blk_align(h->bsize, 64) || h->nblock != a->nblock)
-		return pc__fail(PC_E_CORRUPT, "pblkarr_check: damaged header");
-	uint32_t lf[PC__BLK_MAXLANES], ls[PC__BLK_MAXLANES], top = 0;
-	int why = 0;
-	uint64_t where = 0;
-	uint64_t *seen = pc__blk_scan(a, lf, ls, &top, &why, &where);
-	if (!seen) {
-		unsigned long long w = (unsigned long long)where;
-		switch (why) {
-		case 1:
-			return pc__fail(PC_E_CORRUPT,
-					"pblkarr_check: lane %llu has no valid "
-					"log record",
-					w);
-		case 2:
-			return pc__fail(PC_E_CORRUPT,
-					"pblkarr_check: lane %llu's free block "
-					"is owned twice",
-					w);
-		case 3:
-			return pc__fail(PC_E_CORRUPT,
-					"pblkarr_check: block %llu has an "
-					"invalid map entry",
-					w);
-		case 4:
-			return pc__fail(PC_E_CORRUPT,
-					"pblkarr_check: block %llu's physical "
-					"block is out of range or owned twice",
-					w);
-		default:
-			return pc__fail(PC_E_NOMEM,
-					"pblkarr_check: out of memory");
-		}
-	}
-	pc_err err = PC_OK;
-	const struct pc__blkvol *v = a->v;
-	for (uint64_t l = 0; l < h->nlanes && err == PC_OK; l++)
-		if (v->lane[l].free != lf[l] || v->lane[l].seq != ls[l])
-			err = pc__fail(PC_E_CORRUPT,
-				       "pblkarr_check: lane %llu: volatile "
-				       "free block %u, the log says %u",
-				       (unsigned long long)l, v->lane[l].free,
-				       lf[l]);
-	if (err == PC_OK &&
-	    (v->hwm < top || v->hwm > h->nphys || v->nholes > PC__BLK_HOLES))
-		err = pc__fail(PC_E_CORRUPT,
-			       "pblkarr_check: allocation mark %u, blocks up "
-			       "to %u are owned",
-			       v->hwm, top);
-	for (uint32_t k = 0; k < v->nholes && err == PC_OK; k++) {
-		uint32_t p = v->holes[k];
-		if (p >= v->hwm || (seen[p / 64] & (1ull << (p % 64))))
-			err = pc__fail(PC_E_CORRUPT,
-				       "pblkarr_check: hole %u is owned", p);
-	}
-	free(seen);
-	return err;
+	return pc__blk_check(a);
 }
 
 /**
@@ -458,20 +263,7 @@ PC_MUST_USE static inline pc_err pblkarr_free(pblkarr *a)
 {
 	if (!a || !a->h)
 		return pc__fail(PC_E_INVAL, "pblkarr_free: unbound handle");
-	pc_pool *pool = a->pool;
-	uint64_t off = pc_pool_off(pool, a->h);
-	uint64_t area = a->h->area_off;
-	pc__txj j;
-	PC_TRY(pc__tx_enter(pool->pop, &j));
-	pc_err e = pc_root_unbind_off(pool, off);
-	if (e == PC_OK)
-		e = pc__tx_free(pool->uuid_lo, area);
-	if (e == PC_OK)
-		e = pc__tx_free(pool->uuid_lo, off);
-	e = pc__tx_leave(&j, e);
-	if (e == PC_OK)
-		memset(a, 0, sizeof(*a));
-	return e;
+	return pc__blk_free(a);
 }
 
 #endif /* PCOLL_BLKARR_H */

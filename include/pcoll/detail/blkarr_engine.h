@@ -5,6 +5,11 @@
  * the handle type (pblkarr), which the parts use; nothing here is public
  * API. docs/blkarr.md ("Source files") says which part holds which
  * concern.
+ *
+ * The functions that hold the body of one public call after its argument
+ * checks (pc__blk_open, pc__blk_read, pc__blk_write, ...) are always
+ * inlined into it: each public call compiles as one function, as if the
+ * body were written in it.
  */
 #ifndef PCOLL_DETAIL_BLKARR_ENGINE_H
 #define PCOLL_DETAIL_BLKARR_ENGINE_H
@@ -13,9 +18,13 @@
 #include "blkarr_layout.h"
 /* 2. stripe locks, lanes, the dense allocator */
 #include "blkarr_alloc.h"
-/* 3. create, ownership scan, recovery */
+/* 3. create, ownership scan, recovery, open, free */
 #include "blkarr_lifecycle.h"
-/* 4. writes, set_zero, set_error, their commit protocols */
+/* 4. the lock-free read */
+#include "blkarr_read.h"
+/* 5. writes, set_zero, set_error, their commit protocols */
 #include "blkarr_write.h"
+/* 6. invariant check */
+#include "blkarr_check.h"
 
 #endif /* PCOLL_DETAIL_BLKARR_ENGINE_H */

@@ -3,7 +3,8 @@
  * Internal (PBLKARR engine): an array's life: creation (sizing "as many
  * blocks as fit", the area, the map and the lane logs), the ownership
  * scan of the map and the lane logs, the recovery that rebuilds the
- * volatile area once per pool open. Relies on blkarr_layout.h and on PBLKARR_LANES and
+ * volatile area once per pool open, opening (header validation) and
+ * free. Relies on blkarr_layout.h and on PBLKARR_LANES and
  * the handle type of <pcoll/blkarr.h>, which includes it.
  *
  * Creation runs in pc_root_obtain()'s transaction: the area is allocated
@@ -219,6 +220,99 @@ static inline pc_err pc__blk_init(pc_pool *pool, void *obj, void *argp)
 	}
 	pc_pool_persist(pool, log, nl * 2 * sizeof(*log));
 	return PC_OK;
+}
+
+/* pblkarr_root() after its argument checks: finds or creates the array,
+ * validates its header, rebuilds the volatile area once per pool open. */
+__attribute__((always_inline)) static inline pc_err
+pc__blk_open(pc_pool *pool, const char *name, pc_open_mode mode, size_t bsize,
+	     uint64_t nblock, pblkarr *out)
+{
+	pc_typesig sig = pc__blk_sig();
+	uint64_t off = 0;
+	pc_err e = pc_root_lookup(pool, name, &sig, &off);
+	if (e == PC_E_NOTFOUND && mode != PC_OPEN) {
+		if (bsize == 0)
+			return pc__fail(PC_E_INVAL,
+					"pblkarr_root: block size 0 for a new "
+					"array \"%s\"",
+					name);
+		struct pc__blk_init_arg arg = {bsize, nblock, 0};
+		const struct pc__dir *d = pc__dir_get(pool);
+		if (!d || d->count == d->cap)
+			arg.slack = 512u << 10;
+		int own = pc__tx_state() == PC__TX_NONE;
+		for (int attempt = 0;; attempt++) {
+			e = pc_root_obtain(pool, name, &sig,
+					   sizeof(struct pc__blkhdr), PC_CREATE,
+					   pc__blk_init, &arg, &off, NULL);
+			/* "As many as fit" missed by the directory's own
+			 * growth: leave more room and retry. */
+			if (e != PC_E_FULL || nblock != 0 || !own ||
+			    attempt == 4)
+				break;
+			arg.slack += 512u << 10;
+		}
+		if (e != PC_OK)
+			return e;
+	} else if (e != PC_OK) {
+		return e;
+	} else if (mode == PC_CREATE) {
+		return pc__fail(PC_E_EXISTS, "%s: root \"%s\" exists",
+				pool->path, name);
+	}
+	PC_TRY(pc__objhdr_check(pool, off, sizeof(struct pc__blkhdr), &sig,
+				"pblkarr_root"));
+	struct pc__blkhdr *h = (struct pc__blkhdr *)pc_pool_ptr(pool, off);
+	if (h->bsize == 0 || h->bsize > PBLKARR_MAX_BSIZE ||
+	    h->stride != pc__blk_align(h->bsize, 64) || h->nlanes == 0 ||
+	    h->nlanes > PC__BLK_MAXLANES || h->nphys != h->nblock + h->nlanes ||
+	    h->nphys >= PC__BLK_MAXPHYS || h->log_off < h->area_off ||
+	    h->vol_off !=
+		    h->log_off + h->nlanes * 2 * sizeof(struct pc__blklog) ||
+	    h->map_off < h->vol_off + sizeof(struct pc__blkvol) ||
+	    h->data_off < h->map_off + h->nblock * 4 ||
+	    h->data_off + h->nphys * h->stride > h->area_off + h->area_size ||
+	    !pc__pool_range_ok(pool, h->area_off, h->area_size))
+		return pc__fail(PC_E_CORRUPT,
+				"pblkarr_root: %s: root \"%s\": damaged "
+				"header",
+				pool->path, name);
+	if (bsize != 0 && bsize != h->bsize)
+		return pc__fail(PC_E_TYPE,
+				"pblkarr_root: %s: root \"%s\" holds blocks of "
+				"%llu bytes, asked for %zu",
+				pool->path, name, (unsigned long long)h->bsize,
+				bsize);
+	pblkarr a;
+	pc__blk_bind(pool, h, &a);
+	if (!pmemobj_volatile(pool->pop, &h->vlt, a.v, sizeof(*a.v),
+			      pc__blk_vol_ctor, &a))
+		return pc__fail(PC_E_CORRUPT,
+				"pblkarr_root: %s: root \"%s\": damaged lane "
+				"log",
+				pool->path, name);
+	*out = a;
+	return PC_OK;
+}
+
+/* pblkarr_free() after its argument check. */
+__attribute__((always_inline)) static inline pc_err pc__blk_free(pblkarr *a)
+{
+	pc_pool *pool = a->pool;
+	uint64_t off = pc_pool_off(pool, a->h);
+	uint64_t area = a->h->area_off;
+	pc__txj j;
+	PC_TRY(pc__tx_enter(pool->pop, &j));
+	pc_err e = pc_root_unbind_off(pool, off);
+	if (e == PC_OK)
+		e = pc__tx_free(pool->uuid_lo, area);
+	if (e == PC_OK)
+		e = pc__tx_free(pool->uuid_lo, off);
+	e = pc__tx_leave(&j, e);
+	if (e == PC_OK)
+		memset(a, 0, sizeof(*a));
+	return e;
 }
 
 /** @endcond */

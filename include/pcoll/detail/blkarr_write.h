@@ -9,7 +9,7 @@
  * includes it.
  *
  * Outside a transaction, the fences in order:
- * - write (pblkarr_write()), block stripe locked, a lane taken: the data
+ * - write (pc__blk_write), block stripe locked, a lane taken: the data
  *   goes into the lane's free physical block, the lane's next log record
  *   {block, old map entry, new map entry, seq, checksum} is written;
  *   fence 1: data and log record flushed, one drain; fence 2: the 4-byte
@@ -22,9 +22,10 @@
  *   one drain; fence 2: the map entry store clearing the flag, persisted.
  * - set_zero, set_error (pc__blk_set_flag): fence 1: the map entry store
  *   with the flag, persisted.
- * Inside a transaction (pc__blk_write_tx, pc__blk_set_flag): the block
- * (unless it never had one) and a flagged map entry are snapshotted, the
- * block is written in place, the commit fences; no lane is involved.
+ * Inside a transaction no lane is involved and the commit fences: a
+ * write (pc__blk_write_tx) snapshots the block (unless it never had one)
+ * and a flagged map entry and writes the block in place; set_zero and
+ * set_error snapshot the map entry.
  */
 #ifndef PCOLL_DETAIL_BLKARR_WRITE_H
 #define PCOLL_DETAIL_BLKARR_WRITE_H
@@ -129,7 +130,6 @@ static inline pc_err pc__blk_write_flagged(pblkarr *a, uint64_t i,
 static inline pc_err pc__blk_set_flag(pblkarr *a, uint64_t i, uint32_t flag,
 				      const char *fn)
 {
-	PC_TRY(pc__blk_args(a, i, a, fn));
 	pc__txstate st = pc__tx_state();
 	if (st == PC__TX_DEAD)
 		return pc__fail(PC_E_ABORTED, "%s: transaction aborted", fn);
@@ -146,6 +146,58 @@ static inline pc_err pc__blk_set_flag(pblkarr *a, uint64_t i, uint32_t flag,
 	}
 	pc__blk_stripe_unlock(a->v, i);
 	return err;
+}
+
+/* pblkarr_write() after its argument check. */
+__attribute__((always_inline)) static inline pc_err
+pc__blk_write(pblkarr *a, uint64_t i, const void *buf)
+{
+	pc__txstate st = pc__tx_state();
+	if (PC__UNLIKELY(st != PC__TX_NONE)) {
+		if (st == PC__TX_DEAD)
+			return pc__fail(PC_E_ABORTED,
+					"pblkarr_write: transaction aborted");
+		return pc__blk_write_tx(a, i, buf);
+	}
+	struct pc__blkvol *v = a->v;
+	pc__blk_stripe_lock(v, i);
+	uint32_t old = __atomic_load_n(&a->map[i], __ATOMIC_RELAXED);
+	if (PC__UNLIKELY(old & PC__BLK_F_MASK)) {
+		pc_err e = pc__blk_write_flagged(a, i, buf, old);
+		pc__blk_stripe_unlock(v, i);
+		return e;
+	}
+	if (PC__UNLIKELY(__atomic_load_n(&v->ncand, __ATOMIC_RELAXED)))
+		pc__blk_uncand(v, old >> 2);
+	uint32_t l = pc__blk_lane_get(v, (uint32_t)a->h->nlanes);
+	struct pc__blklane *lane = &v->lane[l];
+	uint32_t f = lane->free;
+	uint32_t *gen = &v->gen[f % PC__BLK_GENS];
+
+	/* Fence 1: the data and the lane's log record. */
+	__atomic_fetch_add(gen, 1, __ATOMIC_SEQ_CST);
+	pc_pool_memcpy_nodrain(a->pool, a->data + (uint64_t)f * a->stride, buf,
+			       a->bsize);
+	uint32_t seq = lane->seq + 1;
+	struct pc__blklog *g = &a->log[2 * l + (seq & 1)];
+	g->lba = (uint32_t)i;
+	g->old = old;
+	g->nw = f << 2;
+	g->seq = seq;
+	g->csum = pc__blk_csum((uint32_t)i, old, f << 2, seq);
+	pc_pool_flush(a->pool, g, sizeof(*g));
+	pc_pool_drain(a->pool);
+	__atomic_fetch_add(gen, 1, __ATOMIC_RELEASE);
+
+	/* Fence 2: publish with one 4-byte store. */
+	__atomic_store_n(&a->map[i], f << 2, __ATOMIC_RELEASE);
+	pc_pool_persist(a->pool, &a->map[i], sizeof(uint32_t));
+
+	lane->free = old >> 2;
+	lane->seq = seq;
+	pc__blk_lane_put(v, l);
+	pc__blk_stripe_unlock(v, i);
+	return PC_OK;
 }
 
 /** @endcond */
