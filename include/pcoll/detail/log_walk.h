@@ -81,7 +81,6 @@ static inline void plog__rdunlock(const plog *log)
 	plog__release(log->h);
 	(void)pmemobj_rwlock_unlock(log->pool->pop, &log->h->rw);
 }
-/** @endcond */
 
 /* plog_walk() after its argument check. */
 __attribute__((always_inline)) static inline pc_err
