@@ -24,8 +24,7 @@
 /** @cond PCOLL_INTERNAL */
 
 /* pblkarr_check() after its argument check. */
-__attribute__((always_inline)) static inline pc_err
-pc__blk_check(const pblkarr *a)
+static inline pc_err pc__blk_check(const pblkarr *a)
 {
 	const struct pc__blkhdr *h = a->h;
 	pc_typesig sig = pc__blk_sig();

@@ -5,11 +5,6 @@
  * the handle type (pblkarr), which the parts use; nothing here is public
  * API. docs/blkarr.md ("Source files") says which part holds which
  * concern.
- *
- * The functions that hold the body of one public call after its argument
- * checks (pc__blk_open, pc__blk_read, pc__blk_write, ...) are always
- * inlined into it: each public call compiles as one function, as if the
- * body were written in it.
  */
 #ifndef PCOLL_DETAIL_BLKARR_ENGINE_H
 #define PCOLL_DETAIL_BLKARR_ENGINE_H

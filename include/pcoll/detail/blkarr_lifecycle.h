@@ -224,9 +224,9 @@ static inline pc_err pc__blk_init(pc_pool *pool, void *obj, void *argp)
 
 /* pblkarr_root() after its argument checks: finds or creates the array,
  * validates its header, rebuilds the volatile area once per pool open. */
-__attribute__((always_inline)) static inline pc_err
-pc__blk_open(pc_pool *pool, const char *name, pc_open_mode mode, size_t bsize,
-	     uint64_t nblock, pblkarr *out)
+static inline pc_err pc__blk_open(pc_pool *pool, const char *name,
+				  pc_open_mode mode, size_t bsize,
+				  uint64_t nblock, pblkarr *out)
 {
 	pc_typesig sig = pc__blk_sig();
 	uint64_t off = 0;
@@ -297,7 +297,7 @@ pc__blk_open(pc_pool *pool, const char *name, pc_open_mode mode, size_t bsize,
 }
 
 /* pblkarr_free() after its argument check. */
-__attribute__((always_inline)) static inline pc_err pc__blk_free(pblkarr *a)
+static inline pc_err pc__blk_free(pblkarr *a)
 {
 	pc_pool *pool = a->pool;
 	uint64_t off = pc_pool_off(pool, a->h);

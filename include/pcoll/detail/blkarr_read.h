@@ -25,8 +25,7 @@
 /** @cond PCOLL_INTERNAL */
 
 /* pblkarr_read() after its argument check. */
-__attribute__((always_inline)) static inline pc_err
-pc__blk_read(const pblkarr *a, uint64_t i, void *buf)
+static inline pc_err pc__blk_read(const pblkarr *a, uint64_t i, void *buf)
 {
 	const uint32_t *ent = &a->map[i];
 	for (;;) {

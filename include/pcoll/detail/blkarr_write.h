@@ -149,8 +149,7 @@ static inline pc_err pc__blk_set_flag(pblkarr *a, uint64_t i, uint32_t flag,
 }
 
 /* pblkarr_write() after its argument check. */
-__attribute__((always_inline)) static inline pc_err
-pc__blk_write(pblkarr *a, uint64_t i, const void *buf)
+static inline pc_err pc__blk_write(pblkarr *a, uint64_t i, const void *buf)
 {
 	pc__txstate st = pc__tx_state();
 	if (PC__UNLIKELY(st != PC__TX_NONE)) {

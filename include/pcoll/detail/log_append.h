@@ -291,8 +291,7 @@ static inline pc_err plog__appendv(plog *log, const plog_iovec *iov, size_t n,
 }
 
 /* plog_set_packed() after its checks. */
-__attribute__((always_inline)) static inline pc_err
-plog__set_packed(plog *log, bool packed)
+static inline pc_err plog__set_packed(plog *log, bool packed)
 {
 	pc_pool *pool = log->pool;
 	struct plog__hdr *h = log->h;

@@ -29,7 +29,7 @@
 /** @cond PCOLL_INTERNAL */
 
 /* plog_check() after its argument check. */
-__attribute__((always_inline)) static inline pc_err plog__check(const plog *log)
+static inline pc_err plog__check(const plog *log)
 {
 	const pc_pool *pool = log->pool;
 	const struct plog__hdr *h = log->h;

@@ -5,11 +5,6 @@
  * types (plog, plog_iovec, plog_iter, plog_walk_fn), which the parts use;
  * nothing here is public API. docs/log.md ("Source files") says which
  * part holds which concern.
- *
- * The functions that hold the body of one public call after its argument
- * checks (plog__open, plog__walk, plog__check, ...) are always inlined
- * into it: each public call compiles as one function, as if the body
- * were written in it.
  */
 #ifndef PCOLL_DETAIL_LOG_ENGINE_H
 #define PCOLL_DETAIL_LOG_ENGINE_H

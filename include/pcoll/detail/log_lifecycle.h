@@ -194,9 +194,9 @@ static inline int plog__ctor(void *ptr, void *arg)
 
 /* plog_root() after its argument check: finds or creates the header,
  * runs the recovery scan once per pool open, binds out. */
-__attribute__((always_inline)) static inline pc_err
-plog__open(pc_pool *pool, const char *name, pc_open_mode mode,
-	   size_t initial_capacity, plog *out)
+static inline pc_err plog__open(pc_pool *pool, const char *name,
+				pc_open_mode mode, size_t initial_capacity,
+				plog *out)
 {
 	pc_typesig sig = plog__sig();
 	struct plog__init_arg a;
@@ -227,7 +227,7 @@ plog__open(pc_pool *pool, const char *name, pc_open_mode mode,
 }
 
 /* plog_free() after its argument check. */
-__attribute__((always_inline)) static inline pc_err plog__free(plog *log)
+static inline pc_err plog__free(plog *log)
 {
 	pc_pool *pool = log->pool;
 	uint64_t hoff = pc_pool_off(pool, log->h);

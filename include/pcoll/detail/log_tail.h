@@ -119,7 +119,7 @@ static inline void plog__sync_pub(const plog *log)
 
 /* plog_rewind() after its checks: takes the read lock exclusively and the
  * mutex, then empties the log with one slot write (see the top). */
-__attribute__((always_inline)) static inline pc_err plog__rewind(plog *log)
+static inline pc_err plog__rewind(plog *log)
 {
 	PMEMobjpool *pop = log->pool->pop;
 	struct plog__hdr *h = log->h;

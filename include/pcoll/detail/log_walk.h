@@ -83,8 +83,8 @@ static inline void plog__rdunlock(const plog *log)
 }
 
 /* plog_walk() after its argument check. */
-__attribute__((always_inline)) static inline pc_err
-plog__walk(const plog *log, size_t chunk, plog_walk_fn fn, void *arg)
+static inline pc_err plog__walk(const plog *log, size_t chunk, plog_walk_fn fn,
+				void *arg)
 {
 	PC_TRY(plog__rdlock(log, "plog_walk"));
 	plog__sync_pub(log);
@@ -163,8 +163,7 @@ plog__walk(const plog *log, size_t chunk, plog_walk_fn fn, void *arg)
 }
 
 /* plog_iter_begin() after its argument check. */
-__attribute__((always_inline)) static inline pc_err
-plog__iter_begin(const plog *log, plog_iter *it)
+static inline pc_err plog__iter_begin(const plog *log, plog_iter *it)
 {
 	memset(it, 0, sizeof(*it));
 	PC_TRY(plog__rdlock(log, "plog_iter_begin"));
@@ -180,8 +179,8 @@ plog__iter_begin(const plog *log, plog_iter *it)
 }
 
 /* plog_iter_next() once it knows a record is due. */
-__attribute__((always_inline)) static inline bool
-plog__iter_next(plog_iter *it, const void **data, size_t *len)
+static inline bool plog__iter_next(plog_iter *it, const void **data,
+				   size_t *len)
 {
 	struct plog__rec *r = plog__locate(it->log->pool, it->log->rt->k,
 					   &it->c, &it->pos, it->seq, 0);
