@@ -22,7 +22,8 @@
  * and each record header are snapshotted, the records are flushed and the
  * commit fences them; nothing is published before the commit.
  *
- * plog_set_packed(): fence 1: the header's flags word, persisted.
+ * plog_set_packed(): fence 1 (when the setting changes): the header's
+ * flags word, persisted.
  */
 #ifndef PCOLL_DETAIL_LOG_APPEND_H
 #define PCOLL_DETAIL_LOG_APPEND_H
