@@ -27,8 +27,8 @@
 
 #include <pcoll/pcoll.h>
 
-#if __has_include(<pcoll/detail/vec_impl.h>)
-#include <pcoll/detail/vec_impl.h>
+#if __has_include(<pcoll/detail/vec_engine.h>)
+#include <pcoll/detail/vec_engine.h>
 #define PCT_HAVE_VEC 1
 #endif
 #if __has_include(<pcoll/detail/map_engine.h>)
