@@ -40,6 +40,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <threads.h>
 
 #include "../err.h"
@@ -340,6 +341,58 @@ static inline void pc__sy_release(pc__sylk *k)
 	for (unsigned i = k->n; i-- > 0;)
 		__atomic_store_n(k->w[i], k->v[i] + 2, __ATOMIC_RELEASE);
 	k->n = 0;
+}
+
+/*
+ * Lock every word of the table: the whole pool's synchronized maps stand
+ * still (check(), clear(), free()). A transaction follows wait-die and
+ * keeps the words until it ends. Otherwise the words are taken as the
+ * oldest transaction (ticket 0), so a transaction in the way gives up
+ * rather than waits, and the replaced versions go to *saved for
+ * pc__sy_unlock_all(). PC_OK, ::PC_E_BUSY (the transaction must abort),
+ * ::PC_E_NOMEM.
+ */
+static inline pc_err pc__sy_lock_all(uint64_t *tab, int intx,
+				     uint64_t **saved)
+{
+	*saved = NULL;
+	if (intx) {
+		for (size_t i = 0; i < PC__SY_WORDS; i++)
+			PC_TRY(pc__sy_acquire(NULL, 1, tab + i));
+		return PC_OK;
+	}
+	uint64_t *sv = (uint64_t *)malloc(PC__SY_WORDS * 8);
+	if (!sv)
+		return pc__fail(PC_E_NOMEM,
+				"synchronized map: no memory to lock the "
+				"table");
+	const uint64_t me = pc__sy_txword(0);
+	for (size_t i = 0; i < PC__SY_WORDS; i++) {
+		unsigned spins = 0;
+		for (;;) {
+			uint64_t v = __atomic_load_n(tab + i, __ATOMIC_ACQUIRE);
+			if (!(v & 1) &&
+			    __atomic_compare_exchange_n(tab + i, &v, me, 0,
+							__ATOMIC_ACQUIRE,
+							__ATOMIC_RELAXED)) {
+				sv[i] = v;
+				break;
+			}
+			pc__sy_pause(&spins);
+		}
+	}
+	*saved = sv;
+	return PC_OK;
+}
+
+/* Undo pc__sy_lock_all() outside a transaction. */
+static inline void pc__sy_unlock_all(uint64_t *tab, uint64_t *saved)
+{
+	if (!saved)
+		return;
+	for (size_t i = 0; i < PC__SY_WORDS; i++)
+		__atomic_store_n(tab + i, saved[i] + 2, __ATOMIC_RELEASE);
+	free(saved);
 }
 
 /** @endcond */
