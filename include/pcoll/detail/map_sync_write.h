@@ -67,6 +67,12 @@ static inline int pc__ms_lock(pc__sylk *k, int intx, pc__mspath *sp,
 			      unsigned i, const char *fn)
 {
 	uint64_t *w = sp->w[i];
+#ifdef PCOLL_TEST_BUG_SYNC_NO_LEAF_LOCK
+	/* Deliberately broken (tests must catch it): single operations
+	 * change their leaf without locking it. */
+	if (i == sp->p.h + 1 && !intx)
+		return 1;
+#endif
 	if (pc__sy_upgrade(k, intx, w, sp->v[i])) {
 		sp->v[i] = __atomic_load_n(w, __ATOMIC_RELAXED);
 		return 1;

@@ -233,7 +233,13 @@ static inline uint64_t pc__sy_rbegin(uint64_t *w)
 static inline int pc__sy_rok(const uint64_t *w, uint64_t v)
 {
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+#ifdef PCOLL_TEST_BUG_SYNC_NO_VALIDATE
+	/* Deliberately broken (tests must catch it): readers trust what they
+	 * read unless it was locked when they began. */
+	return __atomic_load_n(w, __ATOMIC_RELAXED) == v || !(v & 1);
+#else
 	return __atomic_load_n(w, __ATOMIC_RELAXED) == v;
+#endif
 }
 
 /* ---------------------------------------------------------------- */
