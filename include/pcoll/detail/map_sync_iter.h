@@ -132,9 +132,11 @@ static inline int pc__msit_copy(pc__msit *it)
 	const unsigned char *s =
 		pc__ml_slot(c, pc__ml(c, it->leaf), it->ord[it->pos]);
 	int r = pc__msr_kcopy(c, s, it->w, it->ver, it->kc);
-	if (r > 0 && it->vc)
-		r = pc__msr_vcopy(c, s + c->d->voff, it->w, it->ver, it->vc,
-				 PC__MS_OUT_GROW);
+	if (r > 0 && it->vc) {
+		/* it->vc holds a V or a pc__msbuf (typed layer union). */
+		pc__msout o = {it->vc, NULL, (pc__msbuf *)it->vc};
+		r = pc__msr_vcopy(c, s + c->d->voff, it->w, it->ver, &o);
+	}
 	if (r < 0)
 		it->err = pc__fail(PC_E_NOMEM, "%s: no memory to copy an entry",
 				   it->fn);

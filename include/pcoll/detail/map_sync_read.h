@@ -102,12 +102,13 @@ static inline pc__msbuf *pc__ms_tlsbuf(void)
 	return b;
 }
 
-/* Where a copied value goes. */
-enum {
-	PC__MS_OUT_FIXED = 0, /* a V * (vsz bytes) */
-	PC__MS_OUT_VBUF = 1,  /* a pc_vbuf * (caller's buffer) */
-	PC__MS_OUT_GROW = 2   /* a pc__msbuf * (grown to fit) */
-};
+/* Where a copied value goes: fixed values to `fixed` (vsz bytes); byte
+ * strings to `vbuf` (the caller's buffer) when set, else to `grow`. */
+typedef struct pc__msout {
+	void *fixed;
+	pc_vbuf *vbuf;
+	pc__msbuf *grow;
+} pc__msout;
 
 static inline uint64_t *pc__ms_w(const pc__mctx *c, uint64_t off)
 {
@@ -323,22 +324,22 @@ static inline int pc__msr_pred(const pc__mctx *c, const pc__mspath *sp,
  * 1: copied (valid if the leaf then validates), 0: the leaf changed,
  * -1: no memory. */
 static inline int pc__msr_vcopy(const pc__mctx *c, const unsigned char *sv,
-			       const uint64_t *w, uint64_t v, void *out,
-			       int okind)
+			       const uint64_t *w, uint64_t v,
+			       const pc__msout *o)
 {
 	if (!c->d->vbytes) {
-		memcpy(out, sv, c->d->vsz);
+		memcpy(o->fixed, sv, c->d->vsz);
 		return 1;
 	}
 	pc_bytes t;
 	pc_slice s;
 	if (!pc__msr_bview(c, sv, w, v, &t, &s))
 		return 0;
-	if (okind == PC__MS_OUT_VBUF) {
-		pc_vbuf_fill((pc_vbuf *)out, s);
+	if (o->vbuf) {
+		pc_vbuf_fill(o->vbuf, s);
 		return 1;
 	}
-	pc__msbuf *b = (pc__msbuf *)out;
+	pc__msbuf *b = o->grow;
 	if (!pc__msbuf_fit(b, s.len))
 		return -1;
 	if (s.len)
@@ -374,8 +375,8 @@ static inline int pc__msr_kcopy(const pc__mctx *c, const unsigned char *sk,
  * 0: absent, -1: an error (wait-die in a transaction, no memory; the
  * message is set).
  */
-static inline int pc__msr_get(const pc__mctx *c, const void *pk, void *out,
-			     int okind, const char *fn)
+static inline int pc__msr_get(const pc__mctx *c, const void *pk,
+			     const pc__msout *out, const char *fn)
 {
 	uint8_t fp = pc__mk_fp(c, pk);
 	for (;;) {
@@ -393,7 +394,7 @@ static inline int pc__msr_get(const pc__mctx *c, const void *pk, void *out,
 		if (o >= 0 && out) {
 			int r = pc__msr_vcopy(
 				c, pc__ml_slot(c, l, (unsigned)o) + c->d->voff,
-				w, v, out, okind);
+				w, v, out);
 			if (r < 0) {
 				(void)pc__fail(PC_E_NOMEM,
 					       "%s: no memory to copy the value",

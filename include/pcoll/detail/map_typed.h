@@ -255,7 +255,8 @@ static inline pc_err PC__M(_e_remove)(const pc__mctx *c, const void *pk,
 static inline PC__M(vref) PC__M(_e_get)(const pc__mctx *c, const void *pk)
 {
 	pc__msbuf *b = pc__ms_tlsbuf();
-	if (!b || pc__msr_get(c, pk, b, PC__MS_OUT_GROW, "pmap_get") <= 0)
+	pc__msout o = {NULL, NULL, b};
+	if (!b || pc__msr_get(c, pk, &o, "pmap_get") <= 0)
 		return pc_slice_make(NULL, 0);
 	return pc_slice_make(b->len ? (const void *)b->p : (const void *)"",
 			     b->len);
@@ -264,8 +265,8 @@ static inline PC__M(vref) PC__M(_e_get)(const pc__mctx *c, const void *pk)
 static _Thread_local PC__MV_T PC__M(_tlsval);
 static inline PC__M(vref) PC__M(_e_get)(const pc__mctx *c, const void *pk)
 {
-	if (pc__msr_get(c, pk, &PC__M(_tlsval), PC__MS_OUT_FIXED, "pmap_get") <=
-	    0)
+	pc__msout o = {&PC__M(_tlsval), NULL, NULL};
+	if (pc__msr_get(c, pk, &o, "pmap_get") <= 0)
 		return NULL;
 	return &PC__M(_tlsval);
 }
@@ -283,9 +284,12 @@ static inline int PC__M(_e_copy)(const pc__mctx *c, const void *pk,
 				 PC__MV_OUT *out)
 {
 #ifdef PC_SYNC
-	return pc__msr_get(c, pk, out,
-			  PC__M_VBYTES ? PC__MS_OUT_VBUF : PC__MS_OUT_FIXED,
-			  "pmap_get_copy");
+#ifdef PC_V_BYTES
+	pc__msout o = {NULL, out, NULL};
+#else
+	pc__msout o = {out, NULL, NULL};
+#endif
+	return pc__msr_get(c, pk, out ? &o : NULL, "pmap_get_copy");
 #else
 	const void *sv = pc__m_get(c, pk);
 	if (!sv)
@@ -299,7 +303,7 @@ static inline int PC__M(_e_copy)(const pc__mctx *c, const void *pk,
 static inline int PC__M(_e_contains)(const pc__mctx *c, const void *pk)
 {
 #ifdef PC_SYNC
-	return pc__msr_get(c, pk, NULL, 0, "pmap_contains") > 0;
+	return pc__msr_get(c, pk, NULL, "pmap_contains") > 0;
 #else
 	return pc__m_get(c, pk) != NULL;
 #endif
