@@ -22,10 +22,10 @@
 #include <stdint.h>
 
 typedef struct bench_env {
-	const char *dir; /* directory for pools ($PCOLL_BENCH_DIR, /dev/shm) */
-	uint64_t n;      /* operations asked for (--n, or the case default) */
-	int counting;    /* 1 in the counting pass */
-	int is_pmem;     /* 1 when PMEM_IS_PMEM_FORCE=1 (flush path) */
+	const char *dir;  /* directory for pools ($PCOLL_BENCH_DIR, /dev/shm) */
+	uint64_t n;       /* operations asked for (--n, or the case default) */
+	int counting;     /* 1 in the counting pass */
+	int is_pmem;      /* 1 when PMEM_IS_PMEM_FORCE=1 (flush path) */
 	unsigned threads; /* --threads (default 1): workloads that run
 			     threads (W13) start this many */
 } bench_env;
@@ -62,12 +62,12 @@ void bench_register(const bench_case *c);
 	BENCH_CASE_ST(id, wl, nm, im, anchor, n, f, 0)
 
 /* The same, with st = 1 for a case that runs only when --threads is 1. */
-#define BENCH_CASE_ST(id, wl, nm, im, anchor, n, f, st)                  \
+#define BENCH_CASE_ST(id, wl, nm, im, anchor, n, f, st)                \
 	static const bench_case bench_case_##id = {wl, nm, im, anchor, \
 						   n,  f,  st};        \
-	__attribute__((constructor)) static void bench_reg_##id(void)    \
-	{                                                                \
-		bench_register(&bench_case_##id);                        \
+	__attribute__((constructor)) static void bench_reg_##id(void)  \
+	{                                                              \
+		bench_register(&bench_case_##id);                      \
 	}
 
 /* Register a case whose function serves several cases through constant

@@ -162,8 +162,8 @@ static int parse_args(int argc, char **argv)
 		} else if (strcmp(a, "--threads") == 0) {
 			NEEDU(x);
 			if (x < 1 || x > 64) {
-				fprintf(stderr,
-					"pcoll-bench: --threads takes 1 to 64\n");
+				fprintf(stderr, "pcoll-bench: --threads takes "
+						"1 to 64\n");
 				return -1;
 			}
 			bench_threads = (unsigned)x;

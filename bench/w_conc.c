@@ -21,6 +21,10 @@
  *
  * Thread k draws from stream 100 + k. In the counting pass every
  * thread's own flush and fence counts are added to the main thread's.
+ *
+ * Also here, so that w_map.c's code is compiled as before: W5-W8 with
+ * impl "pcoll-sync", the synchronized map driven by one thread (the same
+ * inputs as w_map.c's pcoll cases): the single-thread price of PC_SYNC.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -56,7 +60,7 @@ typedef struct wc {
 	cmap y;
 	cmapp p;
 	pthread_rwlock_t rw;
-	uint64_t *keys; /* the n preloaded keys */
+	uint64_t *keys;  /* the n preloaded keys */
 	uint64_t *nkeys; /* W13w: the n new keys */
 	uint64_t n;
 	unsigned t;
@@ -145,8 +149,7 @@ static void *wc_worker(void *arg)
 		/* The scanner: its share is the whole run's scans. */
 		uint64_t scans = c->n / WC_SCAN ? c->n / WC_SCAN : 1;
 		for (uint64_t i = 0; i < scans; i++)
-			t->extra +=
-				wc_scan(c, bench_splitmix64(&s), &t->sum);
+			t->extra += wc_scan(c, bench_splitmix64(&s), &t->sum);
 		t->ops = scans;
 	} else if (c->wl == WC_S) {
 		/* Writers put until the scanner is done (their share). */
@@ -195,10 +198,10 @@ static int wc_run(const bench_env *env, bench_out *out, int impl, int wl)
 	if (wl == WC_S && c.t > 1 && c.n < WC_SCAN * 2)
 		c.n = WC_SCAN * 2;
 	size_t size = (size_t)(c.n * (wl == WC_W ? 160 : 80) + (96u << 20));
-	c.pool = impl == WC_SYNC
-			 ? bench_pc_fresh(env, "w13", size, wc_bind_sync, &c.y)
-			 : bench_pc_fresh(env, "w13", size, wc_bind_plain,
-					  &c.p);
+	c.pool =
+		impl == WC_SYNC
+			? bench_pc_fresh(env, "w13", size, wc_bind_sync, &c.y)
+			: bench_pc_fresh(env, "w13", size, wc_bind_plain, &c.p);
 	if (!c.pool)
 		return 1;
 	int rc = 0;
@@ -213,10 +216,10 @@ static int wc_run(const bench_env *env, bench_out *out, int impl, int wl)
 	for (uint64_t i = 0; i < c.n; i++) {
 		c.keys[i] = bench_splitmix64(&s);
 		c.nkeys[i] = bench_splitmix64(&s2);
-		pc_err e = impl == WC_SYNC
-				   ? cmap_insert(&c.y, c.keys[i], c.keys[i] + 1)
-				   : cmapp_insert(&c.p, c.keys[i],
-						  c.keys[i] + 1);
+		pc_err e =
+			impl == WC_SYNC
+				? cmap_insert(&c.y, c.keys[i], c.keys[i] + 1)
+				: cmapp_insert(&c.p, c.keys[i], c.keys[i] + 1);
 		if (e != PC_OK && e != PC_E_EXISTS) {
 			rc = bench_pc_fail("preload");
 			goto out;
@@ -258,12 +261,11 @@ static int wc_run(const bench_env *env, bench_out *out, int impl, int wl)
 	out->ops = ops;
 	if (wl == WC_S)
 		(void)snprintf(out->note, sizeof(out->note),
-			       "%u threads; %.1f keys per scan; %llu puts",
-			       c.t, (double)th[0].extra / (double)ops,
+			       "%u threads; %.1f keys per scan; %llu puts", c.t,
+			       (double)th[0].extra / (double)ops,
 			       (unsigned long long)extra - th[0].extra);
 	else
-		(void)snprintf(out->note, sizeof(out->note), "%u threads",
-			       c.t);
+		(void)snprintf(out->note, sizeof(out->note), "%u threads", c.t);
 	if (!rc && wl == WC_W)
 		bench_pc_bytes(c.pool, c.n * 2, out);
 	if (!rc && (impl == WC_SYNC ? cmap_check(&c.y) : cmapp_check(&c.p)))
@@ -275,19 +277,116 @@ out:
 	return bench_pc_close(c.pool, rc);
 }
 
-#define WC_CASES(wlid, wl, name)                                            \
-	BENCH_CASE_CALL(wlid##_sync, #wlid, name, "pcoll", 0, 1000000,      \
-			wc_run, WC_SYNC, wl)                                 \
-	BENCH_CASE_CALL(wlid##_rw, #wlid, name, "pcoll-rwlock", 1, 1000000, \
-			wc_run, WC_RWLOCK, wl)                               \
-	static int wlid##_plain(const bench_env *env, bench_out *out)      \
-	{                                                                   \
-		return wc_run(env, out, WC_PLAIN, wl);                      \
-	}                                                                   \
-	BENCH_CASE_ST(wlid##_pl, #wlid, name, "pcoll-plain", 1, 1000000,    \
+#define WC_CASES(wlid, wl, name)                                               \
+	BENCH_CASE_CALL(wlid##_sync, #wlid, name, "pcoll", 0, 1000000, wc_run, \
+			WC_SYNC, wl)                                           \
+	BENCH_CASE_CALL(wlid##_rw, #wlid, name, "pcoll-rwlock", 1, 1000000,    \
+			wc_run, WC_RWLOCK, wl)                                 \
+	static int wlid##_plain(const bench_env *env, bench_out *out)          \
+	{                                                                      \
+		return wc_run(env, out, WC_PLAIN, wl);                         \
+	}                                                                      \
+	BENCH_CASE_ST(wlid##_pl, #wlid, name, "pcoll-plain", 1, 1000000,       \
 		      wlid##_plain, 1)
 
 WC_CASES(W13r, WC_R, "conc_get")
 WC_CASES(W13m, WC_M, "conc_get_put")
 WC_CASES(W13w, WC_W, "conc_insert")
 WC_CASES(W13s, WC_S, "conc_scan_put")
+
+/* ------------------------------------------------------------------ */
+/* W5-W8 with the synchronized map, one thread                          */
+/* ------------------------------------------------------------------ */
+
+enum { WS_INSERT, WS_GET, WS_RANGE, WS_REMOVE };
+
+static int ws_run(const bench_env *env, bench_out *out, int wl)
+{
+	uint64_t n = env->n;
+	cmap m;
+	pc_pool *pool =
+		bench_pc_fresh(env, "w5-8sync", (size_t)(n * 64 + (96u << 20)),
+			       wc_bind_sync, &m);
+	if (!pool)
+		return 1;
+	uint64_t *k = (uint64_t *)malloc((n + 1) * sizeof(uint64_t));
+	uint64_t *q = (uint64_t *)malloc((n + 1) * sizeof(uint64_t));
+	if (!k || !q) {
+		free(k);
+		free(q);
+		return bench_pc_close(pool, bench_fail("out of memory"));
+	}
+	uint64_t s = 10;
+	for (uint64_t i = 0; i < n; i++)
+		k[i] = bench_splitmix64(&s);
+	uint64_t nq = n, seen = 0, sum = 0;
+	int rc = 0;
+	if (wl == WS_RANGE) {
+		nq = n / WC_SCAN ? n / WC_SCAN : 1;
+		uint64_t s12 = 12;
+		for (uint64_t i = 0; i < nq; i++)
+			q[i] = bench_splitmix64(&s12);
+	} else if (wl != WS_INSERT) {
+		memcpy(q, k, n * sizeof(uint64_t));
+		bench_shuffle(q, (size_t)n, wl == WS_GET ? 11 : 13);
+	}
+	if (wl != WS_INSERT)
+		for (uint64_t i = 0; i < n && !rc; i++) {
+			pc_err e = cmap_insert(&m, k[i], k[i] + 1);
+			rc = e != PC_OK && e != PC_E_EXISTS;
+		}
+	pc_err e = PC_OK;
+	bench_begin();
+	switch (wl) {
+	case WS_INSERT:
+		for (uint64_t i = 0; i < n && e == PC_OK; i++)
+			e = cmap_insert(&m, k[i], k[i] + 1);
+		break;
+	case WS_GET:
+		for (uint64_t i = 0; i < n; i++) {
+			const uint64_t *v = cmap_get(&m, q[i]);
+			sum += v ? *v : 0;
+		}
+		break;
+	case WS_RANGE:
+		for (uint64_t i = 0; i < nq; i++) {
+			cmap_iter it;
+			int c = 0;
+			bool ok = cmap_lower_bound(&m, q[i], &it);
+			for (; ok && c < WC_SCAN; ok = cmap_next(&it), c++)
+				sum += *it.val;
+			seen += (uint64_t)c;
+		}
+		break;
+	default:
+		for (uint64_t i = 0; i < n && e == PC_OK; i++)
+			e = cmap_remove(&m, q[i], NULL);
+		break;
+	}
+	bench_end();
+	bench_consume(sum);
+	if (rc || e != PC_OK)
+		rc = bench_pc_fail("operation");
+	out->ops = wl == WS_RANGE ? nq : n;
+	if (!rc && wl == WS_INSERT) {
+		bench_pc_bytes(pool, n, out);
+		rc = cmap_check(&m) != PC_OK ? bench_pc_fail("check") : 0;
+	}
+	if (!rc && wl == WS_RANGE)
+		(void)snprintf(out->note, sizeof(out->note),
+			       "%.2f keys per scan", (double)seen / (double)nq);
+	if (!rc && wl == WS_REMOVE && !cmap_is_empty(&m))
+		rc = bench_fail("not empty after removing all");
+	free(k);
+	free(q);
+	return bench_pc_close(pool, rc);
+}
+
+BENCH_CASE_CALL(w5_sync, "W5", "map_insert", "pcoll-sync", 0, 1000000, ws_run,
+		WS_INSERT)
+BENCH_CASE_CALL(w6_sync, "W6", "map_get", "pcoll-sync", 0, 1000000, ws_run,
+		WS_GET)
+BENCH_CASE_CALL(w7_sync, "W7", "map_range", "pcoll-sync", 0, 1000000, ws_run,
+		WS_RANGE)
+BENCH_CASE_CALL(w8_sync, "W8", "map_remove", "pcoll-sync", 0, 1000000, ws_run,
+		WS_REMOVE)

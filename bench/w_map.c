@@ -19,8 +19,6 @@
  *         on malloc, no flush, no fence, no transaction (anchor)
  * floor   one 8-byte store + persist per operation, the cost floor of a
  *         durable update (anchor of the write workloads)
- * pcoll-sync  W5-W8 only: the map instantiated with PC_SYNC (shared by
- *         threads), run by one thread: the price of synchronization
  *
  * The maps for W6-W8 are built before the timed section. W5 reports pool
  * bytes per entry (the pool's live allocations divided by N).
@@ -46,12 +44,6 @@
 #define PC_V    uint64_t
 #define PC_NAME wmapd
 #define PC_DRAM
-#include <pcoll/map.h>
-
-#define PC_K    uint64_t
-#define PC_V    uint64_t
-#define PC_NAME wmapy
-#define PC_SYNC
 #include <pcoll/map.h>
 
 #define PC_K_BYTES
@@ -134,14 +126,10 @@ static size_t wm_pool_size(uint64_t n, int str)
 /* or dram, integer or byte-string keys                                 */
 /* ------------------------------------------------------------------ */
 
-/* Which map a runner drives. */
-enum { WM_PCOLL = 0, WM_DRAM = 1, WM_SYNC = 2 };
-
 typedef struct wm {
-	int dram, str, sync;
+	int dram, str;
 	pc_pool *pool; /* pcoll only */
 	wmap p;        /* integer keys */
-	wmapy y;       /* integer keys, PC_SYNC */
 	wmapd d;
 	wmaps ps; /* byte-string keys */
 	wmapsd ds;
@@ -152,11 +140,6 @@ static pc_err wm_bind(pc_pool *pool, void *m)
 	return wmap_root(pool, "m", PC_CREATE, (wmap *)m);
 }
 
-static pc_err wm_bind_sync(pc_pool *pool, void *m)
-{
-	return wmapy_root(pool, "m", PC_CREATE, (wmapy *)m);
-}
-
 static pc_err wm_bind_str(pc_pool *pool, void *m)
 {
 	return wmaps_root(pool, "m", PC_CREATE, (wmaps *)m);
@@ -164,12 +147,11 @@ static pc_err wm_bind_str(pc_pool *pool, void *m)
 
 /* An empty map in m, pcoll or dram: integer keys, or byte strings when
  * str is set. Returns 0, or 1 with a message. */
-static int wm_open(const bench_env *env, const char *tag, int mode, int str,
+static int wm_open(const bench_env *env, const char *tag, int dram, int str,
 		   wm *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->dram = mode == WM_DRAM;
-	m->sync = mode == WM_SYNC;
+	m->dram = dram;
 	m->str = str;
 	if (m->dram) {
 		pc_err e =
@@ -178,11 +160,6 @@ static int wm_open(const bench_env *env, const char *tag, int mode, int str,
 			return 0;
 		(void)bench_pc_fail("dram map");
 		return 1;
-	}
-	if (m->sync) {
-		m->pool = bench_pc_fresh(env, tag, wm_pool_size(env->n, 0),
-					 wm_bind_sync, &m->y);
-		return m->pool == NULL;
 	}
 	m->pool = bench_pc_fresh(env, tag, wm_pool_size(env->n, str),
 				 str ? wm_bind_str : wm_bind,
@@ -267,9 +244,8 @@ static int wm_fill(wm *m, const wm_in *in)
 				    : wmaps_insert(&m->ps, k, vs);
 		} else {
 			const uint64_t *k = in->k;
-			e = m->dram   ? wmapd_insert(&m->d, k[i], k[i] + 1)
-			    : m->sync ? wmapy_insert(&m->y, k[i], k[i] + 1)
-				      : wmap_insert(&m->p, k[i], k[i] + 1);
+			e = m->dram ? wmapd_insert(&m->d, k[i], k[i] + 1)
+				    : wmap_insert(&m->p, k[i], k[i] + 1);
 		}
 		if (e != PC_OK && e != PC_E_EXISTS)
 			return bench_pc_fail("fill");
@@ -280,7 +256,7 @@ static int wm_fill(wm *m, const wm_in *in)
 /* A case's set-up, not timed: its inputs (see wm_in_make()) and an
  * empty map (pcoll or dram), filled with every key when the workload has
  * queries. Returns 0, or 1 with a message and nothing left to free. */
-static int wm_setup(const bench_env *env, const char *tag, int mode, int str,
+static int wm_setup(const bench_env *env, const char *tag, int dram, int str,
 		    uint64_t seed, int scans, wm *m, wm_in *in)
 {
 	if (wm_in_make(in, env->n, str, seed, scans)) {
@@ -288,7 +264,7 @@ static int wm_setup(const bench_env *env, const char *tag, int mode, int str,
 		(void)bench_fail("inputs: out of memory");
 		return 1;
 	}
-	if (wm_open(env, tag, mode, str, m)) {
+	if (wm_open(env, tag, dram, str, m)) {
 		wm_in_free(in);
 		return 1;
 	}
@@ -325,13 +301,12 @@ static int wm_scans_done(bench_out *out, uint64_t seen, uint64_t scans, int ok)
 /* Integer keys: one runner per workload, pcoll or dram                 */
 /* ------------------------------------------------------------------ */
 
-static int w5_run(const bench_env *env, bench_out *out, int mode)
+static int w5_run(const bench_env *env, bench_out *out, int dram)
 {
 	uint64_t n = env->n;
-	int dram = mode == WM_DRAM;
 	wm m;
 	wm_in in;
-	if (wm_setup(env, "w5", mode, 0, 0, 0, &m, &in))
+	if (wm_setup(env, "w5", dram, 0, 0, 0, &m, &in))
 		return 1;
 	const uint64_t *k = in.k;
 	pc_err e = PC_OK;
@@ -340,9 +315,6 @@ static int w5_run(const bench_env *env, bench_out *out, int mode)
 	if (dram) {
 		for (; i < n && e == PC_OK; i++)
 			e = wmapd_insert(&m.d, k[i], k[i] + 1);
-	} else if (m.sync) {
-		for (; i < n && e == PC_OK; i++)
-			e = wmapy_insert(&m.y, k[i], k[i] + 1);
 	} else {
 		for (; i < n && e == PC_OK; i++)
 			e = wmap_insert(&m.p, k[i], k[i] + 1);
@@ -351,19 +323,11 @@ static int w5_run(const bench_env *env, bench_out *out, int mode)
 	int rc = 0;
 	if (e != PC_OK)
 		rc = bench_pc_fail("insert");
-	size_t len = dram     ? wmapd_len(&m.d)
-		     : m.sync ? wmapy_len(&m.y)
-			      : wmap_len(&m.p);
+	size_t len = dram ? wmapd_len(&m.d) : wmap_len(&m.p);
 	if (!rc && len != n)
 		rc = bench_fail("%zu entries after %llu inserts", len,
 				(unsigned long long)n);
-	if (!rc && m.sync) {
-		bench_pc_bytes(m.pool, n, out);
-		(void)snprintf(out->note, sizeof(out->note),
-			       "tree height %llu; check %s",
-			       (unsigned long long)m.y.h->height,
-			       wmapy_check(&m.y) == PC_OK ? "ok" : "FAILED");
-	} else if (!rc && !dram) {
+	if (!rc && !dram) {
 		bench_pc_bytes(m.pool, n, out);
 		(void)snprintf(out->note, sizeof(out->note),
 			       "tree height %llu; check %s",
@@ -374,25 +338,17 @@ static int w5_run(const bench_env *env, bench_out *out, int mode)
 	return wm_finish(&m, &in, rc);
 }
 
-static int w6_run(const bench_env *env, bench_out *out, int mode)
+static int w6_run(const bench_env *env, bench_out *out, int dram)
 {
 	uint64_t n = env->n;
 	wm m;
 	wm_in in;
-	if (wm_setup(env, "w6", mode, 0, 11, 0, &m, &in))
+	if (wm_setup(env, "w6", dram, 0, 11, 0, &m, &in))
 		return 1;
 	const uint64_t *k = in.k, *q = in.q;
 	uint64_t sum = 0, miss = 0;
 	bench_begin();
-	if (m.sync) {
-		for (uint64_t i = 0; i < n; i++) {
-			const uint64_t *v = wmapy_get(&m.y, q[i]);
-			if (v)
-				sum += *v;
-			else
-				miss++;
-		}
-	} else if (m.dram) {
+	if (dram) {
 		for (uint64_t i = 0; i < n; i++) {
 			const uint64_t *v = wmapd_get(&m.d, q[i]);
 			if (v)
@@ -422,28 +378,17 @@ static int w6_run(const bench_env *env, bench_out *out, int mode)
 	return wm_finish(&m, &in, rc);
 }
 
-static int w7_run(const bench_env *env, bench_out *out, int mode)
+static int w7_run(const bench_env *env, bench_out *out, int dram)
 {
 	wm m;
 	wm_in in;
-	if (wm_setup(env, "w7", mode, 0, 12, 1, &m, &in))
+	if (wm_setup(env, "w7", dram, 0, 12, 1, &m, &in))
 		return 1;
 	uint64_t scans = in.nq;
 	const uint64_t *lo = in.q;
 	uint64_t seen = 0, sum = 0;
 	bench_begin();
-	if (m.sync) {
-		for (uint64_t i = 0; i < scans; i++) {
-			wmapy_iter it;
-			int c = 0;
-			bool ok = wmapy_lower_bound(&m.y, lo[i], &it);
-			for (; ok && c < WM_SCAN; ok = wmapy_next(&it), c++)
-				sum += *it.val;
-			if (ok)
-				wmapy_iter_end(&it);
-			seen += (uint64_t)c;
-		}
-	} else if (m.dram) {
+	if (dram) {
 		for (uint64_t i = 0; i < scans; i++) {
 			wmapd_iter it;
 			int c = 0;
@@ -467,22 +412,18 @@ static int w7_run(const bench_env *env, bench_out *out, int mode)
 	return wm_finish(&m, &in, wm_scans_done(out, seen, scans, 1));
 }
 
-static int w8_run(const bench_env *env, bench_out *out, int mode)
+static int w8_run(const bench_env *env, bench_out *out, int dram)
 {
 	uint64_t n = env->n;
-	int dram = mode == WM_DRAM;
 	wm m;
 	wm_in in;
-	if (wm_setup(env, "w8", mode, 0, 13, 0, &m, &in))
+	if (wm_setup(env, "w8", dram, 0, 13, 0, &m, &in))
 		return 1;
 	const uint64_t *q = in.q;
 	pc_err e = PC_OK;
 	uint64_t i = 0;
 	bench_begin();
-	if (m.sync) {
-		for (; i < n && e == PC_OK; i++)
-			e = wmapy_remove(&m.y, q[i], NULL);
-	} else if (dram) {
+	if (dram) {
 		for (; i < n && e == PC_OK; i++)
 			e = wmapd_remove(&m.d, q[i], NULL);
 	} else {
@@ -493,9 +434,7 @@ static int w8_run(const bench_env *env, bench_out *out, int mode)
 	int rc = 0;
 	if (e != PC_OK)
 		rc = bench_pc_fail("remove");
-	if (!rc && !(dram     ? wmapd_is_empty(&m.d)
-		     : m.sync ? wmapy_is_empty(&m.y)
-			      : wmap_is_empty(&m.p)))
+	if (!rc && !(dram ? wmapd_is_empty(&m.d) : wmap_is_empty(&m.p)))
 		rc = bench_fail("not empty after removing all");
 	out->ops = n;
 	return wm_finish(&m, &in, rc);
@@ -509,14 +448,6 @@ BENCH_CASE_CALL(w7_pcoll, "W7", "map_range", "pcoll", 0, 1000000, w7_run, 0)
 BENCH_CASE_CALL(w7_dram, "W7", "map_range", "dram", 1, 1000000, w7_run, 1)
 BENCH_CASE_CALL(w8_pcoll, "W8", "map_remove", "pcoll", 0, 1000000, w8_run, 0)
 BENCH_CASE_CALL(w8_dram, "W8", "map_remove", "dram", 1, 1000000, w8_run, 1)
-BENCH_CASE_CALL(w5_sync, "W5", "map_insert", "pcoll-sync", 0, 1000000, w5_run,
-		WM_SYNC)
-BENCH_CASE_CALL(w6_sync, "W6", "map_get", "pcoll-sync", 0, 1000000, w6_run,
-		WM_SYNC)
-BENCH_CASE_CALL(w7_sync, "W7", "map_range", "pcoll-sync", 0, 1000000, w7_run,
-		WM_SYNC)
-BENCH_CASE_CALL(w8_sync, "W8", "map_remove", "pcoll-sync", 0, 1000000, w8_run,
-		WM_SYNC)
 
 /* ------------------------------------------------------------------ */
 /* The floor: one durable 8-byte store per operation                    */

@@ -146,6 +146,22 @@ typedef struct PC_NAME {
 typedef PC__MK_IN PC__M(key);
 /** @brief Value as passed in: V, or ::pc_slice for byte-string values. */
 typedef PC__MV_IN PC__M(val);
+/** @cond PCOLL_INTERNAL */
+/* A key or value as the engine reads it: through a union as large as a
+ * pc_slice, so that the engine's byte-string branch, which the compiler
+ * may not prove dead for other key types, reads inside the object. */
+typedef union PC__M(_kp) {
+	PC__M(key) k;
+	pc_slice s;
+} PC__M(_kp);
+typedef union PC__M(_vp) {
+	PC__M(val) v;
+	pc_slice s;
+} PC__M(_vp);
+#define PC__M_KP(x) (&(PC__M(_kp)){.k = (x)})
+#define PC__M_VP(x) (&(PC__M(_vp)){.v = (x)})
+/** @endcond */
+
 /** @brief Key as handed out: `const K *`, or ::pc_slice into the pool. */
 typedef PC__MK_REF PC__M(kref);
 /** @brief Value as handed out: `const V *` (NULL: absent), or ::pc_slice
@@ -169,8 +185,8 @@ typedef PC__MV_OUT PC__M(vout);
 typedef struct PC__M(iter) {
 	PC__M(kref) key; /**< Current key. */
 	PC__M(vref) val; /**< Current value. */
-	PC__M(key) lo;   /**< @private lower bound */
-	PC__M(key) hi;   /**< @private upper bound */
+	PC__M(_kp) lo;   /**< @private lower bound */
+	PC__M(_kp) hi;   /**< @private upper bound */
 #ifdef PC_SYNC
 	pc__msit it; /**< @private */
 	/* Copies of the current entry and the restart key. The engine
@@ -320,7 +336,8 @@ PC_MUST_USE static inline pc_err PC__M(insert)(PC_NAME *m, PC__M(key) key,
 	if (PC__M(_bad)(m))
 		return pc__fail(PC_E_INVAL, "pmap_insert: NULL map");
 	pc__mctx c = PC__M(_ctx)(m);
-	return PC__M(_e_insert)(&c, &key, &val, 0, NULL, "pmap_insert");
+	return PC__M(_e_insert)(&c, PC__M_KP(key), PC__M_VP(val), 0, NULL,
+				"pmap_insert");
 }
 
 /**
@@ -340,7 +357,8 @@ PC_MUST_USE static inline pc_err PC__M(put)(PC_NAME *m, PC__M(key) key,
 	if (PC__M(_bad)(m))
 		return pc__fail(PC_E_INVAL, "pmap_put: NULL map");
 	pc__mctx c = PC__M(_ctx)(m);
-	return PC__M(_e_insert)(&c, &key, &val, 1, replaced, "pmap_put");
+	return PC__M(_e_insert)(&c, PC__M_KP(key), PC__M_VP(val), 1, replaced,
+				"pmap_put");
 }
 
 /**
@@ -358,7 +376,7 @@ PC_MUST_USE static inline pc_err PC__M(put)(PC_NAME *m, PC__M(key) key,
 static inline PC__M(vref) PC__M(get)(const PC_NAME *m, PC__M(key) key)
 {
 	pc__mctx c = PC__M(_ctx)(m);
-	return PC__M(_e_get)(&c, &key);
+	return PC__M(_e_get)(&c, PC__M_KP(key));
 }
 
 /**
@@ -374,14 +392,14 @@ static inline bool PC__M(get_copy)(const PC_NAME *m, PC__M(key) key,
 				   PC__M(vout) * out)
 {
 	pc__mctx c = PC__M(_ctx)(m);
-	return PC__M(_e_copy)(&c, &key, out) > 0;
+	return PC__M(_e_copy)(&c, PC__M_KP(key), out) > 0;
 }
 
 /** @brief 1 when @p key is present. Transactions: any. */
 static inline bool PC__M(contains)(const PC_NAME *m, PC__M(key) key)
 {
 	pc__mctx c = PC__M(_ctx)(m);
-	return PC__M(_e_contains)(&c, &key) != 0;
+	return PC__M(_e_contains)(&c, PC__M_KP(key)) != 0;
 }
 
 #ifndef PC_V_BYTES
@@ -406,11 +424,12 @@ static inline PC_V *PC__M(get_mut)(PC_NAME *m, PC__M(key) key)
 	/* The leaf stays locked until the transaction ends. */
 	struct pc__mleaf *l = NULL;
 	int o = -1;
-	if (pc__ms_tx_slot(&c, &key, &l, &o, "pmap_get_mut") != PC_OK)
+	if (pc__ms_tx_slot(&c, &PC__M(_desc), PC__M_KP(key), &l, &o,
+			   "pmap_get_mut") != PC_OK)
 		return NULL;
 	void *v = o < 0 ? NULL : pc__ml_slot(&c, l, (unsigned)o) + c.d->voff;
 #else
-	void *v = pc__m_get(&c, &key);
+	void *v = pc__m_get(&c, PC__M_KP(key));
 #endif
 	if (!v) {
 		(void)pc__fail(PC_E_NOTFOUND, "pmap_get_mut: no such key");
@@ -440,7 +459,7 @@ PC_MUST_USE static inline pc_err PC__M(remove)(PC_NAME *m, PC__M(key) key,
 	if (PC__M(_bad)(m))
 		return pc__fail(PC_E_INVAL, "pmap_remove: NULL map");
 	pc__mctx c = PC__M(_ctx)(m);
-	return PC__M(_e_remove)(&c, &key, old, "pmap_remove");
+	return PC__M(_e_remove)(&c, PC__M_KP(key), old, "pmap_remove");
 }
 
 /**
@@ -633,14 +652,16 @@ static inline size_t PC__M(count_all)(const PC_NAME *m)
 static inline size_t PC__M(count_above)(const PC_NAME *m, PC__M(key) key)
 {
 	pc__mctx c = PC__M(_ctx)(m);
-	return PC__M(_e_count)(&c, &key, PC_EXCLUDED, &key, PC_UNBOUNDED);
+	return PC__M(_e_count)(&c, PC__M_KP(key), PC_EXCLUDED, PC__M_KP(key),
+			       PC_UNBOUNDED);
 }
 
 /** @brief Number of keys < @p key. Transactions: any. */
 static inline size_t PC__M(count_below)(const PC_NAME *m, PC__M(key) key)
 {
 	pc__mctx c = PC__M(_ctx)(m);
-	return PC__M(_e_count)(&c, &key, PC_UNBOUNDED, &key, PC_EXCLUDED);
+	return PC__M(_e_count)(&c, PC__M_KP(key), PC_UNBOUNDED, PC__M_KP(key),
+			       PC_EXCLUDED);
 }
 
 /** @brief Number of keys k with @p k1 < k < @p k2 (0 when k1 >= k2).
@@ -649,7 +670,8 @@ static inline size_t PC__M(count_between)(const PC_NAME *m, PC__M(key) k1,
 					  PC__M(key) k2)
 {
 	pc__mctx c = PC__M(_ctx)(m);
-	return PC__M(_e_count)(&c, &k1, PC_EXCLUDED, &k2, PC_EXCLUDED);
+	return PC__M(_e_count)(&c, PC__M_KP(k1), PC_EXCLUDED, PC__M_KP(k2),
+			       PC_EXCLUDED);
 }
 
 /** @brief Number of keys in a range bounded as in range(). */
@@ -658,7 +680,7 @@ static inline size_t PC__M(count_range)(const PC_NAME *m, PC__M(key) lo,
 					pc_bound hib)
 {
 	pc__mctx c = PC__M(_ctx)(m);
-	return PC__M(_e_count)(&c, &lo, lob, &hi, hib);
+	return PC__M(_e_count)(&c, PC__M_KP(lo), lob, PC__M_KP(hi), hib);
 }
 
 /** @cond PCOLL_INTERNAL */
@@ -728,6 +750,9 @@ static inline int PC__M(get_between)(const PC_NAME *m, PC__M(key) k1,
 #undef PC__M_VBYTES
 #undef PC__M_DRAM
 #undef PC__M_SYNC
+#undef PC__M_EINLINE
+#undef PC__M_KP
+#undef PC__M_VP
 #undef PC__M_SIGNAME
 #undef PC__M_KS
 #undef PC__M_KA

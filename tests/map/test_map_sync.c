@@ -489,12 +489,13 @@ static void *tx_reader(void *p)
 	tx_arg *a = (tx_arg *)p;
 	while (atomic_load(&a->step) < 1)
 		;
+	atomic_store(&a->step, 2); /* about to read */
 	uint64_t t0 = now_ns();
 	uint64_t v = 0;
 	a->found = smap_get_copy(a->m, 5, &v);
 	a->seen = v;
 	a->waited_ns = now_ns() - t0;
-	atomic_store(&a->step, 2);
+	atomic_store(&a->step, 3);
 	return NULL;
 }
 
@@ -514,9 +515,11 @@ static void tx_visibility(int commit)
 	TX(pool, &err) {
 		cr_assert_eq(smap_put(&m, 5, 51, NULL), PC_OK);
 		atomic_store(&a.step, 1);
-		struct timespec d = {0, 50 * 1000 * 1000};
+		while (atomic_load(&a.step) < 2)
+			;
+		struct timespec d = {0, 200 * 1000 * 1000};
 		nanosleep(&d, NULL);
-		cr_assert_eq(atomic_load(&a.step), 1,
+		cr_assert_eq(atomic_load(&a.step), 2,
 			     "the reader did not wait for the transaction");
 		if (!commit)
 			pc_tx_abort(PC_E_ABORTED);
@@ -525,7 +528,7 @@ static void tx_visibility(int commit)
 	cr_assert_eq(err, commit ? PC_OK : PC_E_ABORTED);
 	cr_assert(a.found);
 	cr_assert_eq(a.seen, commit ? 51u : 50u);
-	cr_assert_geq(a.waited_ns, 40u * 1000 * 1000);
+	cr_assert_geq(a.waited_ns, 50u * 1000 * 1000);
 	cr_assert_eq(*smap_get(&m, 5), commit ? 51u : 50u);
 }
 

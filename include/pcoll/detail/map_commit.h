@@ -280,8 +280,7 @@ static inline pc_err pc__m_unlink_leaf_tx(const pc__mctx *c, const pc__mpath *p)
 	/* An inner root left with one child is replaced by it. A
 	 * synchronized map keeps it (a valid tree one level higher): the
 	 * nodes below were not locked. */
-	while (!d->sync && c->h->height > 0 &&
-	       pc__mi(c, c->h->root)->n == 0) {
+	while (!d->sync && c->h->height > 0 && pc__mi(c, c->h->root)->n == 0) {
 		uint64_t old = c->h->root;
 		PC_TRY(pc__m_snap(c, &c->h->root, 2 * sizeof(uint64_t)));
 		c->h->root = pc__mi(c, old)->child[0];
@@ -320,11 +319,10 @@ static inline pc_err pc__m_update_tx(const pc__mctx *c, struct pc__mleaf *l,
  * done here; otherwise *split is set and nothing changes (a synchronized
  * map locks the nodes the split changes first).
  */
-static inline pc_err pc__m_insert_at(const pc__mctx *c, const pc__mpath *p,
-				     struct pc__mleaf *l, const void *pk,
-				     const void *pv, uint8_t fp, int replace,
-				     int *replaced, int intx, int *split,
-				     const char *fn)
+__attribute__((always_inline)) static inline pc_err
+pc__m_insert_at(const pc__mctx *c, const pc__mpath *p, struct pc__mleaf *l,
+		const void *pk, const void *pv, uint8_t fp, int replace,
+		int *replaced, int intx, int *split, const char *fn)
 {
 	const pc__mapd *d = c->d;
 	{
@@ -448,9 +446,9 @@ static inline pc_err pc__m_insert_at(const pc__mctx *c, const pc__mpath *p,
  * Insert (pk, pv): replace != 0 replaces an existing value (put), else
  * fails with PC_E_EXISTS (insert). *replaced (may be NULL) tells which.
  */
-static inline pc_err pc__m_insert(const pc__mctx *c, const void *pk,
-				  const void *pv, int replace, int *replaced,
-				  const char *fn)
+__attribute__((always_inline)) static inline pc_err
+pc__m_insert(const pc__mctx *c, const void *pk, const void *pv, int replace,
+	     int *replaced, const char *fn)
 {
 	pc__txstate st = pc__m_txstate(c);
 	if (st == PC__TX_DEAD)
@@ -485,9 +483,9 @@ static inline pc_err pc__m_remove_tx(const pc__mctx *c, struct pc__mleaf *l,
  * synchronized map locks the nodes the unlink changes, then calls again
  * with *unlink == 1).
  */
-static inline pc_err pc__m_remove_at(const pc__mctx *c, const pc__mpath *p,
-				     struct pc__mleaf *l, unsigned o,
-				     void *vout, int intx, int *unlink)
+__attribute__((always_inline)) static inline pc_err
+pc__m_remove_at(const pc__mctx *c, const pc__mpath *p, struct pc__mleaf *l,
+		unsigned o, void *vout, int intx, int *unlink)
 {
 	const pc__mapd *d = c->d;
 	unsigned char *s = pc__ml_slot(c, l, o);
@@ -512,8 +510,8 @@ static inline pc_err pc__m_remove_at(const pc__mctx *c, const pc__mpath *p,
 	return pc__m_commit(c, l, nbm, &a);
 }
 
-static inline pc_err pc__m_remove(const pc__mctx *c, const void *pk, void *vout,
-				  const char *fn)
+__attribute__((always_inline)) static inline pc_err
+pc__m_remove(const pc__mctx *c, const void *pk, void *vout, const char *fn)
 {
 	pc__txstate st = pc__m_txstate(c);
 	if (st == PC__TX_DEAD)
@@ -523,8 +521,8 @@ static inline pc_err pc__m_remove(const pc__mctx *c, const void *pk, void *vout,
 	int o = pc__ml_find(c, l, pk, pc__mk_fp(c, pk));
 	if (o < 0)
 		return pc__fail(PC_E_NOTFOUND, "%s: no such key", fn);
-	return pc__m_remove_at(c, &p, l, (unsigned)o, vout,
-			       st == PC__TX_WORK, NULL);
+	return pc__m_remove_at(c, &p, l, (unsigned)o, vout, st == PC__TX_WORK,
+			       NULL);
 }
 
 /** @endcond */

@@ -33,6 +33,10 @@
 
 /** @cond PCOLL_INTERNAL */
 
+/* The hot read paths are always inlined: the caller's descriptor is a
+ * constant there, so key sizes and kinds fold away. */
+#define PC__MS_INLINE __attribute__((always_inline)) static inline
+
 /* A descent's path with the version of every node on it. */
 typedef struct pc__mspath {
 	pc__mpath p;
@@ -82,8 +86,8 @@ static inline void pc__ms_tls_dtor(void *p)
 
 static inline void pc__ms_tls_init(void)
 {
-	pc__ms_tls_ok = tss_create(&pc__ms_tls_key, pc__ms_tls_dtor) ==
-			thrd_success;
+	pc__ms_tls_ok =
+		tss_create(&pc__ms_tls_key, pc__ms_tls_dtor) == thrd_success;
 }
 
 static inline pc__msbuf *pc__ms_tlsbuf(void)
@@ -138,16 +142,16 @@ static inline pc_err pc__ms_die(const char *fn)
  * it); an out-of-line one is dereferenced only once the node validates.
  * 0: the node changed.
  */
-static inline int pc__msr_bview(const pc__mctx *c, const void *sk,
-			       const uint64_t *w, uint64_t v, pc_bytes *tmp,
-			       pc_slice *out)
+PC__MS_INLINE int pc__msr_bview(const pc__mctx *c, const void *sk,
+				const uint64_t *w, uint64_t v, pc_bytes *tmp,
+				pc_slice *out)
 {
 	memcpy(tmp, sk, sizeof(*tmp));
 	if (pc__bytes_is_inline(tmp)) {
 		size_t n = pc_bytes_len(tmp);
-		*out = pc_slice_make((const void *)tmp->w,
-				     n > PC_BYTES_INLINE_MAX ? PC_BYTES_INLINE_MAX
-							     : n);
+		*out = pc_slice_make(
+			(const void *)tmp->w,
+			n > PC_BYTES_INLINE_MAX ? PC_BYTES_INLINE_MAX : n);
 		return 1;
 	}
 	if (!pc__sy_rok(w, v))
@@ -158,10 +162,11 @@ static inline int pc__msr_bview(const pc__mctx *c, const void *sk,
 
 /* Compare probe key pk with the stored key sk of a node guarded by
  * (w, v); *ok = 0 when the node changed. */
-static inline int pc__msr_cmp(const pc__mctx *c, const void *pk, const void *sk,
-			     const uint64_t *w, uint64_t v, int *ok)
+PC__MS_INLINE int pc__msr_cmp(const pc__mctx *c, const pc__mapd *d,
+			      const void *pk, const void *sk, const uint64_t *w,
+			      uint64_t v, int *ok)
 {
-	if (c->d->kkind != PC__MK_BYTES)
+	if (d->kkind != PC__MK_BYTES)
 		return pc__mk_cmp_ps(c, pk, sk);
 	pc_bytes t;
 	pc_slice s;
@@ -172,20 +177,55 @@ static inline int pc__msr_cmp(const pc__mctx *c, const void *pk, const void *sk,
 	return pc_slice_cmp(*(const pc_slice *)pk, s);
 }
 
-/* pc__mi_search() under an optimistic read. */
-static inline uint32_t pc__msr_isearch(const pc__mctx *c,
-				      const struct pc__minner *n,
-				      const void *pk, const uint64_t *w,
-				      uint64_t v, int *ok)
+/* Slot i of leaf l (pc__ml_slot() with the descriptor at hand). */
+PC__MS_INLINE unsigned char *pc__msr_slot(const pc__mapd *d,
+					  const struct pc__mleaf *l, unsigned i)
 {
-	if (c->d->kkind != PC__MK_BYTES)
-		return pc__mi_search(c, n, pk);
+	return (unsigned char *)l->slots + (size_t)i * d->slot;
+}
+
+/* The live slots of a leaf whose fingerprint may match fp, within the
+ * capacity (a torn bitmap may have more bits). */
+PC__MS_INLINE uint64_t pc__msr_cand(const pc__mapd *d,
+				    const struct pc__mleaf *l, uint8_t fp)
+{
+	uint64_t bm = __atomic_load_n(&l->bitmap, __ATOMIC_RELAXED);
+	if (d->lcap < 64)
+		bm &= (1ull << d->lcap) - 1;
+	if (d->kkind == PC__MK_FN)
+		return bm;
+	return pc__m_eqmask64(l->fp, fp) & bm;
+}
+
+/* pc__mi_search() under an optimistic read: the count clamped, byte
+ * strings through validated references. */
+PC__MS_INLINE uint32_t pc__msr_isearch(const pc__mctx *c, const pc__mapd *d,
+				       const struct pc__minner *n,
+				       const void *pk, const uint64_t *w,
+				       uint64_t v, int *ok)
+{
 	uint32_t lo = 0, hi = n->n;
-	if (hi > c->d->icap)
-		hi = c->d->icap;
+	if (hi > d->icap)
+		hi = d->icap;
+	const unsigned char *keys = (const unsigned char *)n + d->ikoff;
+	if (d->kkind == PC__MK_UINT && d->ksz == 8) {
+		uint64_t k;
+		memcpy(&k, pk, 8);
+		while (lo < hi) {
+			uint32_t mid = (lo + hi) / 2;
+			uint64_t x;
+			memcpy(&x, keys + (size_t)mid * 8, 8);
+			if (x <= k)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return lo;
+	}
 	while (lo < hi && *ok) {
 		uint32_t mid = (lo + hi) / 2;
-		if (pc__msr_cmp(c, pk, pc__mi_key(c, n, mid), w, v, ok) >= 0)
+		if (pc__msr_cmp(c, d, pk, keys + (size_t)mid * d->ksz, w, v,
+				ok) >= 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -194,16 +234,19 @@ static inline uint32_t pc__msr_isearch(const pc__mctx *c,
 }
 
 /* pc__ml_find() under an optimistic read. */
-static inline int pc__msr_lfind(const pc__mctx *c, const struct pc__mleaf *l,
-			       const void *pk, uint8_t fp, const uint64_t *w,
-			       uint64_t v, int *ok)
+PC__MS_INLINE int pc__msr_lfind(const pc__mctx *c, const pc__mapd *d,
+				const struct pc__mleaf *l, const void *pk,
+				uint8_t fp, const uint64_t *w, uint64_t v,
+				int *ok)
 {
-	uint64_t bm = __atomic_load_n(&l->bitmap, __ATOMIC_RELAXED);
-	uint64_t m = pc__ml_match(c, l, fp) & bm & pc__ml_capmask(c);
+	uint64_t m = pc__msr_cand(d, l, fp);
 	while (m) {
 		unsigned i = (unsigned)__builtin_ctzll(m);
-		const unsigned char *sk = pc__ml_slot(c, l, i);
-		if (c->d->kkind != PC__MK_BYTES) {
+		const unsigned char *sk = l->slots + (size_t)i * d->slot;
+		if (d->kkind == PC__MK_UINT && d->ksz == 8) {
+			if (memcmp(pk, sk, 8) == 0)
+				return (int)i;
+		} else if (d->kkind != PC__MK_BYTES) {
 			if (pc__mk_eq_ps(c, pk, sk))
 				return (int)i;
 		} else {
@@ -227,8 +270,9 @@ static inline int pc__msr_lfind(const pc__mctx *c, const struct pc__mleaf *l,
  * version of each node, the leaf's last. Starts again by itself after a
  * change; returns ::PC_E_BUSY only in a transaction that must die.
  */
-static inline pc_err pc__msr_descend(const pc__mctx *c, const void *pk,
-				    int edge, pc__mspath *sp, const char *fn)
+PC__MS_INLINE pc_err pc__msr_descend(const pc__mctx *c, const pc__mapd *d,
+				     const void *pk, int edge, pc__mspath *sp,
+				     const char *fn)
 {
 	uint64_t *wh = pc__ms_hw(c);
 	for (;;) {
@@ -266,11 +310,11 @@ static inline pc_err pc__msr_descend(const pc__mctx *c, const void *pk,
 			const struct pc__minner *n = pc__mi(c, off);
 			uint32_t i;
 			if (edge < 0) {
-				i = pc__msr_isearch(c, n, pk, w, v, &ok);
+				i = pc__msr_isearch(c, d, n, pk, w, v, &ok);
 			} else {
 				i = edge ? n->n : 0;
-				if (i > c->d->icap)
-					i = c->d->icap;
+				if (i > d->icap)
+					i = d->icap;
 			}
 			sp->p.idx[l] = i;
 			off = n->child[i];
@@ -281,13 +325,73 @@ static inline pc_err pc__msr_descend(const pc__mctx *c, const void *pk,
 }
 
 /*
+ * pc__msr_descend() for readers that need only the leaf: no path kept.
+ * The leaf's offset; its word and version in *w, *v; 0 with the error
+ * set on wait-die or damage.
+ */
+PC__MS_INLINE uint64_t pc__msr_leaf(const pc__mctx *c, const pc__mapd *d,
+				    const void *pk, uint64_t **w, uint64_t *v,
+				    const char *fn)
+{
+	uint64_t *wh = pc__ms_hw(c);
+	for (;;) {
+		uint64_t vp = __atomic_load_n(wh, __ATOMIC_ACQUIRE);
+		if (PC__UNLIKELY(vp & 1)) {
+			vp = pc__sy_rwait(wh, vp);
+			if (vp == PC__SY_DIE) {
+				(void)pc__ms_die(fn);
+				return 0;
+			}
+		}
+		uint64_t off = __atomic_load_n(&c->h->root, __ATOMIC_RELAXED);
+		unsigned h = (unsigned)__atomic_load_n(&c->h->height,
+						       __ATOMIC_RELAXED);
+		if (PC__UNLIKELY(h >= PC__MAP_MAXH)) {
+			if (pc__sy_rok(wh, vp)) {
+				(void)pc__fail(PC_E_CORRUPT,
+					       "%s: damaged map header", fn);
+				return 0;
+			}
+			continue;
+		}
+		uint64_t *wp = wh;
+		int ok = 1;
+		for (unsigned l = 0;; l++) {
+			uint64_t *wo = pc__ms_w(c, off);
+			uint64_t vo = __atomic_load_n(wo, __ATOMIC_ACQUIRE);
+			if (PC__UNLIKELY(vo & 1)) {
+				vo = pc__sy_rwait(wo, vo);
+				if (vo == PC__SY_DIE) {
+					(void)pc__ms_die(fn);
+					return 0;
+				}
+			}
+			if (!pc__sy_rok(wp, vp))
+				break; /* off may no longer be that child */
+			if (l == h) {
+				*w = wo;
+				*v = vo;
+				return off;
+			}
+			const struct pc__minner *n = pc__mi(c, off);
+			uint32_t i = pc__msr_isearch(c, d, n, pk, wo, vo, &ok);
+			if (!ok)
+				break;
+			off = n->child[i];
+			wp = wo;
+			vp = vo;
+		}
+	}
+}
+
+/*
  * The leaf before the leaf of path sp (0: none) with its version, read
  * optimistically from the path's versions. 1 on success, 0 when
  * something changed (start again), -1 on wait-die (error set).
  */
-static inline int pc__msr_pred(const pc__mctx *c, const pc__mspath *sp,
-			      uint64_t *off, uint64_t **w, uint64_t *v,
-			      const char *fn)
+static inline int pc__msr_pred(const pc__mctx *c, const pc__mapd *d,
+			       const pc__mspath *sp, uint64_t *off,
+			       uint64_t **w, uint64_t *v, const char *fn)
 {
 	int lv = (int)sp->p.h - 1;
 	while (lv >= 0 && sp->p.idx[lv] == 0)
@@ -313,7 +417,7 @@ static inline int pc__msr_pred(const pc__mctx *c, const pc__mspath *sp,
 			return 1;
 		}
 		const struct pc__minner *n = pc__mi(c, o);
-		uint32_t i = n->n > c->d->icap ? c->d->icap : n->n;
+		uint32_t i = n->n > d->icap ? d->icap : n->n;
 		wp = wo;
 		vp = vo;
 		o = n->child[i];
@@ -323,12 +427,12 @@ static inline int pc__msr_pred(const pc__mctx *c, const pc__mspath *sp,
 /* Copy the value stored at sv (in a leaf guarded by (w, v)) to out.
  * 1: copied (valid if the leaf then validates), 0: the leaf changed,
  * -1: no memory. */
-static inline int pc__msr_vcopy(const pc__mctx *c, const unsigned char *sv,
-			       const uint64_t *w, uint64_t v,
-			       const pc__msout *o)
+PC__MS_INLINE int pc__msr_vcopy(const pc__mctx *c, const pc__mapd *d,
+				const unsigned char *sv, const uint64_t *w,
+				uint64_t v, const pc__msout *o)
 {
-	if (!c->d->vbytes) {
-		memcpy(o->fixed, sv, c->d->vsz);
+	if (!d->vbytes) {
+		memcpy(o->fixed, sv, d->vsz);
 		return 1;
 	}
 	pc_bytes t;
@@ -350,11 +454,12 @@ static inline int pc__msr_vcopy(const pc__mctx *c, const unsigned char *sv,
 
 /* Copy a stored key (of a leaf guarded by (w, v)) like pc__msr_vcopy:
  * fixed keys to a K *, byte strings to a pc__msbuf. */
-static inline int pc__msr_kcopy(const pc__mctx *c, const unsigned char *sk,
-			       const uint64_t *w, uint64_t v, void *out)
+PC__MS_INLINE int pc__msr_kcopy(const pc__mctx *c, const pc__mapd *d,
+				const unsigned char *sk, const uint64_t *w,
+				uint64_t v, void *out)
 {
-	if (c->d->kkind != PC__MK_BYTES) {
-		memcpy(out, sk, c->d->ksz);
+	if (d->kkind != PC__MK_BYTES) {
+		memcpy(out, sk, d->ksz);
 		return 1;
 	}
 	pc_bytes t;
@@ -375,30 +480,30 @@ static inline int pc__msr_kcopy(const pc__mctx *c, const unsigned char *sk,
  * 0: absent, -1: an error (wait-die in a transaction, no memory; the
  * message is set).
  */
-static inline int pc__msr_get(const pc__mctx *c, const void *pk,
-			     const pc__msout *out, const char *fn)
+PC__MS_INLINE int pc__msr_get(const pc__mctx *c, const pc__mapd *d,
+			      const void *pk, const pc__msout *out,
+			      const char *fn)
 {
 	uint8_t fp = pc__mk_fp(c, pk);
 	for (;;) {
-		pc__mspath sp;
-		if (pc__msr_descend(c, pk, -1, &sp, fn) != PC_OK)
+		uint64_t *w = NULL;
+		uint64_t v = 0;
+		uint64_t off = pc__msr_leaf(c, d, pk, &w, &v, fn);
+		if (!off)
 			return -1;
-		unsigned h = sp.p.h;
-		const uint64_t *w = sp.w[h + 1];
-		uint64_t v = sp.v[h + 1];
-		const struct pc__mleaf *l = pc__ml(c, sp.p.node[h]);
+		const struct pc__mleaf *l = pc__ml(c, off);
 		int ok = 1;
-		int o = pc__msr_lfind(c, l, pk, fp, w, v, &ok);
+		int o = pc__msr_lfind(c, d, l, pk, fp, w, v, &ok);
 		if (!ok)
 			continue;
 		if (o >= 0 && out) {
 			int r = pc__msr_vcopy(
-				c, pc__ml_slot(c, l, (unsigned)o) + c->d->voff,
+				c, d, pc__msr_slot(d, l, (unsigned)o) + d->voff,
 				w, v, out);
 			if (r < 0) {
-				(void)pc__fail(PC_E_NOMEM,
-					       "%s: no memory to copy the value",
-					       fn);
+				(void)pc__fail(
+					PC_E_NOMEM,
+					"%s: no memory to copy the value", fn);
 				return -1;
 			}
 			if (r == 0)
@@ -410,15 +515,16 @@ static inline int pc__msr_get(const pc__mctx *c, const void *pk,
 }
 
 /* 1 when the map is empty (an inner root keeps one child at least). */
-static inline int pc__msr_is_empty(const pc__mctx *c, const char *fn)
+static inline int pc__msr_is_empty(const pc__mctx *c, const pc__mapd *d,
+				   const char *fn)
 {
 	for (;;) {
 		pc__mspath sp;
-		if (pc__msr_descend(c, NULL, 0, &sp, fn) != PC_OK)
+		if (pc__msr_descend(c, d, NULL, 0, &sp, fn) != PC_OK)
 			return 0;
 		unsigned h = sp.p.h;
-		uint64_t bm = __atomic_load_n(
-			&pc__ml(c, sp.p.node[h])->bitmap, __ATOMIC_RELAXED);
+		uint64_t bm = __atomic_load_n(&pc__ml(c, sp.p.node[h])->bitmap,
+					      __ATOMIC_RELAXED);
 		uint64_t nx = pc__ml(c, sp.p.node[h])->next;
 		if (pc__sy_rok(sp.w[h + 1], sp.v[h + 1]))
 			return bm == 0 && nx == 0;

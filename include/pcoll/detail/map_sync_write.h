@@ -49,10 +49,11 @@ static inline pc_err pc__ms_txcheck(int *intx, const char *fn)
 		return pc__fail(PC_E_ABORTED, "%s: transaction aborted", fn);
 	*intx = st == PC__TX_WORK;
 	if (*intx && !pc__tx_ours)
-		return pc__fail(PC_E_INVAL,
-				"%s: a synchronized map joins only transactions "
-				"begun by TX(), not libpmemobj's TX_BEGIN",
-				fn);
+		return pc__fail(
+			PC_E_INVAL,
+			"%s: a synchronized map joins only transactions "
+			"begun by TX(), not libpmemobj's TX_BEGIN",
+			fn);
 	return PC_OK;
 }
 
@@ -63,8 +64,8 @@ static inline pc_err pc__ms_txcheck(int *intx, const char *fn)
  * (start again; a transaction has waited for the word first); -e: the
  * transaction is aborted with error e (::PC_E_BUSY: wait-die).
  */
-static inline int pc__ms_lock(pc__sylk *k, int intx, pc__mspath *sp,
-			      unsigned i, const char *fn)
+static inline int pc__ms_lock(pc__sylk *k, int intx, pc__mspath *sp, unsigned i,
+			      const char *fn)
 {
 	uint64_t *w = sp->w[i];
 #ifdef PCOLL_TEST_BUG_SYNC_NO_LEAF_LOCK
@@ -103,9 +104,9 @@ static inline void pc__ms_backoff(pc__sylk *k, int intx, const uint64_t *w)
 /* Lock what splitting the leaf of sp changes (its leaf is locked): full
  * inner nodes bottom-up, the first with room, the header when the root
  * splits. Codes as pc__ms_lock; *stop is the word that failed. */
-static inline int pc__ms_lock_split(const pc__mctx *c, pc__sylk *k, int intx,
-				    pc__mspath *sp, uint64_t **stop,
-				    const char *fn)
+static inline int pc__ms_lock_split(const pc__mctx *c, const pc__mapd *d,
+				    pc__sylk *k, int intx, pc__mspath *sp,
+				    uint64_t **stop, const char *fn)
 {
 	for (int l = (int)sp->p.h - 1; l >= -1; l--) {
 		unsigned i = (unsigned)(l + 1);
@@ -114,7 +115,7 @@ static inline int pc__ms_lock_split(const pc__mctx *c, pc__sylk *k, int intx,
 			*stop = sp->w[i];
 			return r;
 		}
-		if (l >= 0 && pc__mi(c, sp->p.node[l])->n < c->d->icap)
+		if (l >= 0 && pc__mi(c, sp->p.node[l])->n < d->icap)
 			return 1;
 	}
 	return 1;
@@ -123,9 +124,9 @@ static inline int pc__ms_lock_split(const pc__mctx *c, pc__sylk *k, int intx,
 /* Lock what unlinking the (emptied) leaf of sp changes: the inner nodes
  * it frees and the first it changes, the header when the leaf becomes the
  * root, and the leaf before it (sp->p.pred). Codes as pc__ms_lock. */
-static inline int pc__ms_lock_unlink(const pc__mctx *c, pc__sylk *k, int intx,
-				     pc__mspath *sp, uint64_t **stop,
-				     const char *fn)
+static inline int pc__ms_lock_unlink(const pc__mctx *c, const pc__mapd *d,
+				     pc__sylk *k, int intx, pc__mspath *sp,
+				     uint64_t **stop, const char *fn)
 {
 	int l = (int)sp->p.h - 1;
 	for (; l >= 0; l--) {
@@ -146,7 +147,7 @@ static inline int pc__ms_lock_unlink(const pc__mctx *c, pc__sylk *k, int intx,
 	uint64_t poff;
 	uint64_t *pw = NULL;
 	uint64_t pv = 0;
-	int r = pc__msr_pred(c, sp, &poff, &pw, &pv, fn);
+	int r = pc__msr_pred(c, d, sp, &poff, &pw, &pv, fn);
 	if (r < 0)
 		return -(int)PC_E_BUSY;
 	if (r == 0)
@@ -171,12 +172,12 @@ static inline int pc__ms_lock_unlink(const pc__mctx *c, pc__sylk *k, int intx,
 
 /* Descend to pk's leaf and lock it. PC_OK with the leaf locked, or an
  * error (no lock held by a single operation then). */
-static inline pc_err pc__ms_lock_leaf(const pc__mctx *c, pc__sylk *k, int intx,
-				      const void *pk, pc__mspath *sp,
-				      const char *fn)
+static inline pc_err pc__ms_lock_leaf(const pc__mctx *c, const pc__mapd *d,
+				      pc__sylk *k, int intx, const void *pk,
+				      pc__mspath *sp, const char *fn)
 {
 	for (;;) {
-		PC_TRY(pc__msr_descend(c, pk, -1, sp, fn));
+		PC_TRY(pc__msr_descend(c, d, pk, -1, sp, fn));
 		int r = pc__ms_lock(k, intx, sp, sp->p.h + 1, fn);
 		if (r > 0)
 			return PC_OK;
@@ -187,9 +188,9 @@ static inline pc_err pc__ms_lock_leaf(const pc__mctx *c, pc__sylk *k, int intx,
 }
 
 /* insert/put of a synchronized map (pc__m_insert's contract). */
-static inline pc_err pc__ms_insert(const pc__mctx *c, const void *pk,
-				   const void *pv, int replace, int *replaced,
-				   const char *fn)
+static inline pc_err pc__ms_insert(const pc__mctx *c, const pc__mapd *d,
+				   const void *pk, const void *pv, int replace,
+				   int *replaced, const char *fn)
 {
 	int intx;
 	PC_TRY(pc__ms_txcheck(&intx, fn));
@@ -200,14 +201,15 @@ static inline pc_err pc__ms_insert(const pc__mctx *c, const void *pk,
 		pc__mspath sp;
 		pc__sylk k;
 		k.n = 0;
-		PC_TRY(pc__ms_lock_leaf(c, &k, intx, pk, &sp, fn));
+		PC_TRY(pc__ms_lock_leaf(c, d, &k, intx, pk, &sp, fn));
 		struct pc__mleaf *l = pc__ml(c, sp.p.node[sp.p.h]);
 		int split = 0;
 		pc_err e = pc__m_insert_at(c, &sp.p, l, pk, pv, fp, replace,
 					   replaced, intx, &split, fn);
 		if (split) {
 			uint64_t *stop = NULL;
-			int r = pc__ms_lock_split(c, &k, intx, &sp, &stop, fn);
+			int r = pc__ms_lock_split(c, d, &k, intx, &sp, &stop,
+						  fn);
 			if (r < 0) {
 				pc__sy_release(&k);
 				return (pc_err)-r;
@@ -224,8 +226,8 @@ static inline pc_err pc__ms_insert(const pc__mctx *c, const void *pk,
 }
 
 /* remove of a synchronized map (pc__m_remove's contract). */
-static inline pc_err pc__ms_remove(const pc__mctx *c, const void *pk,
-				   void *vout, const char *fn)
+static inline pc_err pc__ms_remove(const pc__mctx *c, const pc__mapd *d,
+				   const void *pk, void *vout, const char *fn)
 {
 	int intx;
 	PC_TRY(pc__ms_txcheck(&intx, fn));
@@ -234,7 +236,7 @@ static inline pc_err pc__ms_remove(const pc__mctx *c, const void *pk,
 		pc__mspath sp;
 		pc__sylk k;
 		k.n = 0;
-		PC_TRY(pc__ms_lock_leaf(c, &k, intx, pk, &sp, fn));
+		PC_TRY(pc__ms_lock_leaf(c, d, &k, intx, pk, &sp, fn));
 		struct pc__mleaf *l = pc__ml(c, sp.p.node[sp.p.h]);
 		int o = pc__ml_find(c, l, pk, fp);
 		if (o < 0) {
@@ -242,11 +244,11 @@ static inline pc_err pc__ms_remove(const pc__mctx *c, const void *pk,
 			return pc__fail(PC_E_NOTFOUND, "%s: no such key", fn);
 		}
 		int unlink = 0;
-		pc_err e = pc__m_remove_at(c, &sp.p, l, (unsigned)o, vout,
-					   intx, &unlink);
+		pc_err e = pc__m_remove_at(c, &sp.p, l, (unsigned)o, vout, intx,
+					   &unlink);
 		if (unlink) {
 			uint64_t *stop = NULL;
-			int r = pc__ms_lock_unlink(c, &k, intx, &sp, &stop,
+			int r = pc__ms_lock_unlink(c, d, &k, intx, &sp, &stop,
 						   fn);
 			if (r < 0) {
 				pc__sy_release(&k);
@@ -266,9 +268,9 @@ static inline pc_err pc__ms_remove(const pc__mctx *c, const void *pk,
 
 /* The leaf holding pk, locked by the running transaction, and the slot
  * (-1: absent). For get_mut(). */
-static inline pc_err pc__ms_tx_slot(const pc__mctx *c, const void *pk,
-				    struct pc__mleaf **leaf, int *slot,
-				    const char *fn)
+static inline pc_err pc__ms_tx_slot(const pc__mctx *c, const pc__mapd *d,
+				    const void *pk, struct pc__mleaf **leaf,
+				    int *slot, const char *fn)
 {
 	int intx;
 	PC_TRY(pc__ms_txcheck(&intx, fn));
@@ -278,7 +280,7 @@ static inline pc_err pc__ms_tx_slot(const pc__mctx *c, const void *pk,
 	pc__mspath sp;
 	pc__sylk k;
 	k.n = 0;
-	PC_TRY(pc__ms_lock_leaf(c, &k, 1, pk, &sp, fn));
+	PC_TRY(pc__ms_lock_leaf(c, d, &k, 1, pk, &sp, fn));
 	*leaf = pc__ml(c, sp.p.node[sp.p.h]);
 	*slot = pc__ml_find(c, *leaf, pk, pc__mk_fp(c, pk));
 	return PC_OK;

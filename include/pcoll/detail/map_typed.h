@@ -51,10 +51,14 @@ static inline int PC__M(_cmp)(const void *a, const void *b)
 #define PC__M_DRAM 0
 #endif
 #ifdef PC_SYNC
-#define PC__M_SYNC 1
+/* A synchronized map's engine calls are forced inline, so the
+ * descriptor stays a constant in them. */
+#define PC__M_EINLINE __attribute__((always_inline))
+#define PC__M_SYNC    1
 #define PC__M_SIGNAME "pmap_sync<"
 #else
-#define PC__M_SYNC 0
+#define PC__M_EINLINE
+#define PC__M_SYNC    0
 #define PC__M_SIGNAME "pmap<"
 #endif
 #define PC__M_KS   sizeof(PC__MK_T)
@@ -191,9 +195,9 @@ static inline void PC__M(_itinit)(const PC_NAME *m, PC__M(iter) * it,
 	memset(it, 0, sizeof(*it));
 	it->it.c = PC__M(_ctx)(m);
 	if (lo && lob != PC_UNBOUNDED)
-		it->lo = *lo;
+		it->lo.k = *lo;
 	if (hi && hib != PC_UNBOUNDED)
-		it->hi = *hi;
+		it->hi.k = *hi;
 	it->it.lob = (uint8_t)(lo ? lob : PC_UNBOUNDED);
 	it->it.hib = (uint8_t)(hi ? hib : PC_UNBOUNDED);
 }
@@ -227,22 +231,22 @@ static inline void PC__M(_itfix)(PC__M(iter) * it)
 /* ---------------------------------------------------------------- */
 
 /** @cond PCOLL_INTERNAL */
-static inline pc_err PC__M(_e_insert)(const pc__mctx *c, const void *pk,
-				      const void *pv, int replace,
-				      int *replaced, const char *fn)
+__attribute__((always_inline)) static inline pc_err
+PC__M(_e_insert)(const pc__mctx *c, const void *pk, const void *pv, int replace,
+		 int *replaced, const char *fn)
 {
 #ifdef PC_SYNC
-	return pc__ms_insert(c, pk, pv, replace, replaced, fn);
+	return pc__ms_insert(c, &PC__M(_desc), pk, pv, replace, replaced, fn);
 #else
 	return pc__m_insert(c, pk, pv, replace, replaced, fn);
 #endif
 }
 
-static inline pc_err PC__M(_e_remove)(const pc__mctx *c, const void *pk,
-				      void *vout, const char *fn)
+__attribute__((always_inline)) static inline pc_err
+PC__M(_e_remove)(const pc__mctx *c, const void *pk, void *vout, const char *fn)
 {
 #ifdef PC_SYNC
-	return pc__ms_remove(c, pk, vout, fn);
+	return pc__ms_remove(c, &PC__M(_desc), pk, vout, fn);
 #else
 	return pc__m_remove(c, pk, vout, fn);
 #endif
@@ -252,27 +256,30 @@ static inline pc_err PC__M(_e_remove)(const pc__mctx *c, const void *pk,
 /* A synchronized map hands out copies. get()'s copy lives in this
  * thread's storage until its next get() of a synchronized map. */
 #ifdef PC_V_BYTES
-static inline PC__M(vref) PC__M(_e_get)(const pc__mctx *c, const void *pk)
+PC__M_EINLINE static inline PC__M(vref)
+	PC__M(_e_get)(const pc__mctx *c, const void *pk)
 {
 	pc__msbuf *b = pc__ms_tlsbuf();
 	pc__msout o = {NULL, NULL, b};
-	if (!b || pc__msr_get(c, pk, &o, "pmap_get") <= 0)
+	if (!b || pc__msr_get(c, &PC__M(_desc), pk, &o, "pmap_get") <= 0)
 		return pc_slice_make(NULL, 0);
 	return pc_slice_make(b->len ? (const void *)b->p : (const void *)"",
 			     b->len);
 }
 #else
 static _Thread_local PC__MV_T PC__M(_tlsval);
-static inline PC__M(vref) PC__M(_e_get)(const pc__mctx *c, const void *pk)
+PC__M_EINLINE static inline PC__M(vref)
+	PC__M(_e_get)(const pc__mctx *c, const void *pk)
 {
 	pc__msout o = {&PC__M(_tlsval), NULL, NULL};
-	if (pc__msr_get(c, pk, &o, "pmap_get") <= 0)
+	if (pc__msr_get(c, &PC__M(_desc), pk, &o, "pmap_get") <= 0)
 		return NULL;
 	return &PC__M(_tlsval);
 }
 #endif
 #else
-static inline PC__M(vref) PC__M(_e_get)(const pc__mctx *c, const void *pk)
+PC__M_EINLINE static inline PC__M(vref)
+	PC__M(_e_get)(const pc__mctx *c, const void *pk)
 {
 	return PC__M(_vref)(c, pc__m_get(c, pk));
 }
@@ -280,8 +287,8 @@ static inline PC__M(vref) PC__M(_e_get)(const pc__mctx *c, const void *pk)
 
 /* Copy the value of pk to out (a V, or a pc_vbuf for byte strings): 1
  * present, 0 absent, -1 error. */
-static inline int PC__M(_e_copy)(const pc__mctx *c, const void *pk,
-				 PC__MV_OUT *out)
+PC__M_EINLINE static inline int PC__M(_e_copy)(const pc__mctx *c,
+					       const void *pk, PC__MV_OUT *out)
 {
 #ifdef PC_SYNC
 #ifdef PC_V_BYTES
@@ -289,7 +296,8 @@ static inline int PC__M(_e_copy)(const pc__mctx *c, const void *pk,
 #else
 	pc__msout o = {out, NULL, NULL};
 #endif
-	return pc__msr_get(c, pk, out ? &o : NULL, "pmap_get_copy");
+	return pc__msr_get(c, &PC__M(_desc), pk, out ? &o : NULL,
+			   "pmap_get_copy");
 #else
 	const void *sv = pc__m_get(c, pk);
 	if (!sv)
@@ -300,19 +308,20 @@ static inline int PC__M(_e_copy)(const pc__mctx *c, const void *pk,
 #endif
 }
 
-static inline int PC__M(_e_contains)(const pc__mctx *c, const void *pk)
+PC__M_EINLINE static inline int PC__M(_e_contains)(const pc__mctx *c,
+						   const void *pk)
 {
 #ifdef PC_SYNC
-	return pc__msr_get(c, pk, NULL, "pmap_contains") > 0;
+	return pc__msr_get(c, &PC__M(_desc), pk, NULL, "pmap_contains") > 0;
 #else
 	return pc__m_get(c, pk) != NULL;
 #endif
 }
 
-static inline int PC__M(_e_is_empty)(const pc__mctx *c)
+PC__M_EINLINE static inline int PC__M(_e_is_empty)(const pc__mctx *c)
 {
 #ifdef PC_SYNC
-	return pc__msr_is_empty(c, "pmap_is_empty");
+	return pc__msr_is_empty(c, &PC__M(_desc), "pmap_is_empty");
 #else
 	return pc__m_is_empty(c);
 #endif
@@ -331,7 +340,7 @@ static inline pc_err PC__M(_check_ex)(const pc__mctx *c, void *arg)
 	return pc__m_check(c, (const char *)arg);
 }
 
-static inline pc_err PC__M(_e_clear)(const pc__mctx *c)
+PC__M_EINLINE static inline pc_err PC__M(_e_clear)(const pc__mctx *c)
 {
 #ifdef PC_SYNC
 	return pc__ms_exclusive(c, PC__M(_clear_ex), NULL, "pmap_clear");
@@ -340,7 +349,7 @@ static inline pc_err PC__M(_e_clear)(const pc__mctx *c)
 #endif
 }
 
-static inline pc_err PC__M(_e_check)(const pc__mctx *c)
+PC__M_EINLINE static inline pc_err PC__M(_e_check)(const pc__mctx *c)
 {
 #ifdef PC_SYNC
 	return pc__ms_exclusive(c, PC__M(_check_ex), (void *)"pmap_check",
@@ -351,46 +360,46 @@ static inline pc_err PC__M(_e_check)(const pc__mctx *c)
 }
 
 /* Iterator moves: 1 positioned, 0 ended (or an error, in pc_errmsg()). */
-static inline int PC__M(_e_first)(PC__M(iter) * it)
+PC__M_EINLINE static inline int PC__M(_e_first)(PC__M(iter) * it)
 {
 #ifdef PC_SYNC
-	return pc__msit_first(&it->it);
+	return pc__msit_first(&it->it, &PC__M(_desc));
 #else
 	return pc__mit_seek_first(&it->it);
 #endif
 }
 
-static inline int PC__M(_e_last)(PC__M(iter) * it)
+PC__M_EINLINE static inline int PC__M(_e_last)(PC__M(iter) * it)
 {
 #ifdef PC_SYNC
-	return pc__msit_last(&it->it);
+	return pc__msit_last(&it->it, &PC__M(_desc));
 #else
 	return pc__mit_seek_last(&it->it);
 #endif
 }
 
-static inline int PC__M(_e_next)(PC__M(iter) * it)
+PC__M_EINLINE static inline int PC__M(_e_next)(PC__M(iter) * it)
 {
 #ifdef PC_SYNC
-	return pc__msit_next(&it->it);
+	return pc__msit_next(&it->it, &PC__M(_desc));
 #else
 	return pc__mit_next(&it->it);
 #endif
 }
 
-static inline int PC__M(_e_prev)(PC__M(iter) * it)
+PC__M_EINLINE static inline int PC__M(_e_prev)(PC__M(iter) * it)
 {
 #ifdef PC_SYNC
-	return pc__msit_prev(&it->it);
+	return pc__msit_prev(&it->it, &PC__M(_desc));
 #else
 	return pc__mit_prev(&it->it);
 #endif
 }
 
 /* Number of keys in a range. */
-static inline size_t PC__M(_e_count)(const pc__mctx *c, const void *lo,
-				     pc_bound lob, const void *hi,
-				     pc_bound hib)
+PC__M_EINLINE static inline size_t PC__M(_e_count)(const pc__mctx *c,
+						   const void *lo, pc_bound lob,
+						   const void *hi, pc_bound hib)
 {
 #ifdef PC_SYNC
 	PC__M(iter) it;
@@ -402,7 +411,7 @@ static inline size_t PC__M(_e_count)(const pc__mctx *c, const void *lo,
 	it.it.lob = (uint8_t)lob;
 	it.it.hib = (uint8_t)hib;
 	it.it.fn = "pmap_count";
-	long long n = pc__ms_count(&it.it);
+	long long n = pc__ms_count(&it.it, &PC__M(_desc));
 #ifdef PC_K_BYTES
 	pc__msbuf_free(&it.kc.b);
 	pc__msbuf_free(&it.rk.b);
@@ -416,7 +425,7 @@ static inline size_t PC__M(_e_count)(const pc__mctx *c, const void *lo,
 }
 
 /* Release what an iterator holds (copies of byte strings). */
-static inline void PC__M(_e_itend)(PC__M(iter) * it)
+PC__M_EINLINE static inline void PC__M(_e_itend)(PC__M(iter) * it)
 {
 #ifdef PC_SYNC
 #ifdef PC_K_BYTES

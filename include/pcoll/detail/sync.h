@@ -50,16 +50,16 @@
 
 #define PC__SY_BITS  16
 #define PC__SY_WORDS ((size_t)1 << PC__SY_BITS)
-#define PC__SY_MAXLK 48      /* words one single operation may hold */
-#define PC__SY_DIE   1ull    /* rbegin/acquire: give up (wait-die) */
-#define PC__SY_SPINS 256     /* pause loops before yielding */
+#define PC__SY_MAXLK 48   /* words one single operation may hold */
+#define PC__SY_DIE   1ull /* rbegin/acquire: give up (wait-die) */
+#define PC__SY_SPINS 256  /* pause loops before yielding */
 
 /* Per-pool state of this process: the word table and the maps whose
  * epoch this open has bumped. */
 struct pc__sync {
-	uint64_t *tab;     /* PC__SY_WORDS words, 64-byte aligned */
-	mtx_t mu;          /* guards the fields below */
-	uint64_t *bound;   /* header offsets bound since the pool opened */
+	uint64_t *tab;   /* PC__SY_WORDS words, 64-byte aligned */
+	mtx_t mu;        /* guards the fields below */
+	uint64_t *bound; /* header offsets bound since the pool opened */
 	size_t nbound, capbound;
 };
 
@@ -113,8 +113,7 @@ static inline void pc__sync_free(struct pc__sync *s)
 }
 
 /* The pool's state, made at the first call (any thread). */
-static inline pc_err pc__sync_get(struct pc__sync **slot,
-				  struct pc__sync **out)
+static inline pc_err pc__sync_get(struct pc__sync **slot, struct pc__sync **out)
 {
 	struct pc__sync *s = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
 	if (s) {
@@ -159,8 +158,8 @@ static inline pc_err pc__sync_first_bind(struct pc__sync *s, uint64_t off,
 	if (i == s->nbound) {
 		if (s->nbound == s->capbound) {
 			size_t ncap = s->capbound ? 2 * s->capbound : 8;
-			uint64_t *nb = (uint64_t *)realloc(
-				s->bound, ncap * sizeof(*nb));
+			uint64_t *nb = (uint64_t *)realloc(s->bound,
+							   ncap * sizeof(*nb));
 			if (!nb) {
 				e = pc__fail(PC_E_NOMEM,
 					     "synchronized map: out of memory");
@@ -194,8 +193,8 @@ static inline void pc__sync_unbind(struct pc__sync *s, uint64_t off)
 /* The word guarding the node at offset off. */
 static inline uint64_t *pc__sy_word(uint64_t *tab, uint64_t off)
 {
-	return tab + (((off >> 6) * 0x9E3779B97F4A7C15ull) >>
-		      (64 - PC__SY_BITS));
+	return tab +
+	       (((off >> 6) * 0x9E3779B97F4A7C15ull) >> (64 - PC__SY_BITS));
 }
 
 /* ---------------------------------------------------------------- */
@@ -275,8 +274,7 @@ static inline int pc__sy_held(const pc__sylk *k, const uint64_t *w)
 
 /* Record a word just locked (replacing version v): in the operation's
  * set, or, in a transaction, in the list released when it ends. */
-static inline pc_err pc__sy_note(pc__sylk *k, int intx, uint64_t *w,
-				 uint64_t v)
+static inline pc_err pc__sy_note(pc__sylk *k, int intx, uint64_t *w, uint64_t v)
 {
 	if (intx)
 		return pc__txrel_push(w, v + 2);
@@ -291,8 +289,7 @@ static inline pc_err pc__sy_note(pc__sylk *k, int intx, uint64_t *w,
  * success (also when this thread's transaction holds it already), 0 when
  * it changed. A single operation holds at most PC__SY_MAXLK words.
  */
-static inline int pc__sy_upgrade(pc__sylk *k, int intx, uint64_t *w,
-				 uint64_t v)
+static inline int pc__sy_upgrade(pc__sylk *k, int intx, uint64_t *w, uint64_t v)
 {
 	uint64_t me = pc__sy_me(intx);
 	if (v == me || (!intx && pc__sy_held(k, w)))
@@ -330,8 +327,7 @@ static inline pc_err pc__sy_acquire(pc__sylk *k, int intx, uint64_t *w)
 			pc__sy_pause(&spins);
 			continue;
 		}
-		if (__atomic_compare_exchange_n(w, &v, me, 0,
-						__ATOMIC_ACQUIRE,
+		if (__atomic_compare_exchange_n(w, &v, me, 0, __ATOMIC_ACQUIRE,
 						__ATOMIC_RELAXED)) {
 			pc_err e = pc__sy_note(k, intx, w, v);
 			if (e != PC_OK)
@@ -358,8 +354,7 @@ static inline void pc__sy_release(pc__sylk *k)
  * pc__sy_unlock_all(). PC_OK, ::PC_E_BUSY (the transaction must abort),
  * ::PC_E_NOMEM.
  */
-static inline pc_err pc__sy_lock_all(uint64_t *tab, int intx,
-				     uint64_t **saved)
+static inline pc_err pc__sy_lock_all(uint64_t *tab, int intx, uint64_t **saved)
 {
 	*saved = NULL;
 	if (intx) {
