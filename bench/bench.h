@@ -22,11 +22,16 @@
 #include <stdint.h>
 
 typedef struct bench_env {
-	const char *dir; /* directory for pools ($PCOLL_BENCH_DIR, /dev/shm) */
-	uint64_t n;      /* operations asked for (--n, or the case default) */
-	int counting;    /* 1 in the counting pass */
-	int is_pmem;     /* 1 when PMEM_IS_PMEM_FORCE=1 (flush path) */
+	const char *dir;  /* directory for pools ($PCOLL_BENCH_DIR, /dev/shm) */
+	uint64_t n;       /* operations asked for (--n, or the case default) */
+	int counting;     /* 1 in the counting pass */
+	int is_pmem;      /* 1 when PMEM_IS_PMEM_FORCE=1 (flush path) */
+	unsigned threads; /* --threads (default 1): workloads that run
+			     threads (W13) start this many */
 } bench_env;
+
+/* --threads of this run (1 unless given). */
+extern unsigned bench_threads;
 
 typedef struct bench_out {
 	uint64_t ops;          /* operations done between begin and end */
@@ -45,6 +50,7 @@ typedef struct bench_case {
 	int is_anchor;        /* 1 for anchors: others get ratios to it */
 	uint64_t default_n;   /* N of WORKLOADS.md */
 	bench_fn fn;
+	int single_thread; /* runs only when --threads is 1 */
 } bench_case;
 
 void bench_register(const bench_case *c);
@@ -52,11 +58,16 @@ void bench_register(const bench_case *c);
 /* Register a case from file scope:
  *   BENCH_CASE(w1_pcoll, "W1", "vec_push", "pcoll", 0, 1000000, run_w1);
  */
-#define BENCH_CASE(id, wl, nm, im, anchor, n, f)                              \
-	static const bench_case bench_case_##id = {wl, nm, im, anchor, n, f}; \
-	__attribute__((constructor)) static void bench_reg_##id(void)         \
-	{                                                                     \
-		bench_register(&bench_case_##id);                             \
+#define BENCH_CASE(id, wl, nm, im, anchor, n, f) \
+	BENCH_CASE_ST(id, wl, nm, im, anchor, n, f, 0)
+
+/* The same, with st = 1 for a case that runs only when --threads is 1. */
+#define BENCH_CASE_ST(id, wl, nm, im, anchor, n, f, st)                \
+	static const bench_case bench_case_##id = {wl, nm, im, anchor, \
+						   n,  f,  st};        \
+	__attribute__((constructor)) static void bench_reg_##id(void)  \
+	{                                                              \
+		bench_register(&bench_case_##id);                      \
 	}
 
 /* Register a case whose function serves several cases through constant

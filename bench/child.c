@@ -237,15 +237,16 @@ static int run_child(const char *const *pre, int npre, const char *kind,
 		     const bench_case *c, uint64_t n, const char *preload,
 		     run_result *r)
 {
-	char tmp[PATH_MAX], nbuf[32];
-	const char *tail[] = {"--child",  kind,    "--workload", c->workload,
-			      "--impl",   c->impl, "--n",        nbuf,
-			      "--result", tmp};
+	char tmp[PATH_MAX], nbuf[32], tbuf[16];
+	const char *tail[] = {"--child",   kind,    "--workload", c->workload,
+			      "--impl",    c->impl, "--n",        nbuf,
+			      "--threads", tbuf,    "--result",   tmp};
 	enum { NTAIL = sizeof(tail) / sizeof(tail[0]) };
 	char *argv[16 + NTAIL + 1];
 	if (npre > 16 || make_temp(tmp, sizeof(tmp), kind) != 0)
 		return -1;
 	snprintf(nbuf, sizeof(nbuf), "%llu", (unsigned long long)n);
+	snprintf(tbuf, sizeof(tbuf), "%u", bench_threads);
 	int k = 0;
 	for (int i = 0; i < npre; i++)
 		argv[k++] = (char *)pre[i];

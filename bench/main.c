@@ -98,6 +98,8 @@ static void usage(FILE *f)
 		"(pcoll,raw-pmemobj,dram,...)\n"
 		"  --n N               operations per case (default: each "
 		"case's N)\n"
+		"  --threads T         threads of the multi-threaded "
+		"workloads (W13; default 1)\n"
 		"  --runs R            timed runs per case, median reported "
 		"(default 5)\n"
 		"  --json FILE         append one JSON line per case to FILE\n"
@@ -157,6 +159,14 @@ static int parse_args(int argc, char **argv)
 			opt.impls = v;
 		} else if (strcmp(a, "--n") == 0) {
 			NEEDU(opt.n);
+		} else if (strcmp(a, "--threads") == 0) {
+			NEEDU(x);
+			if (x < 1 || x > 64) {
+				fprintf(stderr, "pcoll-bench: --threads takes "
+						"1 to 64\n");
+				return -1;
+			}
+			bench_threads = (unsigned)x;
 		} else if (strcmp(a, "--runs") == 0) {
 			NEEDU(opt.runs);
 			if (opt.runs < 1)
@@ -289,6 +299,8 @@ int main(int argc, char **argv)
 		if (!in_list(opt.workloads, bench_reg[i]->workload) ||
 		    !in_list(opt.impls, bench_reg[i]->impl))
 			continue;
+		if (bench_reg[i]->single_thread && bench_threads > 1)
+			continue; /* an anchor of --threads 1 only */
 		st[ns].c = bench_reg[i];
 		st[ns].n = opt.n ? opt.n : bench_reg[i]->default_n;
 		st[ns].ns = (double *)calloc((size_t)opt.runs, sizeof(double));

@@ -156,9 +156,11 @@ void write_json(FILE *f, const case_stat *s, const case_stat *grp, size_t ng)
 	json_str(f, s->c->name);
 	fprintf(f, ",\"impl\":");
 	json_str(f, s->c->impl);
-	fprintf(f, ",\"anchor\":%d,\"n\":%llu,\"ops\":%llu,\"runs\":%d",
+	fprintf(f,
+		",\"anchor\":%d,\"n\":%llu,\"ops\":%llu,\"runs\":%d,"
+		"\"threads\":%u",
 		s->c->is_anchor, (unsigned long long)s->n,
-		(unsigned long long)s->ops, s->nruns);
+		(unsigned long long)s->ops, s->nruns, bench_threads);
 	fprintf(f, ",\"ns_per_op\":");
 	json_num(f, s->median, 1);
 	fprintf(f, ",\"ns_per_op_runs\":[");

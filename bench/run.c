@@ -127,6 +127,8 @@ __attribute__((noinline)) void bench_end(void)
 	cur.ended = 1;
 }
 
+unsigned bench_threads = 1;
+
 const char *bench_pool_path(const bench_env *env, const char *tag)
 {
 	char buf[PATH_MAX];
@@ -194,7 +196,8 @@ int run_once(const bench_case *c, uint64_t n, enum mode mode, run_result *res)
 	cur.began = cur.ended = 0;
 	memset(cur.pre0, 0, sizeof(cur.pre0));
 	memset(cur.pre1, 0, sizeof(cur.pre1));
-	bench_env env = {bench_dir(), n, mode == MODE_COUNT, env_is_pmem()};
+	bench_env env = {bench_dir(), n, mode == MODE_COUNT, env_is_pmem(),
+			 bench_threads};
 	bench_out out;
 	memset(&out, 0, sizeof(out));
 	int r = c->fn(&env, &out);

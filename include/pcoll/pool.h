@@ -32,6 +32,7 @@
 #include <libpmem.h>
 #include <libpmemobj.h>
 
+#include "detail/sync.h"
 #include "detail/txcore.h"
 #include "err.h"
 #include "persist.h"
@@ -135,6 +136,7 @@ typedef struct pc_pool {
 	struct pc__root *root;  /**< @private The pool's own root object. */
 	int is_pmem;            /**< 1: flush instructions; 0: msync path. */
 	char path[PC_PATH_MAX]; /**< The path the pool was opened with. */
+	struct pc__sync *sync;  /**< @private lock words of PC_SYNC maps */
 } pc_pool;
 
 /* ------------------------------------------------------------------ */
@@ -383,6 +385,7 @@ static inline pc_err pc_pool_close(pc_pool *pool)
 				"transaction",
 				pool->path);
 	pmemobj_close(pool->pop);
+	pc__sync_free(pool->sync);
 	free(pool);
 	return PC_OK;
 }

@@ -1285,7 +1285,7 @@ Test(map, torn_order_hint)
 		um_del(&um, j);
 	}
 	cr_assert_gt(m.h->height, 0);
-	pc__mctx c = {&mu__desc, p, (uintptr_t)p->base, m.h};
+	pc__mctx c = {&mu__desc, p, (uintptr_t)p->base, m.h, NULL};
 	int nleaves = 0;
 	for (uint64_t off = pc__m_edge_leaf(&c, 0); off;
 	     off = pc__ml(&c, off)->next, nleaves++) {

@@ -252,7 +252,8 @@ static inline pc_err pc__m_unlink_leaf_tx(const pc__mctx *c, const pc__mpath *p)
 		c->h->height = 0;
 		return PC_OK;
 	}
-	uint64_t poff = pc__m_pred_leaf(c, p);
+	/* A synchronized map found and locked the leaf before (p->pred). */
+	uint64_t poff = d->sync ? p->pred : pc__m_pred_leaf(c, p);
 	if (poff) {
 		struct pc__mleaf *P = pc__ml(c, poff);
 		PC_TRY(pc__m_snap(c, &P->next, sizeof(P->next)));
@@ -276,7 +277,10 @@ static inline pc_err pc__m_unlink_leaf_tx(const pc__mctx *c, const pc__mpath *p)
 		N->n = n - 1;
 		break;
 	}
-	while (c->h->height > 0 && pc__mi(c, c->h->root)->n == 0) {
+	/* An inner root left with one child is replaced by it. A
+	 * synchronized map keeps it (a valid tree one level higher): the
+	 * nodes below were not locked. */
+	while (!d->sync && c->h->height > 0 && pc__mi(c, c->h->root)->n == 0) {
 		uint64_t old = c->h->root;
 		PC_TRY(pc__m_snap(c, &c->h->root, 2 * sizeof(uint64_t)));
 		c->h->root = pc__mi(c, old)->child[0];
@@ -308,24 +312,20 @@ static inline pc_err pc__m_update_tx(const pc__mctx *c, struct pc__mleaf *l,
 }
 
 /*
- * Insert (pk, pv): replace != 0 replaces an existing value (put), else
- * fails with PC_E_EXISTS (insert). *replaced (may be NULL) tells which.
+ * Insert (pk, pv) into leaf l at the end of path p (its fingerprint fp):
+ * replace != 0 replaces an existing value (put), else fails with
+ * PC_E_EXISTS (insert). *replaced (may be NULL) tells which. When the
+ * key is absent and l is full, a split is needed: with `split` NULL it is
+ * done here; otherwise *split is set and nothing changes (a synchronized
+ * map locks the nodes the split changes first).
  */
-static inline pc_err pc__m_insert(const pc__mctx *c, const void *pk,
-				  const void *pv, int replace, int *replaced,
-				  const char *fn)
+__attribute__((always_inline)) static inline pc_err
+pc__m_insert_at(const pc__mctx *c, const pc__mpath *p, struct pc__mleaf *l,
+		const void *pk, const void *pv, uint8_t fp, int replace,
+		int *replaced, int intx, int *split, const char *fn)
 {
 	const pc__mapd *d = c->d;
-	pc__txstate st = pc__m_txstate(c);
-	if (st == PC__TX_DEAD)
-		return pc__fail(PC_E_ABORTED, "%s: transaction aborted", fn);
-	int intx = st == PC__TX_WORK;
-	uint8_t fp = pc__mk_fp(c, pk);
-	if (replaced)
-		*replaced = 0;
 	{
-		pc__mpath p;
-		struct pc__mleaf *l = pc__m_descend(c, pk, &p);
 		int o = pc__ml_find(c, l, pk, fp);
 		if (o >= 0 && !replace)
 			return pc__fail(PC_E_EXISTS, "%s: key exists", fn);
@@ -401,8 +401,13 @@ static inline pc_err pc__m_insert(const pc__mctx *c, const void *pk,
 						    ~(1ull << (unsigned)o),
 					    &a);
 		}
-		if (!fr)
-			return pc__m_split(c, &p, pk, pv, fp);
+		if (!fr) {
+			if (split) {
+				*split = 1;
+				return PC_OK;
+			}
+			return pc__m_split(c, p, pk, pv, fp);
+		}
 		unsigned s = (unsigned)__builtin_ctzll(fr);
 		unsigned char *ns = pc__ml_slot(c, l, s);
 		if (intx) {
@@ -437,6 +442,26 @@ static inline pc_err pc__m_insert(const pc__mctx *c, const void *pk,
 	}
 }
 
+/*
+ * Insert (pk, pv): replace != 0 replaces an existing value (put), else
+ * fails with PC_E_EXISTS (insert). *replaced (may be NULL) tells which.
+ */
+__attribute__((always_inline)) static inline pc_err
+pc__m_insert(const pc__mctx *c, const void *pk, const void *pv, int replace,
+	     int *replaced, const char *fn)
+{
+	pc__txstate st = pc__m_txstate(c);
+	if (st == PC__TX_DEAD)
+		return pc__fail(PC_E_ABORTED, "%s: transaction aborted", fn);
+	uint8_t fp = pc__mk_fp(c, pk);
+	if (replaced)
+		*replaced = 0;
+	pc__mpath p;
+	struct pc__mleaf *l = pc__m_descend(c, pk, &p);
+	return pc__m_insert_at(c, &p, l, pk, pv, fp, replace, replaced,
+			       st == PC__TX_WORK, NULL, fn);
+}
+
 static inline pc_err pc__m_remove_tx(const pc__mctx *c, struct pc__mleaf *l,
 				     unsigned o, const pc__mpath *p)
 {
@@ -450,26 +475,31 @@ static inline pc_err pc__m_remove_tx(const pc__mctx *c, struct pc__mleaf *l,
 	return PC_OK;
 }
 
-static inline pc_err pc__m_remove(const pc__mctx *c, const void *pk, void *vout,
-				  const char *fn)
+/*
+ * Remove the entry in slot o of leaf l at the end of path p; its value
+ * goes to vout. When that empties a leaf below the root, the leaf is
+ * unlinked: with `unlink` NULL that is done here; otherwise, unless
+ * *unlink is already 1, *unlink is set and nothing changes (a
+ * synchronized map locks the nodes the unlink changes, then calls again
+ * with *unlink == 1).
+ */
+__attribute__((always_inline)) static inline pc_err
+pc__m_remove_at(const pc__mctx *c, const pc__mpath *p, struct pc__mleaf *l,
+		unsigned o, void *vout, int intx, int *unlink)
 {
 	const pc__mapd *d = c->d;
-	pc__txstate st = pc__m_txstate(c);
-	if (st == PC__TX_DEAD)
-		return pc__fail(PC_E_ABORTED, "%s: transaction aborted", fn);
-	pc__mpath p;
-	struct pc__mleaf *l = pc__m_descend(c, pk, &p);
-	int o = pc__ml_find(c, l, pk, pc__mk_fp(c, pk));
-	if (o < 0)
-		return pc__fail(PC_E_NOTFOUND, "%s: no such key", fn);
-	unsigned char *s = pc__ml_slot(c, l, (unsigned)o);
+	unsigned char *s = pc__ml_slot(c, l, o);
+	uint64_t nbm = l->bitmap & ~(1ull << o);
+	int empties = nbm == 0 && p->h > 0;
+	if (unlink && empties && !*unlink) {
+		*unlink = 1;
+		return PC_OK;
+	}
 	pc__m_val_out(c, s + d->voff, vout);
-	uint64_t nbm = l->bitmap & ~(1ull << (unsigned)o);
-	if (st == PC__TX_WORK || (nbm == 0 && p.h > 0)) {
+	if (intx || empties) {
 		pc__txj j;
 		PC_TRY(pc__m_tx_enter(c, &j));
-		return pc__m_tx_leave(c, &j,
-				      pc__m_remove_tx(c, l, (unsigned)o, &p));
+		return pc__m_tx_leave(c, &j, pc__m_remove_tx(c, l, o, p));
 	}
 	pc__macts a;
 	a.n = a.ndnew = a.ndfree = 0;
@@ -478,6 +508,21 @@ static inline pc_err pc__m_remove(const pc__mctx *c, const void *pk, void *vout,
 	if (d->vbytes)
 		(void)pc__m_str_drop(c, s + d->voff, 0, &a);
 	return pc__m_commit(c, l, nbm, &a);
+}
+
+__attribute__((always_inline)) static inline pc_err
+pc__m_remove(const pc__mctx *c, const void *pk, void *vout, const char *fn)
+{
+	pc__txstate st = pc__m_txstate(c);
+	if (st == PC__TX_DEAD)
+		return pc__fail(PC_E_ABORTED, "%s: transaction aborted", fn);
+	pc__mpath p;
+	struct pc__mleaf *l = pc__m_descend(c, pk, &p);
+	int o = pc__ml_find(c, l, pk, pc__mk_fp(c, pk));
+	if (o < 0)
+		return pc__fail(PC_E_NOTFOUND, "%s: no such key", fn);
+	return pc__m_remove_at(c, &p, l, (unsigned)o, vout, st == PC__TX_WORK,
+			       NULL);
 }
 
 /** @endcond */

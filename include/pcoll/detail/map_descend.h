@@ -22,6 +22,8 @@ static inline uint32_t pc__mi_search(const pc__mctx *c,
 				     const struct pc__minner *n, const void *pk)
 {
 	uint32_t lo = 0, hi = n->n;
+	if (c->d->sync && hi > c->d->icap)
+		hi = c->d->icap; /* an optimistic read may see it torn */
 	const unsigned char *keys = (const unsigned char *)n + c->d->ikoff;
 	if (c->d->kkind == PC__MK_UINT && c->d->ksz == 8) {
 		uint64_t k;

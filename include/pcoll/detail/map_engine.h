@@ -24,5 +24,9 @@
 #include "map_lifecycle.h"
 /* 8. structural check */
 #include "map_check.h"
+/* 9. PC_SYNC: optimistic reads, iteration, locked changes */
+#include "map_sync_iter.h"
+#include "map_sync_read.h"
+#include "map_sync_write.h"
 
 #endif /* PCOLL_DETAIL_MAP_ENGINE_H */

@@ -93,6 +93,7 @@ typedef struct pc__mapd {
 	uint32_t icap;     /* keys per inner node */
 	uint32_t ikoff;    /* offset of the keys in an inner node */
 	uint32_t isize;    /* inner node bytes */
+	uint32_t sync;     /* PC_SYNC: shared by threads (map_sync_*.h) */
 	int (*cmp)(const void *, const void *);
 } pc__mapd;
 
@@ -129,12 +130,14 @@ typedef struct pc__mctx {
 	pc_pool *pool;  /* NULL in the DRAM build */
 	uintptr_t base; /* 0 in the DRAM build */
 	struct pc__maphdr *h;
+	uint64_t *tab; /* PC_SYNC: the pool's lock words, else NULL */
 } pc__mctx;
 
 typedef struct pc__mpath {
 	unsigned h;                      /* leaf level */
 	uint64_t node[PC__MAP_MAXH + 1]; /* node[0] root .. node[h] leaf */
 	uint32_t idx[PC__MAP_MAXH];      /* child taken at node[l] */
+	uint64_t pred; /* PC_SYNC: the locked leaf before node[h], 0: none */
 } pc__mpath;
 
 /* Pending allocator actions of one non-transactional operation. */

@@ -74,7 +74,7 @@ static inline pc_err pc__m_init_cb(pc_pool *pool, void *obj, void *arg)
 {
 	const struct pc__minit_arg *a = (const struct pc__minit_arg *)arg;
 	struct pc__maphdr *h = (struct pc__maphdr *)obj;
-	pc__mctx c = {a->d, pool, (uintptr_t)pool->base, h};
+	pc__mctx c = {a->d, pool, (uintptr_t)pool->base, h, NULL};
 	uint64_t leaf = 0;
 	PC_TRY(pc__m_new_leaf(&c, &leaf));
 	h->oh.magic = PC__OBJ_MAGIC;
@@ -106,6 +106,23 @@ static inline pc_err pc__m_open_check(pc_pool *pool, uint64_t off,
 	    !pc__pool_range_ok(pool, h->root, d->lsize))
 		return pc__fail(PC_E_CORRUPT, "%s: damaged map header", fn);
 	return PC_OK;
+}
+
+/* Free the whole map: every node and string, its header, its root name;
+ * in one transaction (own or joined). */
+static inline pc_err pc__m_free_ex(const pc__mctx *c, void *arg)
+{
+	(void)arg;
+	pc_pool *pool = c->pool;
+	pc__txj j;
+	PC_TRY(pc__tx_enter(pool->pop, &j));
+	uint64_t off = pc_pool_off(pool, c->h);
+	pc_err e = pc__m_free_subtree(c, c->h->root, (unsigned)c->h->height);
+	if (e == PC_OK)
+		e = pc_root_unbind_off(pool, off);
+	if (e == PC_OK)
+		e = pc__tx_free(pool->uuid_lo, off);
+	return pc__tx_leave(&j, e);
 }
 
 /** @endcond */

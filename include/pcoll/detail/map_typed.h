@@ -50,6 +50,17 @@ static inline int PC__M(_cmp)(const void *a, const void *b)
 #else
 #define PC__M_DRAM 0
 #endif
+#ifdef PC_SYNC
+/* A synchronized map's engine calls are forced inline, so the
+ * descriptor stays a constant in them. */
+#define PC__M_EINLINE __attribute__((always_inline))
+#define PC__M_SYNC    1
+#define PC__M_SIGNAME "pmap_sync<"
+#else
+#define PC__M_EINLINE
+#define PC__M_SYNC    0
+#define PC__M_SIGNAME "pmap<"
+#endif
 #define PC__M_KS   sizeof(PC__MK_T)
 #define PC__M_KA   _Alignof(PC__MK_T)
 #define PC__M_VS   sizeof(PC__MV_T)
@@ -77,6 +88,7 @@ static const pc__mapd PC__M(_desc) = {
 	(uint32_t)PC__MAP_IKOFF(PC__M_KS, PC__M_KA),
 	(uint32_t)(PC__MAP_IKOFF(PC__M_KS, PC__M_KA) +
 		   PC__MAP_ICAP(PC__M_KS) * PC__M_KS),
+	PC__M_SYNC,
 	PC__M_CMPFN,
 };
 /* NOLINTEND(misc-redundant-expression,bugprone-branch-clone) */
@@ -88,6 +100,11 @@ static inline pc__mctx PC__M(_ctx)(const PC_NAME *m)
 	c.pool = m->pool;
 	c.base = PC__M_DRAM ? 0 : (uintptr_t)m->pool->base;
 	c.h = m->h;
+#ifdef PC_SYNC
+	c.tab = m->tab;
+#else
+	c.tab = NULL;
+#endif
 	return c;
 }
 
@@ -116,18 +133,50 @@ static inline PC__M(vref) PC__M(_vref)(const pc__mctx *c, const void *sv)
 static inline pc_typesig PC__M(_sig)(void)
 {
 	return pc__sig_make(
-		"pmap<" PC__STR(PC__MK_NAME) "," PC__STR(PC__MV_NAME) ">",
+		PC__M_SIGNAME PC__STR(PC__MK_NAME) "," PC__STR(PC__MV_NAME) ">",
 		PC_KIND_MAP, PC__MAP_VERSION, PC__M_KS, PC__M_KA, PC__M_VS,
 		PC__M_VA);
 }
 
 static inline int PC__M(_bad)(const PC_NAME *m)
 {
+#ifdef PC_SYNC
+	if (m && !m->tab)
+		return 1;
+#endif
 	return !m || !m->h || (!PC__M_DRAM && !m->pool);
 }
 /** @endcond */
 
 /** @cond PCOLL_INTERNAL */
+#ifdef PC_SYNC
+/* The copies of the current entry, as handed out. */
+static inline bool PC__M(_itset)(PC__M(iter) * it, int ok)
+{
+	if (ok <= 0) { /* ended: nothing to keep */
+#ifdef PC_K_BYTES
+		pc__msbuf_free(&it->kc.b);
+		pc__msbuf_free(&it->rk.b);
+#endif
+#ifdef PC_V_BYTES
+		pc__msbuf_free(&it->vc.b);
+#endif
+		it->it.leaf = 0;
+		return false;
+	}
+#ifdef PC_K_BYTES
+	it->key = pc_slice_make(it->kc.b.p, it->kc.b.len);
+#else
+	it->key = &it->kc.k;
+#endif
+#ifdef PC_V_BYTES
+	it->val = pc_slice_make(it->vc.b.p, it->vc.b.len);
+#else
+	it->val = &it->vc.v;
+#endif
+	return true;
+}
+#else
 static inline bool PC__M(_itset)(PC__M(iter) * it, int ok)
 {
 	if (!ok)
@@ -137,6 +186,7 @@ static inline bool PC__M(_itset)(PC__M(iter) * it, int ok)
 	it->val = PC__M(_vref)(&it->it.c, s + it->it.c.d->voff);
 	return true;
 }
+#endif
 
 static inline void PC__M(_itinit)(const PC_NAME *m, PC__M(iter) * it,
 				  const PC__M(key) * lo, pc_bound lob,
@@ -145,9 +195,9 @@ static inline void PC__M(_itinit)(const PC_NAME *m, PC__M(iter) * it,
 	memset(it, 0, sizeof(*it));
 	it->it.c = PC__M(_ctx)(m);
 	if (lo && lob != PC_UNBOUNDED)
-		it->lo = *lo;
+		it->lo.k = *lo;
 	if (hi && hib != PC_UNBOUNDED)
-		it->hi = *hi;
+		it->hi.k = *hi;
 	it->it.lob = (uint8_t)(lo ? lob : PC_UNBOUNDED);
 	it->it.hib = (uint8_t)(hi ? hib : PC_UNBOUNDED);
 }
@@ -156,5 +206,238 @@ static inline void PC__M(_itfix)(PC__M(iter) * it)
 {
 	it->it.lo = &it->lo;
 	it->it.hi = &it->hi;
+#ifdef PC_SYNC
+	/* The engine's pointers into the iterator, set again at every call
+	 * (the caller may have copied the iterator). */
+	it->it.fn = "pmap iteration";
+#ifdef PC_K_BYTES
+	it->it.kc = &it->kc.b;
+	it->it.rk = &it->rk.b;
+#else
+	it->it.kc = &it->kc.k;
+	it->it.rk = &it->rk.k;
+#endif
+#ifdef PC_V_BYTES
+	it->it.vc = &it->vc.b;
+#else
+	it->it.vc = &it->vc.v;
+#endif
+#endif
+}
+/** @endcond */
+
+/* ---------------------------------------------------------------- */
+/* The engine calls of this instance: plain or synchronized          */
+/* ---------------------------------------------------------------- */
+
+/** @cond PCOLL_INTERNAL */
+__attribute__((always_inline)) static inline pc_err
+PC__M(_e_insert)(const pc__mctx *c, const void *pk, const void *pv, int replace,
+		 int *replaced, const char *fn)
+{
+#ifdef PC_SYNC
+	return pc__ms_insert(c, &PC__M(_desc), pk, pv, replace, replaced, fn);
+#else
+	return pc__m_insert(c, pk, pv, replace, replaced, fn);
+#endif
+}
+
+__attribute__((always_inline)) static inline pc_err
+PC__M(_e_remove)(const pc__mctx *c, const void *pk, void *vout, const char *fn)
+{
+#ifdef PC_SYNC
+	return pc__ms_remove(c, &PC__M(_desc), pk, vout, fn);
+#else
+	return pc__m_remove(c, pk, vout, fn);
+#endif
+}
+
+#ifdef PC_SYNC
+/* A synchronized map hands out copies. get()'s copy lives in this
+ * thread's storage until its next get() of a synchronized map. */
+#ifdef PC_V_BYTES
+PC__M_EINLINE static inline PC__M(vref)
+	PC__M(_e_get)(const pc__mctx *c, const void *pk)
+{
+	pc__msbuf *b = pc__ms_tlsbuf();
+	pc__msout o = {NULL, NULL, b};
+	if (!b || pc__msr_get(c, &PC__M(_desc), pk, &o, "pmap_get") <= 0)
+		return pc_slice_make(NULL, 0);
+	return pc_slice_make(b->len ? (const void *)b->p : (const void *)"",
+			     b->len);
+}
+#else
+static _Thread_local PC__MV_T PC__M(_tlsval);
+PC__M_EINLINE static inline PC__M(vref)
+	PC__M(_e_get)(const pc__mctx *c, const void *pk)
+{
+	pc__msout o = {&PC__M(_tlsval), NULL, NULL};
+	if (pc__msr_get(c, &PC__M(_desc), pk, &o, "pmap_get") <= 0)
+		return NULL;
+	return &PC__M(_tlsval);
+}
+#endif
+#else
+PC__M_EINLINE static inline PC__M(vref)
+	PC__M(_e_get)(const pc__mctx *c, const void *pk)
+{
+	return PC__M(_vref)(c, pc__m_get(c, pk));
+}
+#endif
+
+/* Copy the value of pk to out (a V, or a pc_vbuf for byte strings): 1
+ * present, 0 absent, -1 error. */
+PC__M_EINLINE static inline int PC__M(_e_copy)(const pc__mctx *c,
+					       const void *pk, PC__MV_OUT *out)
+{
+#ifdef PC_SYNC
+#ifdef PC_V_BYTES
+	pc__msout o = {NULL, out, NULL};
+#else
+	pc__msout o = {out, NULL, NULL};
+#endif
+	return pc__msr_get(c, &PC__M(_desc), pk, out ? &o : NULL,
+			   "pmap_get_copy");
+#else
+	const void *sv = pc__m_get(c, pk);
+	if (!sv)
+		return 0;
+	if (out)
+		pc__m_val_out(c, sv, out);
+	return 1;
+#endif
+}
+
+PC__M_EINLINE static inline int PC__M(_e_contains)(const pc__mctx *c,
+						   const void *pk)
+{
+#ifdef PC_SYNC
+	return pc__msr_get(c, &PC__M(_desc), pk, NULL, "pmap_contains") > 0;
+#else
+	return pc__m_get(c, pk) != NULL;
+#endif
+}
+
+PC__M_EINLINE static inline int PC__M(_e_is_empty)(const pc__mctx *c)
+{
+#ifdef PC_SYNC
+	return pc__msr_is_empty(c, &PC__M(_desc), "pmap_is_empty");
+#else
+	return pc__m_is_empty(c);
+#endif
+}
+
+static inline pc_err PC__M(_clear_ex)(const pc__mctx *c, void *arg)
+{
+	(void)arg;
+	pc__txj j;
+	PC_TRY(pc__m_tx_enter(c, &j));
+	return pc__m_tx_leave(c, &j, pc__m_clear_tx(c));
+}
+
+static inline pc_err PC__M(_check_ex)(const pc__mctx *c, void *arg)
+{
+	return pc__m_check(c, (const char *)arg);
+}
+
+PC__M_EINLINE static inline pc_err PC__M(_e_clear)(const pc__mctx *c)
+{
+#ifdef PC_SYNC
+	return pc__ms_exclusive(c, PC__M(_clear_ex), NULL, "pmap_clear");
+#else
+	return PC__M(_clear_ex)(c, NULL);
+#endif
+}
+
+PC__M_EINLINE static inline pc_err PC__M(_e_check)(const pc__mctx *c)
+{
+#ifdef PC_SYNC
+	return pc__ms_exclusive(c, PC__M(_check_ex), (void *)"pmap_check",
+				"pmap_check");
+#else
+	return PC__M(_check_ex)(c, (void *)"pmap_check");
+#endif
+}
+
+/* Iterator moves: 1 positioned, 0 ended (or an error, in pc_errmsg()). */
+PC__M_EINLINE static inline int PC__M(_e_first)(PC__M(iter) * it)
+{
+#ifdef PC_SYNC
+	return pc__msit_first(&it->it, &PC__M(_desc));
+#else
+	return pc__mit_seek_first(&it->it);
+#endif
+}
+
+PC__M_EINLINE static inline int PC__M(_e_last)(PC__M(iter) * it)
+{
+#ifdef PC_SYNC
+	return pc__msit_last(&it->it, &PC__M(_desc));
+#else
+	return pc__mit_seek_last(&it->it);
+#endif
+}
+
+PC__M_EINLINE static inline int PC__M(_e_next)(PC__M(iter) * it)
+{
+#ifdef PC_SYNC
+	return pc__msit_next(&it->it, &PC__M(_desc));
+#else
+	return pc__mit_next(&it->it);
+#endif
+}
+
+PC__M_EINLINE static inline int PC__M(_e_prev)(PC__M(iter) * it)
+{
+#ifdef PC_SYNC
+	return pc__msit_prev(&it->it, &PC__M(_desc));
+#else
+	return pc__mit_prev(&it->it);
+#endif
+}
+
+/* Number of keys in a range. */
+PC__M_EINLINE static inline size_t PC__M(_e_count)(const pc__mctx *c,
+						   const void *lo, pc_bound lob,
+						   const void *hi, pc_bound hib)
+{
+#ifdef PC_SYNC
+	PC__M(iter) it;
+	memset(&it, 0, sizeof(it));
+	PC__M(_itfix)(&it);
+	it.it.c = *c;
+	it.it.lo = lo;
+	it.it.hi = hi;
+	it.it.lob = (uint8_t)lob;
+	it.it.hib = (uint8_t)hib;
+	it.it.fn = "pmap_count";
+	long long n = pc__ms_count(&it.it, &PC__M(_desc));
+#ifdef PC_K_BYTES
+	pc__msbuf_free(&it.kc.b);
+	pc__msbuf_free(&it.rk.b);
+#endif
+	return n < 0 ? 0 : (size_t)n;
+#else
+	if (lob == PC_UNBOUNDED && hib == PC_UNBOUNDED)
+		return pc__m_len(c);
+	return pc__m_count_range(c, lo, lob, hi, hib);
+#endif
+}
+
+/* Release what an iterator holds (copies of byte strings). */
+PC__M_EINLINE static inline void PC__M(_e_itend)(PC__M(iter) * it)
+{
+#ifdef PC_SYNC
+#ifdef PC_K_BYTES
+	pc__msbuf_free(&it->kc.b);
+	pc__msbuf_free(&it->rk.b);
+#endif
+#ifdef PC_V_BYTES
+	pc__msbuf_free(&it->vc.b);
+#endif
+	it->it.leaf = 0;
+#else
+	it->it.leaf = 0;
+#endif
 }
 /** @endcond */
