@@ -35,6 +35,7 @@
 #endif
 
 #include "bench.h"
+#include "fixture.h"
 
 #define W10_POOL_SIZE ((size_t)1 << 30)
 
@@ -74,22 +75,47 @@ static int w10_check(const unsigned char *buf, uint64_t b)
 	return got == b || (got == 0 && k == 0);
 }
 
-static int w10_pcoll(const w10_spec *sp, const bench_env *env, bench_out *out)
+/* The end of a case: ops, bytes per block, the note; rc, or 1 with a
+ * message when a read was wrong or an operation failed (failed: its
+ * error message, or NULL). */
+static int w10_done(bench_out *out, uint64_t n, uint64_t nblock, uint64_t bad,
+		    const char *failed)
 {
-	const char *path = bench_pool_path(env, "pcoll");
-	pc_pool *pool = NULL;
-	if (!path || pc_pool_create(path, W10_POOL_SIZE, &pool) != PC_OK) {
-		fprintf(stderr, "W10 pcoll: %s\n", pc_errmsg());
-		return 1;
-	}
+	int rc = 0;
+	if (failed || bad)
+		rc = bench_fail("%s, %llu bad reads", failed ? failed : "ok",
+				(unsigned long long)bad);
+	out->ops = n;
+	out->bytes_per_elem = (double)W10_POOL_SIZE / (double)nblock;
+	snprintf(out->note, sizeof(out->note), "%llu blocks fit",
+		 (unsigned long long)nblock);
+	return rc;
+}
+
+/* The pcoll array as root "w10" of a fresh pool (blocks of bsize). */
+typedef struct w10p {
+	size_t bsize;
+	pblkarr *a;
+} w10p;
+
+static pc_err w10_bind(pc_pool *pool, void *p)
+{
+	w10p *w = (w10p *)p;
+	return pblkarr_root(pool, "w10", PC_CREATE, w->bsize, 0, w->a);
+}
+
+static int w10_pcoll(const bench_env *env, bench_out *out, const w10_spec *sp)
+{
 	pblkarr a = {0};
-	if (pblkarr_root(pool, "w10", PC_CREATE, sp->bsize, 0, &a) != PC_OK ||
-	    pblkarr_nblock(&a) < sp->span) {
-		fprintf(stderr, "W10 pcoll: %s (%llu blocks)\n", pc_errmsg(),
-			(unsigned long long)a.nblock);
-		(void)pc_pool_close(pool);
+	w10p w = {sp->bsize, &a};
+	pc_pool *pool =
+		bench_pc_fresh(env, "pcoll", W10_POOL_SIZE, w10_bind, &w);
+	if (!pool)
 		return 1;
-	}
+	if (pblkarr_nblock(&a) < sp->span)
+		return bench_pc_close(pool,
+				      bench_fail("only %llu blocks",
+						 (unsigned long long)a.nblock));
 	unsigned char *buf = w10_buf(sp->bsize);
 	uint64_t n = env->n, bad = 0, sum = 0;
 	pc_err e = buf ? PC_OK : PC_E_NOMEM;
@@ -113,64 +139,34 @@ static int w10_pcoll(const w10_spec *sp, const bench_env *env, bench_out *out)
 	}
 	bench_end();
 	bench_consume(sum);
-	int rc = 0;
-	if (e != PC_OK || bad) {
-		fprintf(stderr, "W10 pcoll: %s, %llu bad reads\n",
-			e != PC_OK ? pc_errmsg() : "ok",
-			(unsigned long long)bad);
-		rc = 1;
-	}
-	out->ops = n;
-	out->bytes_per_elem = (double)W10_POOL_SIZE / (double)a.nblock;
-	snprintf(out->note, sizeof(out->note), "%llu blocks fit",
-		 (unsigned long long)a.nblock);
+	int rc = w10_done(out, n, a.nblock, bad,
+			  e != PC_OK ? pc_errmsg() : NULL);
 	free(buf);
-	if (pc_pool_close(pool) != PC_OK)
-		rc = 1;
-	return rc;
+	return bench_pc_close(pool, rc);
 }
 
-static int w10_pcoll_512w(const bench_env *env, bench_out *out)
-{
-	return w10_pcoll(&w10_512w, env, out);
-}
-static int w10_pcoll_512r(const bench_env *env, bench_out *out)
-{
-	return w10_pcoll(&w10_512r, env, out);
-}
-static int w10_pcoll_4kw(const bench_env *env, bench_out *out)
-{
-	return w10_pcoll(&w10_4kw, env, out);
-}
-static int w10_pcoll_4kr(const bench_env *env, bench_out *out)
-{
-	return w10_pcoll(&w10_4kr, env, out);
-}
-BENCH_CASE(w10w_pcoll, "W10w", "blk512_write", "pcoll", 0, 1000000,
-	   w10_pcoll_512w)
-BENCH_CASE(w10r_pcoll, "W10r", "blk512_read", "pcoll", 0, 1000000,
-	   w10_pcoll_512r)
-BENCH_CASE(w10w4k_pcoll, "W10w4k", "blk4k_write", "pcoll", 0, 200000,
-	   w10_pcoll_4kw)
-BENCH_CASE(w10r4k_pcoll, "W10r4k", "blk4k_read", "pcoll", 0, 200000,
-	   w10_pcoll_4kr)
+BENCH_CASE_CALL(w10w_pcoll, "W10w", "blk512_write", "pcoll", 0, 1000000,
+		w10_pcoll, &w10_512w)
+BENCH_CASE_CALL(w10r_pcoll, "W10r", "blk512_read", "pcoll", 0, 1000000,
+		w10_pcoll, &w10_512r)
+BENCH_CASE_CALL(w10w4k_pcoll, "W10w4k", "blk4k_write", "pcoll", 0, 200000,
+		w10_pcoll, &w10_4kw)
+BENCH_CASE_CALL(w10r4k_pcoll, "W10r4k", "blk4k_read", "pcoll", 0, 200000,
+		w10_pcoll, &w10_4kr)
 
 #ifdef W10_HAVE_PMEMBLK
-static int w10_pmemblk(const w10_spec *sp, const bench_env *env, bench_out *out)
+static int w10_pmemblk(const bench_env *env, bench_out *out, const w10_spec *sp)
 {
 	const char *path = bench_pool_path(env, "pmemblk");
 	PMEMblkpool *pbp =
 		path ? pmemblk_create(path, sp->bsize, W10_POOL_SIZE, 0600)
 		     : NULL;
-	if (!pbp) {
-		fprintf(stderr, "W10 libpmemblk: %s\n", pmemblk_errormsg());
-		return 1;
-	}
+	if (!pbp)
+		return bench_fail("create: %s", pmemblk_errormsg());
 	size_t nb = pmemblk_nblock(pbp);
 	if (nb < sp->span) {
-		fprintf(stderr, "W10 libpmemblk: only %zu blocks\n", nb);
 		pmemblk_close(pbp);
-		return 1;
+		return bench_fail("only %zu blocks", nb);
 	}
 	unsigned char *buf = w10_buf(sp->bsize);
 	uint64_t n = env->n, bad = 0, sum = 0;
@@ -195,42 +191,18 @@ static int w10_pmemblk(const w10_spec *sp, const bench_env *env, bench_out *out)
 	}
 	bench_end();
 	bench_consume(sum);
-	int rc = 0;
-	if (r != 0 || bad) {
-		fprintf(stderr, "W10 libpmemblk: %s, %llu bad reads\n",
-			r ? pmemblk_errormsg() : "ok", (unsigned long long)bad);
-		rc = 1;
-	}
-	out->ops = n;
-	out->bytes_per_elem = (double)W10_POOL_SIZE / (double)nb;
-	snprintf(out->note, sizeof(out->note), "%zu blocks fit", nb);
+	int rc = w10_done(out, n, nb, bad, r ? pmemblk_errormsg() : NULL);
 	free(buf);
 	pmemblk_close(pbp);
 	return rc;
 }
 
-static int w10_pmemblk_512w(const bench_env *env, bench_out *out)
-{
-	return w10_pmemblk(&w10_512w, env, out);
-}
-static int w10_pmemblk_512r(const bench_env *env, bench_out *out)
-{
-	return w10_pmemblk(&w10_512r, env, out);
-}
-static int w10_pmemblk_4kw(const bench_env *env, bench_out *out)
-{
-	return w10_pmemblk(&w10_4kw, env, out);
-}
-static int w10_pmemblk_4kr(const bench_env *env, bench_out *out)
-{
-	return w10_pmemblk(&w10_4kr, env, out);
-}
-BENCH_CASE(w10w_pmemblk, "W10w", "blk512_write", "libpmemblk", 1, 1000000,
-	   w10_pmemblk_512w)
-BENCH_CASE(w10r_pmemblk, "W10r", "blk512_read", "libpmemblk", 1, 1000000,
-	   w10_pmemblk_512r)
-BENCH_CASE(w10w4k_pmemblk, "W10w4k", "blk4k_write", "libpmemblk", 1, 200000,
-	   w10_pmemblk_4kw)
-BENCH_CASE(w10r4k_pmemblk, "W10r4k", "blk4k_read", "libpmemblk", 1, 200000,
-	   w10_pmemblk_4kr)
+BENCH_CASE_CALL(w10w_pmemblk, "W10w", "blk512_write", "libpmemblk", 1, 1000000,
+		w10_pmemblk, &w10_512w)
+BENCH_CASE_CALL(w10r_pmemblk, "W10r", "blk512_read", "libpmemblk", 1, 1000000,
+		w10_pmemblk, &w10_512r)
+BENCH_CASE_CALL(w10w4k_pmemblk, "W10w4k", "blk4k_write", "libpmemblk", 1,
+		200000, w10_pmemblk, &w10_4kw)
+BENCH_CASE_CALL(w10r4k_pmemblk, "W10r4k", "blk4k_read", "libpmemblk", 1, 200000,
+		w10_pmemblk, &w10_4kr)
 #endif

@@ -31,6 +31,7 @@
 #include <pcoll/pcoll.h>
 
 #include "bench.h"
+#include "fixture.h"
 
 #define W9_REC       64u
 #define W9_REC4K     4096u
@@ -61,38 +62,43 @@ typedef struct w9p {
 	plog log;
 } w9p;
 
-static int w9p_open(const bench_env *env, const char *tag, size_t size, w9p *w)
+static pc_err w9p_bind(pc_pool *pool, void *log)
 {
-	const char *path = bench_pool_path(env, tag);
-	if (!path || pc_pool_create(path, size, &w->pool) != PC_OK ||
-	    plog_root(w->pool, "w9", PC_CREATE, W9_FIRST_CAP, &w->log) !=
-		    PC_OK) {
-		fprintf(stderr, "W9 pcoll: %s\n", pc_errmsg());
-		return 1;
-	}
-	return 0;
+	return plog_root(pool, "w9", PC_CREATE, W9_FIRST_CAP, (plog *)log);
 }
 
-static int w9p_close(w9p *w, bench_out *out, uint64_t n)
+/* A fresh pool for n records of len bytes with the log as root "w9";
+ * packed: plog_set_packed(), appends follow each other at 8 bytes. */
+static int w9p_open(const bench_env *env, const char *tag, size_t len,
+		    int packed, w9p *w)
 {
-	pc_pool_stats st;
-	if (n && pc_pool_stats_get(w->pool, &st) == PC_OK)
-		out->bytes_per_elem = (double)st.used / (double)n;
-	if (pc_pool_close(w->pool) != PC_OK) {
-		fprintf(stderr, "W9 pcoll: close: %s\n", pc_errmsg());
+	w->pool = bench_pc_fresh(env, tag, w9_pool_size(env->n, len), w9p_bind,
+				 &w->log);
+	if (!w->pool)
 		return 1;
-	}
-	return 0;
-}
-
-/* A log with plog_set_packed(): appends follow each other at 8 bytes. */
-static int w9p_pack(w9p *w, int packed)
-{
 	if (packed && plog_set_packed(&w->log, true) != PC_OK) {
-		fprintf(stderr, "W9 pcoll: %s\n", pc_errmsg());
+		(void)bench_pc_close(w->pool, bench_pc_fail("packed"));
 		return 1;
 	}
 	return 0;
+}
+
+/* Pool bytes per record, then the pool closed; returns rc, or 1 when the
+ * close failed. */
+static int w9p_close(w9p *w, bench_out *out, uint64_t n, int rc)
+{
+	bench_pc_bytes(w->pool, n, out);
+	return bench_pc_close(w->pool, rc);
+}
+
+/* The end of an append case: the log holds n records; ops are records. */
+static int w9p_done(w9p *w, bench_out *out, uint64_t n, pc_err e)
+{
+	int rc = e != PC_OK || plog_count(&w->log) != n
+			 ? bench_pc_fail("append")
+			 : 0;
+	out->ops = n;
+	return w9p_close(w, out, n, rc);
 }
 
 static int w9p_appends(const bench_env *env, bench_out *out, size_t len,
@@ -100,12 +106,11 @@ static int w9p_appends(const bench_env *env, bench_out *out, size_t len,
 {
 	uint64_t n = env->n;
 	w9p w;
-	if (w9p_open(env, tag, w9_pool_size(n, len), &w) ||
-	    w9p_pack(&w, packed))
+	if (w9p_open(env, tag, len, packed, &w))
 		return 1;
 	unsigned char *buf = (unsigned char *)malloc(len);
 	if (!buf)
-		return 1;
+		return w9p_close(&w, out, 0, bench_fail("out of memory"));
 	w9_fill(buf, len, 0);
 	pc_err e = PC_OK;
 	bench_begin();
@@ -115,36 +120,17 @@ static int w9p_appends(const bench_env *env, bench_out *out, size_t len,
 	}
 	bench_end();
 	free(buf);
-	int rc = 0;
-	if (e != PC_OK || plog_count(&w.log) != n) {
-		fprintf(stderr, "W9 pcoll: %s\n", pc_errmsg());
-		rc = 1;
-	}
-	out->ops = n;
 	snprintf(out->note, sizeof(out->note), "%llu chunks%s",
 		 (unsigned long long)w.log.rt->w.nchunks,
 		 packed ? "; packed" : "");
-	return w9p_close(&w, out, n) || rc;
+	return w9p_done(&w, out, n, e);
 }
-
-static int w9_pcoll(const bench_env *env, bench_out *out)
-{
-	return w9p_appends(env, out, W9_REC, "pcoll64", 0);
-}
-BENCH_CASE(w9_pcoll, "W9", "log_append64", "pcoll", 0, 1000000, w9_pcoll)
-
-static int w9_pcoll_packed(const bench_env *env, bench_out *out)
-{
-	return w9p_appends(env, out, W9_REC, "pcoll64p", 1);
-}
-BENCH_CASE(w9_pcoll_packed, "W9", "log_append64", "pcoll-packed", 0, 1000000,
-	   w9_pcoll_packed)
-
-static int w9k_pcoll(const bench_env *env, bench_out *out)
-{
-	return w9p_appends(env, out, W9_REC4K, "pcoll4k", 0);
-}
-BENCH_CASE(w9k_pcoll, "W9k", "log_append4k", "pcoll", 0, 100000, w9k_pcoll)
+BENCH_CASE_CALL(w9_pcoll, "W9", "log_append64", "pcoll", 0, 1000000,
+		w9p_appends, W9_REC, "pcoll64", 0)
+BENCH_CASE_CALL(w9_pcoll_packed, "W9", "log_append64", "pcoll-packed", 0,
+		1000000, w9p_appends, W9_REC, "pcoll64p", 1)
+BENCH_CASE_CALL(w9k_pcoll, "W9k", "log_append4k", "pcoll", 0, 100000,
+		w9p_appends, W9_REC4K, "pcoll4k", 0)
 
 struct w9_sum {
 	uint64_t sum, recs;
@@ -161,13 +147,11 @@ static int w9_walk_cb(const void *buf, size_t len, void *arg)
 	return 1;
 }
 
-static int w9w_common(const bench_env *env, bench_out *out, int packed)
+static int w9w_pcoll(const bench_env *env, bench_out *out, int packed)
 {
 	uint64_t n = env->n;
 	w9p w;
-	if (w9p_open(env, packed ? "pcollwp" : "pcollw",
-		     w9_pool_size(n, W9_REC), &w) ||
-	    w9p_pack(&w, packed))
+	if (w9p_open(env, packed ? "pcollwp" : "pcollw", W9_REC, packed, &w))
 		return 1;
 	unsigned char buf[W9_REC];
 	w9_fill(buf, sizeof(buf), 0);
@@ -185,33 +169,22 @@ static int w9w_common(const bench_env *env, bench_out *out, int packed)
 		e = plog_walk(&w.log, 0, w9_walk_cb, &s);
 	bench_end();
 	int rc = 0;
-	if (e != PC_OK || s.recs != n || s.sum != (n ? n * (n - 1) / 2 : 0)) {
-		fprintf(stderr, "W9w pcoll: walk saw %llu records: %s\n",
-			(unsigned long long)s.recs, pc_errmsg());
-		rc = 1;
-	}
+	if (e != PC_OK || s.recs != n || s.sum != (n ? n * (n - 1) / 2 : 0))
+		rc = bench_fail("walk saw %llu records: %s",
+				(unsigned long long)s.recs, pc_errmsg());
 	out->ops = n;
-	return w9p_close(&w, out, n) || rc;
+	return w9p_close(&w, out, n, rc);
 }
-
-static int w9w_pcoll(const bench_env *env, bench_out *out)
-{
-	return w9w_common(env, out, 0);
-}
-BENCH_CASE(w9w_pcoll, "W9w", "log_walk64", "pcoll", 0, 1000000, w9w_pcoll)
-
-static int w9w_pcoll_packed(const bench_env *env, bench_out *out)
-{
-	return w9w_common(env, out, 1);
-}
-BENCH_CASE(w9w_pcoll_packed, "W9w", "log_walk64", "pcoll-packed", 0, 1000000,
-	   w9w_pcoll_packed)
+BENCH_CASE_CALL(w9w_pcoll, "W9w", "log_walk64", "pcoll", 0, 1000000, w9w_pcoll,
+		0)
+BENCH_CASE_CALL(w9w_pcoll_packed, "W9w", "log_walk64", "pcoll-packed", 0,
+		1000000, w9w_pcoll, 1)
 
 static int w9v_pcoll(const bench_env *env, bench_out *out)
 {
 	uint64_t n = env->n;
 	w9p w;
-	if (w9p_open(env, "pcollv", w9_pool_size(n, W9_REC), &w))
+	if (w9p_open(env, "pcollv", W9_REC, 0, &w))
 		return 1;
 	unsigned char recs[W9_BATCH][W9_REC];
 	plog_iovec v[W9_BATCH];
@@ -228,51 +201,66 @@ static int w9v_pcoll(const bench_env *env, bench_out *out)
 		e = plog_appendv(&w.log, v, k);
 	}
 	bench_end();
-	int rc = 0;
-	if (e != PC_OK || plog_count(&w.log) != n) {
-		fprintf(stderr, "W9v pcoll: %s\n", pc_errmsg());
-		rc = 1;
-	}
-	out->ops = n;
 	snprintf(out->note, sizeof(out->note),
-		 "ops are records; %u per "
-		 "appendv",
-		 W9_BATCH);
-	return w9p_close(&w, out, n) || rc;
+		 "ops are records; %u per appendv", W9_BATCH);
+	return w9p_done(&w, out, n, e);
 }
 BENCH_CASE(w9v_pcoll, "W9v", "log_appendv16", "pcoll", 0, 1000000, w9v_pcoll)
 
 /* ---------------- libpmemlog (anchor) ---------------- */
 
-static PMEMlogpool *w9l_open(const bench_env *env, const char *tag, size_t size)
+/* A fresh libpmemlog pool for n records of len bytes. */
+static PMEMlogpool *w9l_open(const bench_env *env, const char *tag, size_t len)
 {
 	const char *path = bench_pool_path(env, tag);
-	PMEMlogpool *plp = path ? pmemlog_create(path, size, 0600) : NULL;
+	PMEMlogpool *plp =
+		path ? pmemlog_create(path, w9_pool_size(env->n, len), 0600)
+		     : NULL;
 	if (!plp)
-		fprintf(stderr, "W9 libpmemlog: create: %s\n",
-			pmemlog_errormsg());
+		bench_fail("create: %s", pmemlog_errormsg());
 	return plp;
 }
 
-static void w9l_close(PMEMlogpool *plp, bench_out *out, uint64_t n)
+/* Log bytes per record, then the pool closed; returns rc. */
+static int w9l_close(PMEMlogpool *plp, bench_out *out, uint64_t n, int rc)
 {
 	if (n)
 		out->bytes_per_elem = (double)pmemlog_tell(plp) / (double)n;
 	pmemlog_close(plp);
+	return rc;
 }
 
+/* The end of an append case: the log holds n records of len bytes (r:
+ * the last append's result); ops are records. */
+static int w9l_done(PMEMlogpool *plp, bench_out *out, uint64_t n, size_t len,
+		    int r)
+{
+	int rc = 0;
+	if (r != 0 || (uint64_t)pmemlog_tell(plp) != n * len)
+		rc = bench_fail("%s", pmemlog_errormsg());
+	out->ops = n;
+	return w9l_close(plp, out, n, rc);
+}
+
+/* N appends of len bytes; steady: into a log filled once and rewound
+ * (see "steady state" below). */
 static int w9l_appends(const bench_env *env, bench_out *out, size_t len,
-		       const char *tag)
+		       const char *tag, int steady, const char *note)
 {
 	uint64_t n = env->n;
-	PMEMlogpool *plp = w9l_open(env, tag, w9_pool_size(n, len));
+	PMEMlogpool *plp = w9l_open(env, tag, len);
 	if (!plp)
 		return 1;
 	unsigned char *buf = (unsigned char *)malloc(len);
 	if (!buf)
-		return 1;
+		return w9l_close(plp, out, 0, bench_fail("out of memory"));
 	w9_fill(buf, len, 0);
 	int r = 0;
+	if (steady) {
+		for (uint64_t i = 0; i < n && r == 0; i++)
+			r = pmemlog_append(plp, buf, len);
+		pmemlog_rewind(plp);
+	}
 	bench_begin();
 	for (uint64_t i = 0; i < n && r == 0; i++) {
 		memcpy(buf, &i, sizeof(i));
@@ -280,34 +268,19 @@ static int w9l_appends(const bench_env *env, bench_out *out, size_t len,
 	}
 	bench_end();
 	free(buf);
-	int rc = 0;
-	if (r != 0 || (uint64_t)pmemlog_tell(plp) != n * len) {
-		fprintf(stderr, "W9 libpmemlog: %s\n", pmemlog_errormsg());
-		rc = 1;
-	}
-	out->ops = n;
-	w9l_close(plp, out, n);
-	return rc;
+	if (note)
+		snprintf(out->note, sizeof(out->note), "%s", note);
+	return w9l_done(plp, out, n, len, r);
 }
-
-static int w9_pmemlog(const bench_env *env, bench_out *out)
-{
-	return w9l_appends(env, out, W9_REC, "pmemlog64");
-}
-BENCH_CASE(w9_pmemlog, "W9", "log_append64", "libpmemlog", 1, 1000000,
-	   w9_pmemlog)
-
-static int w9k_pmemlog(const bench_env *env, bench_out *out)
-{
-	return w9l_appends(env, out, W9_REC4K, "pmemlog4k");
-}
-BENCH_CASE(w9k_pmemlog, "W9k", "log_append4k", "libpmemlog", 1, 100000,
-	   w9k_pmemlog)
+BENCH_CASE_CALL(w9_pmemlog, "W9", "log_append64", "libpmemlog", 1, 1000000,
+		w9l_appends, W9_REC, "pmemlog64", 0, NULL)
+BENCH_CASE_CALL(w9k_pmemlog, "W9k", "log_append4k", "libpmemlog", 1, 100000,
+		w9l_appends, W9_REC4K, "pmemlog4k", 0, NULL)
 
 static int w9w_pmemlog(const bench_env *env, bench_out *out)
 {
 	uint64_t n = env->n;
-	PMEMlogpool *plp = w9l_open(env, "pmemlogw", w9_pool_size(n, W9_REC));
+	PMEMlogpool *plp = w9l_open(env, "pmemlogw", W9_REC);
 	if (!plp)
 		return 1;
 	unsigned char buf[W9_REC];
@@ -323,23 +296,20 @@ static int w9w_pmemlog(const bench_env *env, bench_out *out)
 		pmemlog_walk(plp, W9_REC, w9_walk_cb, &s);
 	bench_end();
 	int rc = 0;
-	if (r != 0 || s.recs != n || s.sum != (n ? n * (n - 1) / 2 : 0)) {
-		fprintf(stderr, "W9w libpmemlog: walk saw %llu records\n",
-			(unsigned long long)s.recs);
-		rc = 1;
-	}
+	if (r != 0 || s.recs != n || s.sum != (n ? n * (n - 1) / 2 : 0))
+		rc = bench_fail("walk saw %llu records",
+				(unsigned long long)s.recs);
 	out->ops = n;
-	w9l_close(plp, out, n);
-	return rc;
+	return w9l_close(plp, out, n, rc);
 }
 BENCH_CASE(w9w_pmemlog, "W9w", "log_walk64", "libpmemlog", 1, 1000000,
 	   w9w_pmemlog)
 
-static int w9v_pmemlog_common(const bench_env *env, bench_out *out,
-			      int use_appendv, const char *tag)
+static int w9v_pmemlog(const bench_env *env, bench_out *out, int use_appendv,
+		       const char *tag)
 {
 	uint64_t n = env->n;
-	PMEMlogpool *plp = w9l_open(env, tag, w9_pool_size(n, W9_REC));
+	PMEMlogpool *plp = w9l_open(env, tag, W9_REC);
 	if (!plp)
 		return 1;
 	unsigned char recs[W9_BATCH][W9_REC];
@@ -362,50 +332,34 @@ static int w9v_pmemlog_common(const bench_env *env, bench_out *out,
 			r = pmemlog_append(plp, recs[j], W9_REC);
 	}
 	bench_end();
-	int rc = 0;
-	if (r != 0 || (uint64_t)pmemlog_tell(plp) != n * W9_REC) {
-		fprintf(stderr, "W9v libpmemlog: %s\n", pmemlog_errormsg());
-		rc = 1;
-	}
-	out->ops = n;
 	snprintf(out->note, sizeof(out->note), "ops are records; %s",
 		 use_appendv ? "appendv of 16" : "16 single appends");
-	w9l_close(plp, out, n);
-	return rc;
+	return w9l_done(plp, out, n, W9_REC, r);
 }
-
-static int w9v_pmemlog(const bench_env *env, bench_out *out)
-{
-	return w9v_pmemlog_common(env, out, 0, "pmemlogv");
-}
-BENCH_CASE(w9v_pmemlog, "W9v", "log_appendv16", "libpmemlog", 1, 1000000,
-	   w9v_pmemlog)
-
-static int w9v_pmemlog_v(const bench_env *env, bench_out *out)
-{
-	return w9v_pmemlog_common(env, out, 1, "pmemlogvv");
-}
-BENCH_CASE(w9v_pmemlog_v, "W9v", "log_appendv16", "libpmemlog-appendv", 0,
-	   1000000, w9v_pmemlog_v)
+BENCH_CASE_CALL(w9v_pmemlog, "W9v", "log_appendv16", "libpmemlog", 1, 1000000,
+		w9v_pmemlog, 0, "pmemlogv")
+BENCH_CASE_CALL(w9v_pmemlog_v, "W9v", "log_appendv16", "libpmemlog-appendv", 0,
+		1000000, w9v_pmemlog, 1, "pmemlogvv")
 
 /* ---------------- steady state ----------------
- * W9s / W9vs: the same appends into a log that was filled once and
+ * W9s / W9vs / W9ks: the same appends into a log that was filled once and
  * rewound (not timed), so neither side pays first-touch page faults, which
- * dominate the runs on fresh pool files above. */
+ * dominate the runs on fresh pool files above. libpmemlog's side is
+ * w9l_appends() with .steady set. */
 
-static int w9s_pcoll_common(const bench_env *env, bench_out *out, int batch,
-			    size_t len)
+static int w9s_pcoll(const bench_env *env, bench_out *out, int batch,
+		     size_t len)
 {
 	uint64_t n = env->n;
 	w9p w;
 	const char *tag = batch          ? "pcollvs"
 			  : len > W9_REC ? "pcollks"
 					 : "pcolls";
-	if (w9p_open(env, tag, w9_pool_size(n, len), &w))
+	if (w9p_open(env, tag, len, 0, &w))
 		return 1;
 	unsigned char *recs = (unsigned char *)malloc(W9_BATCH * len);
 	if (!recs)
-		return 1;
+		return w9p_close(&w, out, 0, bench_fail("out of memory"));
 	plog_iovec v[W9_BATCH];
 	for (size_t j = 0; j < W9_BATCH; j++) {
 		w9_fill(recs + j * len, len, j);
@@ -432,93 +386,21 @@ static int w9s_pcoll_common(const bench_env *env, bench_out *out, int batch,
 	}
 	bench_end();
 	free(recs);
-	int rc = 0;
-	if (e != PC_OK || plog_count(&w.log) != n) {
-		fprintf(stderr, "W9s pcoll: %s\n", pc_errmsg());
-		rc = 1;
-	}
-	out->ops = n;
 	snprintf(out->note, sizeof(out->note), "rewound log%s",
 		 batch ? "; ops are records, appendv of 16" : "");
-	return w9p_close(&w, out, n) || rc;
+	return w9p_done(&w, out, n, e);
 }
+BENCH_CASE_CALL(w9s_pcoll, "W9s", "log_append64_steady", "pcoll", 0, 1000000,
+		w9s_pcoll, 0, W9_REC)
+BENCH_CASE_CALL(w9vs_pcoll, "W9vs", "log_appendv16_steady", "pcoll", 0, 1000000,
+		w9s_pcoll, 1, W9_REC)
+BENCH_CASE_CALL(w9ks_pcoll, "W9ks", "log_append4k_steady", "pcoll", 0, 100000,
+		w9s_pcoll, 0, W9_REC4K)
 
-static int w9s_pcoll(const bench_env *env, bench_out *out)
-{
-	return w9s_pcoll_common(env, out, 0, W9_REC);
-}
-BENCH_CASE(w9s_pcoll, "W9s", "log_append64_steady", "pcoll", 0, 1000000,
-	   w9s_pcoll)
-
-static int w9vs_pcoll(const bench_env *env, bench_out *out)
-{
-	return w9s_pcoll_common(env, out, 1, W9_REC);
-}
-BENCH_CASE(w9vs_pcoll, "W9vs", "log_appendv16_steady", "pcoll", 0, 1000000,
-	   w9vs_pcoll)
-
-static int w9ks_pcoll(const bench_env *env, bench_out *out)
-{
-	return w9s_pcoll_common(env, out, 0, W9_REC4K);
-}
-BENCH_CASE(w9ks_pcoll, "W9ks", "log_append4k_steady", "pcoll", 0, 100000,
-	   w9ks_pcoll)
-
-static int w9s_pmemlog_common(const bench_env *env, bench_out *out,
-			      const char *tag, const char *note, size_t len)
-{
-	uint64_t n = env->n;
-	PMEMlogpool *plp = w9l_open(env, tag, w9_pool_size(n, len));
-	if (!plp)
-		return 1;
-	unsigned char *buf = (unsigned char *)malloc(len);
-	if (!buf) {
-		pmemlog_close(plp);
-		return 1;
-	}
-	w9_fill(buf, len, 0);
-	int r = 0;
-	for (uint64_t i = 0; i < n && r == 0; i++)
-		r = pmemlog_append(plp, buf, len);
-	pmemlog_rewind(plp);
-	bench_begin();
-	for (uint64_t i = 0; i < n && r == 0; i++) {
-		memcpy(buf, &i, sizeof(i));
-		r = pmemlog_append(plp, buf, len);
-	}
-	bench_end();
-	free(buf);
-	int rc = 0;
-	if (r != 0 || (uint64_t)pmemlog_tell(plp) != n * len) {
-		fprintf(stderr, "W9s libpmemlog: %s\n", pmemlog_errormsg());
-		rc = 1;
-	}
-	out->ops = n;
-	snprintf(out->note, sizeof(out->note), "%s", note);
-	w9l_close(plp, out, n);
-	return rc;
-}
-
-static int w9s_pmemlog(const bench_env *env, bench_out *out)
-{
-	return w9s_pmemlog_common(env, out, "pmemlogs", "rewound log", W9_REC);
-}
-BENCH_CASE(w9s_pmemlog, "W9s", "log_append64_steady", "libpmemlog", 1, 1000000,
-	   w9s_pmemlog)
-
-static int w9vs_pmemlog(const bench_env *env, bench_out *out)
-{
-	return w9s_pmemlog_common(env, out, "pmemlogvs",
-				  "rewound log; 16 single appends per batch",
-				  W9_REC);
-}
-BENCH_CASE(w9vs_pmemlog, "W9vs", "log_appendv16_steady", "libpmemlog", 1,
-	   1000000, w9vs_pmemlog)
-
-static int w9ks_pmemlog(const bench_env *env, bench_out *out)
-{
-	return w9s_pmemlog_common(env, out, "pmemlogks", "rewound log",
-				  W9_REC4K);
-}
-BENCH_CASE(w9ks_pmemlog, "W9ks", "log_append4k_steady", "libpmemlog", 1, 100000,
-	   w9ks_pmemlog)
+BENCH_CASE_CALL(w9s_pmemlog, "W9s", "log_append64_steady", "libpmemlog", 1,
+		1000000, w9l_appends, W9_REC, "pmemlogs", 1, "rewound log")
+BENCH_CASE_CALL(w9vs_pmemlog, "W9vs", "log_appendv16_steady", "libpmemlog", 1,
+		1000000, w9l_appends, W9_REC, "pmemlogvs", 1,
+		"rewound log; 16 single appends per batch")
+BENCH_CASE_CALL(w9ks_pmemlog, "W9ks", "log_append4k_steady", "libpmemlog", 1,
+		100000, w9l_appends, W9_REC4K, "pmemlogks", 1, "rewound log")

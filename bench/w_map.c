@@ -58,6 +58,7 @@
 #include <pcoll/map.h>
 
 #include "bench.h"
+#include "fixture.h"
 
 #define WM_SCAN 100
 #define WM_VLEN 100
@@ -120,85 +121,194 @@ static size_t wm_pool_size(uint64_t n, int str)
 	return (size_t)(n * per + (96u << 20));
 }
 
-static pc_pool *wm_pool(const bench_env *env, const char *tag, uint64_t n,
-			int str)
+/* ------------------------------------------------------------------ */
+/* The map under test: pcoll (a fresh pool, the map bound as root "m")  */
+/* or dram, integer or byte-string keys                                 */
+/* ------------------------------------------------------------------ */
+
+typedef struct wm {
+	int dram, str;
+	pc_pool *pool; /* pcoll only */
+	wmap p;        /* integer keys */
+	wmapd d;
+	wmaps ps; /* byte-string keys */
+	wmapsd ds;
+} wm;
+
+static pc_err wm_bind(pc_pool *pool, void *m)
 {
-	const char *path = bench_pool_path(env, tag);
-	pc_pool *pool = NULL;
-	if (!path ||
-	    pc_pool_create(path, wm_pool_size(n, str), &pool) != PC_OK) {
-		fprintf(stderr, "%s: %s\n", tag, pc_errmsg());
-		return NULL;
-	}
-	return pool;
+	return wmap_root(pool, "m", PC_CREATE, (wmap *)m);
 }
 
-static int wm_close(pc_pool *pool, const char *tag, int rc)
+static pc_err wm_bind_str(pc_pool *pool, void *m)
 {
-	if (pool && pc_pool_close(pool) != PC_OK) {
-		fprintf(stderr, "%s: close: %s\n", tag, pc_errmsg());
-		rc = 1;
+	return wmaps_root(pool, "m", PC_CREATE, (wmaps *)m);
+}
+
+/* An empty map in m, pcoll or dram: integer keys, or byte strings when
+ * str is set. Returns 0, or 1 with a message. */
+static int wm_open(const bench_env *env, const char *tag, int dram, int str,
+		   wm *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->dram = dram;
+	m->str = str;
+	if (m->dram) {
+		pc_err e =
+			str ? wmapsd_dram_new(&m->ds) : wmapd_dram_new(&m->d);
+		if (e == PC_OK)
+			return 0;
+		(void)bench_pc_fail("dram map");
+		return 1;
 	}
+	m->pool = bench_pc_fresh(env, tag, wm_pool_size(env->n, str),
+				 str ? wm_bind_str : wm_bind,
+				 str ? (void *)&m->ps : (void *)&m->p);
+	return m->pool == NULL;
+}
+
+/* Frees the dram map or closes the pool; returns rc, or 1 when the close
+ * failed. */
+static int wm_close(wm *m, int rc)
+{
+	if (!m->dram)
+		return bench_pc_close(m->pool, rc);
+	if (m->str)
+		wmapsd_dram_delete(&m->ds);
+	else
+		wmapd_dram_delete(&m->d);
 	return rc;
 }
 
-static int wm_fail(const char *tag, const char *what)
+/* The inputs of a map workload: the n keys (stream 10) and its queries,
+ * with their 16-byte hex forms for the byte-string maps. */
+typedef struct wm_in {
+	uint64_t n;
+	uint64_t *k;   /* n keys */
+	uint64_t *q;   /* nq queries, NULL when the workload has none */
+	uint64_t nq;   /* n, or the number of scans */
+	char *hk, *hq; /* hex forms of k and q (byte-string maps only) */
+} wm_in;
+
+static void wm_in_free(wm_in *in)
 {
-	fprintf(stderr, "%s: %s: %s\n", tag, what, pc_errmsg());
-	return 1;
+	free(in->k);
+	free(in->q);
+	free(in->hk);
+	free(in->hq);
+}
+
+/* The queries: seed 0, none (W5); scans, one lower bound per 100 keys
+ * drawn from stream seed (W7); otherwise the keys shuffled with seed (W6,
+ * W8). */
+static int wm_in_make(wm_in *in, uint64_t n, int str, uint64_t seed, int scans)
+{
+	memset(in, 0, sizeof(*in));
+	in->n = n;
+	in->k = wm_keys(n);
+	if (!in->k)
+		return 1;
+	if (seed && scans) {
+		in->nq = n / WM_SCAN ? n / WM_SCAN : 1;
+		in->q = (uint64_t *)malloc(in->nq * sizeof(uint64_t));
+		uint64_t s = seed;
+		for (uint64_t i = 0; in->q && i < in->nq; i++)
+			in->q[i] = bench_splitmix64(&s);
+	} else if (seed) {
+		in->nq = n;
+		in->q = wm_shuffled(in->k, n, seed);
+	}
+	if (seed && !in->q)
+		return 1;
+	if (str) {
+		in->hk = wm_hexkeys(in->k, n);
+		in->hq = in->q ? wm_hexkeys(in->q, in->nq) : NULL;
+		if (!in->hk || (in->q && !in->hq))
+			return 1;
+	}
+	return 0;
+}
+
+/* Every key inserted (value key + 1; for byte strings, the hex key and
+ * its value). */
+static int wm_fill(wm *m, const wm_in *in)
+{
+	char v[WM_VLEN];
+	for (uint64_t i = 0; i < in->n; i++) {
+		pc_err e;
+		if (m->str) {
+			pc_slice k = pc_slice_make(in->hk + 16 * i, 16);
+			wm_val(in->hk + 16 * i, v);
+			pc_slice vs = pc_slice_make(v, WM_VLEN);
+			e = m->dram ? wmapsd_insert(&m->ds, k, vs)
+				    : wmaps_insert(&m->ps, k, vs);
+		} else {
+			const uint64_t *k = in->k;
+			e = m->dram ? wmapd_insert(&m->d, k[i], k[i] + 1)
+				    : wmap_insert(&m->p, k[i], k[i] + 1);
+		}
+		if (e != PC_OK && e != PC_E_EXISTS)
+			return bench_pc_fail("fill");
+	}
+	return 0;
+}
+
+/* A case's set-up, not timed: its inputs (see wm_in_make()) and an
+ * empty map (pcoll or dram), filled with every key when the workload has
+ * queries. Returns 0, or 1 with a message and nothing left to free. */
+static int wm_setup(const bench_env *env, const char *tag, int dram, int str,
+		    uint64_t seed, int scans, wm *m, wm_in *in)
+{
+	if (wm_in_make(in, env->n, str, seed, scans)) {
+		wm_in_free(in);
+		(void)bench_fail("inputs: out of memory");
+		return 1;
+	}
+	if (wm_open(env, tag, dram, str, m)) {
+		wm_in_free(in);
+		return 1;
+	}
+	if (seed && wm_fill(m, in)) {
+		wm_in_free(in);
+		(void)wm_close(m, 1);
+		return 1;
+	}
+	return 0;
+}
+
+static int wm_finish(wm *m, wm_in *in, int rc)
+{
+	wm_in_free(in);
+	return wm_close(m, rc);
+}
+
+/* The result of a range workload (W7, W7s): ops are scans; 100 keys per
+ * scan unless a scan runs off the end; ok: the values read were right. */
+static int wm_scans_done(bench_out *out, uint64_t seen, uint64_t scans, int ok)
+{
+	int rc = 0;
+	if (!ok || seen > scans * WM_SCAN || seen < scans * WM_SCAN / 2)
+		rc = bench_fail("%llu keys seen in %llu scans",
+				(unsigned long long)seen,
+				(unsigned long long)scans);
+	(void)snprintf(out->note, sizeof(out->note), "%.2f keys per scan",
+		       (double)seen / (double)scans);
+	out->ops = scans;
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
 /* Integer keys: one runner per workload, pcoll or dram                 */
 /* ------------------------------------------------------------------ */
 
-typedef struct wmu {
-	int dram;
-	pc_pool *pool;
-	wmap p;
-	wmapd d;
-} wmu;
-
-static int wmu_open(const bench_env *env, const char *tag, int dram, wmu *m)
-{
-	memset(m, 0, sizeof(*m));
-	m->dram = dram;
-	if (dram)
-		return wmapd_dram_new(&m->d) != PC_OK;
-	m->pool = wm_pool(env, tag, env->n, 0);
-	if (!m->pool)
-		return 1;
-	return wmap_root(m->pool, "m", PC_CREATE, &m->p) != PC_OK;
-}
-
-static int wmu_close(wmu *m, const char *tag, int rc)
-{
-	if (m->dram) {
-		wmapd_dram_delete(&m->d);
-		return rc;
-	}
-	return wm_close(m->pool, tag, rc);
-}
-
-static int wmu_fill(wmu *m, const uint64_t *k, uint64_t n)
-{
-	for (uint64_t i = 0; i < n; i++) {
-		pc_err e = m->dram ? wmapd_insert(&m->d, k[i], k[i] + 1)
-				   : wmap_insert(&m->p, k[i], k[i] + 1);
-		if (e != PC_OK && e != PC_E_EXISTS)
-			return 1;
-	}
-	return 0;
-}
-
 static int w5_run(const bench_env *env, bench_out *out, int dram)
 {
-	const char *tag = dram ? "W5 dram" : "W5 pcoll";
 	uint64_t n = env->n;
-	uint64_t *k = wm_keys(n);
-	wmu m;
-	if (!k || wmu_open(env, "w5", dram, &m))
-		return wm_fail(tag, "setup");
+	wm m;
+	wm_in in;
+	if (wm_setup(env, "w5", dram, 0, 0, 0, &m, &in))
+		return 1;
+	const uint64_t *k = in.k;
 	pc_err e = PC_OK;
 	uint64_t i = 0;
 	bench_begin();
@@ -212,36 +322,30 @@ static int w5_run(const bench_env *env, bench_out *out, int dram)
 	bench_end();
 	int rc = 0;
 	if (e != PC_OK)
-		rc = wm_fail(tag, "insert");
+		rc = bench_pc_fail("insert");
 	size_t len = dram ? wmapd_len(&m.d) : wmap_len(&m.p);
-	if (!rc && len != n) {
-		fprintf(stderr, "%s: %zu entries after %llu inserts\n", tag,
-			len, (unsigned long long)n);
-		rc = 1;
-	}
+	if (!rc && len != n)
+		rc = bench_fail("%zu entries after %llu inserts", len,
+				(unsigned long long)n);
 	if (!rc && !dram) {
-		pc_pool_stats st;
-		if (pc_pool_stats_get(m.pool, &st) == PC_OK && n)
-			out->bytes_per_elem = (double)st.used / (double)n;
+		bench_pc_bytes(m.pool, n, out);
 		(void)snprintf(out->note, sizeof(out->note),
 			       "tree height %llu; check %s",
 			       (unsigned long long)m.p.h->height,
 			       wmap_check(&m.p) == PC_OK ? "ok" : "FAILED");
 	}
 	out->ops = n;
-	free(k);
-	return wmu_close(&m, tag, rc);
+	return wm_finish(&m, &in, rc);
 }
 
 static int w6_run(const bench_env *env, bench_out *out, int dram)
 {
-	const char *tag = dram ? "W6 dram" : "W6 pcoll";
 	uint64_t n = env->n;
-	uint64_t *k = wm_keys(n);
-	uint64_t *q = k ? wm_shuffled(k, n, 11) : NULL;
-	wmu m;
-	if (!q || wmu_open(env, "w6", dram, &m) || wmu_fill(&m, k, n))
-		return wm_fail(tag, "setup");
+	wm m;
+	wm_in in;
+	if (wm_setup(env, "w6", dram, 0, 11, 0, &m, &in))
+		return 1;
+	const uint64_t *k = in.k, *q = in.q;
 	uint64_t sum = 0, miss = 0;
 	bench_begin();
 	if (dram) {
@@ -267,29 +371,21 @@ static int w6_run(const bench_env *env, bench_out *out, int dram)
 	for (uint64_t i = 0; i < n; i++)
 		want += k[i] + 1;
 	int rc = 0;
-	if (miss || sum != want) {
-		fprintf(stderr, "%s: %llu misses, wrong sum\n", tag,
-			(unsigned long long)miss);
-		rc = 1;
-	}
+	if (miss || sum != want)
+		rc = bench_fail("%llu misses, wrong sum",
+				(unsigned long long)miss);
 	out->ops = n;
-	free(k);
-	free(q);
-	return wmu_close(&m, tag, rc);
+	return wm_finish(&m, &in, rc);
 }
 
 static int w7_run(const bench_env *env, bench_out *out, int dram)
 {
-	const char *tag = dram ? "W7 dram" : "W7 pcoll";
-	uint64_t n = env->n, scans = n / 100 ? n / 100 : 1;
-	uint64_t *k = wm_keys(n);
-	uint64_t *lo = (uint64_t *)malloc(scans * sizeof(uint64_t));
-	wmu m;
-	if (!k || !lo || wmu_open(env, "w7", dram, &m) || wmu_fill(&m, k, n))
-		return wm_fail(tag, "setup");
-	uint64_t s = 12;
-	for (uint64_t i = 0; i < scans; i++)
-		lo[i] = bench_splitmix64(&s);
+	wm m;
+	wm_in in;
+	if (wm_setup(env, "w7", dram, 0, 12, 1, &m, &in))
+		return 1;
+	uint64_t scans = in.nq;
+	const uint64_t *lo = in.q;
 	uint64_t seen = 0, sum = 0;
 	bench_begin();
 	if (dram) {
@@ -313,30 +409,17 @@ static int w7_run(const bench_env *env, bench_out *out, int dram)
 	}
 	bench_end();
 	bench_consume(sum);
-	/* 100 keys per scan unless a scan runs off the end. */
-	int rc = 0;
-	if (seen > scans * WM_SCAN || seen < scans * WM_SCAN / 2) {
-		fprintf(stderr, "%s: %llu keys seen in %llu scans\n", tag,
-			(unsigned long long)seen, (unsigned long long)scans);
-		rc = 1;
-	}
-	(void)snprintf(out->note, sizeof(out->note), "%.2f keys per scan",
-		       (double)seen / (double)scans);
-	out->ops = scans;
-	free(k);
-	free(lo);
-	return wmu_close(&m, tag, rc);
+	return wm_finish(&m, &in, wm_scans_done(out, seen, scans, 1));
 }
 
 static int w8_run(const bench_env *env, bench_out *out, int dram)
 {
-	const char *tag = dram ? "W8 dram" : "W8 pcoll";
 	uint64_t n = env->n;
-	uint64_t *k = wm_keys(n);
-	uint64_t *q = k ? wm_shuffled(k, n, 13) : NULL;
-	wmu m;
-	if (!q || wmu_open(env, "w8", dram, &m) || wmu_fill(&m, k, n))
-		return wm_fail(tag, "setup");
+	wm m;
+	wm_in in;
+	if (wm_setup(env, "w8", dram, 0, 13, 0, &m, &in))
+		return 1;
+	const uint64_t *q = in.q;
 	pc_err e = PC_OK;
 	uint64_t i = 0;
 	bench_begin();
@@ -350,66 +433,30 @@ static int w8_run(const bench_env *env, bench_out *out, int dram)
 	bench_end();
 	int rc = 0;
 	if (e != PC_OK)
-		rc = wm_fail(tag, "remove");
-	if (!rc && !(dram ? wmapd_is_empty(&m.d) : wmap_is_empty(&m.p))) {
-		fprintf(stderr, "%s: not empty after removing all\n", tag);
-		rc = 1;
-	}
+		rc = bench_pc_fail("remove");
+	if (!rc && !(dram ? wmapd_is_empty(&m.d) : wmap_is_empty(&m.p)))
+		rc = bench_fail("not empty after removing all");
 	out->ops = n;
-	free(k);
-	free(q);
-	return wmu_close(&m, tag, rc);
+	return wm_finish(&m, &in, rc);
 }
 
-static int w5_pcoll(const bench_env *e, bench_out *o)
-{
-	return w5_run(e, o, 0);
-}
-static int w5_dram(const bench_env *e, bench_out *o)
-{
-	return w5_run(e, o, 1);
-}
-static int w6_pcoll(const bench_env *e, bench_out *o)
-{
-	return w6_run(e, o, 0);
-}
-static int w6_dram(const bench_env *e, bench_out *o)
-{
-	return w6_run(e, o, 1);
-}
-static int w7_pcoll(const bench_env *e, bench_out *o)
-{
-	return w7_run(e, o, 0);
-}
-static int w7_dram(const bench_env *e, bench_out *o)
-{
-	return w7_run(e, o, 1);
-}
-static int w8_pcoll(const bench_env *e, bench_out *o)
-{
-	return w8_run(e, o, 0);
-}
-static int w8_dram(const bench_env *e, bench_out *o)
-{
-	return w8_run(e, o, 1);
-}
-
-BENCH_CASE(w5_pcoll, "W5", "map_insert", "pcoll", 0, 1000000, w5_pcoll)
-BENCH_CASE(w5_dram, "W5", "map_insert", "dram", 1, 1000000, w5_dram)
-BENCH_CASE(w6_pcoll, "W6", "map_get", "pcoll", 0, 1000000, w6_pcoll)
-BENCH_CASE(w6_dram, "W6", "map_get", "dram", 1, 1000000, w6_dram)
-BENCH_CASE(w7_pcoll, "W7", "map_range", "pcoll", 0, 1000000, w7_pcoll)
-BENCH_CASE(w7_dram, "W7", "map_range", "dram", 1, 1000000, w7_dram)
-BENCH_CASE(w8_pcoll, "W8", "map_remove", "pcoll", 0, 1000000, w8_pcoll)
-BENCH_CASE(w8_dram, "W8", "map_remove", "dram", 1, 1000000, w8_dram)
+BENCH_CASE_CALL(w5_pcoll, "W5", "map_insert", "pcoll", 0, 1000000, w5_run, 0)
+BENCH_CASE_CALL(w5_dram, "W5", "map_insert", "dram", 1, 1000000, w5_run, 1)
+BENCH_CASE_CALL(w6_pcoll, "W6", "map_get", "pcoll", 0, 1000000, w6_run, 0)
+BENCH_CASE_CALL(w6_dram, "W6", "map_get", "dram", 1, 1000000, w6_run, 1)
+BENCH_CASE_CALL(w7_pcoll, "W7", "map_range", "pcoll", 0, 1000000, w7_run, 0)
+BENCH_CASE_CALL(w7_dram, "W7", "map_range", "dram", 1, 1000000, w7_run, 1)
+BENCH_CASE_CALL(w8_pcoll, "W8", "map_remove", "pcoll", 0, 1000000, w8_run, 0)
+BENCH_CASE_CALL(w8_dram, "W8", "map_remove", "dram", 1, 1000000, w8_run, 1)
 
 /* ------------------------------------------------------------------ */
 /* The floor: one durable 8-byte store per operation                    */
 /* ------------------------------------------------------------------ */
 
-static int wm_floor(const bench_env *env, bench_out *out, const char *tag)
+static int wm_floor(const bench_env *env, bench_out *out)
 {
-	pc_pool *pool = wm_pool(env, "wm-floor", 0, 0);
+	pc_pool *pool =
+		bench_pc_fresh(env, "wm-floor", wm_pool_size(0, 0), NULL, NULL);
 	if (!pool)
 		return 1;
 	uint64_t *w = (uint64_t *)(void *)(pool->base + pool->size / 2);
@@ -421,134 +468,66 @@ static int wm_floor(const bench_env *env, bench_out *out, const char *tag)
 	}
 	bench_end();
 	out->ops = n;
-	return wm_close(pool, tag, *w != n - 1);
+	return bench_pc_close(pool, *w != n - 1);
 }
 
-static int w5_floor(const bench_env *e, bench_out *o)
-{
-	return wm_floor(e, o, "W5 floor");
-}
-static int w8_floor(const bench_env *e, bench_out *o)
-{
-	return wm_floor(e, o, "W8 floor");
-}
-static int w5s_floor(const bench_env *e, bench_out *o)
-{
-	return wm_floor(e, o, "W5s floor");
-}
-static int w8s_floor(const bench_env *e, bench_out *o)
-{
-	return wm_floor(e, o, "W8s floor");
-}
-BENCH_CASE(w5_floor, "W5", "map_insert", "floor", 1, 1000000, w5_floor)
-BENCH_CASE(w8_floor, "W8", "map_remove", "floor", 1, 1000000, w8_floor)
-BENCH_CASE(w5s_floor, "W5s", "map_insert_str", "floor", 1, 1000000, w5s_floor)
-BENCH_CASE(w8s_floor, "W8s", "map_remove_str", "floor", 1, 1000000, w8s_floor)
+BENCH_CASE(w5_floor, "W5", "map_insert", "floor", 1, 1000000, wm_floor)
+BENCH_CASE(w8_floor, "W8", "map_remove", "floor", 1, 1000000, wm_floor)
+BENCH_CASE(w5s_floor, "W5s", "map_insert_str", "floor", 1, 1000000, wm_floor)
+BENCH_CASE(w8s_floor, "W8s", "map_remove_str", "floor", 1, 1000000, wm_floor)
 
 /* ------------------------------------------------------------------ */
 /* String keys                                                          */
 /* ------------------------------------------------------------------ */
 
-typedef struct wms {
-	int dram;
-	pc_pool *pool;
-	wmaps p;
-	wmapsd d;
-} wms;
-
-static int wms_open(const bench_env *env, const char *tag, int dram, wms *m)
-{
-	memset(m, 0, sizeof(*m));
-	m->dram = dram;
-	if (dram)
-		return wmapsd_dram_new(&m->d) != PC_OK;
-	m->pool = wm_pool(env, tag, env->n, 1);
-	if (!m->pool)
-		return 1;
-	return wmaps_root(m->pool, "m", PC_CREATE, &m->p) != PC_OK;
-}
-
-static int wms_close(wms *m, const char *tag, int rc)
-{
-	if (m->dram) {
-		wmapsd_dram_delete(&m->d);
-		return rc;
-	}
-	return wm_close(m->pool, tag, rc);
-}
-
-static int wms_fill(wms *m, const char *hk, uint64_t n)
-{
-	char v[WM_VLEN];
-	for (uint64_t i = 0; i < n; i++) {
-		pc_slice k = pc_slice_make(hk + 16 * i, 16);
-		wm_val(hk + 16 * i, v);
-		pc_slice vs = pc_slice_make(v, WM_VLEN);
-		pc_err e = m->dram ? wmapsd_insert(&m->d, k, vs)
-				   : wmaps_insert(&m->p, k, vs);
-		if (e != PC_OK && e != PC_E_EXISTS)
-			return 1;
-	}
-	return 0;
-}
-
 static int w5s_run(const bench_env *env, bench_out *out, int dram)
 {
-	const char *tag = dram ? "W5s dram" : "W5s pcoll";
 	uint64_t n = env->n;
-	uint64_t *k = wm_keys(n);
-	char *hk = k ? wm_hexkeys(k, n) : NULL;
-	wms m;
-	if (!hk || wms_open(env, "w5s", dram, &m))
-		return wm_fail(tag, "setup");
+	wm m;
+	wm_in in;
+	if (wm_setup(env, "w5s", dram, 1, 0, 0, &m, &in))
+		return 1;
+	const char *hk = in.hk;
 	char v[WM_VLEN];
 	pc_err e = PC_OK;
 	bench_begin();
 	if (dram) {
 		for (uint64_t i = 0; i < n && e == PC_OK; i++) {
 			wm_val(hk + 16 * i, v);
-			e = wmapsd_insert(&m.d, pc_slice_make(hk + 16 * i, 16),
+			e = wmapsd_insert(&m.ds, pc_slice_make(hk + 16 * i, 16),
 					  pc_slice_make(v, WM_VLEN));
 		}
 	} else {
 		for (uint64_t i = 0; i < n && e == PC_OK; i++) {
 			wm_val(hk + 16 * i, v);
-			e = wmaps_insert(&m.p, pc_slice_make(hk + 16 * i, 16),
+			e = wmaps_insert(&m.ps, pc_slice_make(hk + 16 * i, 16),
 					 pc_slice_make(v, WM_VLEN));
 		}
 	}
 	bench_end();
-	int rc = e != PC_OK ? wm_fail(tag, "insert") : 0;
-	size_t len = dram ? wmapsd_len(&m.d) : wmaps_len(&m.p);
+	int rc = e != PC_OK ? bench_pc_fail("insert") : 0;
+	size_t len = dram ? wmapsd_len(&m.ds) : wmaps_len(&m.ps);
 	if (!rc && len != n)
-		rc = wm_fail(tag, "count");
-	if (!rc && !dram) {
-		pc_pool_stats st;
-		if (pc_pool_stats_get(m.pool, &st) == PC_OK && n)
-			out->bytes_per_elem = (double)st.used / (double)n;
-	}
+		rc = bench_pc_fail("count");
+	if (!rc && !dram)
+		bench_pc_bytes(m.pool, n, out);
 	out->ops = n;
-	free(k);
-	free(hk);
-	return wms_close(&m, tag, rc);
+	return wm_finish(&m, &in, rc);
 }
 
 static int w6s_run(const bench_env *env, bench_out *out, int dram)
 {
-	const char *tag = dram ? "W6s dram" : "W6s pcoll";
 	uint64_t n = env->n;
-	uint64_t *k = wm_keys(n);
-	uint64_t *q = k ? wm_shuffled(k, n, 11) : NULL;
-	char *hk = k ? wm_hexkeys(k, n) : NULL;
-	char *hq = q ? wm_hexkeys(q, n) : NULL;
-	wms m;
-	if (!hk || !hq || wms_open(env, "w6s", dram, &m) || wms_fill(&m, hk, n))
-		return wm_fail(tag, "setup");
+	wm m;
+	wm_in in;
+	if (wm_setup(env, "w6s", dram, 1, 11, 0, &m, &in))
+		return 1;
+	const char *hq = in.hq;
 	uint64_t miss = 0, sum = 0;
 	bench_begin();
 	if (dram) {
 		for (uint64_t i = 0; i < n; i++) {
-			pc_slice v = wmapsd_get(&m.d,
+			pc_slice v = wmapsd_get(&m.ds,
 						pc_slice_make(hq + 16 * i, 16));
 			if (!v.ptr)
 				miss++;
@@ -557,8 +536,8 @@ static int w6s_run(const bench_env *env, bench_out *out, int dram)
 		}
 	} else {
 		for (uint64_t i = 0; i < n; i++) {
-			pc_slice v =
-				wmaps_get(&m.p, pc_slice_make(hq + 16 * i, 16));
+			pc_slice v = wmaps_get(&m.ps,
+					       pc_slice_make(hq + 16 * i, 16));
 			if (!v.ptr)
 				miss++;
 			else
@@ -568,36 +547,20 @@ static int w6s_run(const bench_env *env, bench_out *out, int dram)
 	bench_end();
 	bench_consume(sum);
 	int rc = 0;
-	if (miss) {
-		fprintf(stderr, "%s: %llu misses\n", tag,
-			(unsigned long long)miss);
-		rc = 1;
-	}
+	if (miss)
+		rc = bench_fail("%llu misses", (unsigned long long)miss);
 	out->ops = n;
-	free(k);
-	free(q);
-	free(hk);
-	free(hq);
-	return wms_close(&m, tag, rc);
+	return wm_finish(&m, &in, rc);
 }
 
 static int w7s_run(const bench_env *env, bench_out *out, int dram)
 {
-	const char *tag = dram ? "W7s dram" : "W7s pcoll";
-	uint64_t n = env->n, scans = n / 100 ? n / 100 : 1;
-	uint64_t *k = wm_keys(n);
-	char *hk = k ? wm_hexkeys(k, n) : NULL;
-	uint64_t *lo = (uint64_t *)malloc(scans * sizeof(uint64_t));
-	char *hl = NULL;
-	wms m;
-	if (!hk || !lo || wms_open(env, "w7s", dram, &m) || wms_fill(&m, hk, n))
-		return wm_fail(tag, "setup");
-	uint64_t s = 12;
-	for (uint64_t i = 0; i < scans; i++)
-		lo[i] = bench_splitmix64(&s);
-	hl = wm_hexkeys(lo, scans);
-	if (!hl)
-		return wm_fail(tag, "setup");
+	wm m;
+	wm_in in;
+	if (wm_setup(env, "w7s", dram, 1, 12, 1, &m, &in))
+		return 1;
+	uint64_t scans = in.nq;
+	const char *hl = in.hq;
 	uint64_t seen = 0, sum = 0;
 	bench_begin();
 	if (dram) {
@@ -605,7 +568,8 @@ static int w7s_run(const bench_env *env, bench_out *out, int dram)
 			wmapsd_iter it;
 			int c = 0;
 			for (bool ok = wmapsd_lower_bound(
-				     &m.d, pc_slice_make(hl + 16 * i, 16), &it);
+				     &m.ds, pc_slice_make(hl + 16 * i, 16),
+				     &it);
 			     ok && c < WM_SCAN; ok = wmapsd_next(&it), c++)
 				sum += it.val.len;
 			seen += (uint64_t)c;
@@ -615,7 +579,8 @@ static int w7s_run(const bench_env *env, bench_out *out, int dram)
 			wmaps_iter it;
 			int c = 0;
 			for (bool ok = wmaps_lower_bound(
-				     &m.p, pc_slice_make(hl + 16 * i, 16), &it);
+				     &m.ps, pc_slice_make(hl + 16 * i, 16),
+				     &it);
 			     ok && c < WM_SCAN; ok = wmaps_next(&it), c++)
 				sum += it.val.len;
 			seen += (uint64_t)c;
@@ -623,98 +588,53 @@ static int w7s_run(const bench_env *env, bench_out *out, int dram)
 	}
 	bench_end();
 	bench_consume(sum);
-	int rc = 0;
-	if (seen > scans * WM_SCAN || seen < scans * WM_SCAN / 2 ||
-	    sum != seen * WM_VLEN) {
-		fprintf(stderr, "%s: %llu keys seen in %llu scans\n", tag,
-			(unsigned long long)seen, (unsigned long long)scans);
-		rc = 1;
-	}
-	(void)snprintf(out->note, sizeof(out->note), "%.2f keys per scan",
-		       (double)seen / (double)scans);
-	out->ops = scans;
-	free(k);
-	free(hk);
-	free(lo);
-	free(hl);
-	return wms_close(&m, tag, rc);
+	return wm_finish(
+		&m, &in,
+		wm_scans_done(out, seen, scans, sum == seen * WM_VLEN));
 }
 
 static int w8s_run(const bench_env *env, bench_out *out, int dram)
 {
-	const char *tag = dram ? "W8s dram" : "W8s pcoll";
 	uint64_t n = env->n;
-	uint64_t *k = wm_keys(n);
-	uint64_t *q = k ? wm_shuffled(k, n, 13) : NULL;
-	char *hk = k ? wm_hexkeys(k, n) : NULL;
-	char *hq = q ? wm_hexkeys(q, n) : NULL;
-	wms m;
-	if (!hk || !hq || wms_open(env, "w8s", dram, &m) || wms_fill(&m, hk, n))
-		return wm_fail(tag, "setup");
+	wm m;
+	wm_in in;
+	if (wm_setup(env, "w8s", dram, 1, 13, 0, &m, &in))
+		return 1;
+	const char *hq = in.hq;
 	pc_err e = PC_OK;
 	bench_begin();
 	if (dram) {
 		for (uint64_t i = 0; i < n && e == PC_OK; i++)
-			e = wmapsd_remove(&m.d, pc_slice_make(hq + 16 * i, 16),
+			e = wmapsd_remove(&m.ds, pc_slice_make(hq + 16 * i, 16),
 					  NULL);
 	} else {
 		for (uint64_t i = 0; i < n && e == PC_OK; i++)
-			e = wmaps_remove(&m.p, pc_slice_make(hq + 16 * i, 16),
+			e = wmaps_remove(&m.ps, pc_slice_make(hq + 16 * i, 16),
 					 NULL);
 	}
 	bench_end();
-	int rc = e != PC_OK ? wm_fail(tag, "remove") : 0;
-	if (!rc && !(dram ? wmapsd_is_empty(&m.d) : wmaps_is_empty(&m.p)))
-		rc = wm_fail(tag, "not empty");
+	int rc = e != PC_OK ? bench_pc_fail("remove") : 0;
+	if (!rc && !(dram ? wmapsd_is_empty(&m.ds) : wmaps_is_empty(&m.ps)))
+		rc = bench_pc_fail("not empty");
 	out->ops = n;
-	free(k);
-	free(q);
-	free(hk);
-	free(hq);
-	return wms_close(&m, tag, rc);
+	return wm_finish(&m, &in, rc);
 }
 
-static int w5s_pcoll(const bench_env *e, bench_out *o)
-{
-	return w5s_run(e, o, 0);
-}
-static int w5s_dram(const bench_env *e, bench_out *o)
-{
-	return w5s_run(e, o, 1);
-}
-static int w6s_pcoll(const bench_env *e, bench_out *o)
-{
-	return w6s_run(e, o, 0);
-}
-static int w6s_dram(const bench_env *e, bench_out *o)
-{
-	return w6s_run(e, o, 1);
-}
-static int w7s_pcoll(const bench_env *e, bench_out *o)
-{
-	return w7s_run(e, o, 0);
-}
-static int w7s_dram(const bench_env *e, bench_out *o)
-{
-	return w7s_run(e, o, 1);
-}
-static int w8s_pcoll(const bench_env *e, bench_out *o)
-{
-	return w8s_run(e, o, 0);
-}
-static int w8s_dram(const bench_env *e, bench_out *o)
-{
-	return w8s_run(e, o, 1);
-}
-
-BENCH_CASE(w5s_pcoll, "W5s", "map_insert_str", "pcoll", 0, 1000000, w5s_pcoll)
-BENCH_CASE(w5s_dram, "W5s", "map_insert_str", "dram", 1, 1000000, w5s_dram)
-BENCH_CASE(w6s_pcoll, "W6s", "map_get_str", "pcoll", 0, 1000000, w6s_pcoll)
-BENCH_CASE(w6s_dram, "W6s", "map_get_str", "dram", 1, 1000000, w6s_dram)
-BENCH_CASE(w7s_pcoll, "W7s", "map_range_str", "pcoll", 0, 1000000, w7s_pcoll)
-BENCH_CASE(w7s_dram, "W7s", "map_range_str", "dram", 1, 1000000, w7s_dram)
-BENCH_CASE(w8s_pcoll, "W8s", "map_remove_str", "pcoll", 0, 1000000, w8s_pcoll)
-BENCH_CASE(w8s_dram, "W8s", "map_remove_str", "dram", 1, 1000000, w8s_dram)
+BENCH_CASE_CALL(w5s_pcoll, "W5s", "map_insert_str", "pcoll", 0, 1000000,
+		w5s_run, 0)
+BENCH_CASE_CALL(w5s_dram, "W5s", "map_insert_str", "dram", 1, 1000000, w5s_run,
+		1)
+BENCH_CASE_CALL(w6s_pcoll, "W6s", "map_get_str", "pcoll", 0, 1000000, w6s_run,
+		0)
+BENCH_CASE_CALL(w6s_dram, "W6s", "map_get_str", "dram", 1, 1000000, w6s_run, 1)
+BENCH_CASE_CALL(w7s_pcoll, "W7s", "map_range_str", "pcoll", 0, 1000000, w7s_run,
+		0)
+BENCH_CASE_CALL(w7s_dram, "W7s", "map_range_str", "dram", 1, 1000000, w7s_run,
+		1)
+BENCH_CASE_CALL(w8s_pcoll, "W8s", "map_remove_str", "pcoll", 0, 1000000,
+		w8s_run, 0)
+BENCH_CASE_CALL(w8s_dram, "W8s", "map_remove_str", "dram", 1, 1000000, w8s_run,
+		1)
 
 /* ------------------------------------------------------------------ */
 /* W12: recovery                                                        */
@@ -727,12 +647,12 @@ static int w12_build(const char *path, uint64_t n)
 	pc_pool *pool = NULL;
 	wmap m;
 	if (pc_pool_create(path, wm_pool_size(n, 0), &pool) != PC_OK ||
-	    wmap_root(pool, "m", PC_CREATE, &m) != PC_OK)
-		return wm_fail("W12", "build");
+	    wm_bind(pool, &m) != PC_OK)
+		return bench_pc_fail("build");
 	for (uint64_t i = 0; i < n; i++)
 		if (wmap_insert(&m, i * 2, i) != PC_OK)
-			return wm_fail("W12", "insert");
-	return wm_close(pool, "W12", 0);
+			return bench_pc_fail("insert");
+	return bench_pc_close(pool, 0);
 }
 
 /* A writer that inserts odd keys until it is killed. */
@@ -763,11 +683,10 @@ static int w12_crash(const char *path)
 
 static int w12_run(const bench_env *env, bench_out *out, int crash)
 {
-	const char *tag = crash ? "W12 pcoll-crash" : "W12 pcoll";
 	const char *path = bench_pool_path(env, crash ? "w12c" : "w12");
 	uint64_t n = env->n;
 	if (!path || w12_build(path, n) || (crash && w12_crash(path)))
-		return wm_fail(tag, "setup");
+		return bench_pc_fail("setup");
 	pc_pool *pool = NULL;
 	wmap m;
 	bench_begin();
@@ -776,31 +695,24 @@ static int w12_run(const bench_env *env, bench_out *out, int crash)
 		e = wmap_root(pool, "m", PC_OPEN, &m);
 	bench_end();
 	if (e != PC_OK)
-		return wm_fail(tag, "open");
+		return bench_pc_fail("open");
 	/* Not timed: the map is whole and holds the entries built. */
 	int rc = 0;
 	if (!env->counting) {
 		if (wmap_check(&m) != PC_OK)
-			rc = wm_fail(tag, "check");
+			rc = bench_pc_fail("check");
 		size_t len = wmap_len(&m);
 		if (len < n || (!crash && len != n))
-			rc = wm_fail(tag, "len");
+			rc = bench_pc_fail("len");
 		(void)snprintf(out->note, sizeof(out->note),
 			       "%zu entries, height %llu", len,
 			       (unsigned long long)m.h->height);
 	}
 	out->ops = 1;
-	return wm_close(pool, tag, rc);
+	return bench_pc_close(pool, rc);
 }
 
-static int w12_clean(const bench_env *e, bench_out *o)
-{
-	return w12_run(e, o, 0);
-}
-static int w12_crashed(const bench_env *e, bench_out *o)
-{
-	return w12_run(e, o, 1);
-}
-BENCH_CASE(w12_clean, "W12", "map_recovery", "pcoll", 0, 10000000, w12_clean)
-BENCH_CASE(w12_crashed, "W12", "map_recovery", "pcoll-crash", 0, 10000000,
-	   w12_crashed)
+BENCH_CASE_CALL(w12_clean, "W12", "map_recovery", "pcoll", 0, 10000000, w12_run,
+		0)
+BENCH_CASE_CALL(w12_crashed, "W12", "map_recovery", "pcoll-crash", 0, 10000000,
+		w12_run, 1)

@@ -18,29 +18,24 @@
 #include <pcoll/pcoll.h>
 
 #include "bench.h"
+#include "fixture.h"
 
-#define W11_POOL_SIZE (32u * 1024 * 1024)
+#define W11_POOL_SIZE ((size_t)32 << 20)
 
-static void w11_close(pc_pool *pool)
+/* The root word of the pcoll cases. */
+static pc_err w11_bind(pc_pool *pool, void *p)
 {
-	if (pc_pool_close(pool) != PC_OK)
-		fprintf(stderr, "W11: close: %s\n", pc_errmsg());
+	return PC_ROOT(pool, "w11", uint64_t, PC_OPEN_OR_CREATE,
+		       (PC_PTR(uint64_t) *)p);
 }
 
 static int w11_pcoll(const bench_env *env, bench_out *out)
 {
-	const char *path = bench_pool_path(env, "pcoll");
-	pc_pool *pool = NULL;
-	if (!path || pc_pool_create(path, W11_POOL_SIZE, &pool) != PC_OK) {
-		fprintf(stderr, "W11 pcoll: %s\n", pc_errmsg());
-		return 1;
-	}
 	PC_PTR(uint64_t) p;
-	if (PC_ROOT(pool, "w11", uint64_t, PC_OPEN_OR_CREATE, &p) != PC_OK) {
-		fprintf(stderr, "W11 pcoll: %s\n", pc_errmsg());
-		w11_close(pool);
+	pc_pool *pool =
+		bench_pc_fresh(env, "pcoll", W11_POOL_SIZE, w11_bind, &p);
+	if (!pool)
 		return 1;
-	}
 	uint64_t n = env->n;
 	pc_err err = PC_OK;
 	bench_begin();
@@ -56,48 +51,23 @@ static int w11_pcoll(const bench_env *env, bench_out *out)
 	}
 	bench_end();
 	int rc = 0;
-	if (err != PC_OK) {
-		fprintf(stderr, "W11 pcoll: %s\n", pc_errmsg());
-		rc = 1;
-	} else if (n && *PC_RO(pool, uint64_t, p) != n - 1) {
-		fprintf(stderr, "W11 pcoll: wrong final value\n");
-		rc = 1;
-	}
+	if (err != PC_OK)
+		rc = bench_pc_fail("transaction");
+	else if (n && *PC_RO(pool, uint64_t, p) != n - 1)
+		rc = bench_fail("wrong final value");
 	out->ops = n;
-	if (pc_pool_close(pool) != PC_OK)
-		rc = 1;
-	return rc;
+	return bench_pc_close(pool, rc);
 }
 BENCH_CASE(w11_pcoll, "W11", "tx_floor", "pcoll", 0, 1000000, w11_pcoll)
 
-static PMEMobjpool *w11_raw_open(const bench_env *env, const char *tag,
-				 uint64_t **word)
-{
-	const char *path = bench_pool_path(env, tag);
-	PMEMobjpool *pop =
-		path ? pmemobj_create(path, "w11", W11_POOL_SIZE, 0600) : NULL;
-	if (!pop) {
-		fprintf(stderr, "W11 %s: pmemobj_create: %s\n", tag,
-			pmemobj_errormsg());
-		return NULL;
-	}
-	PMEMoid root = pmemobj_root(pop, sizeof(uint64_t));
-	if (OID_IS_NULL(root)) {
-		fprintf(stderr, "W11 %s: pmemobj_root: %s\n", tag,
-			pmemobj_errormsg());
-		pmemobj_close(pop);
-		return NULL;
-	}
-	*word = (uint64_t *)pmemobj_direct(root);
-	return pop;
-}
-
 static int w11_raw(const bench_env *env, bench_out *out)
 {
-	uint64_t *word = NULL;
-	PMEMobjpool *pop = w11_raw_open(env, "raw", &word);
+	void *r = NULL;
+	PMEMobjpool *pop = bench_obj_fresh(env, "raw", "w11", W11_POOL_SIZE,
+					   sizeof(uint64_t), &r);
 	if (!pop)
 		return 1;
+	uint64_t *word = (uint64_t *)r;
 	PMEMoid root = pmemobj_root(pop, sizeof(uint64_t));
 	uint64_t n = env->n;
 	volatile int failed = 0;
@@ -116,11 +86,8 @@ static int w11_raw(const bench_env *env, bench_out *out)
 	}
 	bench_end();
 	int rc = 0;
-	if (failed || (n && *word != n - 1)) {
-		fprintf(stderr, "W11 raw-pmemobj: transaction failed: %s\n",
-			pmemobj_errormsg());
-		rc = 1;
-	}
+	if (failed || (n && *word != n - 1))
+		rc = bench_fail("transaction failed: %s", pmemobj_errormsg());
 	out->ops = n;
 	pmemobj_close(pop);
 	return rc;
@@ -144,41 +111,16 @@ static int w11_dram(const bench_env *env, bench_out *out)
 }
 BENCH_CASE(w11_dram, "W11", "tx_floor", "dram", 1, 1000000, w11_dram)
 
-static int w11_floor(const bench_env *env, bench_out *out)
-{
-	uint64_t *word = NULL;
-	PMEMobjpool *pop = w11_raw_open(env, "floor", &word);
-	if (!pop)
-		return 1;
-	volatile uint64_t *w = word;
-	uint64_t n = env->n;
-	bench_begin();
-	for (uint64_t i = 0; i < n; i++) {
-		*w = i;
-		pmemobj_persist(pop, word, sizeof(*word));
-	}
-	bench_end();
-	int rc = n && *word != n - 1;
-	out->ops = n;
-	pmemobj_close(pop);
-	return rc;
-}
-BENCH_CASE(w11_floor, "W11", "tx_floor", "floor", 1, 1000000, w11_floor)
+BENCH_CASE_CALL(w11_floor, "W11", "tx_floor", "floor", 1, 1000000,
+		bench_obj_floor, NULL)
 
 static int w11_pcoll_persist(const bench_env *env, bench_out *out)
 {
-	const char *path = bench_pool_path(env, "persist");
-	pc_pool *pool = NULL;
-	if (!path || pc_pool_create(path, W11_POOL_SIZE, &pool) != PC_OK) {
-		fprintf(stderr, "W11 pcoll-persist: %s\n", pc_errmsg());
-		return 1;
-	}
 	PC_PTR(uint64_t) p;
-	if (PC_ROOT(pool, "w11", uint64_t, PC_OPEN_OR_CREATE, &p) != PC_OK) {
-		fprintf(stderr, "W11 pcoll-persist: %s\n", pc_errmsg());
-		w11_close(pool);
+	pc_pool *pool =
+		bench_pc_fresh(env, "persist", W11_POOL_SIZE, w11_bind, &p);
+	if (!pool)
 		return 1;
-	}
 	/* Outside a transaction a root word is written in place and made
 	 * durable with pcoll's pool-level persist (inline flush + fence). */
 	volatile uint64_t *w =
@@ -190,11 +132,8 @@ static int w11_pcoll_persist(const bench_env *env, bench_out *out)
 		pc_pool_persist(pool, (const void *)(uintptr_t)w, sizeof(*w));
 	}
 	bench_end();
-	int rc = n && *w != n - 1;
 	out->ops = n;
-	if (pc_pool_close(pool) != PC_OK)
-		rc = 1;
-	return rc;
+	return bench_pc_close(pool, n && *w != n - 1);
 }
 BENCH_CASE(w11_pcoll_persist, "W11", "tx_floor", "pcoll-persist", 0, 1000000,
 	   w11_pcoll_persist)

@@ -37,6 +37,7 @@
 #include <pcoll/vec.h>
 
 #include "bench.h"
+#include "fixture.h"
 
 #define WV_BATCH  1000
 #define WV_PASSES 32
@@ -53,42 +54,56 @@ static size_t wv_pool_size(uint64_t n)
 /* pcoll                                                                */
 /* ------------------------------------------------------------------ */
 
-static pc_pool *wv_pcoll_open(const bench_env *env, const char *tag, uint64_t n,
-			      wvec *v)
+static pc_err wv_bind(pc_pool *pool, void *v)
 {
-	const char *path = bench_pool_path(env, tag);
-	pc_pool *pool = NULL;
-	if (!path || pc_pool_create(path, wv_pool_size(n), &pool) != PC_OK) {
-		fprintf(stderr, "%s: %s\n", tag, pc_errmsg());
-		return NULL;
-	}
-	if (wvec_root(pool, "v", PC_CREATE, v) != PC_OK) {
-		fprintf(stderr, "%s: %s\n", tag, pc_errmsg());
+	return wvec_root(pool, "v", PC_CREATE, (wvec *)v);
+}
+
+/* Fill an n-element vector with stream 1 (not timed). */
+static int wv_pcoll_fill(wvec *v, uint64_t n)
+{
+	uint64_t *a = (uint64_t *)malloc(n * sizeof(uint64_t) + 8);
+	if (!a)
+		return 1;
+	uint64_t s = 1;
+	for (uint64_t i = 0; i < n; i++)
+		a[i] = bench_splitmix64(&s);
+	pc_err e = wvec_extend(v, a, n);
+	free(a);
+	return e != PC_OK ? bench_pc_fail("fill") : 0;
+}
+
+/* A fresh pool sized for N elements with the vector bound as root "v",
+ * holding stream 1 when fill is set. NULL on failure (with a message). */
+static pc_pool *wv_pcoll_open(const bench_env *env, const char *tag, wvec *v,
+			      int fill)
+{
+	pc_pool *pool =
+		bench_pc_fresh(env, tag, wv_pool_size(env->n), wv_bind, v);
+	if (pool && fill && wv_pcoll_fill(v, env->n)) {
 		(void)pc_pool_close(pool);
 		return NULL;
 	}
 	return pool;
 }
 
-static int wv_pcoll_close(pc_pool *pool, const char *tag, int rc)
+/* The sum of the first n values of stream 1 (W4's expected result). */
+static uint64_t wv_stream_sum(uint64_t n)
 {
-	if (pc_pool_close(pool) != PC_OK) {
-		fprintf(stderr, "%s: close: %s\n", tag, pc_errmsg());
-		rc = 1;
-	}
-	return rc;
+	uint64_t s = 1, sum = 0;
+	for (uint64_t i = 0; i < n; i++)
+		sum += bench_splitmix64(&s);
+	return sum;
 }
 
 /* Every element equals stream 1 in order? */
-static int wv_verify(const uint64_t *a, uint64_t n, const char *tag)
+static int wv_verify(const uint64_t *a, uint64_t n)
 {
 	uint64_t s = 1;
 	for (uint64_t i = 0; i < n; i++)
-		if (a[i] != bench_splitmix64(&s)) {
-			fprintf(stderr, "%s: element %llu differs\n", tag,
-				(unsigned long long)i);
-			return 1;
-		}
+		if (a[i] != bench_splitmix64(&s))
+			return bench_fail("element %llu differs",
+					  (unsigned long long)i);
 	return 0;
 }
 
@@ -96,33 +111,31 @@ static int w1_pcoll(const bench_env *env, bench_out *out)
 {
 	wvec v;
 	uint64_t n = env->n;
-	pc_pool *pool = wv_pcoll_open(env, "w1-pcoll", n, &v);
+	pc_pool *pool = wv_pcoll_open(env, "w1-pcoll", &v, 0);
 	if (!pool)
 		return 1;
 	pc_pool_stats st0;
 	if (pc_pool_stats_get(pool, &st0) != PC_OK)
-		return wv_pcoll_close(pool, "W1 pcoll", 1);
+		return bench_pc_close(pool, bench_pc_fail("stats"));
 	uint64_t s = 1;
 	pc_err e = PC_OK;
 	bench_begin();
 	for (uint64_t i = 0; i < n && e == PC_OK; i++)
 		e = wvec_push(&v, bench_splitmix64(&s));
 	bench_end();
-	if (e != PC_OK) {
-		fprintf(stderr, "W1 pcoll: push: %s\n", pc_errmsg());
-		return wv_pcoll_close(pool, "W1 pcoll", 1);
-	}
-	int rc = wvec_len(&v) != n ||
-		 wv_verify(wvec_as_slice(&v).ptr, n, "W1 pcoll");
-	pc_pool_stats st;
-	if (pc_pool_stats_get(pool, &st) == PC_OK && n)
-		out->bytes_per_elem = (double)st.used / (double)n;
+	if (e != PC_OK)
+		return bench_pc_close(pool, bench_pc_fail("push"));
+	int rc = wvec_len(&v) != n || wv_verify(wvec_as_slice(&v).ptr, n);
+	bench_pc_bytes(pool, n, out);
+	pc_pool_stats st = {0};
+	if (pc_pool_stats_get(pool, &st) != PC_OK)
+		st.used = 0;
 	(void)snprintf(out->note, sizeof(out->note),
 		       "cap %zu; pool used %llu B (%llu before the pushes)",
 		       wvec_cap(&v), (unsigned long long)st.used,
 		       (unsigned long long)st0.used);
 	out->ops = n;
-	return wv_pcoll_close(pool, "W1 pcoll", rc);
+	return bench_pc_close(pool, rc);
 }
 BENCH_CASE(w1_pcoll, "W1", "vec_push", "pcoll", 0, 1000000, w1_pcoll)
 
@@ -130,7 +143,7 @@ static int w2_pcoll(const bench_env *env, bench_out *out)
 {
 	wvec v;
 	uint64_t n = env->n;
-	pc_pool *pool = wv_pcoll_open(env, "w2-pcoll", n, &v);
+	pc_pool *pool = wv_pcoll_open(env, "w2-pcoll", &v, 0);
 	if (!pool)
 		return 1;
 	uint64_t s = 1;
@@ -146,45 +159,22 @@ static int w2_pcoll(const bench_env *env, bench_out *out)
 		}
 	}
 	bench_end();
-	if (err != PC_OK) {
-		fprintf(stderr, "W2 pcoll: %s\n", pc_errmsg());
-		return wv_pcoll_close(pool, "W2 pcoll", 1);
-	}
-	int rc = wvec_len(&v) != n ||
-		 wv_verify(wvec_as_slice(&v).ptr, n, "W2 pcoll");
-	pc_pool_stats st;
-	if (pc_pool_stats_get(pool, &st) == PC_OK && n)
-		out->bytes_per_elem = (double)st.used / (double)n;
+	if (err != PC_OK)
+		return bench_pc_close(pool, bench_pc_fail("push"));
+	int rc = wvec_len(&v) != n || wv_verify(wvec_as_slice(&v).ptr, n);
+	bench_pc_bytes(pool, n, out);
 	out->ops = n;
-	return wv_pcoll_close(pool, "W2 pcoll", rc);
+	return bench_pc_close(pool, rc);
 }
 BENCH_CASE(w2_pcoll, "W2", "vec_push_batch", "pcoll", 0, 1000000, w2_pcoll)
-
-/* Fill an n-element vector with stream 1 (not timed). */
-static int wv_pcoll_fill(wvec *v, uint64_t n)
-{
-	uint64_t *a = (uint64_t *)malloc(n * sizeof(uint64_t) + 8);
-	if (!a)
-		return 1;
-	uint64_t s = 1;
-	for (uint64_t i = 0; i < n; i++)
-		a[i] = bench_splitmix64(&s);
-	pc_err e = wvec_extend(v, a, n);
-	free(a);
-	if (e != PC_OK)
-		fprintf(stderr, "fill: %s\n", pc_errmsg());
-	return e != PC_OK;
-}
 
 static int w3_pcoll(const bench_env *env, bench_out *out)
 {
 	wvec v;
 	uint64_t n = env->n;
-	pc_pool *pool = wv_pcoll_open(env, "w3-pcoll", n, &v);
+	pc_pool *pool = wv_pcoll_open(env, "w3-pcoll", &v, 1);
 	if (!pool)
 		return 1;
-	if (wv_pcoll_fill(&v, n))
-		return wv_pcoll_close(pool, "W3 pcoll", 1);
 	uint64_t si = 2, sv = 3, last_i = 0, last_v = 0;
 	pc_err e = PC_OK;
 	bench_begin();
@@ -195,15 +185,12 @@ static int w3_pcoll(const bench_env *env, bench_out *out)
 	}
 	bench_end();
 	int rc = 0;
-	if (e != PC_OK) {
-		fprintf(stderr, "W3 pcoll: set: %s\n", pc_errmsg());
-		rc = 1;
-	} else if (n && *wvec_get(&v, (size_t)last_i) != last_v) {
-		fprintf(stderr, "W3 pcoll: wrong value\n");
-		rc = 1;
-	}
+	if (e != PC_OK)
+		rc = bench_pc_fail("set");
+	else if (n && *wvec_get(&v, (size_t)last_i) != last_v)
+		rc = bench_fail("wrong value");
 	out->ops = n;
-	return wv_pcoll_close(pool, "W3 pcoll", rc);
+	return bench_pc_close(pool, rc);
 }
 BENCH_CASE(w3_pcoll, "W3", "vec_rand_write", "pcoll", 0, 1000000, w3_pcoll)
 
@@ -211,11 +198,9 @@ static int w4_pcoll(const bench_env *env, bench_out *out)
 {
 	wvec v;
 	uint64_t n = env->n;
-	pc_pool *pool = wv_pcoll_open(env, "w4-pcoll", n, &v);
+	pc_pool *pool = wv_pcoll_open(env, "w4-pcoll", &v, 1);
 	if (!pool)
 		return 1;
-	if (wv_pcoll_fill(&v, n))
-		return wv_pcoll_close(pool, "W4 pcoll", 1);
 	uint64_t sum = 0, warm = 0;
 	PVEC_FOREACH(wvec, &v, it)
 		warm += *it;
@@ -227,17 +212,13 @@ static int w4_pcoll(const bench_env *env, bench_out *out)
 		bench_consume(sum);
 	}
 	bench_end();
-	uint64_t s = 1, want = 0;
-	for (uint64_t i = 0; i < n; i++)
-		want += bench_splitmix64(&s);
-	int rc = sum != want * WV_PASSES;
-	if (rc)
-		fprintf(stderr, "W4 pcoll: wrong sum\n");
+	int rc = sum != wv_stream_sum(n) * WV_PASSES ? bench_fail("wrong sum")
+						     : 0;
 	out->ops = n * WV_PASSES;
 	(void)snprintf(out->note, sizeof(out->note),
 		       "%d passes over %llu elements, PVEC_FOREACH", WV_PASSES,
 		       (unsigned long long)n);
-	return wv_pcoll_close(pool, "W4 pcoll", rc);
+	return bench_pc_close(pool, rc);
 }
 BENCH_CASE(w4_pcoll, "W4", "vec_seq_read", "pcoll", 0, 1000000, w4_pcoll)
 
@@ -253,25 +234,44 @@ struct wv_raw_root {
 	PMEMoid data; /* uint64_t[cap] */
 };
 
-static PMEMobjpool *wv_raw_open(const bench_env *env, const char *tag,
-				uint64_t n, struct wv_raw_root **root)
+/* Fill the raw vector with stream 1 in one transaction (not timed). */
+static int wv_raw_fill(PMEMobjpool *pop, struct wv_raw_root *r, uint64_t n)
 {
-	const char *path = bench_pool_path(env, tag);
-	PMEMobjpool *pop =
-		path ? pmemobj_create(path, "wvec", wv_pool_size(n), 0600)
-		     : NULL;
-	if (!pop) {
-		fprintf(stderr, "%s: pmemobj_create: %s\n", tag,
-			pmemobj_errormsg());
-		return NULL;
+	volatile int failed = 0;
+	TX_BEGIN(pop) {
+		PMEMoid d = pmemobj_tx_alloc(n * sizeof(uint64_t),
+					     WV_RAW_TYPE_ARRAY);
+		uint64_t *a = (uint64_t *)pmemobj_direct(d);
+		uint64_t s = 1;
+		for (uint64_t i = 0; i < n; i++)
+			a[i] = bench_splitmix64(&s);
+		pmemobj_tx_add_range_direct(r, sizeof(*r));
+		r->data = d;
+		r->len = n;
+		r->cap = n;
 	}
-	PMEMoid r = pmemobj_root(pop, sizeof(struct wv_raw_root));
-	if (OID_IS_NULL(r)) {
-		fprintf(stderr, "%s: root: %s\n", tag, pmemobj_errormsg());
+	TX_ONABORT
+	{
+		failed = 1;
+	}
+	TX_END
+	return failed ? bench_fail("fill: %s", pmemobj_errormsg()) : 0;
+}
+
+/* A fresh libpmemobj pool sized for N elements with the vector's root,
+ * holding stream 1 when fill is set. NULL on failure (with a message). */
+static PMEMobjpool *wv_raw_open(const bench_env *env, const char *tag,
+				struct wv_raw_root **root, int fill)
+{
+	void *r = NULL;
+	PMEMobjpool *pop =
+		bench_obj_fresh(env, tag, "wvec", wv_pool_size(env->n),
+				sizeof(struct wv_raw_root), &r);
+	*root = (struct wv_raw_root *)r;
+	if (pop && fill && wv_raw_fill(pop, *root, env->n)) {
 		pmemobj_close(pop);
 		return NULL;
 	}
-	*root = (struct wv_raw_root *)pmemobj_direct(r);
 	return pop;
 }
 
@@ -319,11 +319,27 @@ static uint64_t wv_raw_used(PMEMobjpool *pop)
 	return used;
 }
 
+/* The end of a raw case: ops, the pool closed, rc returned. */
+static int wv_raw_close(PMEMobjpool *pop, bench_out *out, uint64_t ops, int rc)
+{
+	out->ops = ops;
+	pmemobj_close(pop);
+	return rc;
+}
+
+/* The check of W1 and W2: the vector holds stream 1. */
+static int wv_raw_pushed(const struct wv_raw_root *r, uint64_t n, int failed)
+{
+	if (failed)
+		return bench_fail("%s", pmemobj_errormsg());
+	return r->len != n || wv_verify(wv_raw_data(r), n);
+}
+
 static int w1_raw(const bench_env *env, bench_out *out)
 {
 	struct wv_raw_root *r = NULL;
 	uint64_t n = env->n;
-	PMEMobjpool *pop = wv_raw_open(env, "w1-raw", n, &r);
+	PMEMobjpool *pop = wv_raw_open(env, "w1-raw", &r, 0);
 	if (!pop)
 		return 1;
 	uint64_t s = 1;
@@ -341,15 +357,10 @@ static int w1_raw(const bench_env *env, bench_out *out)
 		TX_END
 	}
 	bench_end();
-	int rc =
-		failed || r->len != n || wv_verify(wv_raw_data(r), n, "W1 raw");
-	if (failed)
-		fprintf(stderr, "W1 raw: %s\n", pmemobj_errormsg());
+	int rc = wv_raw_pushed(r, n, failed);
 	if (n)
 		out->bytes_per_elem = (double)wv_raw_used(pop) / (double)n;
-	out->ops = n;
-	pmemobj_close(pop);
-	return rc;
+	return wv_raw_close(pop, out, n, rc);
 }
 BENCH_CASE(w1_raw, "W1", "vec_push", "raw-pmemobj", 1, 1000000, w1_raw)
 
@@ -357,7 +368,7 @@ static int w2_raw(const bench_env *env, bench_out *out)
 {
 	struct wv_raw_root *r = NULL;
 	uint64_t n = env->n;
-	PMEMobjpool *pop = wv_raw_open(env, "w2-raw", n, &r);
+	PMEMobjpool *pop = wv_raw_open(env, "w2-raw", &r, 0);
 	if (!pop)
 		return 1;
 	uint64_t s = 1;
@@ -376,53 +387,17 @@ static int w2_raw(const bench_env *env, bench_out *out)
 		TX_END
 	}
 	bench_end();
-	int rc =
-		failed || r->len != n || wv_verify(wv_raw_data(r), n, "W2 raw");
-	if (failed)
-		fprintf(stderr, "W2 raw: %s\n", pmemobj_errormsg());
-	out->ops = n;
-	pmemobj_close(pop);
-	return rc;
+	return wv_raw_close(pop, out, n, wv_raw_pushed(r, n, failed));
 }
 BENCH_CASE(w2_raw, "W2", "vec_push_batch", "raw-pmemobj", 1, 1000000, w2_raw)
-
-/* Fill the raw vector with stream 1 in one transaction (not timed). */
-static int wv_raw_fill(PMEMobjpool *pop, struct wv_raw_root *r, uint64_t n)
-{
-	volatile int failed = 0;
-	TX_BEGIN(pop) {
-		PMEMoid d = pmemobj_tx_alloc(n * sizeof(uint64_t),
-					     WV_RAW_TYPE_ARRAY);
-		uint64_t *a = (uint64_t *)pmemobj_direct(d);
-		uint64_t s = 1;
-		for (uint64_t i = 0; i < n; i++)
-			a[i] = bench_splitmix64(&s);
-		pmemobj_tx_add_range_direct(r, sizeof(*r));
-		r->data = d;
-		r->len = n;
-		r->cap = n;
-	}
-	TX_ONABORT
-	{
-		failed = 1;
-	}
-	TX_END
-	if (failed)
-		fprintf(stderr, "raw fill: %s\n", pmemobj_errormsg());
-	return failed;
-}
 
 static int w3_raw(const bench_env *env, bench_out *out)
 {
 	struct wv_raw_root *r = NULL;
 	uint64_t n = env->n;
-	PMEMobjpool *pop = wv_raw_open(env, "w3-raw", n, &r);
+	PMEMobjpool *pop = wv_raw_open(env, "w3-raw", &r, 1);
 	if (!pop)
 		return 1;
-	if (wv_raw_fill(pop, r, n)) {
-		pmemobj_close(pop);
-		return 1;
-	}
 	uint64_t si = 2, sv = 3, last_i = 0, last_v = 0;
 	volatile int failed = 0;
 	bench_begin();
@@ -445,10 +420,8 @@ static int w3_raw(const bench_env *env, bench_out *out)
 	bench_end();
 	int rc = failed || (n && wv_raw_data(r)[last_i] != last_v);
 	if (rc)
-		fprintf(stderr, "W3 raw: failed: %s\n", pmemobj_errormsg());
-	out->ops = n;
-	pmemobj_close(pop);
-	return rc;
+		bench_fail("failed: %s", pmemobj_errormsg());
+	return wv_raw_close(pop, out, n, rc);
 }
 BENCH_CASE(w3_raw, "W3", "vec_rand_write", "raw-pmemobj", 1, 1000000, w3_raw)
 
@@ -456,13 +429,9 @@ static int w4_raw(const bench_env *env, bench_out *out)
 {
 	struct wv_raw_root *r = NULL;
 	uint64_t n = env->n;
-	PMEMobjpool *pop = wv_raw_open(env, "w4-raw", n, &r);
+	PMEMobjpool *pop = wv_raw_open(env, "w4-raw", &r, 1);
 	if (!pop)
 		return 1;
-	if (wv_raw_fill(pop, r, n)) {
-		pmemobj_close(pop);
-		return 1;
-	}
 	uint64_t sum = 0, warm = 0;
 	for (uint64_t i = 0; i < n; i++)
 		warm += wv_raw_data(r)[i];
@@ -476,15 +445,9 @@ static int w4_raw(const bench_env *env, bench_out *out)
 		bench_consume(sum);
 	}
 	bench_end();
-	uint64_t s = 1, want = 0;
-	for (uint64_t i = 0; i < n; i++)
-		want += bench_splitmix64(&s);
-	int rc = sum != want * WV_PASSES;
-	if (rc)
-		fprintf(stderr, "W4 raw: wrong sum\n");
-	out->ops = n * WV_PASSES;
-	pmemobj_close(pop);
-	return rc;
+	int rc = sum != wv_stream_sum(n) * WV_PASSES ? bench_fail("wrong sum")
+						     : 0;
+	return wv_raw_close(pop, out, n * WV_PASSES, rc);
 }
 BENCH_CASE(w4_raw, "W4", "vec_seq_read", "raw-pmemobj", 1, 1000000, w4_raw)
 
@@ -512,7 +475,8 @@ static int wv_dram_push(struct wv_dram *d, uint64_t x)
 	return 0;
 }
 
-static int wv_dram_pushes(const bench_env *env, bench_out *out, const char *tag)
+/* W1 and W2 on DRAM: N single pushes (there is no transaction to batch). */
+static int wv_dram_pushes(const bench_env *env, bench_out *out)
 {
 	struct wv_dram d = {NULL, 0, 0};
 	uint64_t n = env->n;
@@ -522,23 +486,14 @@ static int wv_dram_pushes(const bench_env *env, bench_out *out, const char *tag)
 	for (uint64_t i = 0; i < n && !failed; i++)
 		failed = wv_dram_push(&d, bench_splitmix64(&s));
 	bench_end();
-	int rc = failed || d.len != n || wv_verify(d.a, n, tag);
+	int rc = failed || d.len != n || wv_verify(d.a, n);
 	free(d.a);
 	out->ops = n;
 	return rc;
 }
 
-static int w1_dram(const bench_env *env, bench_out *out)
-{
-	return wv_dram_pushes(env, out, "W1 dram");
-}
-BENCH_CASE(w1_dram, "W1", "vec_push", "dram", 1, 1000000, w1_dram)
-
-static int w2_dram(const bench_env *env, bench_out *out)
-{
-	return wv_dram_pushes(env, out, "W2 dram");
-}
-BENCH_CASE(w2_dram, "W2", "vec_push_batch", "dram", 1, 1000000, w2_dram)
+BENCH_CASE(w1_dram, "W1", "vec_push", "dram", 1, 1000000, wv_dram_pushes)
+BENCH_CASE(w2_dram, "W2", "vec_push_batch", "dram", 1, 1000000, wv_dram_pushes)
 
 static uint64_t *wv_dram_filled(uint64_t n)
 {
@@ -599,34 +554,6 @@ static int w4_dram(const bench_env *env, bench_out *out)
 }
 BENCH_CASE(w4_dram, "W4", "vec_seq_read", "dram", 1, 1000000, w4_dram)
 
-static int w1_floor(const bench_env *env, bench_out *out)
-{
-	const char *path = bench_pool_path(env, "w1-floor");
-	PMEMobjpool *pop =
-		path ? pmemobj_create(path, "wvec", 32u << 20, 0600) : NULL;
-	if (!pop) {
-		fprintf(stderr, "W1 floor: %s\n", pmemobj_errormsg());
-		return 1;
-	}
-	PMEMoid r = pmemobj_root(pop, sizeof(uint64_t));
-	if (OID_IS_NULL(r)) {
-		pmemobj_close(pop);
-		return 1;
-	}
-	uint64_t *word = (uint64_t *)pmemobj_direct(r);
-	volatile uint64_t *w = word;
-	uint64_t n = env->n;
-	bench_begin();
-	for (uint64_t i = 0; i < n; i++) {
-		*w = i;
-		pmemobj_persist(pop, word, sizeof(*word));
-	}
-	bench_end();
-	int rc = n && *word != n - 1;
-	(void)snprintf(out->note, sizeof(out->note),
-		       "one 8-byte persist = 1 fence; a durable push needs 2");
-	out->ops = n;
-	pmemobj_close(pop);
-	return rc;
-}
-BENCH_CASE(w1_floor, "W1", "vec_push", "floor", 1, 1000000, w1_floor)
+BENCH_CASE_CALL(w1_floor, "W1", "vec_push", "floor", 1, 1000000,
+		bench_obj_floor,
+		"one 8-byte persist = 1 fence; a durable push needs 2")

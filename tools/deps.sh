@@ -12,6 +12,7 @@ pkgs=(
   doxygen                                        # docs
   clang-tidy clang-format                        # hygiene
   valgrind                                       # instructions per op
+  python3-dev python3-pytest python3-gdbm        # Python package, its tests, bench
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tools/lint.sh tidy|format: clang-tidy over every public header (through
-# one translation unit per header), or a clang-format check of the C files.
+# one translation unit per header) and the Python extension's C sources, or
+# a clang-format check of the C files.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-tidy}
@@ -25,9 +26,22 @@ if [ "$mode" = tidy ]; then
       status=1
     fi
   done
+  # The Python extension's C layer and module (needs Python.h).
+  pyinc=$(/usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/null)
+  if [ -n "$pyinc" ] && [ -f "$pyinc/Python.h" ]; then
+    for c in python/src/*.c python/bench/*.c; do
+      out=$(clang-tidy --quiet --config-file="$PWD/.clang-tidy" --header-filter='python/src/.*' \
+        "$c" -- "${flags[@]}" -Ipython/src -I"$pyinc" 2>&1)
+      if echo "$out" | grep -qE '(warning|error):'; then
+        echo "$out" | grep -E -A3 '(warning|error):' | head -40
+        echo "clang-tidy: $c has findings"
+        status=1
+      fi
+    done
+  fi
   [ $status -eq 0 ] && echo "clang-tidy: clean"
 else
-  files=$(git ls-files 'include/*.h' 'tests/*.c' 'tests/*.h' 'examples/*.c' 'bench/*.c' 'bench/*.h' 'tools/*.c' 2>/dev/null)
+  files=$(git ls-files 'include/*.h' 'tests/*.c' 'tests/*.h' 'examples/*.c' 'bench/*.c' 'bench/*.h' 'tools/*.c' 'python/*.c' 'python/*.h' 2>/dev/null)
   for f in $files; do
     case $f in tests/compile_fail/*) continue ;; esac
     if ! clang-format --dry-run -Werror "$f" >/dev/null 2>&1; then

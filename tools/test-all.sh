@@ -54,6 +54,10 @@ start=$(date +%s)
 # the flush path; the msync group, the crash simulator, packaging and the
 # docs do not depend on the compiler and run once, in the gcc build.
 once=(--no-suite docs --no-suite packaging --no-suite crash --no-suite crash-msync)
+# The Python package's tests run the gcc build's extension (clang builds it
+# too, warning-free); the ASan build's extension cannot be loaded into the
+# uninstrumented interpreter without preloading libasan.
+once+=(--no-suite python --no-suite python-msync)
 for s in core vec map log blk tools examples bench; do once+=(--no-suite "$s-msync"); done
 # gcc builds optimized (-O2 -g), as users do: gcc warns about some null
 # and uninitialized paths in the headers only once it inlines them.

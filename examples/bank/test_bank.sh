@@ -6,12 +6,10 @@
 set -u
 exe=$1
 kills=${2:-8}
-dir=${PCOLL_TEST_DIR:-/dev/shm}
-mkdir -p "$dir"
-pool="$dir/pcoll-bank-$$.pool"
-log="$dir/pcoll-bank-$$.log"
-rm -f "$pool"
-trap 'rm -f "$pool" "$log"' EXIT
+. "$(dirname "$0")/../../tests/common/testutil.sh"
+tu_setup bank
+pool="$TU_DIR/bank.pool"
+log="$TU_DIR/bank.log"
 "$exe" "$pool" init 50 1000 || { echo "FAIL: init"; exit 1; }
 RANDOM=$$
 killed=0

@@ -4,11 +4,9 @@
 # answer: a won game, a lost game, and the errors in between.
 set -u
 exe=$1
-dir=${PCOLL_TEST_DIR:-/dev/shm}
-mkdir -p "$dir" || exit 1
-pool="$dir/pcoll-guess-$$.pool"
-rm -f "$pool"
-trap 'rm -f "$pool"' EXIT
+. "$(dirname "$0")/../../tests/common/testutil.sh"
+tu_setup guess
+pool="$TU_DIR/guess.pool"
 failed=0
 
 # expect RC TEXT ARGS...: run guess on the pool, check exit status and

@@ -3,11 +3,9 @@
 # Drives examples/kv: every command, checked output, reopen between calls.
 set -u
 kv=$1
-dir=${PCOLL_TEST_DIR:-/dev/shm}
-mkdir -p "$dir" || exit 1
-pool="$dir/kv-example-$$.pool"
-rm -f "$pool"
-trap 'rm -f "$pool"' EXIT
+. "$(dirname "$0")/../../tests/common/testutil.sh"
+tu_setup kv
+pool="$TU_DIR/kv.pool"
 failed=0
 # expect WANT CMD...: stdout of kv must equal WANT (exit status ignored)
 expect() {

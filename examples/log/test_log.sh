@@ -3,13 +3,11 @@
 # before and after reopening, the second run four.
 set -u
 exe=$1
-dir=${PCOLL_TEST_DIR:-/dev/shm}
-mkdir -p "$dir"
-pool="$dir/pcoll-example-log-$$.pool"
-rm -f "$pool"
+. "$(dirname "$0")/../../tests/common/testutil.sh"
+tu_setup log
+pool="$TU_DIR/log.pool"
 out1=$("$exe" "$pool") || { echo "first run failed: $out1"; exit 1; }
 out2=$("$exe" "$pool") || { echo "second run failed: $out2"; exit 1; }
-rm -f "$pool"
 echo "$out1"; echo "$out2"
 n1=$(echo "$out1" | grep -c "^  record")
 n2=$(echo "$out2" | grep -c "^  record")

@@ -5,10 +5,10 @@ set -u
 exe=$1
 steps=${2:-400000}
 kills=${3:-6}
-dir=${PCOLL_TEST_DIR:-/dev/shm}
-mkdir -p "$dir"
-pool="$dir/pcoll-resume-$$.pool"
-rm -f "$pool"
+. "$(dirname "$0")/../../tests/common/testutil.sh"
+tu_setup resume
+pool="$TU_DIR/resume.pool"
+err="$TU_DIR/resume.err"
 want=$("$exe" - "$steps") || { echo "FAIL: DRAM run"; exit 1; }
 RANDOM=$$
 killed=0
@@ -19,9 +19,8 @@ for ((k = 0; k < kills; k++)); do
   if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); fi
   wait "$pid" 2>/dev/null
 done
-got=$("$exe" "$pool" "$steps" 2>/tmp/resume-$$.err) || { echo "FAIL: final run"; cat /tmp/resume-$$.err; exit 1; }
-echo "killed $killed times; $(cat /tmp/resume-$$.err)"
-rm -f "$pool" /tmp/resume-$$.err
+got=$("$exe" "$pool" "$steps" 2>"$err") || { echo "FAIL: final run"; cat "$err"; exit 1; }
+echo "killed $killed times; $(cat "$err")"
 echo "uninterrupted: $want"
 echo "with kills:    $got"
 [ "$killed" -ge 1 ] || { echo "FAIL: no run was killed (too fast?)"; exit 1; }

@@ -52,7 +52,7 @@
 #include <string.h>
 
 #include "bytes.h"
-#include "detail/map_impl.h"
+#include "detail/map_engine.h"
 #include "detail/txcore.h"
 #include "err.h"
 #include "pool.h"
@@ -83,6 +83,9 @@
 
 #if defined(PC_K) && defined(PC_K_BYTES)
 #error "define either PC_K or PC_K_BYTES, not both"
+#endif
+#if defined(PC_SYNC) && defined(PC_DRAM)
+#error "PC_SYNC and PC_DRAM do not go together"
 #endif
 #if !defined(PC_V) && !defined(PC_V_BYTES)
 #error "define PC_V (a value type) or PC_V_BYTES before including map.h"
@@ -129,16 +132,36 @@ _Static_assert(sizeof(PC__MK_T) <= PC__MAP_KMAX,
 _Static_assert(_Alignof(PC__MK_T) <= 64 && _Alignof(PC__MV_T) <= 64,
 	       "pmap: key and value alignment is limited to 64");
 
-/** @brief The map handle (volatile): `{pool, h}`; pass it by pointer. */
+/** @brief The map handle (volatile): `{pool, h}`; pass it by pointer.
+ * A synchronized map's handle may be shared by every thread. */
 typedef struct PC_NAME {
 	pc_pool *pool;        /**< The pool (NULL for a DRAM map). */
 	struct pc__maphdr *h; /**< The persistent header. */
+#ifdef PC_SYNC
+	uint64_t *tab; /**< @private the pool's lock words (DRAM) */
+#endif
 } PC_NAME;
 
 /** @brief Key as passed in: K, or ::pc_slice for byte-string keys. */
 typedef PC__MK_IN PC__M(key);
 /** @brief Value as passed in: V, or ::pc_slice for byte-string values. */
 typedef PC__MV_IN PC__M(val);
+/** @cond PCOLL_INTERNAL */
+/* A key or value as the engine reads it: through a union as large as a
+ * pc_slice, so that the engine's byte-string branch, which the compiler
+ * may not prove dead for other key types, reads inside the object. */
+typedef union PC__M(_kp) {
+	PC__M(key) k;
+	pc_slice s;
+} PC__M(_kp);
+typedef union PC__M(_vp) {
+	PC__M(val) v;
+	pc_slice s;
+} PC__M(_vp);
+#define PC__M_KP(x) (&(PC__M(_kp)){.k = (x)})
+#define PC__M_VP(x) (&(PC__M(_vp)){.v = (x)})
+/** @endcond */
+
 /** @brief Key as handed out: `const K *`, or ::pc_slice into the pool. */
 typedef PC__MK_REF PC__M(kref);
 /** @brief Value as handed out: `const V *` (NULL: absent), or ::pc_slice
@@ -149,15 +172,37 @@ typedef PC__MV_OUT PC__M(vout);
 
 /**
  * @brief Iterator: positioned on an entry whose key and value are in
- * `key` and `val`, until a move returns false. Invalidated by any change
- * to the map. Byte-string range bounds are slices the caller keeps alive.
+ * `key` and `val`, until a move returns false. Byte-string range bounds
+ * are slices the caller keeps alive.
+ *
+ * Plain map: `key` and `val` point into the pool; any change to the map
+ * invalidates the iterator. Synchronized map (PC_SYNC): they point to the
+ * iterator's own copies of the current entry, and moves stay valid while
+ * other threads change the map (docs/map.md, "What a scan sees"); an
+ * iterator of byte strings owns heap copies, released when a move returns
+ * false or by iter_end().
  */
 typedef struct PC__M(iter) {
 	PC__M(kref) key; /**< Current key. */
 	PC__M(vref) val; /**< Current value. */
-	PC__M(key) lo;   /**< @private lower bound */
-	PC__M(key) hi;   /**< @private upper bound */
-	pc__mit it;      /**< @private */
+	PC__M(_kp) lo;   /**< @private lower bound */
+	PC__M(_kp) hi;   /**< @private upper bound */
+#ifdef PC_SYNC
+	pc__msit it; /**< @private */
+	/* Copies of the current entry and the restart key. The engine
+	 * reads them as K/V or as byte-string buffers by the key kind, so
+	 * each is large enough for both. */
+	union {
+		PC__MK_T k;
+		pc__msbuf b;
+	} kc, rk; /**< @private */
+	union {
+		PC__MV_T v;
+		pc__msbuf b;
+	} vc; /**< @private */
+#else
+	pc__mit it; /**< @private */
+#endif
 } PC__M(iter);
 
 /**
@@ -166,115 +211,9 @@ typedef struct PC__M(iter) {
  */
 typedef int (*PC__M(visit_fn))(PC__M(kref) key, PC__M(vref) val, void *arg);
 
-/** @cond PCOLL_INTERNAL */
-#ifdef PC_CMP
-static inline int PC__M(_cmp)(const void *a, const void *b)
-{
-	return PC_CMP((const PC__MK_T *)a, (const PC__MK_T *)b);
-}
-#define PC__M_KKIND PC__MK_FN
-#define PC__M_CMPFN PC__M(_cmp)
-#elif defined(PC_K_BYTES)
-#define PC__M_KKIND PC__MK_BYTES
-#define PC__M_CMPFN NULL
-#else
-/* Default: compare with < and >. Integer types take the inline fast path
- * (PC__MAP_KIND); other arithmetic types (double, _Bool) use this
- * function; a struct key without PC_CMP fails to compile here. */
-static inline int PC__M(_cmp)(const void *a, const void *b)
-{
-	const PC_K *x = (const PC_K *)a, *y = (const PC_K *)b;
-	return (*x > *y) - (*x < *y);
-}
-#define PC__M_KKIND PC__MAP_KIND(PC_K)
-#define PC__M_CMPFN PC__M(_cmp)
-#endif
-#ifdef PC_V_BYTES
-#define PC__M_VBYTES 1
-#else
-#define PC__M_VBYTES 0
-#endif
-#ifdef PC_DRAM
-#define PC__M_DRAM 1
-#else
-#define PC__M_DRAM 0
-#endif
-#define PC__M_KS   sizeof(PC__MK_T)
-#define PC__M_KA   _Alignof(PC__MK_T)
-#define PC__M_VS   sizeof(PC__MV_T)
-#define PC__M_VA   _Alignof(PC__MV_T)
-#define PC__M_SLOT PC__MAP_SLOT(PC__M_KS, PC__M_KA, PC__M_VS, PC__M_VA)
-
-/* The descriptor folds the instance's sizes into constants; for some
- * K and V the compared sizes coincide, which clang-tidy flags. */
-/* NOLINTBEGIN(misc-redundant-expression,bugprone-branch-clone) */
-static const pc__mapd PC__M(_desc) = {
-	PC__M_KKIND,
-	(uint32_t)PC__M_KS,
-	(uint32_t)PC__M_VS,
-	PC__M_VBYTES,
-	PC__M_DRAM,
-	!PC__M_VBYTES &&
-		(PC__M_VS == 1 || PC__M_VS == 2 || PC__M_VS == 4 ||
-		 PC__M_VS == 8) &&
-		PC__M_VA == PC__M_VS,
-	(uint32_t)PC__MAP_VOFF(PC__M_KS, PC__M_KA, PC__M_VA),
-	(uint32_t)PC__M_SLOT,
-	(uint32_t)PC__MAP_LCAP(PC__M_SLOT),
-	(uint32_t)(PC__ML_HDR + PC__MAP_LCAP(PC__M_SLOT) * PC__M_SLOT),
-	(uint32_t)PC__MAP_ICAP(PC__M_KS),
-	(uint32_t)PC__MAP_IKOFF(PC__M_KS, PC__M_KA),
-	(uint32_t)(PC__MAP_IKOFF(PC__M_KS, PC__M_KA) +
-		   PC__MAP_ICAP(PC__M_KS) * PC__M_KS),
-	PC__M_CMPFN,
-};
-/* NOLINTEND(misc-redundant-expression,bugprone-branch-clone) */
-
-static inline pc__mctx PC__M(_ctx)(const PC_NAME *m)
-{
-	pc__mctx c;
-	c.d = &PC__M(_desc);
-	c.pool = m->pool;
-	c.base = PC__M_DRAM ? 0 : (uintptr_t)m->pool->base;
-	c.h = m->h;
-	return c;
-}
-
-static inline PC__M(kref) PC__M(_kref)(const pc__mctx *c, const void *sk)
-{
-#ifdef PC_K_BYTES
-	return pc__mk_bview(c, sk);
-#else
-	(void)c;
-	return (const PC_K *)sk;
-#endif
-}
-
-static inline PC__M(vref) PC__M(_vref)(const pc__mctx *c, const void *sv)
-{
-#ifdef PC_V_BYTES
-	if (!sv)
-		return pc_slice_make(NULL, 0);
-	return pc__mk_bview(c, sv);
-#else
-	(void)c;
-	return (const PC_V *)sv;
-#endif
-}
-
-static inline pc_typesig PC__M(_sig)(void)
-{
-	return pc__sig_make(
-		"pmap<" PC__STR(PC__MK_NAME) "," PC__STR(PC__MV_NAME) ">",
-		PC_KIND_MAP, PC__MAP_VERSION, PC__M_KS, PC__M_KA, PC__M_VS,
-		PC__M_VA);
-}
-
-static inline int PC__M(_bad)(const PC_NAME *m)
-{
-	return !m || !m->h || (!PC__M_DRAM && !m->pool);
-}
-/** @endcond */
+/* Internal per-instance helpers: descriptor, context, references,
+ * iterator glue. */
+#include "detail/map_typed.h"
 
 #ifndef PC_DRAM
 /**
@@ -303,6 +242,17 @@ PC_MUST_USE static inline pc_err PC__M(root)(pc_pool *pool, const char *name,
 	PC_TRY(pc__m_open_check(pool, off, &PC__M(_desc), &sig, name));
 	out->pool = pool;
 	out->h = (struct pc__maphdr *)pc_pool_ptr(pool, off);
+#ifdef PC_SYNC
+	/* Threads share the pool's lock words; the epoch moves once per
+	 * pool open (its first bind), not under running threads. */
+	struct pc__sync *sy = NULL;
+	int first = 0;
+	PC_TRY(pc__sync_get(&pool->sync, &sy));
+	PC_TRY(pc__sync_first_bind(sy, off, &first));
+	out->tab = sy->tab;
+	if (!first)
+		return PC_OK;
+#endif
 	/* A new epoch: order hints written before (perhaps torn by a crash)
 	 * are verified before use. One 8-byte persist. */
 	__atomic_store_n(&out->h->epoch, out->h->epoch + 1, __ATOMIC_RELAXED);
@@ -322,15 +272,14 @@ PC_MUST_USE static inline pc_err PC__M(free)(PC_NAME *m)
 	if (PC__M(_bad)(m))
 		return pc__fail(PC_E_INVAL, "pmap_free: NULL or unbound map");
 	pc__mctx c = PC__M(_ctx)(m);
-	pc__txj j;
-	PC_TRY(pc__tx_enter(m->pool->pop, &j));
+#ifdef PC_SYNC
 	uint64_t off = pc_pool_off(m->pool, m->h);
-	pc_err e = pc__m_free_subtree(&c, m->h->root, (unsigned)m->h->height);
+	pc_err e = pc__ms_exclusive(&c, pc__m_free_ex, NULL, "pmap_free");
 	if (e == PC_OK)
-		e = pc_root_unbind_off(m->pool, off);
-	if (e == PC_OK)
-		e = pc__tx_free(m->pool->uuid_lo, off);
-	e = pc__tx_leave(&j, e);
+		pc__sync_unbind(m->pool->sync, off);
+#else
+	pc_err e = pc__m_free_ex(&c, NULL);
+#endif
 	if (e == PC_OK)
 		m->h = NULL;
 	return e;
@@ -387,7 +336,8 @@ PC_MUST_USE static inline pc_err PC__M(insert)(PC_NAME *m, PC__M(key) key,
 	if (PC__M(_bad)(m))
 		return pc__fail(PC_E_INVAL, "pmap_insert: NULL map");
 	pc__mctx c = PC__M(_ctx)(m);
-	return pc__m_insert(&c, &key, &val, 0, NULL, "pmap_insert");
+	return PC__M(_e_insert)(&c, PC__M_KP(key), PC__M_VP(val), 0, NULL,
+				"pmap_insert");
 }
 
 /**
@@ -407,26 +357,49 @@ PC_MUST_USE static inline pc_err PC__M(put)(PC_NAME *m, PC__M(key) key,
 	if (PC__M(_bad)(m))
 		return pc__fail(PC_E_INVAL, "pmap_put: NULL map");
 	pc__mctx c = PC__M(_ctx)(m);
-	return pc__m_insert(&c, &key, &val, 1, replaced, "pmap_put");
+	return PC__M(_e_insert)(&c, PC__M_KP(key), PC__M_VP(val), 1, replaced,
+				"pmap_put");
 }
 
 /**
- * @brief The value of @p key: `const V *` into the pool (NULL if absent),
- * or for byte-string values a ::pc_slice (ptr NULL if absent).
+ * @brief The value of @p key: `const V *` (NULL if absent), or for
+ * byte-string values a ::pc_slice (ptr NULL if absent).
+ *
+ * Plain map: points into the pool, valid until the map changes.
+ * Synchronized map: points to a copy in this thread's storage, valid
+ * until this thread's next get() of a synchronized map; never torn,
+ * never uncommitted. Inside a transaction that must give way to an older
+ * one (::PC_E_BUSY) it returns NULL and the transaction is aborted.
  *
  * Transactions: any; changes nothing.
  */
 static inline PC__M(vref) PC__M(get)(const PC_NAME *m, PC__M(key) key)
 {
 	pc__mctx c = PC__M(_ctx)(m);
-	return PC__M(_vref)(&c, pc__m_get(&c, &key));
+	return PC__M(_e_get)(&c, PC__M_KP(key));
+}
+
+/**
+ * @brief Copy the value of @p key to @p out (may be NULL): a V, or for
+ * byte-string values a ::pc_vbuf (filled up to its capacity, `len` set
+ * to the full length).
+ * @return true when @p key is present (then @p out holds its value);
+ * false when absent (@p out unspecified) or on an error (pc_errmsg()).
+ *
+ * Transactions: any; changes nothing.
+ */
+static inline bool PC__M(get_copy)(const PC_NAME *m, PC__M(key) key,
+				   PC__M(vout) * out)
+{
+	pc__mctx c = PC__M(_ctx)(m);
+	return PC__M(_e_copy)(&c, PC__M_KP(key), out) > 0;
 }
 
 /** @brief 1 when @p key is present. Transactions: any. */
 static inline bool PC__M(contains)(const PC_NAME *m, PC__M(key) key)
 {
 	pc__mctx c = PC__M(_ctx)(m);
-	return pc__m_get(&c, &key) != NULL;
+	return PC__M(_e_contains)(&c, PC__M_KP(key)) != 0;
 }
 
 #ifndef PC_V_BYTES
@@ -447,7 +420,17 @@ static inline PC_V *PC__M(get_mut)(PC_NAME *m, PC__M(key) key)
 			       "pmap_get_mut: needs a running transaction");
 		return NULL;
 	}
-	void *v = pc__m_get(&c, &key);
+#ifdef PC_SYNC
+	/* The leaf stays locked until the transaction ends. */
+	struct pc__mleaf *l = NULL;
+	int o = -1;
+	if (pc__ms_tx_slot(&c, &PC__M(_desc), PC__M_KP(key), &l, &o,
+			   "pmap_get_mut") != PC_OK)
+		return NULL;
+	void *v = o < 0 ? NULL : pc__ml_slot(&c, l, (unsigned)o) + c.d->voff;
+#else
+	void *v = pc__m_get(&c, PC__M_KP(key));
+#endif
 	if (!v) {
 		(void)pc__fail(PC_E_NOTFOUND, "pmap_get_mut: no such key");
 		return NULL;
@@ -476,7 +459,7 @@ PC_MUST_USE static inline pc_err PC__M(remove)(PC_NAME *m, PC__M(key) key,
 	if (PC__M(_bad)(m))
 		return pc__fail(PC_E_INVAL, "pmap_remove: NULL map");
 	pc__mctx c = PC__M(_ctx)(m);
-	return pc__m_remove(&c, &key, old, "pmap_remove");
+	return PC__M(_e_remove)(&c, PC__M_KP(key), old, "pmap_remove");
 }
 
 /**
@@ -487,14 +470,14 @@ PC_MUST_USE static inline pc_err PC__M(remove)(PC_NAME *m, PC__M(key) key,
 static inline size_t PC__M(len)(const PC_NAME *m)
 {
 	pc__mctx c = PC__M(_ctx)(m);
-	return pc__m_len(&c);
+	return PC__M(_e_count)(&c, NULL, PC_UNBOUNDED, NULL, PC_UNBOUNDED);
 }
 
 /** @brief 1 when the map is empty; O(1). Transactions: any. */
 static inline bool PC__M(is_empty)(const PC_NAME *m)
 {
 	pc__mctx c = PC__M(_ctx)(m);
-	return pc__m_is_empty(&c) != 0;
+	return PC__M(_e_is_empty)(&c) != 0;
 }
 
 /**
@@ -509,9 +492,7 @@ PC_MUST_USE static inline pc_err PC__M(clear)(PC_NAME *m)
 	if (PC__M(_bad)(m))
 		return pc__fail(PC_E_INVAL, "pmap_clear: NULL map");
 	pc__mctx c = PC__M(_ctx)(m);
-	pc__txj j;
-	PC_TRY(pc__m_tx_enter(&c, &j));
-	return pc__m_tx_leave(&c, &j, pc__m_clear_tx(&c));
+	return PC__M(_e_clear)(&c);
 }
 
 /**
@@ -529,44 +510,12 @@ PC_MUST_USE static inline pc_err PC__M(check)(const PC_NAME *m)
 	if (PC__M(_bad)(m))
 		return pc__fail(PC_E_INVAL, "pmap_check: NULL map");
 	pc__mctx c = PC__M(_ctx)(m);
-	return pc__m_check(&c, "pmap_check");
+	return PC__M(_e_check)(&c);
 }
 
 /* ---------------------------------------------------------------- */
 /* Iteration                                                         */
 /* ---------------------------------------------------------------- */
-
-/** @cond PCOLL_INTERNAL */
-static inline bool PC__M(_itset)(PC__M(iter) * it, int ok)
-{
-	if (!ok)
-		return false;
-	const unsigned char *s = pc__mit_slot(&it->it);
-	it->key = PC__M(_kref)(&it->it.c, s);
-	it->val = PC__M(_vref)(&it->it.c, s + it->it.c.d->voff);
-	return true;
-}
-
-static inline void PC__M(_itinit)(const PC_NAME *m, PC__M(iter) * it,
-				  const PC__M(key) * lo, pc_bound lob,
-				  const PC__M(key) * hi, pc_bound hib)
-{
-	memset(it, 0, sizeof(*it));
-	it->it.c = PC__M(_ctx)(m);
-	if (lo && lob != PC_UNBOUNDED)
-		it->lo = *lo;
-	if (hi && hib != PC_UNBOUNDED)
-		it->hi = *hi;
-	it->it.lob = (uint8_t)(lo ? lob : PC_UNBOUNDED);
-	it->it.hib = (uint8_t)(hi ? hib : PC_UNBOUNDED);
-}
-
-static inline void PC__M(_itfix)(PC__M(iter) * it)
-{
-	it->it.lo = &it->lo;
-	it->it.hi = &it->hi;
-}
-/** @endcond */
 
 /**
  * @brief Position @p it on the first key of the range from @p lo to
@@ -582,7 +531,7 @@ static inline bool PC__M(range)(const PC_NAME *m, PC__M(key) lo, pc_bound lob,
 {
 	PC__M(_itinit)(m, it, &lo, lob, &hi, hib);
 	PC__M(_itfix)(it);
-	return PC__M(_itset)(it, pc__mit_seek_first(&it->it));
+	return PC__M(_itset)(it, PC__M(_e_first)(it));
 }
 
 /** @brief As range(), positioned on the last key of the range (for
@@ -593,7 +542,7 @@ static inline bool PC__M(range_back)(const PC_NAME *m, PC__M(key) lo,
 {
 	PC__M(_itinit)(m, it, &lo, lob, &hi, hib);
 	PC__M(_itfix)(it);
-	return PC__M(_itset)(it, pc__mit_seek_last(&it->it));
+	return PC__M(_itset)(it, PC__M(_e_last)(it));
 }
 
 /** @brief Position on the smallest key; false when empty. */
@@ -601,7 +550,7 @@ static inline bool PC__M(first)(const PC_NAME *m, PC__M(iter) * it)
 {
 	PC__M(_itinit)(m, it, NULL, PC_UNBOUNDED, NULL, PC_UNBOUNDED);
 	PC__M(_itfix)(it);
-	return PC__M(_itset)(it, pc__mit_seek_first(&it->it));
+	return PC__M(_itset)(it, PC__M(_e_first)(it));
 }
 
 /** @brief Position on the largest key; false when empty. */
@@ -609,7 +558,7 @@ static inline bool PC__M(last)(const PC_NAME *m, PC__M(iter) * it)
 {
 	PC__M(_itinit)(m, it, NULL, PC_UNBOUNDED, NULL, PC_UNBOUNDED);
 	PC__M(_itfix)(it);
-	return PC__M(_itset)(it, pc__mit_seek_last(&it->it));
+	return PC__M(_itset)(it, PC__M(_e_last)(it));
 }
 
 /** @brief Position on the first key >= @p key (unbounded afterwards);
@@ -619,7 +568,7 @@ static inline bool PC__M(lower_bound)(const PC_NAME *m, PC__M(key) key,
 {
 	PC__M(_itinit)(m, it, &key, PC_INCLUDED, NULL, PC_UNBOUNDED);
 	PC__M(_itfix)(it);
-	bool ok = PC__M(_itset)(it, pc__mit_seek_first(&it->it));
+	bool ok = PC__M(_itset)(it, PC__M(_e_first)(it));
 	it->it.lob = PC_UNBOUNDED;
 	return ok;
 }
@@ -631,7 +580,7 @@ static inline bool PC__M(upper_bound)(const PC_NAME *m, PC__M(key) key,
 {
 	PC__M(_itinit)(m, it, &key, PC_EXCLUDED, NULL, PC_UNBOUNDED);
 	PC__M(_itfix)(it);
-	bool ok = PC__M(_itset)(it, pc__mit_seek_first(&it->it));
+	bool ok = PC__M(_itset)(it, PC__M(_e_first)(it));
 	it->it.lob = PC_UNBOUNDED;
 	return ok;
 }
@@ -640,14 +589,25 @@ static inline bool PC__M(upper_bound)(const PC_NAME *m, PC__M(key) key,
 static inline bool PC__M(next)(PC__M(iter) * it)
 {
 	PC__M(_itfix)(it);
-	return PC__M(_itset)(it, pc__mit_next(&it->it));
+	return PC__M(_itset)(it, PC__M(_e_next)(it));
 }
 
 /** @brief Move to the previous key; false at the start (of the range). */
 static inline bool PC__M(prev)(PC__M(iter) * it)
 {
 	PC__M(_itfix)(it);
-	return PC__M(_itset)(it, pc__mit_prev(&it->it));
+	return PC__M(_itset)(it, PC__M(_e_prev)(it));
+}
+
+/**
+ * @brief Stop using @p it before a move has returned false: releases the
+ * copies a synchronized byte-string map's iterator holds (nothing to do
+ * otherwise, but always allowed). The iterator is then ended.
+ */
+static inline void PC__M(iter_end)(PC__M(iter) * it)
+{
+	if (it)
+		PC__M(_e_itend)(it);
 }
 
 /** @brief Iterator over all keys, from the smallest (same as first()). */
@@ -692,14 +652,16 @@ static inline size_t PC__M(count_all)(const PC_NAME *m)
 static inline size_t PC__M(count_above)(const PC_NAME *m, PC__M(key) key)
 {
 	pc__mctx c = PC__M(_ctx)(m);
-	return pc__m_count_range(&c, &key, PC_EXCLUDED, &key, PC_UNBOUNDED);
+	return PC__M(_e_count)(&c, PC__M_KP(key), PC_EXCLUDED, PC__M_KP(key),
+			       PC_UNBOUNDED);
 }
 
 /** @brief Number of keys < @p key. Transactions: any. */
 static inline size_t PC__M(count_below)(const PC_NAME *m, PC__M(key) key)
 {
 	pc__mctx c = PC__M(_ctx)(m);
-	return pc__m_count_range(&c, &key, PC_UNBOUNDED, &key, PC_EXCLUDED);
+	return PC__M(_e_count)(&c, PC__M_KP(key), PC_UNBOUNDED, PC__M_KP(key),
+			       PC_EXCLUDED);
 }
 
 /** @brief Number of keys k with @p k1 < k < @p k2 (0 when k1 >= k2).
@@ -708,7 +670,8 @@ static inline size_t PC__M(count_between)(const PC_NAME *m, PC__M(key) k1,
 					  PC__M(key) k2)
 {
 	pc__mctx c = PC__M(_ctx)(m);
-	return pc__m_count_range(&c, &k1, PC_EXCLUDED, &k2, PC_EXCLUDED);
+	return PC__M(_e_count)(&c, PC__M_KP(k1), PC_EXCLUDED, PC__M_KP(k2),
+			       PC_EXCLUDED);
 }
 
 /** @brief Number of keys in a range bounded as in range(). */
@@ -717,7 +680,7 @@ static inline size_t PC__M(count_range)(const PC_NAME *m, PC__M(key) lo,
 					pc_bound hib)
 {
 	pc__mctx c = PC__M(_ctx)(m);
-	return pc__m_count_range(&c, &lo, lob, &hi, hib);
+	return PC__M(_e_count)(&c, PC__M_KP(lo), lob, PC__M_KP(hi), hib);
 }
 
 /** @cond PCOLL_INTERNAL */
@@ -726,8 +689,10 @@ static inline int PC__M(_visit)(PC__M(iter) * it, bool ok, PC__M(visit_fn) fn,
 {
 	for (; ok; ok = PC__M(next)(it)) {
 		int r = fn(it->key, it->val, arg);
-		if (r)
+		if (r) {
+			PC__M(_e_itend)(it);
 			return r;
+		}
 	}
 	return 0;
 }
@@ -784,6 +749,11 @@ static inline int PC__M(get_between)(const PC_NAME *m, PC__M(key) k1,
 #undef PC__M_CMPFN
 #undef PC__M_VBYTES
 #undef PC__M_DRAM
+#undef PC__M_SYNC
+#undef PC__M_EINLINE
+#undef PC__M_KP
+#undef PC__M_VP
+#undef PC__M_SIGNAME
 #undef PC__M_KS
 #undef PC__M_KA
 #undef PC__M_VS
@@ -796,5 +766,6 @@ static inline int PC__M(get_between)(const PC_NAME *m, PC__M(key) k1,
 #undef PC_NAME
 #undef PC_CMP
 #undef PC_DRAM
+#undef PC_SYNC
 
 #endif /* PC_K || PC_K_BYTES */

@@ -12,6 +12,11 @@
  *
  * Pool handles are not thread-safe for create/close; the containers
  * document their own thread rules.
+ *
+ * This header is the public part; the internals it calls live in
+ * detail/pool_*.h (file classification, pmem detection, root directory,
+ * growable pools, the open sequence, stats and check), listed in
+ * docs/guide.md under "Source files".
  */
 #ifndef PCOLL_POOL_H
 #define PCOLL_POOL_H
@@ -27,6 +32,7 @@
 #include <libpmem.h>
 #include <libpmemobj.h>
 
+#include "detail/sync.h"
 #include "detail/txcore.h"
 #include "err.h"
 #include "persist.h"
@@ -118,44 +124,6 @@ typedef struct pc_pool_opts {
 	unsigned file_mode;
 } pc_pool_opts;
 
-/** @cond PCOLL_INTERNAL */
-#define PC__ROOT_MAGIC 0x31544f524c4c4f43ull /* "COLLROT1" */
-#define PC__DIR_MAGIC  0x3152494c4c4f4350ull /* "PCOLLDIR1" */
-#define PC__OBJ_MAGIC  0x314a424f4c4f4350ull /* "PCOLOBJ1" */
-/* Fixed part of a pool that is not heap: the pool header, lanes, heap
- * headers. Measured on PMDK 1.12; used only for the "free" estimate. */
-#define PC__POOL_OVERHEAD (4ull * 1024 * 1024)
-
-struct pc__root {
-	uint64_t magic;
-	uint32_t version;
-	uint32_t flags;
-	uint64_t dir_off;   /* offset of struct pc__dir, 0 while empty */
-	uint64_t grow_step; /* growable pools: bytes added when full, else 0 */
-	uint64_t reserved[4];
-};
-
-struct pc__dirent {
-	char name[PC_NAME_MAX + 1];
-	pc_typesig sig;
-	uint64_t off;
-};
-
-struct pc__dir {
-	uint64_t magic;
-	uint64_t count;
-	uint64_t cap;
-	uint64_t reserved;
-	struct pc__dirent ent[];
-};
-
-/* The header at the start of every container object. */
-struct pc__objhdr {
-	uint64_t magic;
-	pc_typesig sig;
-};
-/** @endcond */
-
 /**
  * @brief An open pool. Obtain with pc_pool_open_mode() and friends, release
  * with pc_pool_close(). The fields are read-only for users.
@@ -168,6 +136,7 @@ typedef struct pc_pool {
 	struct pc__root *root;  /**< @private The pool's own root object. */
 	int is_pmem;            /**< 1: flush instructions; 0: msync path. */
 	char path[PC_PATH_MAX]; /**< The path the pool was opened with. */
+	struct pc__sync *sync;  /**< @private lock words of PC_SYNC maps */
 } pc_pool;
 
 /* ------------------------------------------------------------------ */
@@ -255,335 +224,10 @@ static inline int pc__pool_range_ok(const pc_pool *pool, uint64_t off,
 		return 1;
 	return off <= pool->size && len <= pool->size - off;
 }
-
-static inline int pc__sig_eq(const pc_typesig *a, const pc_typesig *b)
-{
-	return a->kind == b->kind && a->version == b->version &&
-	       a->size == b->size && a->align == b->align &&
-	       a->size2 == b->size2 && a->align2 == b->align2 &&
-	       strncmp(a->name, b->name, sizeof(a->name)) == 0;
-}
-
-/* Printable form of a signature for error messages. */
-static inline const char *pc__sig_str(const pc_typesig *s, char *buf, size_t n)
-{
-	if (s->size2)
-		(void)snprintf(buf, n, "%.*s (v%u, sizes %u/%u, align %u/%u)",
-			       PC_TYPENAME_MAX, s->name, s->version, s->size,
-			       s->size2, s->align, s->align2);
-	else
-		(void)snprintf(buf, n, "%.*s (v%u, size %u, align %u)",
-			       PC_TYPENAME_MAX, s->name, s->version, s->size,
-			       s->align);
-	return buf;
-}
-
-static inline pc_typesig pc__sig_make(const char *name, pc_kind kind,
-				      uint32_t version, size_t size,
-				      size_t align, size_t size2, size_t align2)
-{
-	pc_typesig s;
-	memset(&s, 0, sizeof(s));
-	(void)snprintf(s.name, sizeof(s.name), "%s", name);
-	s.kind = (uint32_t)kind;
-	s.version = version;
-	s.size = (uint32_t)size;
-	s.align = (uint32_t)align;
-	s.size2 = (uint32_t)size2;
-	s.align2 = (uint32_t)align2;
-	return s;
-}
-
-/* libpmemobj type number for objects of a signature (FNV-1a, 63 bits). */
-static inline uint64_t pc__sig_typenum(const pc_typesig *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < sizeof(s->name) && s->name[i]; i++) {
-		h ^= (unsigned char)s->name[i];
-		h *= 1099511628211ull;
-	}
-	h ^= ((uint64_t)s->kind << 32) | s->size;
-	h *= 1099511628211ull;
-	return h >> 1;
-}
-
-/* Checks the object header at off against the expected signature. */
-static inline pc_err pc__objhdr_check(const pc_pool *pool, uint64_t off,
-				      size_t hdr_size, const pc_typesig *want,
-				      const char *what)
-{
-	char b1[160], b2[160];
-	if (!pc__pool_range_ok(pool, off, hdr_size))
-		return pc__fail(PC_E_CORRUPT,
-				"%s: object offset %llu is outside the pool",
-				what, (unsigned long long)off);
-	const struct pc__objhdr *h =
-		(const struct pc__objhdr *)(const void *)(pool->base + off);
-	if (h->magic != PC__OBJ_MAGIC)
-		return pc__fail(PC_E_CORRUPT,
-				"%s: no pcoll object header at offset %llu",
-				what, (unsigned long long)off);
-	if (!pc__sig_eq(&h->sig, want)) {
-		if (h->sig.kind == want->kind &&
-		    strncmp(h->sig.name, want->name, sizeof(h->sig.name)) ==
-			    0 &&
-		    h->sig.version != want->version)
-			return pc__fail(
-				PC_E_VERSION,
-				"%s: layout version %u, this build reads %u",
-				what, h->sig.version, want->version);
-		return pc__fail(PC_E_TYPE, "%s: holds %s, asked for %s", what,
-				pc__sig_str(&h->sig, b1, sizeof(b1)),
-				pc__sig_str(want, b2, sizeof(b2)));
-	}
-	return PC_OK;
-}
-
-static inline pc_err pc__pool_classify_file(const char *path, int creating)
-{
-	struct stat st;
-	if (stat(path, &st) != 0) {
-		int err = errno;
-		if (err == ENOENT)
-			return creating ? PC_OK
-					: pc__fail(PC_E_NOTFOUND,
-						   "%s: no such file", path);
-		return pc__fail(PC_E_IO, "%s: %s", path, strerror(err));
-	}
-	if (creating)
-		return pc__fail(PC_E_EXISTS, "%s: file exists", path);
-	if (S_ISDIR(st.st_mode))
-		return pc__fail(PC_E_NOTPOOL, "%s: is a directory", path);
-	if (!S_ISREG(st.st_mode))
-		return PC_OK; /* device dax: let libpmemobj judge */
-	FILE *f = fopen(path, "rbe");
-	if (!f) {
-		int err = errno;
-		return pc__fail(PC_E_IO, "%s: %s", path, strerror(err));
-	}
-	char sig[16] = {0};
-	char layout[PMEMOBJ_MAX_LAYOUT] = {0};
-	size_t n1 = fread(sig, 1, sizeof(sig), f);
-	if (fseek(f, 4096, SEEK_SET) == 0)
-		(void)fread(layout, 1, sizeof(layout) - 1, f);
-	int rerr = ferror(f);
-	(void)fclose(f);
-	if (rerr)
-		return pc__fail(PC_E_IO, "%s: cannot read the pool header",
-				path);
-	if (n1 == 0)
-		return pc__fail(PC_E_NOTPOOL, "%s: empty file, not a pool",
-				path);
-	if (memcmp(sig, "PMEMPOOLSET", 11) == 0)
-		return PC_OK; /* a poolset: libpmemobj reads the parts */
-	if (memcmp(sig, "PMEMOBJ", 8) != 0) {
-		if (memcmp(sig, "PMEMLOG", 8) == 0 ||
-		    memcmp(sig, "PMEMBLK", 8) == 0)
-			return pc__fail(
-				PC_E_NOTPOOL,
-				"%s: a %s pool, not a libpmemobj pool (pcoll "
-				"reads it only through its compat headers)",
-				path,
-				sig[4] == 'L' ? "libpmemlog" : "libpmemblk");
-		return pc__fail(
-			PC_E_NOTPOOL,
-			"%s: not a libpmemobj pool (no PMEMOBJ signature)",
-			path);
-	}
-	if ((size_t)st.st_size < PC_POOL_MIN_SIZE)
-		return pc__fail(
-			PC_E_TRUNCATED,
-			"%s: %lld bytes, shorter than the smallest pool "
-			"(%zu bytes)",
-			path, (long long)st.st_size, PC_POOL_MIN_SIZE);
-	if (strncmp(layout, PC_LAYOUT, sizeof(layout)) != 0)
-		return pc__fail(
-			PC_E_LAYOUT,
-			"%s: wrong layout: expected \"%s\", found \"%.64s\"",
-			path, PC_LAYOUT, layout);
-	return PC_OK;
-}
-
-/* After libpmemobj refused a pool: does its heap extend past the end of
- * the file? Reads libpmemobj's on-media format (stable within major
- * version 6): heap_offset in the pool descriptor, then the first zone's
- * chunk count. Returns the bytes the heap needs, or 0 when unknown. */
-static inline uint64_t pc__pool_heap_end(const char *path)
-{
-	FILE *f = fopen(path, "rbe");
-	if (!f)
-		return 0;
-	uint64_t heap_off = 0, need = 0;
-	uint32_t zone[2] = {0, 0};
-	char sig[16] = {0};
-	if (fseek(f, 4096 + 1024 + 16, SEEK_SET) == 0 &&
-	    fread(&heap_off, sizeof(heap_off), 1, f) == 1 && heap_off > 0 &&
-	    heap_off < (1ull << 40) &&
-	    fseek(f, (long)heap_off, SEEK_SET) == 0 &&
-	    fread(sig, 1, sizeof(sig), f) == sizeof(sig) &&
-	    memcmp(sig, "MEMORY_HEAP_HDR", 16) == 0 &&
-	    fseek(f, (long)(heap_off + 1024), SEEK_SET) == 0 &&
-	    fread(zone, sizeof(zone), 1, f) == 1 && zone[0] == 0xC3F0A2D2u)
-		need = heap_off + 1024 + 64 + 65528ull * 8 +
-		       (uint64_t)zone[1] * (256u << 10);
-	(void)fclose(f);
-	return need;
-}
-
-static inline int pc__detect_pmem(const char *path, void *base, size_t len)
-{
-	const char *force = getenv("PMEM_IS_PMEM_FORCE");
-	if (force)
-		return pmem_is_pmem(base, len ? len : 4096);
-	struct stat st;
-	if (stat(path, &st) == 0 && S_ISCHR(st.st_mode))
-		return 1; /* device dax */
-	/* fsdax mapped with MAP_SYNC shows "sf" in the VMA's flags. */
-	FILE *f = fopen("/proc/self/smaps", "re");
-	if (!f)
-		return pmem_is_pmem(base, len ? len : 4096);
-	char line[512];
-	int in_vma = 0, sync = 0;
-	uintptr_t b = (uintptr_t)base;
-	while (fgets(line, sizeof(line), f)) {
-		/* A VMA header line is "lo-hi perms ..." in hex. */
-		char *end = NULL;
-		unsigned long lo = strtoul(line, &end, 16);
-		if (end != line && *end == '-') {
-			char *end2 = NULL;
-			unsigned long hi = strtoul(end + 1, &end2, 16);
-			if (end2 != end + 1 && *end2 == ' ') {
-				in_vma = (b >= lo && b < hi);
-				continue;
-			}
-		}
-		if (in_vma && strncmp(line, "VmFlags:", 8) == 0) {
-			sync = strstr(line, " sf") != NULL;
-			break;
-		}
-	}
-	(void)fclose(f);
-	return sync || pmem_is_pmem(base, len ? len : 4096);
-}
-
-/* Validates the pool's root and directory after libpmemobj opened it. */
-static inline pc_err pc__pool_attach(pc_pool *pool, int created)
-{
-	PMEMoid r = pmemobj_root(pool->pop, sizeof(struct pc__root));
-	if (OID_IS_NULL(r))
-		return pc__fail(PC_E_FULL,
-				"%s: cannot allocate the root object: %s",
-				pool->path, pmemobj_errormsg());
-	/* libpmemobj keeps the root's offset outside its checksum: check it
-	 * before reading through it. */
-	if (!pc__pool_range_ok(pool, r.off, sizeof(struct pc__root)) ||
-	    pmemobj_root_size(pool->pop) < sizeof(struct pc__root))
-		return pc__fail(
-			PC_E_CORRUPT,
-			"%s: the root object's offset (%llu) or size is "
-			"damaged",
-			pool->path, (unsigned long long)r.off);
-	pool->uuid_lo = r.pool_uuid_lo;
-	pool->root = (struct pc__root *)pmemobj_direct(r);
-	struct pc__root *root = pool->root;
-	if (created || (root->magic == 0 && root->version == 0 &&
-			pmemobj_root_size(pool->pop) == sizeof(*root) &&
-			root->dir_off == 0)) {
-		if (root->magic == 0) {
-			root->version = PC_POOL_LAYOUT_VERSION;
-			root->flags = 0;
-			pc_pool_persist(pool, root, sizeof(*root));
-			root->magic = PC__ROOT_MAGIC;
-			pc_pool_persist(pool, &root->magic,
-					sizeof(root->magic));
-		}
-	}
-	if (root->magic != PC__ROOT_MAGIC)
-		return pc__fail(PC_E_CORRUPT,
-				"%s: the pcoll root object is damaged",
-				pool->path);
-	if (root->version != PC_POOL_LAYOUT_VERSION)
-		return pc__fail(
-			PC_E_VERSION,
-			"%s: pool layout version %u, this build reads %u",
-			pool->path, root->version, PC_POOL_LAYOUT_VERSION);
-	if (root->dir_off) {
-		if (!pc__pool_range_ok(pool, root->dir_off,
-				       sizeof(struct pc__dir)))
-			return pc__fail(
-				PC_E_CORRUPT,
-				"%s: root directory offset out of range",
-				pool->path);
-		const struct pc__dir *d = (const struct pc__dir *)pc_pool_ptr(
-			pool, root->dir_off);
-		if (d->magic != PC__DIR_MAGIC || d->count > d->cap ||
-		    !pc__pool_range_ok(pool, root->dir_off,
-				       sizeof(*d) + d->cap * sizeof(d->ent[0])))
-			return pc__fail(PC_E_CORRUPT,
-					"%s: the root directory is damaged",
-					pool->path);
-		for (uint64_t i = 0; i < d->count; i++)
-			if (!pc__pool_range_ok(pool, d->ent[i].off, 1) ||
-			    memchr(d->ent[i].name, 0, sizeof(d->ent[i].name)) ==
-				    NULL)
-				return pc__fail(
-					PC_E_CORRUPT,
-					"%s: root directory entry %llu is "
-					"damaged",
-					pool->path, (unsigned long long)i);
-	}
-	return PC_OK;
-}
 /** @endcond */
 
-/** @cond PCOLL_INTERNAL */
-/* Records the growth step in the root and extends the heap to the
- * initial size asked for. */
-static inline pc_err pc__pool_grow_setup(pc_pool *pool, const pc_pool_opts *o)
-{
-	pool->root->grow_step = o->grow_step;
-	pc_pool_persist(pool, &pool->root->grow_step, sizeof(uint64_t));
-	if (o->size > PC_POOL_MIN_SIZE) {
-		size_t extra = o->size - PC_POOL_MIN_SIZE;
-		if (pmemobj_ctl_exec(pool->pop, "heap.size.extend", &extra) !=
-		    0)
-			return pc__fail(
-				PC_E_FULL,
-				"%s: cannot grow to the initial size: %s",
-				pool->path, pmemobj_errormsg());
-	}
-	return PC_OK;
-}
-
-/* Writes the poolset file of a growable pool and makes its parts
- * directory. */
-static inline pc_err pc__pool_write_poolset(const char *path,
-					    const pc_pool_opts *o)
-{
-	char dir[PC_PATH_MAX + 8];
-	(void)snprintf(dir, sizeof(dir), "%s.parts", path);
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return pc__fail(PC_E_IO, "%s: cannot make directory: %s", dir,
-				strerror(errno));
-	FILE *f = fopen(path, "wx");
-	if (!f) {
-		int err = errno;
-		return pc__fail(err == EEXIST ? PC_E_EXISTS : PC_E_IO,
-				"%s: cannot create the poolset file: %s", path,
-				strerror(err));
-	}
-	size_t max = o->max_size ? o->max_size : PC_POOL_DEFAULT_MAX_SIZE;
-	int ok = fprintf(f, "PMEMPOOLSET\nOPTION SINGLEHDR\n%zu %s/\n", max,
-			 dir) > 0;
-	ok = (fclose(f) == 0) && ok;
-	if (!ok) {
-		(void)remove(path);
-		return pc__fail(PC_E_IO, "%s: cannot write the poolset file",
-				path);
-	}
-	return PC_OK;
-}
-/** @endcond */
+/* The type-erased parts, in dependency order (detail/pool_engine.h). */
+#include "detail/pool_engine.h"
 
 /**
  * @brief Open or create the pool at @p path, with creation options.
@@ -655,95 +299,7 @@ PC_MUST_USE static inline pc_err pc_pool_open_opts(const char *path,
 			"%s: maximum size %zu is below the initial size "
 			"%zu",
 			path, opts->max_size, size);
-	PC_TRY(pc__pool_classify_file(path, creating));
-	if (growable)
-		PC_TRY(pc__pool_write_poolset(path, opts));
-
-	pc_pool *pool = (pc_pool *)calloc(1, sizeof(*pool));
-	if (!pool)
-		return pc__fail(PC_E_NOMEM, "%s: out of memory", path);
-	(void)snprintf(pool->path, sizeof(pool->path), "%s", path);
-
-	if (creating) {
-		/* PMDK 2.x refuses to create on emulated pmem unless the
-		 * shutdown-state check is off at create time; 1.12 has no
-		 * such control and the call fails harmlessly. */
-		int zero = 0;
-		(void)pmemobj_ctl_set(NULL, "sds.at_create", &zero);
-		mode_t fmode = opts->file_mode ? (mode_t)opts->file_mode : 0600;
-		pool->pop = pmemobj_create(path, PC_LAYOUT, growable ? 0 : size,
-					   fmode);
-	} else {
-		pool->pop = pmemobj_open(path, PC_LAYOUT);
-	}
-	if (!pool->pop) {
-		int err = errno;
-		const char *msg = pmemobj_errormsg();
-		free(pool);
-		if (growable)
-			(void)remove(path);
-		if (err == EAGAIN || err == EWOULDBLOCK)
-			return pc__fail(PC_E_BUSY,
-					"%s: pool is open already (%s)", path,
-					msg);
-		if (err == EEXIST)
-			return pc__fail(PC_E_EXISTS, "%s: file exists", path);
-		if (err == ENOENT)
-			return pc__fail(PC_E_NOTFOUND, "%s: %s", path, msg);
-		if (err == ENOMEM || err == ENOSPC)
-			return pc__fail(PC_E_FULL, "%s: %s", path, msg);
-		if (err == EACCES || err == EPERM || err == EIO)
-			return pc__fail(PC_E_IO, "%s: %s", path, msg);
-		if (creating)
-			return pc__fail(PC_E_INVAL, "%s: cannot create: %s",
-					path, msg);
-		if (strstr(msg, "layout"))
-			return pc__fail(PC_E_LAYOUT, "%s: %s", path, msg);
-		struct stat fst;
-		uint64_t need = pc__pool_heap_end(path);
-		if (need && stat(path, &fst) == 0 &&
-		    (uint64_t)fst.st_size < need)
-			return pc__fail(
-				PC_E_TRUNCATED,
-				"%s: file is %lld bytes, its heap needs "
-				"%llu: the pool was cut short (%s)",
-				path, (long long)fst.st_size,
-				(unsigned long long)need, msg);
-		if (strstr(msg, "size") || strstr(msg, "truncat"))
-			return pc__fail(PC_E_TRUNCATED, "%s: %s", path, msg);
-		return pc__fail(PC_E_CORRUPT, "%s: cannot open: %s", path, msg);
-	}
-	pool->base = (char *)pool->pop;
-	struct stat st;
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-		char head[12] = {0};
-		FILE *f = fopen(path, "rbe");
-		size_t got = f ? fread(head, 1, sizeof(head), f) : 0;
-		if (f)
-			(void)fclose(f);
-		if (got < 11 || memcmp(head, "PMEMPOOLSET", 11) != 0)
-			pool->size = (uint64_t)st.st_size;
-	}
-	pool->is_pmem = pc__detect_pmem(path, pool->base, 4096);
-	(void)pc_flush_kind_get();
-	pc_err e = pc__pool_attach(pool, creating);
-	if (e == PC_OK && growable)
-		e = pc__pool_grow_setup(pool, opts);
-	if (e == PC_OK && pool->root->grow_step) {
-		/* A runtime control: set again at every open. */
-		size_t g = (size_t)pool->root->grow_step;
-		if (pmemobj_ctl_set(pool->pop, "heap.size.granularity", &g) !=
-		    0)
-			e = pc__fail(PC_E_IO, "%s: cannot enable growth: %s",
-				     path, pmemobj_errormsg());
-	}
-	if (e != PC_OK) {
-		pmemobj_close(pool->pop);
-		free(pool);
-		return e;
-	}
-	*out = pool;
-	return PC_OK;
+	return pc__pool_open_file(path, creating, growable, opts, out);
 }
 
 /**
@@ -829,6 +385,7 @@ static inline pc_err pc_pool_close(pc_pool *pool)
 				"transaction",
 				pool->path);
 	pmemobj_close(pool->pop);
+	pc__sync_free(pool->sync);
 	free(pool);
 	return PC_OK;
 }
@@ -847,38 +404,7 @@ PC_MUST_USE static inline pc_err pc_pool_stats_get(pc_pool *pool,
 {
 	if (!pool || !out)
 		return pc__fail(PC_E_INVAL, "pc_pool_stats_get: NULL argument");
-	memset(out, 0, sizeof(*out));
-	/* Walk every live allocation: exact, and independent of whether
-	 * libpmemobj's statistics were enabled when they were made. */
-	uint64_t used = 0;
-	for (PMEMoid o = pmemobj_first(pool->pop); !OID_IS_NULL(o);
-	     o = pmemobj_next(o))
-		used += pmemobj_alloc_usable_size(o);
-	out->size = pool->size;
-	if (pool->root->grow_step) {
-		/* Growable: the parts created so far, 000000.pmem on. */
-		for (unsigned i = 0; i < 1000000; i++) {
-			char part[PC_PATH_MAX + 32];
-			struct stat st;
-			(void)snprintf(part, sizeof(part), "%s.parts/%06u.pmem",
-				       pool->path, i);
-			if (stat(part, &st) != 0)
-				break;
-			out->size += (uint64_t)st.st_size;
-		}
-	}
-	out->used = used;
-	/* out->size, not pool->size: a growable pool's parts so far. */
-	uint64_t cap = out->size > PC__POOL_OVERHEAD
-			       ? out->size - PC__POOL_OVERHEAD
-			       : 0;
-	out->free = cap > used ? cap - used : 0;
-	if (pool->root->dir_off) {
-		const struct pc__dir *d = (const struct pc__dir *)pc_pool_ptr(
-			pool, pool->root->dir_off);
-		out->nroots = d->count;
-	}
-	return PC_OK;
+	return pc__pool_stats(pool, out);
 }
 
 /** @brief 1 when @p pool uses flush instructions, 0 on the msync path.
@@ -901,18 +427,7 @@ PC_MUST_USE static inline pc_err pc_pool_check(const char *path)
 {
 	if (!path)
 		return pc__fail(PC_E_INVAL, "pc_pool_check: NULL path");
-	PC_TRY(pc__pool_classify_file(path, 0));
-	int r = pmemobj_check(path, PC_LAYOUT);
-	if (r == 0)
-		return pc__fail(PC_E_CORRUPT, "%s: libpmemobj check failed: %s",
-				path, pmemobj_errormsg());
-	if (r < 0) {
-		int err = errno;
-		if (err == EAGAIN || err == EWOULDBLOCK)
-			return pc__fail(PC_E_BUSY, "%s: pool is open", path);
-		return pc__fail(PC_E_CORRUPT, "%s: cannot check: %s", path,
-				pmemobj_errormsg());
-	}
+	PC_TRY(pc__pool_check_file(path));
 	pc_pool *pool = NULL;
 	PC_TRY(pc_pool_open(path, &pool));
 	return pc_pool_close(pool);
@@ -928,73 +443,6 @@ typedef struct pc_root_info {
 	pc_typesig sig;             /**< What it holds. */
 	uint64_t off;               /**< Pool offset of the object. */
 } pc_root_info;
-
-/** @cond PCOLL_INTERNAL */
-static inline struct pc__dir *pc__dir_get(const pc_pool *pool)
-{
-	return (struct pc__dir *)pc_pool_ptr(pool, pool->root->dir_off);
-}
-
-static inline pc_err pc__name_check(const char *name, const char *fn)
-{
-	if (!name || !*name)
-		return pc__fail(PC_E_INVAL, "%s: empty or NULL root name", fn);
-	if (strlen(name) > PC_NAME_MAX)
-		return pc__fail(
-			PC_E_TOOBIG,
-			"%s: root name \"%.20s...\" is %zu bytes, the limit "
-			"is %d",
-			fn, name, strlen(name), PC_NAME_MAX);
-	return PC_OK;
-}
-
-static inline struct pc__dirent *pc__dir_find(const pc_pool *pool,
-					      const char *name)
-{
-	struct pc__dir *d = pc__dir_get(pool);
-	if (!d)
-		return NULL;
-	for (uint64_t i = 0; i < d->count; i++)
-		if (strncmp(d->ent[i].name, name, sizeof(d->ent[i].name)) == 0)
-			return &d->ent[i];
-	return NULL;
-}
-
-/* Adds name -> (sig, off) in the running transaction. */
-static inline pc_err pc__dir_add_tx(pc_pool *pool, const char *name,
-				    const pc_typesig *sig, uint64_t off)
-{
-	struct pc__dir *d = pc__dir_get(pool);
-	if (!d || d->count == d->cap) {
-		uint64_t ncap = d ? d->cap * 2 : 8;
-		uint64_t noff = 0;
-		PC_TRY(pc__tx_alloc(sizeof(struct pc__dir) +
-					    ncap * sizeof(struct pc__dirent),
-				    PC__DIR_MAGIC >> 1, 1, &noff));
-		struct pc__dir *nd = (struct pc__dir *)pc_pool_ptr(pool, noff);
-		nd->magic = PC__DIR_MAGIC;
-		nd->cap = ncap;
-		if (d) {
-			nd->count = d->count;
-			memcpy(nd->ent, d->ent, d->count * sizeof(d->ent[0]));
-			PC_TRY(pc__tx_free(pool->uuid_lo, pool->root->dir_off));
-		}
-		PC_TRY(pc__tx_snap(&pool->root->dir_off, sizeof(uint64_t)));
-		pool->root->dir_off = noff;
-		d = nd;
-	} else {
-		PC_TRY(pc__tx_snap(&d->count, sizeof(d->count)));
-		PC_TRY(pc__tx_snap(&d->ent[d->count], sizeof(d->ent[0])));
-	}
-	struct pc__dirent *e = &d->ent[d->count];
-	memset(e, 0, sizeof(*e));
-	memcpy(e->name, name, strlen(name));
-	e->sig = *sig;
-	e->off = off;
-	d->count++;
-	return PC_OK;
-}
-/** @endcond */
 
 /**
  * @brief Look up root @p name and check that it holds @p want.
@@ -1113,18 +561,7 @@ pc_root_obtain(pc_pool *pool, const char *name, const pc_typesig *sig,
 	}
 	if (e != PC_E_NOTFOUND || mode == PC_OPEN)
 		return e;
-	pc__txj j;
-	PC_TRY(pc__tx_enter(pool->pop, &j));
-	uint64_t o = 0;
-	e = pc__tx_alloc(size, pc__sig_typenum(sig), 1, &o);
-	if (e == PC_OK && init)
-		e = init(pool, pc_pool_ptr(pool, o), arg);
-	if (e == PC_OK)
-		e = pc__dir_add_tx(pool, name, sig, o);
-	e = pc__tx_leave(&j, e);
-	if (e != PC_OK)
-		return e;
-	*off = o;
+	PC_TRY(pc__dir_bind_new(pool, name, sig, size, init, arg, off));
 	if (created)
 		*created = 1;
 	return PC_OK;
@@ -1147,20 +584,7 @@ PC_MUST_USE static inline pc_err pc_root_unbind(pc_pool *pool, const char *name)
 	if (!ent)
 		return pc__fail(PC_E_NOTFOUND, "%s: no root named \"%s\"",
 				pool->path, name);
-	struct pc__dir *d = pc__dir_get(pool);
-	pc__txj j;
-	PC_TRY(pc__tx_enter(pool->pop, &j));
-	uint64_t i = (uint64_t)(ent - d->ent);
-	pc_err e = pc__tx_snap(&d->count, sizeof(d->count));
-	if (e == PC_OK && i + 1 < d->count) {
-		/* Move the last entry into the hole. */
-		e = pc__tx_snap(ent, sizeof(*ent));
-		if (e == PC_OK)
-			*ent = d->ent[d->count - 1];
-	}
-	if (e == PC_OK)
-		d->count--;
-	return pc__tx_leave(&j, e);
+	return pc__dir_remove(pool, ent);
 }
 
 /**

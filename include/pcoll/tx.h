@@ -80,8 +80,11 @@ static inline pc__txscope pc__txs_begin(pc_pool *pool, pc_err *out)
 				    pmemobj_errormsg());
 		if (st == PC__TX_NONE && pmemobj_tx_stage() != TX_STAGE_NONE)
 			(void)pmemobj_tx_end();
+		pc__tx_ended();
 		(void)err;
 		pc__txs_finish(&s, e);
+	} else if (st == PC__TX_NONE) {
+		pc__tx_ours = 1;
 	}
 	return s;
 }
@@ -101,7 +104,9 @@ static inline void pc__txs_commit(pc__txscope *s)
 		return;
 	if (pmemobj_tx_stage() == TX_STAGE_WORK)
 		pmemobj_tx_commit();
-	pc__txs_finish(s, pc__tx_errnum_to_pc(pmemobj_tx_end()));
+	pc_err e = pc__tx_errnum_to_pc(pmemobj_tx_end());
+	pc__tx_ended();
+	pc__txs_finish(s, e);
 }
 
 static inline void pc__txs_cleanup(pc__txscope *s)
@@ -115,7 +120,9 @@ static inline void pc__txs_cleanup(pc__txscope *s)
 			"TX(): the body was left by break, return or goto");
 		pmemobj_tx_abort(PC__TXERR_BASE + (int)PC_E_ESCAPED);
 	}
-	pc__txs_finish(s, pc__tx_errnum_to_pc(pmemobj_tx_end()));
+	pc_err e = pc__tx_errnum_to_pc(pmemobj_tx_end());
+	pc__tx_ended();
+	pc__txs_finish(s, e);
 }
 
 #define PC__TX_IMPL(pool, outp, id)                                     \

@@ -47,7 +47,7 @@
 #include <stdint.h>
 
 #include "detail/txcore.h"
-#include "detail/vec_impl.h"
+#include "detail/vec_engine.h"
 #include "err.h"
 #include "pool.h"
 #include "ptr.h"

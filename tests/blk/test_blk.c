@@ -15,7 +15,7 @@
 #include <pcoll/blkarr.h>
 #include <pcoll/pcoll.h>
 
-#include "testutil.h"
+#include "tu_pool.h"
 
 /* The msync group runs on a plain file: fewer operations there. */
 static unsigned scale(unsigned n)
@@ -41,38 +41,32 @@ static int all_zero(const unsigned char *buf, size_t n)
 	return 1;
 }
 
-static pc_pool *mkpool(const char *tag, size_t size)
+/* A new pool of psize bytes holding root `name`: nblock blocks of bsize
+ * bytes in *a. */
+static pc_pool *blk_fresh(const char *tag, size_t psize, const char *name,
+			  size_t bsize, uint64_t nblock, pblkarr *a)
 {
-	pc_pool *p = NULL;
-	pc_err e = pc_pool_create(tu_path(tag), size, &p);
-	cr_assert_eq(e, PC_OK, "pool: %s", pc_errmsg());
+	pc_pool *p = tu_mkpool(tag, psize);
+	cr_assert_eq(pblkarr_root(p, name, PC_CREATE, bsize, nblock, a), PC_OK,
+		     "%s: %zu x %llu: %s", tag, bsize,
+		     (unsigned long long)nblock, pc_errmsg());
 	return p;
 }
 
+/* Reopen the pool and root `name`; the array must pass its check. */
 static void reopen(pc_pool **p, pblkarr *a, const char *name)
 {
-	char path[PC_PATH_MAX];
-	snprintf(path, sizeof(path), "%s", (*p)->path);
-	cr_assert_eq(pc_pool_close(*p), PC_OK);
-	cr_assert_eq(pc_pool_open(path, p), PC_OK, "%s", pc_errmsg());
+	tu_reopen(p);
 	cr_assert_eq(pblkarr_root(*p, name, PC_OPEN, 0, 0, a), PC_OK, "%s",
 		     pc_errmsg());
 	cr_assert_eq(pblkarr_check(a), PC_OK, "%s", pc_errmsg());
-}
-
-static void close_rm(pc_pool *p)
-{
-	char path[PC_PATH_MAX];
-	snprintf(path, sizeof(path), "%s", p->path);
-	cr_assert_eq(pc_pool_close(p), PC_OK);
-	unlink(path);
 }
 
 /* ---- sizes ------------------------------------------------------- */
 
 static void roundtrip_size(size_t bsize, uint64_t nblock)
 {
-	pc_pool *p = mkpool("blk-size", TU_POOL_SIZE);
+	pc_pool *p = tu_mkpool("blk-size", TU_POOL_SIZE);
 	pblkarr a;
 	pc_err e = pblkarr_root(p, "b", PC_CREATE, bsize, nblock, &a);
 	cr_assert_eq(e, PC_OK, "bsize %zu: %s", bsize, pc_errmsg());
@@ -102,7 +96,7 @@ static void roundtrip_size(size_t bsize, uint64_t nblock)
 	cr_assert_eq(pblkarr_bsize(&a), bsize);
 	free(w);
 	free(r);
-	close_rm(p);
+	tu_close_rm(p);
 }
 
 Test(blk, size_512)
@@ -129,7 +123,7 @@ Test(blk, odd_sizes)
 
 Test(blk, size_rule_limits)
 {
-	pc_pool *p = mkpool("blk-limits", TU_POOL_SIZE);
+	pc_pool *p = tu_mkpool("blk-limits", TU_POOL_SIZE);
 	pblkarr a;
 	cr_assert_eq(pblkarr_root(p, "b", PC_CREATE, 0, 10, &a), PC_E_INVAL);
 	cr_assert_eq(
@@ -143,30 +137,28 @@ Test(blk, size_rule_limits)
 	cr_assert_eq(pblkarr_root(p, "b", PC_CREATE, 100, 1000, &a), PC_OK);
 	cr_assert_eq(a.h->stride, 128);
 	cr_assert_eq(a.h->data_off % 4096, 0);
-	close_rm(p);
+	tu_close_rm(p);
 }
 
 Test(blk, never_written_reads_zero)
 {
-	pc_pool *p = mkpool("blk-zero0", TU_POOL_SIZE);
 	pblkarr a;
-	cr_assert_eq(pblkarr_root(p, "b", PC_CREATE, 4096, 100, &a), PC_OK);
+	pc_pool *p = blk_fresh("blk-zero0", TU_POOL_SIZE, "b", 4096, 100, &a);
 	unsigned char buf[4096];
 	for (uint64_t i = 0; i < 100; i += 9) {
 		memset(buf, 0x5A, sizeof(buf));
 		cr_assert_eq(pblkarr_read(&a, i, buf), PC_OK);
 		cr_assert(all_zero(buf, sizeof(buf)));
 	}
-	close_rm(p);
+	tu_close_rm(p);
 }
 
 /* ---- errors ------------------------------------------------------ */
 
 Test(blk, out_of_range)
 {
-	pc_pool *p = mkpool("blk-range", TU_POOL_SIZE);
 	pblkarr a;
-	cr_assert_eq(pblkarr_root(p, "b", PC_CREATE, 512, 50, &a), PC_OK);
+	pc_pool *p = blk_fresh("blk-range", TU_POOL_SIZE, "b", 512, 50, &a);
 	unsigned char buf[512];
 	memset(buf, 1, sizeof(buf));
 	cr_assert_eq(pblkarr_write(&a, 49, buf), PC_OK);
@@ -181,12 +173,12 @@ Test(blk, out_of_range)
 	cr_assert_eq(pblkarr_read(&a, 49, buf), PC_OK);
 	cr_assert_eq(buf[0], 1);
 	cr_assert_eq(pblkarr_check(&a), PC_OK, "%s", pc_errmsg());
-	close_rm(p);
+	tu_close_rm(p);
 }
 
 Test(blk, open_modes_and_types)
 {
-	pc_pool *p = mkpool("blk-modes", TU_POOL_SIZE);
+	pc_pool *p = tu_mkpool("blk-modes", TU_POOL_SIZE);
 	pblkarr a;
 	cr_assert_eq(pblkarr_root(p, "b", PC_OPEN, 512, 10, &a), PC_E_NOTFOUND);
 	cr_assert_eq(pblkarr_root(p, "b", PC_OPEN_OR_CREATE, 512, 10, &a),
@@ -201,14 +193,13 @@ Test(blk, open_modes_and_types)
 	PC_PTR(uint64_t) q;
 	cr_assert_eq(PC_ROOT(p, "n", uint64_t, PC_CREATE, &q), PC_OK);
 	cr_assert_eq(pblkarr_root(p, "n", PC_OPEN, 0, 0, &a), PC_E_TYPE);
-	close_rm(p);
+	tu_close_rm(p);
 }
 
 Test(blk, set_zero_set_error)
 {
-	pc_pool *p = mkpool("blk-marks", TU_POOL_SIZE);
 	pblkarr a;
-	cr_assert_eq(pblkarr_root(p, "b", PC_CREATE, 512, 20, &a), PC_OK);
+	pc_pool *p = blk_fresh("blk-marks", TU_POOL_SIZE, "b", 512, 20, &a);
 	unsigned char w[512], r[512];
 	pattern(w, 512, 1);
 	for (uint64_t i = 0; i < 20; i++)
@@ -244,7 +235,7 @@ Test(blk, set_zero_set_error)
 	cr_assert_eq(pblkarr_set_error(&a, 2), PC_OK);
 	cr_assert_eq(pblkarr_read(&a, 2, r), PC_E_BADBLOCK);
 	cr_assert_eq(pblkarr_check(&a), PC_OK, "%s", pc_errmsg());
-	close_rm(p);
+	tu_close_rm(p);
 }
 
 /* ---- differential test against a model --------------------------- */
@@ -256,9 +247,8 @@ Test(blk, differential_with_reopen)
 	const size_t bs = 520; /* odd size: 576 internally */
 	const uint64_t nb = 300;
 	unsigned ops = scale(6000);
-	pc_pool *p = mkpool("blk-diff", TU_POOL_SIZE);
 	pblkarr a;
-	cr_assert_eq(pblkarr_root(p, "d", PC_CREATE, bs, nb, &a), PC_OK);
+	pc_pool *p = blk_fresh("blk-diff", TU_POOL_SIZE, "d", bs, nb, &a);
 	uint64_t *seed = calloc(nb, sizeof(uint64_t));
 	int *state = malloc(nb * sizeof(int));
 	cr_assert(seed && state);
@@ -321,7 +311,7 @@ Test(blk, differential_with_reopen)
 	cr_assert_eq(pblkarr_check(&a), PC_OK, "%s", pc_errmsg());
 	free(seed);
 	free(state);
-	close_rm(p);
+	tu_close_rm(p);
 }
 
 /* ---- simulated crashes inside a write ---------------------------- */
@@ -349,9 +339,8 @@ static void half_write(pblkarr *a, uint64_t i, const void *buf, int tear_log)
 
 Test(blk, crash_between_fences_keeps_old_block)
 {
-	pc_pool *p = mkpool("blk-crash", TU_POOL_SIZE);
 	pblkarr a;
-	cr_assert_eq(pblkarr_root(p, "c", PC_CREATE, 512, 16, &a), PC_OK);
+	pc_pool *p = blk_fresh("blk-crash", TU_POOL_SIZE, "c", 512, 16, &a);
 	unsigned char w[512], r[512];
 	for (int tear = 0; tear < 2; tear++) {
 		/* Twice: a first write goes in place, the second through
@@ -378,14 +367,13 @@ Test(blk, crash_between_fences_keeps_old_block)
 		cr_assert_eq(pblkarr_read(&a, 3, r), PC_OK);
 		cr_assert(memcmp(r, w, 512) == 0);
 	}
-	close_rm(p);
+	tu_close_rm(p);
 }
 
 Test(blk, crash_after_publish_frees_old_block)
 {
-	pc_pool *p = mkpool("blk-crash2", TU_POOL_SIZE);
 	pblkarr a;
-	cr_assert_eq(pblkarr_root(p, "c", PC_CREATE, 512, 16, &a), PC_OK);
+	pc_pool *p = blk_fresh("blk-crash2", TU_POOL_SIZE, "c", 512, 16, &a);
 	unsigned char w[512], r[512];
 	pattern(w, 512, 1);
 	cr_assert_eq(pblkarr_write(&a, 5, w), PC_OK); /* in place */
@@ -405,14 +393,13 @@ Test(blk, crash_after_publish_frees_old_block)
 	cr_assert_eq(a.v->lane[0].free, l0free);
 	cr_assert_eq(pblkarr_read(&a, 5, r), PC_OK);
 	cr_assert(memcmp(r, w, 512) == 0);
-	close_rm(p);
+	tu_close_rm(p);
 }
 
 Test(blk, first_writes_allocate_densely)
 {
-	pc_pool *p = mkpool("blk-dense", TU_POOL_SIZE);
 	pblkarr a;
-	cr_assert_eq(pblkarr_root(p, "d", PC_CREATE, 512, 20000, &a), PC_OK);
+	pc_pool *p = blk_fresh("blk-dense", TU_POOL_SIZE, "d", 512, 20000, &a);
 	unsigned char w[512];
 	uint64_t rng = 5, distinct = 0;
 	for (int k = 0; k < 3000; k++) {
@@ -427,14 +414,13 @@ Test(blk, first_writes_allocate_densely)
 	reopen(&p, &a, "d");
 	cr_assert_eq(a.v->hwm, PBLKARR_LANES + distinct);
 	cr_assert_eq(a.v->nholes, 0);
-	close_rm(p);
+	tu_close_rm(p);
 }
 
 Test(blk, crash_in_first_write_reclaims_block)
 {
-	pc_pool *p = mkpool("blk-hole", TU_POOL_SIZE);
 	pblkarr a;
-	cr_assert_eq(pblkarr_root(p, "h", PC_CREATE, 512, 64, &a), PC_OK);
+	pc_pool *p = blk_fresh("blk-hole", TU_POOL_SIZE, "h", 512, 64, &a);
 	unsigned char w[512], r[512];
 	pattern(w, 512, 1);
 	cr_assert_eq(pblkarr_write(&a, 0, w), PC_OK);
@@ -456,14 +442,13 @@ Test(blk, crash_in_first_write_reclaims_block)
 	cr_assert_eq(a.map[7] >> 2, lost);
 	cr_assert_eq(a.v->hwm, hwm);
 	cr_assert_eq(pblkarr_check(&a), PC_OK, "%s", pc_errmsg());
-	close_rm(p);
+	tu_close_rm(p);
 }
 
 Test(blk, every_block_written_fills_the_array)
 {
-	pc_pool *p = mkpool("blk-fill", TU_POOL_SIZE);
 	pblkarr a;
-	cr_assert_eq(pblkarr_root(p, "f", PC_CREATE, 512, 500, &a), PC_OK);
+	pc_pool *p = blk_fresh("blk-fill", TU_POOL_SIZE, "f", 512, 500, &a);
 	unsigned char w[512], r[512];
 	for (int round = 0; round < 3; round++)
 		for (uint64_t i = 0; i < 500; i++) {
@@ -483,14 +468,13 @@ Test(blk, every_block_written_fills_the_array)
 		pattern(w, 512, i * 3 + 2);
 		cr_assert(memcmp(r, w, 512) == 0);
 	}
-	close_rm(p);
+	tu_close_rm(p);
 }
 
 Test(blk, check_finds_broken_invariants)
 {
-	pc_pool *p = mkpool("blk-inv", TU_POOL_SIZE);
 	pblkarr a;
-	cr_assert_eq(pblkarr_root(p, "c", PC_CREATE, 512, 16, &a), PC_OK);
+	pc_pool *p = blk_fresh("blk-inv", TU_POOL_SIZE, "c", 512, 16, &a);
 	unsigned char w[512];
 	pattern(w, 512, 1);
 	for (uint64_t i = 0; i < 4; i++)
@@ -514,32 +498,27 @@ Test(blk, check_finds_broken_invariants)
 	cr_assert(strstr(pc_errmsg(), "lane 3") != NULL, "%s", pc_errmsg());
 	a.v->lane[3].free = a.v->lane[3].free - 1;
 	cr_assert_eq(pblkarr_check(&a), PC_OK, "%s", pc_errmsg());
-	close_rm(p);
+	tu_close_rm(p);
 }
 
 Test(blk, corrupt_lane_log_is_reported)
 {
-	pc_pool *p = mkpool("blk-badlog", TU_POOL_SIZE);
 	pblkarr a;
-	cr_assert_eq(pblkarr_root(p, "c", PC_CREATE, 512, 16, &a), PC_OK);
+	pc_pool *p = blk_fresh("blk-badlog", TU_POOL_SIZE, "c", 512, 16, &a);
 	memset(&a.log[2], 0x77, 2 * sizeof(struct pc__blklog)); /* lane 1 */
 	pc_pool_persist(p, &a.log[2], 2 * sizeof(struct pc__blklog));
-	char path[PC_PATH_MAX];
-	snprintf(path, sizeof(path), "%s", p->path);
-	cr_assert_eq(pc_pool_close(p), PC_OK);
-	cr_assert_eq(pc_pool_open(path, &p), PC_OK);
+	tu_reopen(&p);
 	cr_assert_eq(pblkarr_root(p, "c", PC_OPEN, 0, 0, &a), PC_E_CORRUPT);
 	cr_assert(strstr(pc_errmsg(), "lane") != NULL, "%s", pc_errmsg());
-	close_rm(p);
+	tu_close_rm(p);
 }
 
 /* ---- transactions ------------------------------------------------ */
 
 Test(blk, tx_abort_restores_blocks)
 {
-	pc_pool *p = mkpool("blk-tx", TU_POOL_SIZE);
 	pblkarr a;
-	cr_assert_eq(pblkarr_root(p, "t", PC_CREATE, 4096, 32, &a), PC_OK);
+	pc_pool *p = blk_fresh("blk-tx", TU_POOL_SIZE, "t", 4096, 32, &a);
 	static unsigned char w[4096], r[4096];
 	for (uint64_t i = 0; i < 8; i++) {
 		pattern(w, 4096, i);
@@ -607,14 +586,13 @@ Test(blk, tx_abort_restores_blocks)
 		cr_assert_eq(pblkarr_write(&a, i, w), PC_OK);
 	}
 	cr_assert_eq(pblkarr_check(&a), PC_OK, "%s", pc_errmsg());
-	close_rm(p);
+	tu_close_rm(p);
 }
 
 Test(blk, tx_commit_keeps_blocks_with_other_containers)
 {
-	pc_pool *p = mkpool("blk-txc", TU_POOL_SIZE);
 	pblkarr a;
-	cr_assert_eq(pblkarr_root(p, "t", PC_CREATE, 512, 8, &a), PC_OK);
+	pc_pool *p = blk_fresh("blk-txc", TU_POOL_SIZE, "t", 512, 8, &a);
 	PC_PTR(uint64_t) cnt;
 	cr_assert_eq(PC_ROOT(p, "cnt", uint64_t, PC_CREATE, &cnt), PC_OK);
 	unsigned char w[512], r[512];
@@ -645,14 +623,13 @@ Test(blk, tx_commit_keeps_blocks_with_other_containers)
 	cr_assert_eq(pblkarr_read(&a, 0, r), PC_OK);
 	pattern(w, 512, 7);
 	cr_assert(memcmp(r, w, 512) == 0);
-	close_rm(p);
+	tu_close_rm(p);
 }
 
 Test(blk, tx_first_writes_commit_then_overwrite)
 {
-	pc_pool *p = mkpool("blk-txfirst", TU_POOL_SIZE);
 	pblkarr a;
-	cr_assert_eq(pblkarr_root(p, "t", PC_CREATE, 512, 64, &a), PC_OK);
+	pc_pool *p = blk_fresh("blk-txfirst", TU_POOL_SIZE, "t", 512, 64, &a);
 	unsigned char w[512], r[512];
 	/* Many aborted first writes: each orphan is taken again, so the
 	 * array never runs out of blocks within the session. */
@@ -686,14 +663,13 @@ Test(blk, tx_first_writes_commit_then_overwrite)
 		pattern(w, 512, 2000 + i + 128);
 		cr_assert(memcmp(r, w, 512) == 0);
 	}
-	close_rm(p);
+	tu_close_rm(p);
 }
 
 Test(blk, create_inside_aborted_tx_leaves_nothing)
 {
-	pc_pool *p = mkpool("blk-txcreate", TU_POOL_SIZE);
-	pc_pool_stats st0, st1;
-	cr_assert_eq(pc_pool_stats_get(p, &st0), PC_OK);
+	pc_pool *p = tu_mkpool("blk-txcreate", TU_POOL_SIZE);
+	uint64_t used0 = tu_used(p);
 	pblkarr a;
 	TX(p) {
 		cr_assert_eq(pblkarr_root(p, "t", PC_CREATE, 512, 100, &a),
@@ -702,26 +678,23 @@ Test(blk, create_inside_aborted_tx_leaves_nothing)
 		break;
 	}
 	cr_assert_eq(pblkarr_root(p, "t", PC_OPEN, 0, 0, &a), PC_E_NOTFOUND);
-	cr_assert_eq(pc_pool_stats_get(p, &st1), PC_OK);
-	cr_assert_eq(st1.used, st0.used);
-	close_rm(p);
+	cr_assert_eq(tu_used(p), used0);
+	tu_close_rm(p);
 }
 
 /* ---- space ------------------------------------------------------- */
 
 Test(blk, pool_full_at_create)
 {
-	pc_pool *p = mkpool("blk-full", PC_POOL_MIN_SIZE);
-	pc_pool_stats st0, st1;
-	cr_assert_eq(pc_pool_stats_get(p, &st0), PC_OK);
+	pc_pool *p = tu_mkpool("blk-full", PC_POOL_MIN_SIZE);
+	uint64_t used0 = tu_used(p);
 	pblkarr a;
 	cr_assert_eq(pblkarr_root(p, "f", PC_CREATE, 4096, 100000, &a),
 		     PC_E_FULL);
 	cr_assert(strstr(pc_errmsg(), "100000 blocks") != NULL, "%s",
 		  pc_errmsg());
 	cr_assert_eq(pc_root_count(p), 0);
-	cr_assert_eq(pc_pool_stats_get(p, &st1), PC_OK);
-	cr_assert_eq(st1.used, st0.used, "nothing left behind");
+	cr_assert_eq(tu_used(p), used0, "nothing left behind");
 	cr_assert_eq(pblkarr_root(p, "f", PC_OPEN, 0, 0, &a), PC_E_NOTFOUND);
 	/* As many as fit: then every block is writable. */
 	cr_assert_eq(pblkarr_root(p, "f", PC_CREATE, 4096, 0, &a), PC_OK, "%s",
@@ -736,12 +709,12 @@ Test(blk, pool_full_at_create)
 	pblkarr b;
 	cr_assert_eq(pblkarr_root(p, "g", PC_CREATE, 4096, 200, &b), PC_E_FULL);
 	reopen(&p, &a, "f");
-	close_rm(p);
+	tu_close_rm(p);
 }
 
 Test(blk, as_many_as_fit_inside_a_transaction)
 {
-	pc_pool *p = mkpool("blk-txfit", 16u << 20);
+	pc_pool *p = tu_mkpool("blk-txfit", 16u << 20);
 	pblkarr a;
 	pc_err out = PC_E_ABORTED;
 	TX(p, &out) {
@@ -754,14 +727,13 @@ Test(blk, as_many_as_fit_inside_a_transaction)
 	pattern(w, 4096, 3);
 	cr_assert_eq(pblkarr_write(&a, pblkarr_nblock(&a) - 1, w), PC_OK);
 	reopen(&p, &a, "f");
-	close_rm(p);
+	tu_close_rm(p);
 }
 
 Test(blk, space_overhead_4k)
 {
-	pc_pool *p = mkpool("blk-space", 64u << 20);
 	pblkarr a;
-	cr_assert_eq(pblkarr_root(p, "s", PC_CREATE, 4096, 0, &a), PC_OK);
+	pc_pool *p = blk_fresh("blk-space", 64u << 20, "s", 4096, 0, &a);
 	/* Per block: 4096 bytes of data and a 4-byte map entry; fixed
 	 * parts (lanes, logs, volatile area) amortised over the array. */
 	double per_block = (double)a.h->area_size / (double)a.nblock;
@@ -772,24 +744,22 @@ Test(blk, space_overhead_4k)
 	cr_assert_lt(overhead, 0.02);
 	/* The area takes nearly all the pool's free space. */
 	cr_assert_gt((double)a.nblock * 4096.0, 0.85 * (64u << 20));
-	close_rm(p);
+	tu_close_rm(p);
 }
 
 Test(blk, free_releases_space)
 {
-	pc_pool *p = mkpool("blk-free", TU_POOL_SIZE);
-	pc_pool_stats st0, st1;
-	cr_assert_eq(pc_pool_stats_get(p, &st0), PC_OK);
+	pc_pool *p = tu_mkpool("blk-free", TU_POOL_SIZE);
+	uint64_t used0 = tu_used(p);
 	pblkarr a;
 	cr_assert_eq(pblkarr_root(p, "x", PC_CREATE, 512, 1000, &a), PC_OK);
 	cr_assert_eq(pc_root_count(p), 1);
 	cr_assert_eq(pblkarr_free(&a), PC_OK);
 	cr_assert_null(a.h);
 	cr_assert_eq(pc_root_count(p), 0);
-	cr_assert_eq(pc_pool_stats_get(p, &st1), PC_OK);
-	cr_assert_leq(st1.used, st0.used + 2048); /* directory kept */
+	cr_assert_leq(tu_used(p), used0 + 2048); /* directory kept */
 	cr_assert_eq(pblkarr_free(&a), PC_E_INVAL);
-	close_rm(p);
+	tu_close_rm(p);
 }
 
 /* ---- fences ------------------------------------------------------ */
@@ -801,9 +771,8 @@ Test(blk, fences_per_write)
 #else
 	if (!tu_forced_pmem())
 		cr_skip_test("flush path only");
-	pc_pool *p = mkpool("blk-fences", TU_POOL_SIZE);
 	pblkarr a;
-	cr_assert_eq(pblkarr_root(p, "f", PC_CREATE, 512, 100, &a), PC_OK);
+	pc_pool *p = blk_fresh("blk-fences", TU_POOL_SIZE, "f", 512, 100, &a);
 	unsigned char w[512], r[512];
 	pattern(w, 512, 1);
 	/* First writes: in place, 512 B of data (8 lines) and the map
@@ -830,7 +799,7 @@ Test(blk, fences_per_write)
 	cr_assert_eq(pblkarr_read(&a, 2, r), PC_OK);
 	c = pc_persist_counters_get();
 	cr_assert_eq(c.fences, 1);
-	close_rm(p);
+	tu_close_rm(p);
 #endif
 }
 
@@ -904,10 +873,9 @@ static void *cb_reader(void *arg)
 
 Test(blk, concurrent_writers_and_readers_no_torn_reads, .timeout = 120)
 {
-	pc_pool *p = mkpool("blk-mt", TU_POOL_SIZE);
 	pblkarr a;
-	cr_assert_eq(pblkarr_root(p, "m", PC_CREATE, CB_BS, CB_BLOCKS, &a),
-		     PC_OK);
+	pc_pool *p =
+		blk_fresh("blk-mt", TU_POOL_SIZE, "m", CB_BS, CB_BLOCKS, &a);
 	volatile int stop = 0;
 	enum { NW = 3, NR = 3 };
 	struct cctx cw[NW], cr[NR];
@@ -945,7 +913,7 @@ Test(blk, concurrent_writers_and_readers_no_torn_reads, .timeout = 120)
 		cr_assert(cb_valid(b, i));
 	}
 	free(b);
-	close_rm(p);
+	tu_close_rm(p);
 }
 
 /* ---- process kill ------------------------------------------------ */
@@ -968,8 +936,7 @@ Test(blk, sigkill_during_writes, .timeout = 120)
 	for (unsigned r = 0; r < rounds; r++) {
 		int fds[2];
 		cr_assert_eq(pipe(fds), 0);
-		pid_t pid = fork();
-		cr_assert(pid >= 0);
+		pid_t pid = tu_fork();
 		if (pid == 0) {
 			close(fds[0]);
 			pc_pool *cp = NULL;
@@ -1003,11 +970,7 @@ Test(blk, sigkill_during_writes, .timeout = 120)
 		close(fds[0]);
 		struct timespec ts = {0, (long)(5 + 13 * r) * 1000000L};
 		nanosleep(&ts, NULL);
-		kill(pid, SIGKILL);
-		int st = 0;
-		waitpid(pid, &st, 0);
-		cr_assert(WIFSIGNALED(st), "child exited early: %d",
-			  WEXITSTATUS(st));
+		tu_kill9(pid);
 		cr_assert_eq(pc_pool_open(path, &p), PC_OK, "%s", pc_errmsg());
 		cr_assert_eq(pblkarr_root(p, "k", PC_OPEN, 0, 0, &a), PC_OK,
 			     "%s", pc_errmsg());

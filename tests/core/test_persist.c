@@ -4,7 +4,7 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 
-#include "testutil.h"
+#include "tu_pool.h"
 
 Test(persist, flush_kind_is_detected)
 {
@@ -35,9 +35,7 @@ Test(persist, memcpy_nodrain_copies_every_size_and_alignment)
 
 Test(persist, pool_level_helpers_follow_the_pool_kind)
 {
-	const char *path = tu_path("persist");
-	pc_pool *p = NULL;
-	cr_assert_eq(pc_pool_create(path, TU_POOL_SIZE, &p), PC_OK);
+	pc_pool *p = tu_mkpool("persist", TU_POOL_SIZE);
 	PC_PTR(uint64_t) v;
 	cr_assert_eq(PC_ROOT(p, "v", uint64_t, PC_CREATE, &v), PC_OK);
 	uint64_t *w = (uint64_t *)PC_RO(p, uint64_t, v);
@@ -66,10 +64,8 @@ Test(persist, pool_level_helpers_follow_the_pool_kind)
 	cr_assert_eq(c.fences, 0, "counters stay zero without PCOLL_COUNT");
 	cr_assert_eq(c.flushes, 0);
 #endif
-	cr_assert_eq(pc_pool_close(p), PC_OK);
-	cr_assert_eq(pc_pool_open(path, &p), PC_OK);
+	tu_reopen(&p);
 	cr_assert_eq(PC_ROOT(p, "v", uint64_t, PC_OPEN, &v), PC_OK);
 	cr_assert_eq(*PC_RO(p, uint64_t, v), 99);
-	cr_assert_eq(pc_pool_close(p), PC_OK);
-	unlink(path);
+	tu_close_rm(p);
 }

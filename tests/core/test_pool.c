@@ -2,13 +2,14 @@
 /* Pool create/open/close and every open error, with real bad files. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <stddef.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
 
-#include "testutil.h"
+#include "tu_pool.h"
 
 static void make_file(const char *path, const void *buf, size_t len)
 {
@@ -30,6 +31,20 @@ static void copy_file(const char *from, const char *to)
 		cr_assert_eq(fwrite(buf, 1, n, b), n);
 	cr_assert_eq(fclose(a), 0);
 	cr_assert_eq(fclose(b), 0);
+}
+
+/* A pool made and closed at tu_path(tag); *root_off (unless NULL)
+ * receives the file offset of pcoll's root object. */
+static const char *closed_pool(const char *tag, long *root_off)
+{
+	const char *path = tu_path(tag);
+	pc_pool *p = NULL;
+	cr_assert_eq(pc_pool_create(path, TU_POOL_SIZE, &p), PC_OK, "%s",
+		     pc_errmsg());
+	if (root_off)
+		*root_off = (long)((char *)p->root - p->base);
+	cr_assert_eq(pc_pool_close(p), PC_OK);
+	return path;
 }
 
 Test(pool, create_open_close_keeps_content)
@@ -174,10 +189,8 @@ Test(pool, other_layout_is_layout_error)
 
 Test(pool, truncated_pool_is_truncated)
 {
-	const char *path = tu_path("pool-trunc");
+	const char *path = closed_pool("pool-trunc", NULL);
 	pc_pool *p = NULL;
-	cr_assert_eq(pc_pool_create(path, TU_POOL_SIZE, &p), PC_OK);
-	cr_assert_eq(pc_pool_close(p), PC_OK);
 	cr_assert_eq(tu_truncate(path, 1 << 20), 0);
 	cr_assert_eq(pc_pool_open(path, &p), PC_E_TRUNCATED);
 	cr_assert(strstr(pc_errmsg(), "shorter") != NULL, "%s", pc_errmsg());
@@ -200,10 +213,8 @@ Test(pool, truncated_to_half_is_truncated)
 
 Test(pool, corrupt_header_is_corrupt)
 {
-	const char *path = tu_path("pool-corrupt");
+	const char *path = closed_pool("pool-corrupt", NULL);
 	pc_pool *p = NULL;
-	cr_assert_eq(pc_pool_create(path, TU_POOL_SIZE, &p), PC_OK);
-	cr_assert_eq(pc_pool_close(p), PC_OK);
 	/* Damage the pool header's UUID; the checksum no longer matches. */
 	char junk[16] = "garbage-garbage";
 	cr_assert_eq(tu_poke(path, 40, junk, sizeof(junk)), 0);
@@ -215,11 +226,9 @@ Test(pool, corrupt_header_is_corrupt)
 
 Test(pool, corrupt_pcoll_root_is_corrupt)
 {
-	const char *path = tu_path("pool-root");
+	long root_off = 0;
+	const char *path = closed_pool("pool-root", &root_off);
 	pc_pool *p = NULL;
-	cr_assert_eq(pc_pool_create(path, TU_POOL_SIZE, &p), PC_OK);
-	long root_off = (long)((char *)p->root - p->base);
-	cr_assert_eq(pc_pool_close(p), PC_OK);
 	uint64_t bad = 0x1234;
 	cr_assert_eq(tu_poke(path, root_off, &bad, sizeof(bad)), 0);
 	cr_assert_eq(pc_pool_open(path, &p), PC_E_CORRUPT);
@@ -229,11 +238,10 @@ Test(pool, corrupt_pcoll_root_is_corrupt)
 
 Test(pool, newer_layout_version_is_version_error)
 {
-	const char *path = tu_path("pool-ver");
+	long root_off = 0;
+	const char *path = closed_pool("pool-ver", &root_off);
+	long ver_off = root_off + (long)offsetof(struct pc__root, version);
 	pc_pool *p = NULL;
-	cr_assert_eq(pc_pool_create(path, TU_POOL_SIZE, &p), PC_OK);
-	long ver_off = (long)((char *)&p->root->version - p->base);
-	cr_assert_eq(pc_pool_close(p), PC_OK);
 	uint32_t v = PC_POOL_LAYOUT_VERSION + 1;
 	cr_assert_eq(tu_poke(path, ver_off, &v, sizeof(v)), 0);
 	cr_assert_eq(pc_pool_open(path, &p), PC_E_VERSION);
@@ -248,7 +256,7 @@ Test(pool, second_open_is_busy)
 	cr_assert_eq(pc_pool_open(path, &q), PC_E_BUSY);
 	cr_assert_null(q);
 	/* ... and from another process too. */
-	pid_t pid = fork();
+	pid_t pid = tu_fork();
 	if (pid == 0) {
 		pc_pool *r = NULL;
 		_exit(pc_pool_open(path, &r) == PC_E_BUSY ? 0 : 1);
@@ -264,10 +272,8 @@ Test(pool, second_open_is_busy)
 
 Test(pool, open_and_close_inside_tx_are_refused)
 {
-	const char *path = tu_path("pool-intx");
 	const char *path2 = tu_path("pool-intx2");
-	pc_pool *p = NULL, *q = NULL;
-	cr_assert_eq(pc_pool_create(path, TU_POOL_SIZE, &p), PC_OK);
+	pc_pool *p = tu_mkpool("pool-intx", TU_POOL_SIZE), *q = NULL;
 	pc_err in_open = PC_OK, in_close = PC_OK;
 	TX(p) {
 		in_open = pc_pool_create(path2, TU_POOL_SIZE, &q);
@@ -275,15 +281,12 @@ Test(pool, open_and_close_inside_tx_are_refused)
 	}
 	cr_assert_eq(in_open, PC_E_INTX);
 	cr_assert_eq(in_close, PC_E_INTX);
-	cr_assert_eq(pc_pool_close(p), PC_OK);
-	unlink(path);
+	tu_close_rm(p);
 }
 
 Test(pool, stats_count_used_bytes)
 {
-	const char *path = tu_path("pool-stats");
-	pc_pool *p = NULL;
-	cr_assert_eq(pc_pool_create(path, TU_POOL_SIZE, &p), PC_OK);
+	pc_pool *p = tu_mkpool("pool-stats", TU_POOL_SIZE);
 	pc_pool_stats a, b;
 	cr_assert_eq(pc_pool_stats_get(p, &a), PC_OK);
 	cr_assert_eq(a.size, TU_POOL_SIZE);
@@ -295,8 +298,7 @@ Test(pool, stats_count_used_bytes)
 	cr_assert_lt(b.free, a.free);
 	cr_assert_lt(b.used + b.free, b.size);
 	cr_assert_eq(pc_pool_stats_get(NULL, &b), PC_E_INVAL);
-	cr_assert_eq(pc_pool_close(p), PC_OK);
-	unlink(path);
+	tu_close_rm(p);
 }
 
 Test(pool, a_copy_of_a_closed_pool_opens)

@@ -3,7 +3,7 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 
-#include "testutil.h"
+#include "tu_pool.h"
 
 typedef struct node {
 	uint64_t value;
@@ -23,29 +23,22 @@ typedef struct holder {
 PC_DECLARE(holder);
 
 static pc_pool *pool;
-static const char *path;
 static PC_PTR(holder) h;
 
 static void setup(void)
 {
-	path = tu_path("ptr");
-	cr_assert_eq(pc_pool_create(path, TU_POOL_SIZE, &pool), PC_OK, "%s",
-		     pc_errmsg());
+	pool = tu_mkpool("ptr", TU_POOL_SIZE);
 	cr_assert_eq(PC_ROOT(pool, "h", holder, PC_CREATE, &h), PC_OK);
 }
 
 static void teardown(void)
 {
-	if (pool)
-		cr_assert_eq(pc_pool_close(pool), PC_OK);
-	unlink(path);
+	tu_drop(&pool);
 }
 
 static void reopen(void)
 {
-	cr_assert_eq(pc_pool_close(pool), PC_OK);
-	pool = NULL;
-	cr_assert_eq(pc_pool_open(path, &pool), PC_OK, "%s", pc_errmsg());
+	tu_reopen(&pool);
 	cr_assert_eq(PC_ROOT(pool, "h", holder, PC_OPEN, &h), PC_OK);
 }
 

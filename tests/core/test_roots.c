@@ -3,7 +3,7 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 
-#include "testutil.h"
+#include "tu_pool.h"
 
 typedef struct account {
 	uint64_t id;
@@ -19,27 +19,17 @@ typedef struct account_v2 {
 PC_DECLARE(account_v2);
 
 static pc_pool *pool;
-static const char *path;
+static char path[PC_PATH_MAX];
 
 static void setup(void)
 {
-	path = tu_path("roots");
-	cr_assert_eq(pc_pool_create(path, TU_POOL_SIZE, &pool), PC_OK, "%s",
-		     pc_errmsg());
+	pool = tu_mkpool("roots", TU_POOL_SIZE);
+	(void)snprintf(path, sizeof(path), "%s", pool->path);
 }
 
 static void teardown(void)
 {
-	if (pool)
-		cr_assert_eq(pc_pool_close(pool), PC_OK);
-	unlink(path);
-}
-
-static void reopen(void)
-{
-	cr_assert_eq(pc_pool_close(pool), PC_OK);
-	pool = NULL;
-	cr_assert_eq(pc_pool_open(path, &pool), PC_OK, "%s", pc_errmsg());
+	tu_drop(&pool);
 }
 
 TestSuite(roots, .init = setup, .fini = teardown);
@@ -92,7 +82,7 @@ Test(roots, directory_grows_and_survives_reopen)
 		}
 		cr_assert_eq(pc_tx_last(), PC_OK);
 	}
-	reopen();
+	tu_reopen(&pool);
 	cr_assert_eq(pc_root_count(pool), 100);
 	for (int i = 0; i < 100; i++) {
 		PC_PTR(account) a;
@@ -116,7 +106,7 @@ Test(roots, unbind_removes_only_that_name)
 	cr_assert_eq(PC_ROOT(pool, "c", int, PC_CREATE, &c), PC_OK);
 	cr_assert_eq(pc_root_unbind(pool, "a"), PC_OK);
 	cr_assert_eq(pc_root_unbind(pool, "a"), PC_E_NOTFOUND);
-	reopen();
+	tu_reopen(&pool);
 	cr_assert_eq(pc_root_count(pool), 2);
 	cr_assert_eq(PC_ROOT(pool, "a", int, PC_OPEN, &a), PC_E_NOTFOUND);
 	cr_assert_eq(PC_ROOT(pool, "b", int, PC_OPEN, &a), PC_OK);

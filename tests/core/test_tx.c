@@ -4,7 +4,7 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 
-#include "testutil.h"
+#include "tu_pool.h"
 
 typedef struct pair {
 	uint64_t a, b;
@@ -17,14 +17,11 @@ typedef struct chunk {
 PC_DECLARE(chunk);
 
 static pc_pool *pool;
-static const char *path;
 static PC_PTR(pair) pp;
 
 static void setup(void)
 {
-	path = tu_path("tx");
-	cr_assert_eq(pc_pool_create(path, TU_POOL_SIZE, &pool), PC_OK, "%s",
-		     pc_errmsg());
+	pool = tu_mkpool("tx", TU_POOL_SIZE);
 	cr_assert_eq(PC_ROOT(pool, "pair", pair, PC_CREATE, &pp), PC_OK);
 }
 
@@ -32,8 +29,7 @@ static void teardown(void)
 {
 	cr_assert_eq(pc_tx_active(), 0, "no transaction may be left open");
 	cr_assert_eq(pmemobj_tx_stage(), TX_STAGE_NONE);
-	cr_assert_eq(pc_pool_close(pool), PC_OK);
-	unlink(path);
+	tu_close_rm(pool);
 }
 
 TestSuite(tx, .init = setup, .fini = teardown);

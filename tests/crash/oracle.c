@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Crash oracle shared by the simulator and the kill soak: value streams,
- * object counts, cr_verify() and cr_check_image(). */
+ * the report line, the one-shot checker process, object counts,
+ * cr_verify() and cr_check_image(). */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "sim.h"
 
@@ -23,13 +28,79 @@ uint64_t cr_val(uint64_t seed, uint64_t i)
 	return mix(&s);
 }
 
-const char *cr_dir(void)
+void cr_report_line(const char *line)
 {
-	const char *d = getenv("PCOLL_TEST_DIR");
-	if (!d || !*d)
-		d = "/dev/shm";
-	(void)mkdir(d, 0700);
-	return d;
+	fputs(line, stdout);
+	fflush(stdout);
+	const char *rep = getenv("PCOLL_CRASH_REPORT");
+	if (rep && *rep) {
+		FILE *f = fopen(rep, "a");
+		if (f) {
+			fputs(line, f);
+			(void)fclose(f);
+		}
+	}
+}
+
+int cr_write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = (const char *)buf;
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int cr_check_in_child(const cr_scenario *s, const char *path,
+		      const cr_pos *at, const cr_check_opts *co, char *why,
+		      size_t n)
+{
+	int pfd[2];
+	if (pipe(pfd) != 0)
+		return -2;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		return -2;
+	if (pid == 0) {
+		close(pfd[0]);
+		alarm(60);
+		char msg[2048] = "";
+		int r = cr_check_image(s, path, at, co, msg, sizeof(msg));
+		(void)cr_write_all(pfd[1], msg, strlen(msg));
+		_exit(r == CR_STATE_K ? 0 : r == CR_STATE_K1 ? 1 : 2);
+	}
+	close(pfd[1]);
+	size_t got = 0;
+	for (;;) {
+		ssize_t r = read(pfd[0], why + got, n - 1 - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+		if (got >= n - 1)
+			break;
+	}
+	why[got] = '\0';
+	close(pfd[0]);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(st) && WEXITSTATUS(st) <= 1)
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		(void)snprintf(why + got, n - got,
+			       " checker killed by signal %d%s", WTERMSIG(st),
+			       WTERMSIG(st) == SIGALRM ? " (hang)" : "");
+	return CR_BAD;
 }
 
 static void (*kind_hook)(const char *);

@@ -18,6 +18,7 @@
 
 #include "crsched.h"
 #include "interpose.h"
+#include "testutil.h"
 
 #define LINE       64u
 #define MAX_JOBS   8
@@ -122,22 +123,6 @@ void cr_opts_default(cr_opts *o)
 	o->debug = env_int("PCOLL_CRASH_DEBUG", 0);
 }
 
-static int write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = (const char *)buf;
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static int read_all(int fd, void *buf, size_t n)
 {
 	char *p = (char *)buf;
@@ -192,7 +177,7 @@ static int write_file(const char *path, const void *buf, size_t n)
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
-	int r = write_all(fd, buf, n);
+	int r = cr_write_all(fd, buf, n);
 	if (close(fd) != 0)
 		r = -1;
 	return r;
@@ -383,7 +368,7 @@ static uint64_t w_signature(const struct wctx *w)
 
 static void w_send(const struct wctx *w, const struct cr_req *q)
 {
-	if (write_all(w->req_fd, q, sizeof(*q)) != 0)
+	if (cr_write_all(w->req_fd, q, sizeof(*q)) != 0)
 		_exit(92);
 }
 
@@ -472,7 +457,7 @@ __attribute__((format(printf, 2, 3))) static void w_fail(struct wctx *w,
 	va_start(ap, fmt);
 	(void)vsnprintf(q.msg, sizeof(q.msg), fmt, ap);
 	va_end(ap);
-	(void)write_all(w->req_fd, &q, sizeof(q));
+	(void)cr_write_all(w->req_fd, &q, sizeof(q));
 	_exit(3);
 }
 
@@ -498,14 +483,31 @@ static void w_thread(int t, void *arg)
 		w_op(w, t, i);
 }
 
+/* A fresh file name in the test directory, owned by P (testutil.h: it is
+ * removed when P exits or dies, whatever becomes of the process that
+ * writes it). */
+static void name_file(char *buf, const cr_scenario *s, const char *what,
+		      const char *ext)
+{
+	char tag[160];
+	(void)snprintf(tag, sizeof(tag), "crash-%s-%s", s->name, what);
+	const char *path = tu_path_ext(tag, ext);
+	if (strlen(path) >= PATH_LEN) {
+		fprintf(stderr, "crash: path too long: %s\n", path);
+		abort();
+	}
+	memcpy(buf, path, strlen(path) + 1);
+}
+
+/* Name the durable image and dirty-word files of a tracked process (in P,
+ * before the fork). */
 static void w_paths(struct wctx *w, const char *tag)
 {
-	(void)snprintf(w->dpath, sizeof(w->dpath),
-		       "%s/pcoll-crash-%s-%ld-%s-dur.pool", cr_dir(),
-		       w->s->name, (long)getpid(), tag);
-	(void)snprintf(w->lpath, sizeof(w->lpath),
-		       "%s/pcoll-crash-%s-%ld-%s-dirty.bin", cr_dir(),
-		       w->s->name, (long)getpid(), tag);
+	char what[32];
+	(void)snprintf(what, sizeof(what), "%s-dur", tag);
+	name_file(w->dpath, w->s, what, "pool");
+	(void)snprintf(what, sizeof(what), "%s-dirty", tag);
+	name_file(w->lpath, w->s, what, "bin");
 }
 
 static void w_done(struct wctx *w)
@@ -529,7 +531,6 @@ static void workload(struct wctx *w, const char *pool_path)
 	size_t size = s->pool_size ? s->pool_size : PC_POOL_MIN_SIZE;
 	g_w = w;
 	cr_op_kind_hook(w_kind);
-	w_paths(w, "w");
 	if (pc_pool_create(pool_path, size, &pool) != PC_OK)
 		w_fail(w, "%s: create: %s", pool_path, pc_errmsg());
 	if (s->setup && s->setup(pool) != PC_OK)
@@ -573,7 +574,6 @@ static void recovery(struct wctx *w, const char *path)
 	const cr_scenario *s = w->s;
 	g_w = w;
 	cr_op_kind_hook(w_kind);
-	w_paths(w, "r");
 	if (cr_track_arm_file(path) != 0)
 		w_fail(w, "%s: cannot track the recovery of %s", s->name, path);
 	mark_pmemobj_runtime();
@@ -994,7 +994,7 @@ static void server_main(const cr_scenario *s, int in, int out)
 						 sizeof(res.why));
 		}
 		alarm(0);
-		if (write_all(out, &res, sizeof(res)) != 0)
+		if (cr_write_all(out, &res, sizeof(res)) != 0)
 			_exit(92);
 	}
 	_exit(0);
@@ -1084,10 +1084,12 @@ static void job_done(struct pctx *p, struct point *pt, size_t im,
 	else
 		note_failure(p, pt, &pt->img[im], res->why, where);
 	if (res->res == CR_BAD && p->o->keep) {
-		/* Kept under its own name: the next image reuses this one. */
-		char kept[PATH_LEN + 48];
-		(void)snprintf(kept, sizeof(kept), "%s.fence%llu.%zu",
-			       p->imgpath[slot],
+		/* Kept under its own name, outside testutil.h's clean-up: the
+		 * next image reuses this one's path. */
+		char kept[TU_PATH_MAX + 160];
+		(void)snprintf(kept, sizeof(kept),
+			       "%s/pcoll-crash-kept-%s-%ld-fence%llu.%zu.pool",
+			       tu_dir(), p->s->name, (long)getpid(),
 			       (unsigned long long)pt->q->fence, im);
 		/* The checker changed it (recovery, continuation): keep the
 		 * image as it was at the crash. */
@@ -1164,9 +1166,9 @@ static void check_images(struct pctx *p, struct point *pt, const char *where,
 			j.nwords = img_words(pt, im, words);
 			memcpy(j.dpath, pt->q->dpath, sizeof(j.dpath));
 			memcpy(j.img, p->imgpath[idle], sizeof(j.img));
-			if (write_all(p->srv[idle].to, &j, sizeof(j)) != 0 ||
+			if (cr_write_all(p->srv[idle].to, &j, sizeof(j)) != 0 ||
 			    (j.nwords &&
-			     write_all(p->srv[idle].to, words,
+			     cr_write_all(p->srv[idle].to, words,
 				       (size_t)j.nwords * 2 *
 					       sizeof(uint64_t)) != 0)) {
 				/* Dead already: the read below reports it. */
@@ -1483,8 +1485,7 @@ static void point_print(const struct point *pt)
 static void recovery_crash(struct pctx *p, struct point *pt, size_t im)
 {
 	char path[PATH_LEN];
-	(void)snprintf(path, sizeof(path), "%s/pcoll-crash-%s-%ld-rec.pool",
-		       cr_dir(), p->s->name, (long)getpid());
+	name_file(path, p->s, "rec", "pool");
 	uint64_t *words =
 		(uint64_t *)malloc((pt->nw + 1) * 2 * sizeof(uint64_t));
 	if (!words)
@@ -1499,6 +1500,7 @@ static void recovery_crash(struct pctx *p, struct point *pt, size_t im)
 	w.s = p->s;
 	w.o = p->o;
 	w.pos = pt->q->pos;
+	w_paths(&w, "r");
 	char err[512] = "";
 	size_t n = 0;
 	struct cr_req *info = dry_run(&w, recovery, path, &n, err, sizeof(err));
@@ -1597,7 +1599,7 @@ static void serve(struct pctx *p, struct wctx *w, int req_rd, int ack_wr,
 		if (p->stop ||
 		    (p->o->budget > 0 && now_s() - p->t0 > p->o->budget))
 			ack = 0;
-		if (write_all(ack_wr, &ack, sizeof(ack)) != 0)
+		if (cr_write_all(ack_wr, &ack, sizeof(ack)) != 0)
 			break;
 	}
 	close(req_rd);
@@ -1622,20 +1624,21 @@ int cr_run(const cr_scenario *s, const cr_opts *o, cr_result *r)
 	p.rng = o->seed ^ cr_val(0x6e616d65, strlen(s->name));
 	for (const char *c = s->name; *c; c++)
 		p.rng = p.rng * 31 + (unsigned char)*c;
-	for (int j = 0; j < MAX_JOBS; j++)
-		(void)snprintf(p.imgpath[j], sizeof(p.imgpath[j]),
-			       "%s/pcoll-crash-%s-%ld-img%d.pool", cr_dir(),
-			       s->name, (long)getpid(), j);
+	/* The pool, the images and W's files are named here, in P: they
+	 * are P's to remove (testutil.h), whatever becomes of W. */
+	for (int j = 0; j < MAX_JOBS; j++) {
+		char what[16];
+		(void)snprintf(what, sizeof(what), "img%d", j);
+		name_file(p.imgpath[j], s, what, "pool");
+	}
 	char pool_path[PATH_LEN];
-	(void)snprintf(pool_path, sizeof(pool_path),
-		       "%s/pcoll-crash-%s-%ld.pool", cr_dir(), s->name,
-		       (long)getpid());
-	(void)unlink(pool_path);
+	name_file(pool_path, s, "pool", "pool");
 
 	struct wctx w;
 	memset(&w, 0, sizeof(w));
 	w.s = s;
 	w.o = o;
+	w_paths(&w, "w");
 	unsigned char *sel = NULL;
 	uint64_t nsel = 0;
 	if (o->only_fence >= 0) {
@@ -1707,14 +1710,5 @@ void cr_report(const char *label, const cr_scenario *s, const cr_opts *o,
 		(unsigned long long)r->switches,
 		(unsigned long long)r->failures, r->seconds,
 		r->error[0] ? " error: " : "", r->error);
-	fputs(line, stdout);
-	fflush(stdout);
-	const char *rep = getenv("PCOLL_CRASH_REPORT");
-	if (rep && *rep) {
-		FILE *f = fopen(rep, "a");
-		if (f) {
-			fputs(line, f);
-			(void)fclose(f);
-		}
-	}
+	cr_report_line(line);
 }

@@ -111,6 +111,19 @@ typedef struct cr_check_opts {
 int cr_check_image(const cr_scenario *s, const char *path, const cr_pos *at,
 		   const cr_check_opts *co, char *why, size_t n);
 
+/* Run cr_check_image() in a fresh process (alarm: 60 s); its message, or
+ * the signal that ended it, in why. Returns CR_STATE_K, CR_STATE_K1,
+ * CR_BAD, or -2 when the process could not be started. */
+int cr_check_in_child(const cr_scenario *s, const char *path,
+		      const cr_pos *at, const cr_check_opts *co, char *why,
+		      size_t n);
+
+/* Print line as it is, to stdout and appended to $PCOLL_CRASH_REPORT. */
+void cr_report_line(const char *line);
+
+/* write() all n bytes (retrying on EINTR); 0, or -1 on an error. */
+int cr_write_all(int fd, const void *buf, size_t n);
+
 /* Heap oracle (heap.c): every allocated object is reachable from the root
  * directory (no leak) and every reference in every container and user
  * root points to an allocated object of the right type (no dangling or
@@ -129,8 +142,5 @@ void cr_known_ranges(pc_pool *pool, const cr_scenario *s,
 
 /* Where cr_op_kind() reports to (the tracked process sets it). */
 void cr_op_kind_hook(void (*fn)(const char *kind));
-
-/* Directory for pools and images ($PCOLL_TEST_DIR or /dev/shm). */
-const char *cr_dir(void);
 
 #endif

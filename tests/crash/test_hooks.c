@@ -23,6 +23,7 @@
 
 #include "interpose.h"
 #include "sim.h"
+#include "testutil.h"
 
 typedef struct cr_h40 {
 	uint64_t w[5];
@@ -181,9 +182,7 @@ static char path[600];
 
 static void pool_setup(void)
 {
-	(void)snprintf(path, sizeof(path), "%s/pcoll-crash-hooks-%ld.pool",
-		       cr_dir(), (long)getpid());
-	(void)unlink(path);
+	(void)snprintf(path, sizeof(path), "%s", tu_path("crash-hooks"));
 	cr_assert_eq(pc_pool_create(path, 16u << 20, &pool), PC_OK, "%s",
 		     pc_errmsg());
 	cr_assert(pool->is_pmem, "run with PMEM_IS_PMEM_FORCE=1");

@@ -19,6 +19,7 @@
 #include "crsched.h"
 #include "interpose.h"
 #include "sim.h"
+#include "testutil.h"
 
 void pc__hook_nt_store(void *dst, const void *src, size_t len);
 
@@ -27,9 +28,7 @@ static char path[600];
 
 static void setup(void)
 {
-	(void)snprintf(path, sizeof(path), "%s/pcoll-crash-ip-%ld.pool",
-		       cr_dir(), (long)getpid());
-	(void)unlink(path);
+	(void)snprintf(path, sizeof(path), "%s", tu_path("crash-ip"));
 	cr_assert_eq(pc_pool_create(path, PC_POOL_MIN_SIZE, &pool), PC_OK, "%s",
 		     pc_errmsg());
 }

@@ -35,6 +35,7 @@
 
 #include "scenario.h"
 #include "sim.h"
+#include "tu_pool.h"
 
 #define TOKEN_OPENED   0xFFFFFFFFu
 #define SOAK_POOL_SIZE (32u << 20)
@@ -87,40 +88,14 @@ static void writer(const cr_scenario *s, const char *path, int from, int fd)
 static int check(const cr_scenario *s, const char *path, int k, char *why,
 		 size_t n)
 {
-	int pfd[2];
-	cr_assert_eq(pipe(pfd), 0);
-	fflush(NULL);
-	pid_t pid = fork();
-	cr_assert_geq(pid, 0);
-	if (pid == 0) {
-		close(pfd[0]);
-		alarm(60);
-		char msg[2048] = "";
-		cr_pos at;
-		memset(&at, 0, sizeof(at));
-		at.k[0] = k;
-		at.inflight[0] = 1;
-		cr_check_opts co = {1, 0};
-		int r = cr_check_image(s, path, &at, &co, msg, sizeof(msg));
-		if (write(pfd[1], msg, strlen(msg)) < 0)
-			_exit(2);
-		_exit(r == CR_STATE_K ? 0 : r == CR_STATE_K1 ? 1 : 2);
-	}
-	close(pfd[1]);
-	ssize_t got = 0, r;
-	while ((r = read(pfd[0], why + got, n - 1 - (size_t)got)) > 0)
-		got += r;
-	why[got > 0 ? got : 0] = '\0';
-	close(pfd[0]);
-	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (WIFEXITED(st) && WEXITSTATUS(st) <= 1)
-		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
-		(void)snprintf(why, n, "checker killed by signal %d",
-			       WTERMSIG(st));
-	return CR_BAD;
+	cr_pos at;
+	memset(&at, 0, sizeof(at));
+	at.k[0] = k;
+	at.inflight[0] = 1;
+	cr_check_opts co = {1, 0};
+	int r = cr_check_in_child(s, path, &at, &co, why, n);
+	cr_assert_neq(r, -2, "%s: cannot start the checker process", s->name);
+	return r;
 }
 
 static void soak(const cr_scenario *s, soak_result *res)
@@ -132,15 +107,12 @@ static void soak(const cr_scenario *s, soak_result *res)
 		kills = 200;
 	uint64_t seed = env_u64("PCOLL_CRASH_SEED", 0x50a4) ^
 			cr_val(3, (uint64_t)strlen(s->name));
-	char path[600];
-	(void)snprintf(path, sizeof(path), "%s/pcoll-soak-%s-%ld.pool",
-		       cr_dir(), s->name, (long)getpid());
-	(void)unlink(path);
+	char path[600], tag[120];
+	(void)snprintf(tag, sizeof(tag), "soak-%s", s->name);
+	(void)snprintf(path, sizeof(path), "%s", tu_path(tag));
 
 	/* Create the pool (not killed: a half-created file is not a pool). */
-	fflush(NULL);
-	pid_t pid = fork();
-	cr_assert_geq(pid, 0);
+	pid_t pid = tu_fork();
 	if (pid == 0) {
 		pc_pool *pool = NULL;
 		size_t size = s->pool_size ? s->pool_size : SOAK_POOL_SIZE;
@@ -159,9 +131,7 @@ static void soak(const cr_scenario *s, soak_result *res)
 	for (int kill_no = 0; kill_no < kills; kill_no++) {
 		int pfd[2];
 		cr_assert_eq(pipe(pfd), 0);
-		fflush(NULL);
-		pid = fork();
-		cr_assert_geq(pid, 0);
+		pid = tu_fork();
 		if (pid == 0) {
 			close(pfd[0]);
 			writer(s, path, done, pfd[1]);
@@ -230,16 +200,7 @@ static void soak(const cr_scenario *s, soak_result *res)
 		       "state_k=%ld state_k1=%ld failures=%d\n",
 		       s->name, res->kills, res->during_open, res->ops,
 		       res->at_k, res->at_k1, res->failures);
-	fputs(line, stdout);
-	fflush(stdout);
-	const char *rep = getenv("PCOLL_CRASH_REPORT");
-	if (rep && *rep) {
-		FILE *f = fopen(rep, "a");
-		if (f) {
-			fputs(line, f);
-			(void)fclose(f);
-		}
-	}
+	cr_report_line(line);
 }
 
 static void run_soak(const cr_scenario *s)

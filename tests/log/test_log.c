@@ -17,7 +17,7 @@
 #include <pcoll/log.h>
 #include <pcoll/pcoll.h>
 
-#include "testutil.h"
+#include "tu_pool.h"
 
 /* The msync group runs on a plain file: fewer operations there. */
 static unsigned scale(unsigned n)
@@ -36,31 +36,24 @@ static void fill(unsigned char *buf, size_t len, uint64_t id)
 	}
 }
 
-static pc_pool *mkpool(const char *tag, size_t size)
+/* A new pool of psize bytes holding the log root `name` (chunks of
+ * chunk bytes) in *log. */
+static pc_pool *log_fresh(const char *tag, size_t psize, const char *name,
+			  size_t chunk, plog *log)
 {
-	pc_pool *p = NULL;
-	pc_err e = pc_pool_create(tu_path(tag), size, &p);
-	cr_assert_eq(e, PC_OK, "pool: %s", pc_errmsg());
+	pc_pool *p = tu_mkpool(tag, psize);
+	cr_assert_eq(plog_root(p, name, PC_CREATE, chunk, log), PC_OK, "%s: %s",
+		     tag, pc_errmsg());
 	return p;
 }
 
+/* Reopen the pool and root `name`; the log must pass its check. */
 static void reopen(pc_pool **p, plog *log, const char *name)
 {
-	char path[PC_PATH_MAX];
-	snprintf(path, sizeof(path), "%s", (*p)->path);
-	cr_assert_eq(pc_pool_close(*p), PC_OK);
-	cr_assert_eq(pc_pool_open(path, p), PC_OK, "%s", pc_errmsg());
+	tu_reopen(p);
 	cr_assert_eq(plog_root(*p, name, PC_OPEN, 0, log), PC_OK, "%s",
 		     pc_errmsg());
 	cr_assert_eq(plog_check(log), PC_OK, "%s", pc_errmsg());
-}
-
-static void close_rm(pc_pool *p)
-{
-	char path[PC_PATH_MAX];
-	snprintf(path, sizeof(path), "%s", p->path);
-	cr_assert_eq(pc_pool_close(p), PC_OK);
-	(void)unlink(path);
 }
 
 /* ---- the in-memory model ---- */
@@ -130,6 +123,14 @@ static void expect_model(const plog *log, const model *m)
 	cr_assert_eq(i, m->n, "iterator saw %zu records, model %zu", i, m->n);
 }
 
+/* Reopen the pool and root `name` (checked), then compare with m. */
+static void reopen_expect(pc_pool **p, plog *log, const char *name,
+			  const model *m)
+{
+	reopen(p, log, name);
+	expect_model(log, m);
+}
+
 /* ---- walk helpers ---- */
 typedef struct collect {
 	unsigned char *buf;
@@ -158,7 +159,7 @@ static int collect_fn(const void *b, size_t l, void *arg)
 
 Test(log, sizes_and_walk_modes)
 {
-	pc_pool *pool = mkpool("log-sizes", TU_POOL_SIZE);
+	pc_pool *pool = tu_mkpool("log-sizes", TU_POOL_SIZE);
 	plog log;
 	const size_t chunk = 4096;
 	cr_assert_eq(plog_root(pool, "l", PC_CREATE, chunk, &log), PC_OK, "%s",
@@ -211,18 +212,16 @@ Test(log, sizes_and_walk_modes)
 	free(e.buf);
 	free(c.buf);
 
-	reopen(&pool, &log, "l");
-	expect_model(&log, &m);
+	reopen_expect(&pool, &log, "l", &m);
 	free(buf);
 	model_free(&m);
-	close_rm(pool);
+	tu_close_rm(pool);
 }
 
 Test(log, appendv_batches)
 {
-	pc_pool *pool = mkpool("log-v", TU_POOL_SIZE);
 	plog log;
-	cr_assert_eq(plog_root(pool, "l", PC_CREATE, 8192, &log), PC_OK);
+	pc_pool *pool = log_fresh("log-v", TU_POOL_SIZE, "l", 8192, &log);
 	model m = {0};
 	unsigned char bufs[40][700];
 	plog_iovec v[40];
@@ -241,10 +240,9 @@ Test(log, appendv_batches)
 	cr_assert_eq(plog_appendv(&log, v, 0), PC_OK);
 	expect_model(&log, &m);
 	cr_assert_eq(plog_check(&log), PC_OK, "%s", pc_errmsg());
-	reopen(&pool, &log, "l");
-	expect_model(&log, &m);
+	reopen_expect(&pool, &log, "l", &m);
 	model_free(&m);
-	close_rm(pool);
+	tu_close_rm(pool);
 }
 
 /* Large records (the non-temporal path on pmem) inside and at the ends of
@@ -252,9 +250,8 @@ Test(log, appendv_batches)
  * records of a batch are packed. */
 Test(log, batches_of_large_records_layout)
 {
-	pc_pool *pool = mkpool("log-vl", TU_POOL_SIZE);
 	plog log;
-	cr_assert_eq(plog_root(pool, "l", PC_CREATE, 1 << 16, &log), PC_OK);
+	pc_pool *pool = log_fresh("log-vl", TU_POOL_SIZE, "l", 1 << 16, &log);
 	model m = {0};
 	enum { MAXN = 6, MAXLEN = 5000, ROUNDS = 40 };
 	static unsigned char bufs[MAXN][MAXLEN];
@@ -320,7 +317,7 @@ Test(log, batches_of_large_records_layout)
 			reopen(&pool, &log, "l");
 	}
 	model_free(&m);
-	close_rm(pool);
+	tu_close_rm(pool);
 }
 
 /* plog_set_packed(): single appends follow each other at 8-byte
@@ -328,9 +325,8 @@ Test(log, batches_of_large_records_layout)
  * and it is refused in a transaction. */
 Test(log, packed_placement)
 {
-	pc_pool *pool = mkpool("log-pk", TU_POOL_SIZE);
 	plog log;
-	cr_assert_eq(plog_root(pool, "l", PC_CREATE, 1 << 20, &log), PC_OK);
+	pc_pool *pool = log_fresh("log-pk", TU_POOL_SIZE, "l", 1 << 20, &log);
 	cr_assert(!plog_packed(&log), "aligned by default");
 	cr_assert_eq(plog_set_packed(NULL, true), PC_E_INVAL);
 	pc_err te = PC_OK;
@@ -386,17 +382,15 @@ Test(log, packed_placement)
 	cr_assert_geq(packed[0], N * 9 / 10, "%zu packed", packed[0]);
 	cr_assert_geq(packed[2], N * 9 / 10, "%zu packed", packed[2]);
 	cr_assert_eq(aligned[1], N - 1, "%zu aligned", aligned[1]);
-	reopen(&pool, &log, "l");
-	expect_model(&log, &m);
+	reopen_expect(&pool, &log, "l", &m);
 	model_free(&m);
-	close_rm(pool);
+	tu_close_rm(pool);
 }
 
 Test(log, differential_with_reopen)
 {
-	pc_pool *pool = mkpool("log-diff", 64u << 20);
 	plog log;
-	cr_assert_eq(plog_root(pool, "d", PC_CREATE, 4096, &log), PC_OK);
+	pc_pool *pool = log_fresh("log-diff", 64u << 20, "d", 4096, &log);
 	model m = {0};
 	uint64_t s = 42;
 	unsigned char *buf = malloc(70000);
@@ -429,8 +423,7 @@ Test(log, differential_with_reopen)
 			cr_assert_eq(plog_rewind(&log), PC_OK);
 			model_clear(&m);
 		} else if (r < 960) {
-			reopen(&pool, &log, "d");
-			expect_model(&log, &m);
+			reopen_expect(&pool, &log, "d", &m);
 		} else if (r < 975) {
 			/* switch placement; readers handle both */
 			bool pk = !plog_packed(&log);
@@ -442,18 +435,16 @@ Test(log, differential_with_reopen)
 	}
 	expect_model(&log, &m);
 	cr_assert_eq(plog_check(&log), PC_OK, "%s", pc_errmsg());
-	reopen(&pool, &log, "d");
-	expect_model(&log, &m);
+	reopen_expect(&pool, &log, "d", &m);
 	free(buf);
 	model_free(&m);
-	close_rm(pool);
+	tu_close_rm(pool);
 }
 
 Test(log, rewind_then_append_and_reopen)
 {
-	pc_pool *pool = mkpool("log-rw", TU_POOL_SIZE);
 	plog log;
-	cr_assert_eq(plog_root(pool, "l", PC_CREATE, 4096, &log), PC_OK);
+	pc_pool *pool = log_fresh("log-rw", TU_POOL_SIZE, "l", 4096, &log);
 	unsigned char buf[64];
 	for (unsigned i = 0; i < 200; i++) {
 		fill(buf, sizeof(buf), i);
@@ -474,39 +465,44 @@ Test(log, rewind_then_append_and_reopen)
 		model_push(&m, buf, 40);
 	}
 	expect_model(&log, &m);
-	reopen(&pool, &log, "l");
-	expect_model(&log, &m);
+	reopen_expect(&pool, &log, "l", &m);
 	/* Rewind and reopen with nothing appended: empty. */
 	cr_assert_eq(plog_rewind(&log), PC_OK);
 	model_clear(&m);
-	reopen(&pool, &log, "l");
-	expect_model(&log, &m);
+	reopen_expect(&pool, &log, "l", &m);
 	model_free(&m);
-	close_rm(pool);
+	tu_close_rm(pool);
 }
 
 /* Makes the older slot the only valid one (as if the newest slot write
  * was torn by a crash): recovery then starts from further back. */
-static void tear_newest_slot(plog *log, const char *path, pc_pool **pool,
-			     const char *name)
+/* Close the pool, overwrite len bytes at file offset off (a write that
+ * never reached the media), open it and root `name` again. */
+static void poke_reopen(pc_pool **pool, plog *log, const char *name, long off,
+			const void *bytes, size_t len)
 {
-	uint32_t idx = log->rt->w.cur_slot;
-	long off = (long)pc_pool_off(*pool, &log->h->slot[idx]);
+	char path[PC_PATH_MAX];
+	snprintf(path, sizeof(path), "%s", (*pool)->path);
 	cr_assert_eq(pc_pool_close(*pool), PC_OK);
-	uint64_t junk = 0x0123456789abcdefull;
-	cr_assert_eq(tu_poke(path, off + 8, &junk, sizeof(junk)), 0);
+	cr_assert_eq(tu_poke(path, off, bytes, len), 0);
 	cr_assert_eq(pc_pool_open(path, pool), PC_OK, "%s", pc_errmsg());
 	cr_assert_eq(plog_root(*pool, name, PC_OPEN, 0, log), PC_OK, "%s",
 		     pc_errmsg());
 }
 
+static void tear_newest_slot(plog *log, pc_pool **pool, const char *name)
+{
+	uint32_t idx = log->rt->w.cur_slot;
+	long off = (long)pc_pool_off(*pool, &log->h->slot[idx]);
+	uint64_t junk = 0x0123456789abcdefull;
+	poke_reopen(pool, log, name, off + 8, &junk, sizeof(junk));
+}
+
 Test(log, stale_records_not_resurrected)
 {
-	pc_pool *pool = mkpool("log-stale", TU_POOL_SIZE);
-	char path[PC_PATH_MAX];
-	snprintf(path, sizeof(path), "%s", pool->path);
 	plog log;
-	cr_assert_eq(plog_root(pool, "l", PC_CREATE, 1 << 16, &log), PC_OK);
+	pc_pool *pool =
+		log_fresh("log-stale", TU_POOL_SIZE, "l", 1 << 16, &log);
 	unsigned char buf[64];
 	for (unsigned i = 0; i < 100; i++) {
 		fill(buf, sizeof(buf), i);
@@ -523,11 +519,11 @@ Test(log, stale_records_not_resurrected)
 	}
 	/* Lose the newest tail slot: recovery scans from the rewind's slot
 	 * (or the one before) and must stop after the 40 new records. */
-	tear_newest_slot(&log, path, &pool, "l");
+	tear_newest_slot(&log, &pool, "l");
 	cr_assert_eq(plog_check(&log), PC_OK, "%s", pc_errmsg());
 	expect_model(&log, &m);
 	model_free(&m);
-	close_rm(pool);
+	tu_close_rm(pool);
 }
 
 /* File offset of the next record's header, before appending it. */
@@ -540,11 +536,8 @@ static long next_rec_off(const plog *log)
 
 Test(log, torn_last_record)
 {
-	pc_pool *pool = mkpool("log-torn", TU_POOL_SIZE);
-	char path[PC_PATH_MAX];
-	snprintf(path, sizeof(path), "%s", pool->path);
 	plog log;
-	cr_assert_eq(plog_root(pool, "l", PC_CREATE, 1 << 16, &log), PC_OK);
+	pc_pool *pool = log_fresh("log-torn", TU_POOL_SIZE, "l", 1 << 16, &log);
 	model m = {0};
 	unsigned char buf[300];
 	/* 10 records: fewer than a slot period, so the durable tail is
@@ -558,44 +551,34 @@ Test(log, torn_last_record)
 	fill(buf, 300, 99);
 	cr_assert_eq(plog_append(&log, buf, 300), PC_OK);
 	cr_assert_eq(plog_count(&log), 10);
-	cr_assert_eq(pc_pool_close(pool), PC_OK);
 	/* Tear its payload: one 8-byte word never reached the media. */
 	uint64_t junk = 0xdeadbeefdeadbeefull;
-	cr_assert_eq(tu_poke(path, off + 24 + 200, &junk, 8), 0);
-	cr_assert_eq(pc_pool_open(path, &pool), PC_OK);
-	cr_assert_eq(plog_root(pool, "l", PC_OPEN, 0, &log), PC_OK, "%s",
-		     pc_errmsg());
+	poke_reopen(&pool, &log, "l", off + 24 + 200, &junk, 8);
 	cr_assert_eq(plog_check(&log), PC_OK, "%s", pc_errmsg());
 	expect_model(&log, &m);
 	/* Appending goes on where the torn one was; reopen keeps it. */
 	fill(buf, 50, 77);
 	cr_assert_eq(plog_append(&log, buf, 50), PC_OK);
 	model_push(&m, buf, 50);
-	reopen(&pool, &log, "l");
-	expect_model(&log, &m);
+	reopen_expect(&pool, &log, "l", &m);
 
 	/* A torn header (length word) is caught the same way. */
 	off = next_rec_off(&log);
 	fill(buf, 64, 78);
 	cr_assert_eq(plog_append(&log, buf, 64), PC_OK);
-	cr_assert_eq(pc_pool_close(pool), PC_OK);
 	uint32_t badlen = 65;
-	cr_assert_eq(tu_poke(path, off + 8, &badlen, 4), 0);
-	cr_assert_eq(pc_pool_open(path, &pool), PC_OK);
-	cr_assert_eq(plog_root(pool, "l", PC_OPEN, 0, &log), PC_OK);
+	poke_reopen(&pool, &log, "l", off + 8, &badlen, 4);
 	cr_assert_eq(plog_check(&log), PC_OK, "%s", pc_errmsg());
 	expect_model(&log, &m);
 	model_free(&m);
-	close_rm(pool);
+	tu_close_rm(pool);
 }
 
 Test(log, torn_batch_is_all_or_nothing)
 {
-	pc_pool *pool = mkpool("log-tornv", TU_POOL_SIZE);
-	char path[PC_PATH_MAX];
-	snprintf(path, sizeof(path), "%s", pool->path);
 	plog log;
-	cr_assert_eq(plog_root(pool, "l", PC_CREATE, 1 << 16, &log), PC_OK);
+	pc_pool *pool =
+		log_fresh("log-tornv", TU_POOL_SIZE, "l", 1 << 16, &log);
 	model m = {0};
 	unsigned char b[5][64];
 	plog_iovec v[5];
@@ -612,15 +595,11 @@ Test(log, torn_batch_is_all_or_nothing)
 	}
 	cr_assert_eq(plog_appendv(&log, v, 5), PC_OK);
 	cr_assert_eq(plog_count(&log), 8);
-	cr_assert_eq(pc_pool_close(pool), PC_OK);
 	/* Tear the 4th record of the batch: the first three are intact
 	 * but the batch must vanish as a whole. */
 	uint64_t junk = 0x5555aaaa5555aaaaull;
 	long rec4 = off + 3 * (24 + 64);
-	cr_assert_eq(tu_poke(path, rec4 + 24 + 8, &junk, 8), 0);
-	cr_assert_eq(pc_pool_open(path, &pool), PC_OK);
-	cr_assert_eq(plog_root(pool, "l", PC_OPEN, 0, &log), PC_OK, "%s",
-		     pc_errmsg());
+	poke_reopen(&pool, &log, "l", rec4 + 24 + 8, &junk, 8);
 	cr_assert_eq(plog_check(&log), PC_OK, "%s", pc_errmsg());
 	expect_model(&log, &m);
 	/* A later, longer record must not pick up the batch's remains:
@@ -633,17 +612,16 @@ Test(log, torn_batch_is_all_or_nothing)
 	cr_assert_eq(plog_append(&log, b[0], 64), PC_OK);
 	model_push(&m, b[0], 64);
 	expect_model(&log, &m);
-	reopen(&pool, &log, "l");
-	expect_model(&log, &m);
+	reopen_expect(&pool, &log, "l", &m);
 	model_free(&m);
-	close_rm(pool);
+	tu_close_rm(pool);
 }
 
 Test(log, pool_full_leaves_log_unchanged)
 {
-	pc_pool *pool = mkpool("log-full", PC_POOL_MIN_SIZE);
 	plog log;
-	cr_assert_eq(plog_root(pool, "l", PC_CREATE, 4096, &log), PC_OK);
+	pc_pool *pool =
+		log_fresh("log-full", PC_POOL_MIN_SIZE, "l", 4096, &log);
 	model m = {0};
 	unsigned char *buf = malloc(100000);
 	cr_assert(buf);
@@ -674,19 +652,17 @@ Test(log, pool_full_leaves_log_unchanged)
 	fill(buf, 16, 9999);
 	if (plog_append(&log, buf, 16) == PC_OK)
 		model_push(&m, buf, 16);
-	reopen(&pool, &log, "l");
-	expect_model(&log, &m);
+	reopen_expect(&pool, &log, "l", &m);
 	free(huge);
 	free(buf);
 	model_free(&m);
-	close_rm(pool);
+	tu_close_rm(pool);
 }
 
 Test(log, tx_abort_drops_appends)
 {
-	pc_pool *pool = mkpool("log-tx", TU_POOL_SIZE);
 	plog log;
-	cr_assert_eq(plog_root(pool, "l", PC_CREATE, 4096, &log), PC_OK);
+	pc_pool *pool = log_fresh("log-tx", TU_POOL_SIZE, "l", 4096, &log);
 	model m = {0};
 	unsigned char buf[5000];
 	for (unsigned i = 0; i < 3; i++) {
@@ -725,8 +701,7 @@ Test(log, tx_abort_drops_appends)
 	cr_assert_eq(plog_append(&log, buf, 8), PC_OK);
 	model_push(&m, buf, 8);
 	expect_model(&log, &m);
-	reopen(&pool, &log, "l");
-	expect_model(&log, &m);
+	reopen_expect(&pool, &log, "l", &m);
 	/* Commit keeps them, in order, visible after the commit. */
 	TX(pool, &err) {
 		fill(buf, 33, 30);
@@ -741,15 +716,14 @@ Test(log, tx_abort_drops_appends)
 	fill(buf, 3, 32);
 	cr_assert_eq(plog_append(&log, buf, 3), PC_OK);
 	model_push(&m, buf, 3);
-	reopen(&pool, &log, "l");
-	expect_model(&log, &m);
+	reopen_expect(&pool, &log, "l", &m);
 	model_free(&m);
-	close_rm(pool);
+	tu_close_rm(pool);
 }
 
 Test(log, errors)
 {
-	pc_pool *pool = mkpool("log-err", TU_POOL_SIZE);
+	pc_pool *pool = tu_mkpool("log-err", TU_POOL_SIZE);
 	plog log;
 	cr_assert_eq(plog_root(pool, "nope", PC_OPEN, 0, &log), PC_E_NOTFOUND);
 	PC_PTR(uint64_t) p;
@@ -765,7 +739,7 @@ Test(log, errors)
 	cr_assert_eq(plog_append(&log, NULL, 0), PC_OK);
 	cr_assert_eq(plog_walk(&log, 0, NULL, NULL), PC_E_INVAL);
 	cr_assert_eq(plog_count(&log), 1);
-	close_rm(pool);
+	tu_close_rm(pool);
 }
 
 static int rewind_in_walk(const void *b, size_t l, void *arg)
@@ -781,23 +755,21 @@ static int rewind_in_walk(const void *b, size_t l, void *arg)
 
 Test(log, walk_callback_rules)
 {
-	pc_pool *pool = mkpool("log-cb", TU_POOL_SIZE);
 	plog log;
-	cr_assert_eq(plog_root(pool, "l", PC_CREATE, 0, &log), PC_OK);
+	pc_pool *pool = log_fresh("log-cb", TU_POOL_SIZE, "l", 0, &log);
 	cr_assert_eq(plog_append(&log, "a", 1), PC_OK);
 	cr_assert_eq(plog_append(&log, "b", 1), PC_OK);
 	cr_assert_eq(plog_walk(&log, 0, rewind_in_walk, &log), PC_OK);
 	cr_assert_eq(plog_count(&log), 4);
 	cr_assert_eq(plog_rewind(&log), PC_OK);
 	cr_assert_eq(plog_count(&log), 0);
-	close_rm(pool);
+	tu_close_rm(pool);
 }
 
 Test(log, free_and_recreate)
 {
-	pc_pool *pool = mkpool("log-free", TU_POOL_SIZE);
 	plog log;
-	cr_assert_eq(plog_root(pool, "l", PC_CREATE, 1 << 20, &log), PC_OK);
+	pc_pool *pool = log_fresh("log-free", TU_POOL_SIZE, "l", 1 << 20, &log);
 	unsigned char buf[1000];
 	fill(buf, sizeof(buf), 1);
 	for (int i = 0; i < 2000; i++)
@@ -810,7 +782,7 @@ Test(log, free_and_recreate)
 	cr_assert_eq(plog_root(pool, "l", PC_OPEN, 0, &log), PC_E_NOTFOUND);
 	cr_assert_eq(plog_root(pool, "l", PC_CREATE, 0, &log), PC_OK);
 	cr_assert_eq(plog_count(&log), 0);
-	close_rm(pool);
+	tu_close_rm(pool);
 }
 
 /* ---- threads ---- */
@@ -907,9 +879,8 @@ static void verify_threads(const plog *log, unsigned n)
 
 Test(log, concurrent_appenders)
 {
-	pc_pool *pool = mkpool("log-mt", 64u << 20);
 	plog log;
-	cr_assert_eq(plog_root(pool, "l", PC_CREATE, 4096, &log), PC_OK);
+	pc_pool *pool = log_fresh("log-mt", 64u << 20, "l", 4096, &log);
 	unsigned n = scale(3000);
 	pthread_t th[NTHREADS];
 	struct thr a[NTHREADS];
@@ -933,7 +904,7 @@ Test(log, concurrent_appenders)
 	verify_threads(&log, n);
 	reopen(&pool, &log, "l");
 	verify_threads(&log, n);
-	close_rm(pool);
+	tu_close_rm(pool);
 }
 
 struct walker {
@@ -974,9 +945,8 @@ static void *walker_fn(void *arg)
 
 Test(log, walker_during_appends)
 {
-	pc_pool *pool = mkpool("log-walk", 64u << 20);
 	plog log;
-	cr_assert_eq(plog_root(pool, "l", PC_CREATE, 4096, &log), PC_OK);
+	pc_pool *pool = log_fresh("log-walk", 64u << 20, "l", 4096, &log);
 	volatile int stop = 0;
 	struct walker w = {&log, &stop, 0, 0, 0};
 	struct thr a = {&log, 0, scale(6000)};
@@ -991,7 +961,7 @@ Test(log, walker_during_appends)
 	cr_assert_eq(w.bad, 0);
 	cr_assert_gt(w.walks, 0);
 	cr_assert_eq(plog_check(&log), PC_OK, "%s", pc_errmsg());
-	close_rm(pool);
+	tu_close_rm(pool);
 }
 
 #if defined(PCOLL_COUNT)
@@ -999,9 +969,9 @@ Test(log, fences_per_append)
 {
 	if (!tu_forced_pmem())
 		cr_skip_test("fences are counted on the flush path only");
-	pc_pool *pool = mkpool("log-fence", TU_POOL_SIZE);
 	plog log;
-	cr_assert_eq(plog_root(pool, "l", PC_CREATE, 1 << 20, &log), PC_OK);
+	pc_pool *pool =
+		log_fresh("log-fence", TU_POOL_SIZE, "l", 1 << 20, &log);
 	unsigned char buf[64] = {1};
 	cr_assert_eq(plog_append(&log, buf, 64), PC_OK);
 	pc_persist_counters_reset();
@@ -1019,7 +989,7 @@ Test(log, fences_per_append)
 	c = pc_persist_counters_get();
 	cr_assert_eq(c.fences, 100, "%llu fences for 100 batches",
 		     (unsigned long long)c.fences);
-	close_rm(pool);
+	tu_close_rm(pool);
 }
 #endif
 
@@ -1064,7 +1034,7 @@ static void *rewind_repeatedly(void *arg)
 
 Test(log, rewind_during_walk_that_appends, .timeout = 60)
 {
-	pc_pool *pool = mkpool("log-lockorder", TU_POOL_SIZE);
+	pc_pool *pool = tu_mkpool("log-lockorder", TU_POOL_SIZE);
 	plog log, log2;
 	cr_assert_eq(plog_root(pool, "l", PC_CREATE, 0, &log), PC_OK);
 	cr_assert_eq(plog_root(pool, "l", PC_OPEN, 0, &log2), PC_OK);
@@ -1090,7 +1060,7 @@ Test(log, rewind_during_walk_that_appends, .timeout = 60)
 	 * 1-byte "r" records or 2-byte "cb" ones */
 	cr_assert_geq(plog_count(&log), 1);
 	cr_assert_eq(plog_check(&log), PC_OK, "%s", pc_errmsg());
-	close_rm(pool);
+	tu_close_rm(pool);
 }
 
 /* ---- a transaction keeps other appenders out until it ends ---- */
@@ -1109,7 +1079,7 @@ static void *append_other(void *arg)
 
 Test(log, tx_excludes_other_appenders, .timeout = 60)
 {
-	pc_pool *pool = mkpool("log-txmt", TU_POOL_SIZE);
+	pc_pool *pool = tu_mkpool("log-txmt", TU_POOL_SIZE);
 	plog log, log2;
 	cr_assert_eq(plog_root(pool, "l", PC_CREATE, 0, &log), PC_OK);
 	cr_assert_eq(plog_root(pool, "l", PC_OPEN, 0, &log2), PC_OK);
@@ -1133,10 +1103,9 @@ Test(log, tx_excludes_other_appenders, .timeout = 60)
 	model_push(&m, "first", 5);
 	model_push(&m, "other", 5);
 	expect_model(&log, &m);
-	reopen(&pool, &log, "l");
-	expect_model(&log, &m);
+	reopen_expect(&pool, &log, "l", &m);
 	model_free(&m);
-	close_rm(pool);
+	tu_close_rm(pool);
 }
 
 /* ---- process kill: a writer killed with SIGKILL at random moments ---- */
@@ -1194,8 +1163,7 @@ Test(log, kill9_soak, .timeout = 120)
 	for (unsigned round = 0; round < rounds; round++) {
 		committed[0] = 0;
 		committed[1] = 0;
-		pid_t pid = fork();
-		cr_assert_geq(pid, 0);
+		pid_t pid = tu_fork();
 		if (pid == 0)
 			kill_child(path, committed);
 		/* wait until the child has opened the pool */
@@ -1206,10 +1174,7 @@ Test(log, kill9_soak, .timeout = 120)
 		struct timespec ts = {0, (long)(1 + tu_splitmix64(&seed) % 10) *
 						 1000000L};
 		nanosleep(&ts, NULL);
-		kill(pid, SIGKILL);
-		int st;
-		cr_assert_eq(waitpid(pid, &st, 0), pid);
-		cr_assert(WIFSIGNALED(st), "child ended early, status %d", st);
+		tu_kill9(pid);
 		uint64_t c = __atomic_load_n(committed, __ATOMIC_ACQUIRE);
 		cr_assert_eq(pc_pool_open(path, &pool), PC_OK, "%s",
 			     pc_errmsg());

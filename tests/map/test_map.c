@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "testutil.h"
+#include "tu_pool.h"
 
 #include <pcoll/pcoll.h>
 
@@ -70,22 +70,6 @@ static int small(void)
 static uint64_t rnd(uint64_t *s)
 {
 	return tu_splitmix64(s);
-}
-
-static pc_pool *open_new(const char *tag, size_t size, const char **path)
-{
-	pc_pool *p = NULL;
-	*path = tu_path(tag);
-	cr_assert_eq(pc_pool_create(*path, size, &p), PC_OK, "%s", pc_errmsg());
-	return p;
-}
-
-static pc_pool *reopen(pc_pool *p, const char *path)
-{
-	cr_assert_eq(pc_pool_close(p), PC_OK);
-	pc_pool *q = NULL;
-	cr_assert_eq(pc_pool_open(path, &q), PC_OK, "%s", pc_errmsg());
-	return q;
 }
 
 /* ------------------------------------------------------------------ */
@@ -251,8 +235,7 @@ static const pc_bound bounds[3] = {PC_UNBOUNDED, PC_INCLUDED, PC_EXCLUDED};
 
 static void diff_u64(size_t nops, uint64_t space, uint64_t seed)
 {
-	const char *path;
-	pc_pool *p = open_new("mapdiff", 128u << 20, &path);
+	pc_pool *p = tu_mkpool("mapdiff", 128u << 20);
 	mu m = {0};
 	cr_assert_eq(mu_root(p, "m", PC_CREATE, &m), PC_OK, "%s", pc_errmsg());
 	umodel um = {0};
@@ -404,7 +387,7 @@ static void diff_u64(size_t nops, uint64_t space, uint64_t seed)
 		}
 		if ((op + 1) % reopen_every == 0) {
 			check_all_u(&m, &um);
-			p = reopen(p, path);
+			tu_reopen(&p);
 			cr_assert_eq(mu_root(p, "m", PC_OPEN, &m), PC_OK);
 			check_all_u(&m, &um);
 		}
@@ -421,8 +404,7 @@ static void diff_u64(size_t nops, uint64_t space, uint64_t seed)
 	cr_assert_eq(m.h->height, 0);
 	free(um.k);
 	free(um.v);
-	cr_assert_eq(pc_pool_close(p), PC_OK);
-	(void)unlink(path);
+	tu_close_rm(p);
 }
 
 Test(map, diff_u64_dense)
@@ -441,8 +423,7 @@ Test(map, diff_u64_sparse)
 
 Test(map, empty_map)
 {
-	const char *path;
-	pc_pool *p = open_new("mapempty", TU_POOL_SIZE, &path);
+	pc_pool *p = tu_mkpool("mapempty", TU_POOL_SIZE);
 	mu m = {0};
 	cr_assert_eq(mu_root(p, "m", PC_OPEN_OR_CREATE, &m), PC_OK);
 	mu_iter it;
@@ -459,13 +440,12 @@ Test(map, empty_map)
 	cr_assert_eq(mu_count_below(&m, UINT64_MAX), 0);
 	cr_assert_eq(mu_count_between(&m, 0, UINT64_MAX), 0);
 	cr_assert_eq(mu_check(&m), PC_OK);
-	cr_assert_eq(pc_pool_close(p), PC_OK);
+	tu_close_rm(p);
 }
 
 Test(map, one_key_and_duplicates)
 {
-	const char *path;
-	pc_pool *p = open_new("mapone", TU_POOL_SIZE, &path);
+	pc_pool *p = tu_mkpool("mapone", TU_POOL_SIZE);
 	mu m = {0};
 	cr_assert_eq(mu_root(p, "m", PC_CREATE, &m), PC_OK);
 	cr_assert_eq(mu_root(p, "m", PC_CREATE, &m), PC_E_EXISTS);
@@ -499,13 +479,12 @@ Test(map, one_key_and_duplicates)
 	cr_assert_eq(old, 3);
 	cr_assert(mu_is_empty(&m));
 	cr_assert_eq(mu_check(&m), PC_OK);
-	cr_assert_eq(pc_pool_close(p), PC_OK);
+	tu_close_rm(p);
 }
 
 Test(map, extreme_keys)
 {
-	const char *path;
-	pc_pool *p = open_new("mapext", TU_POOL_SIZE, &path);
+	pc_pool *p = tu_mkpool("mapext", TU_POOL_SIZE);
 	mu m = {0};
 	cr_assert_eq(mu_root(p, "m", PC_CREATE, &m), PC_OK);
 	for (uint64_t i = 0; i < 300; i++) {
@@ -549,13 +528,12 @@ Test(map, extreme_keys)
 	cr_assert_eq(cnt, mi_len(&n));
 	cr_assert_eq(mi_count_below(&n, 0), 167 + 1);
 	cr_assert_eq(mi_check(&n), PC_OK, "%s", pc_errmsg());
-	cr_assert_eq(pc_pool_close(p), PC_OK);
+	tu_close_rm(p);
 }
 
 Test(map, type_mismatch)
 {
-	const char *path;
-	pc_pool *p = open_new("maptype", TU_POOL_SIZE, &path);
+	pc_pool *p = tu_mkpool("maptype", TU_POOL_SIZE);
 	mu m = {0};
 	cr_assert_eq(mu_root(p, "m", PC_CREATE, &m), PC_OK);
 	cr_assert_eq(mu_insert(&m, 1, 2), PC_OK);
@@ -571,7 +549,7 @@ Test(map, type_mismatch)
 	cr_assert_eq(mu_root(p, "nope", PC_OPEN, &m), PC_E_NOTFOUND);
 	cr_assert_eq(mu_root(p, "m", PC_OPEN, &m), PC_OK);
 	cr_assert_eq(*mu_get(&m, 1), 2);
-	cr_assert_eq(pc_pool_close(p), PC_OK);
+	tu_close_rm(p);
 }
 
 /* ------------------------------------------------------------------ */
@@ -580,8 +558,7 @@ Test(map, type_mismatch)
 
 Test(map, tx_abort_restores)
 {
-	const char *path;
-	pc_pool *p = open_new("maptx", 64u << 20, &path);
+	pc_pool *p = tu_mkpool("maptx", 64u << 20);
 	mu m = {0};
 	cr_assert_eq(mu_root(p, "m", PC_CREATE, &m), PC_OK);
 	for (uint64_t i = 0; i < 2000; i++)
@@ -635,7 +612,7 @@ Test(map, tx_abort_restores)
 	cr_assert_eq(*mu_get(&m, 1000), 12345);
 	cr_assert_null(mu_get_mut(&m, 1000), "get_mut outside TX");
 	cr_assert_eq(mu_check(&m), PC_OK);
-	p = reopen(p, path);
+	tu_reopen(&p);
 	cr_assert_eq(mu_root(p, "m", PC_OPEN, &m), PC_OK);
 	cr_assert_eq(mu_len(&m), 5000);
 	cr_assert_eq(mu_check(&m), PC_OK);
@@ -652,13 +629,12 @@ Test(map, tx_abort_restores)
 	cr_assert_eq(mu_check(&m), PC_OK);
 	cr_assert_eq(mu_free(&m), PC_OK);
 	cr_assert_eq(mu_root(p, "m", PC_OPEN, &m), PC_E_NOTFOUND);
-	cr_assert_eq(pc_pool_close(p), PC_OK);
+	tu_close_rm(p);
 }
 
 Test(map, pool_full_u64)
 {
-	const char *path;
-	pc_pool *p = open_new("mapfull", PC_POOL_MIN_SIZE, &path);
+	pc_pool *p = tu_mkpool("mapfull", PC_POOL_MIN_SIZE);
 	mu m = {0};
 	cr_assert_eq(mu_root(p, "m", PC_CREATE, &m), PC_OK);
 	/* Take most of the heap first, so that the map fills it quickly. */
@@ -698,7 +674,7 @@ Test(map, pool_full_u64)
 		cr_assert_eq(mu_remove(&m, rnd(&s), NULL), PC_OK);
 	cr_assert_eq(mu_insert(&m, last, 1), PC_OK, "%s", pc_errmsg());
 	cr_assert_eq(mu_check(&m), PC_OK, "%s", pc_errmsg());
-	cr_assert_eq(pc_pool_close(p), PC_OK);
+	tu_close_rm(p);
 }
 
 /* ------------------------------------------------------------------ */
@@ -869,8 +845,7 @@ static void check_brange(const mb *m, const bmodel *bm, pc_slice lo,
 Test(map, diff_bytes)
 {
 	size_t nops = small() ? 4000 : 200000;
-	const char *path;
-	pc_pool *p = open_new("mapbdiff", 256u << 20, &path);
+	pc_pool *p = tu_mkpool("mapbdiff", 256u << 20);
 	mb m = {0};
 	cr_assert_eq(pmap_bytes_bytes_root(p, "b", PC_CREATE, &m), PC_OK);
 	pc_pool_stats st0;
@@ -963,7 +938,7 @@ Test(map, diff_bytes)
 		}
 		if ((op + 1) % reopen_every == 0) {
 			check_all_b(&m, &bm);
-			p = reopen(p, path);
+			tu_reopen(&p);
 			cr_assert_eq(pmap_bytes_bytes_root(p, "b", PC_OPEN, &m),
 				     PC_OK);
 			check_all_b(&m, &bm);
@@ -983,14 +958,12 @@ Test(map, diff_bytes)
 		     (unsigned long long)st1.used,
 		     (unsigned long long)st0.used);
 	bm_free(&bm);
-	cr_assert_eq(pc_pool_close(p), PC_OK);
-	(void)unlink(path);
+	tu_close_rm(p);
 }
 
 Test(map, bytes_limits)
 {
-	const char *path;
-	pc_pool *p = open_new("mapblim", 64u << 20, &path);
+	pc_pool *p = tu_mkpool("mapblim", 64u << 20);
 	mb m = {0};
 	cr_assert_eq(pmap_bytes_bytes_root(p, "b", PC_CREATE, &m), PC_OK);
 	/* empty key and empty value */
@@ -1035,20 +1008,19 @@ Test(map, bytes_limits)
 	cr_assert(pmap_bytes_bytes_next(&it));
 	cr_assert_eq(it.key.len, big);
 	cr_assert_eq(((const unsigned char *)it.key.ptr)[big - 1], 0);
-	p = reopen(p, path);
+	tu_reopen(&p);
 	cr_assert_eq(pmap_bytes_bytes_root(p, "b", PC_OPEN, &m), PC_OK);
 	cr_assert_eq(pmap_bytes_bytes_len(&m), 202);
 	cr_assert_eq(pmap_bytes_bytes_check(&m), PC_OK, "%s", pc_errmsg());
 	cr_assert_eq(pmap_bytes_bytes_free(&m), PC_OK);
 	free(k);
 	free(val);
-	cr_assert_eq(pc_pool_close(p), PC_OK);
+	tu_close_rm(p);
 }
 
 Test(map, bytes_tx_abort_and_full)
 {
-	const char *path;
-	pc_pool *p = open_new("mapbfull", PC_POOL_MIN_SIZE, &path);
+	pc_pool *p = tu_mkpool("mapbfull", PC_POOL_MIN_SIZE);
 	mb m = {0};
 	cr_assert_eq(pmap_bytes_bytes_root(p, "b", PC_CREATE, &m), PC_OK);
 	char k[32], v[4096];
@@ -1117,7 +1089,7 @@ Test(map, bytes_tx_abort_and_full)
 	free(huge);
 	cr_assert_eq(pmap_bytes_bytes_clear(&m), PC_OK, "%s", pc_errmsg());
 	cr_assert_eq(pmap_bytes_bytes_len(&m), 0);
-	cr_assert_eq(pc_pool_close(p), PC_OK);
+	tu_close_rm(p);
 }
 
 /* An interrupted writer (SIGKILL at a random moment) leaves a map that
@@ -1125,8 +1097,9 @@ Test(map, bytes_tx_abort_and_full)
  * after clear() the pool holds as much as a fresh empty map. */
 Test(map, kill_no_leak)
 {
-	const char *path;
-	pc_pool *p = open_new("mapkill", 64u << 20, &path);
+	pc_pool *p = tu_mkpool("mapkill", 64u << 20);
+	char path[PC_PATH_MAX];
+	snprintf(path, sizeof(path), "%s", p->path);
 	mb m = {0};
 	cr_assert_eq(pmap_bytes_bytes_root(p, "b", PC_CREATE, &m), PC_OK);
 	pc_pool_stats st0;
@@ -1136,8 +1109,7 @@ Test(map, kill_no_leak)
 	for (int round = 0; round < rounds; round++) {
 		int fd[2];
 		cr_assert_eq(pipe(fd), 0);
-		pid_t pid = fork();
-		cr_assert_neq(pid, -1);
+		pid_t pid = tu_fork();
 		if (pid == 0) {
 			close(fd[0]);
 			pc_pool *q = NULL;
@@ -1177,9 +1149,7 @@ Test(map, kill_no_leak)
 		done = x + 1;
 		struct timespec ts = {0, (long)(20 + round * 37) * 1000000L};
 		nanosleep(&ts, NULL);
-		kill(pid, SIGKILL);
-		int status;
-		waitpid(pid, &status, 0);
+		tu_kill9(pid);
 		while (read(fd[0], &x, sizeof(x)) == sizeof(x))
 			done = x + 1;
 		close(fd[0]);
@@ -1212,8 +1182,7 @@ Test(map, kill_no_leak)
 	cr_assert_eq(st1.used, st0.used, "leak after kills: %llu vs %llu",
 		     (unsigned long long)st1.used,
 		     (unsigned long long)st0.used);
-	cr_assert_eq(pc_pool_close(p), PC_OK);
-	(void)unlink(path);
+	tu_close_rm(p);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1227,8 +1196,7 @@ static int pt3_lt(const void *a, const void *b)
 
 Test(map, comparator_keys)
 {
-	const char *path;
-	pc_pool *p = open_new("mapcmp", 64u << 20, &path);
+	pc_pool *p = tu_mkpool("mapcmp", 64u << 20);
 	mpt m = {0};
 	cr_assert_eq(mpt_root(p, "c", PC_CREATE, &m), PC_OK);
 	enum { N = 3000 };
@@ -1260,7 +1228,7 @@ Test(map, comparator_keys)
 		cr_assert_eq(mpt_remove(&m, keys[i], NULL), PC_OK);
 	cr_assert_eq(mpt_len(&m), n / 2);
 	cr_assert_eq(mpt_check(&m), PC_OK, "%s", pc_errmsg());
-	cr_assert_eq(pc_pool_close(p), PC_OK);
+	tu_close_rm(p);
 }
 
 Test(map, dram_build)
@@ -1301,8 +1269,7 @@ Test(map, dram_build)
  * one. Simulated by scrambling leaves' hints directly. */
 Test(map, torn_order_hint)
 {
-	const char *path;
-	pc_pool *p = open_new("maphint", 32u << 20, &path);
+	pc_pool *p = tu_mkpool("maphint", 32u << 20);
 	mu m = {0};
 	cr_assert_eq(mu_root(p, "m", PC_CREATE, &m), PC_OK);
 	uint64_t s = 8;
@@ -1318,7 +1285,7 @@ Test(map, torn_order_hint)
 		um_del(&um, j);
 	}
 	cr_assert_gt(m.h->height, 0);
-	pc__mctx c = {&mu__desc, p, (uintptr_t)p->base, m.h};
+	pc__mctx c = {&mu__desc, p, (uintptr_t)p->base, m.h, NULL};
 	int nleaves = 0;
 	for (uint64_t off = pc__m_edge_leaf(&c, 0); off;
 	     off = pc__ml(&c, off)->next, nleaves++) {
@@ -1339,7 +1306,7 @@ Test(map, torn_order_hint)
 	cr_assert_gt(nleaves, 10);
 	cr_assert_eq(mu_check(&m), PC_E_CORRUPT,
 		     "a wrong hint of the current epoch must be reported");
-	p = reopen(p, path);
+	tu_reopen(&p);
 	cr_assert_eq(mu_root(p, "m", PC_OPEN, &m), PC_OK);
 	check_all_u(&m, &um);
 	check_urange(&m, &um, 5000, PC_INCLUDED, 90000, PC_EXCLUDED);
@@ -1352,7 +1319,7 @@ Test(map, torn_order_hint)
 	check_all_u(&m, &um);
 	free(um.k);
 	free(um.v);
-	cr_assert_eq(pc_pool_close(p), PC_OK);
+	tu_close_rm(p);
 }
 
 #define PC_K    double
@@ -1362,8 +1329,7 @@ Test(map, torn_order_hint)
 
 Test(map, double_keys_default_compare)
 {
-	const char *path;
-	pc_pool *p = open_new("mapdbl", TU_POOL_SIZE, &path);
+	pc_pool *p = tu_mkpool("mapdbl", TU_POOL_SIZE);
 	mdbl m = {0};
 	cr_assert_eq(mdbl_root(p, "d", PC_CREATE, &m), PC_OK);
 	uint64_t s = 4;
@@ -1384,5 +1350,5 @@ Test(map, double_keys_default_compare)
 	cr_assert_eq(mdbl_count_below(&m, 0.0) + mdbl_count_above(&m, 0.0) +
 			     (mdbl_contains(&m, 0.0) ? 1 : 0),
 		     n);
-	cr_assert_eq(pc_pool_close(p), PC_OK);
+	tu_close_rm(p);
 }

@@ -100,14 +100,8 @@ static int t_run(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
-	static unsigned seq;
-	const char *dir = getenv("PCOLL_TEST_DIR");
-	if (!dir || !*dir)
-		dir = "/dev/shm";
-	snprintf(o, sizeof(o), "%s/pcoll-tool-%ld-%u.out", dir, (long)getpid(),
-		 seq);
-	snprintf(e, sizeof(e), "%s/pcoll-tool-%ld-%u.err", dir, (long)getpid(),
-		 seq++);
+	tu_path_into(o, sizeof(o), "tool", "out");
+	tu_path_into(e, sizeof(e), "tool", "err");
 	snprintf(cmd, sizeof(cmd), "'%s' %s >'%s' 2>'%s'", tool, args, o, e);
 	int st = system(cmd);
 	t_slurp(o, t_out, sizeof(t_out));
@@ -365,13 +359,6 @@ static void t_verify(const char *path, uint64_t seed)
 	pc_pool_close(p);
 }
 
-static void t_rm_growable(const char *path)
-{
-	char cmd[1200];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s.parts'", path, path);
-	cr_assert_eq(system(cmd), 0);
-}
-
 /* ------------------------------------------------------------------ */
 /* Round trips                                                          */
 /* ------------------------------------------------------------------ */
@@ -432,13 +419,6 @@ Test(tool, roundtrip_fixed_and_growable, .timeout = 120)
 	cr_assert(strstr(last, "\"end_dump\":true") &&
 			  strstr(last, "\"roots\":8"),
 		  "%s", last);
-
-	unlink(d1);
-	unlink(d2);
-	unlink(d3);
-	unlink(src);
-	unlink(dst);
-	t_rm_growable(gp);
 }
 
 /* A pool bigger than the new pool's start: restore must grow it. */
@@ -478,9 +458,6 @@ Test(tool, restore_grows_pool, .timeout = 120)
 			  strstr(t_err, "room"),
 		  "%.3000s", t_err);
 	cr_assert_eq(access(small, F_OK), -1, "partial pool removed");
-	unlink(d1);
-	unlink(src);
-	t_rm_growable(gp);
 }
 
 /* A user struct with a vector embedded in it: the vector's header holds
@@ -540,10 +517,6 @@ Test(tool, roundtrip_embedded_vector)
 	for (uint64_t i = 0; i < 3000; i++)
 		cr_assert_eq(*tv_u64_get(&v, i), i * i);
 	pc_pool_close(p);
-	unlink(d1);
-	unlink(d2);
-	unlink(dst);
-	unlink(src);
 }
 
 Test(tool, dump_selected_roots)
@@ -558,7 +531,6 @@ Test(tool, dump_selected_roots)
 	cr_assert(strstr(t_out, "\"roots\":2"));
 	cr_assert_eq(t_run("dump '%s' nosuch", src), 1);
 	cr_assert(strstr(t_err, "nosuch"), "%.3000s", t_err);
-	unlink(src);
 }
 
 Test(tool, comparator_map_is_reported)
@@ -592,9 +564,6 @@ Test(tool, comparator_map_is_reported)
 	cr_assert_eq(pc_pool_open(dst, &p), PC_OK);
 	cr_assert_eq(pc_root_count(p), 1);
 	pc_pool_close(p);
-	unlink(d);
-	unlink(dst);
-	unlink(src);
 }
 
 /* ------------------------------------------------------------------ */
@@ -628,7 +597,6 @@ Test(tool, info_and_stats)
 	cr_assert(strstr(t_out, "map leaves"), "%.3000s", t_out);
 	cr_assert(strstr(t_out, "log chunks"), "%.3000s", t_out);
 	cr_assert(strstr(t_out, "pcoll root directory"), "%.3000s", t_out);
-	unlink(src);
 }
 
 Test(tool, readonly_commands_write_nothing)
@@ -641,7 +609,6 @@ Test(tool, readonly_commands_write_nothing)
 	cr_assert_eq(t_run("check '%s'", src), 0, "%.3000s", t_out);
 	cr_assert_eq(t_run("dump '%s'", src), 0);
 	cr_assert_eq(t_file_hash(src), h, "the pool file changed");
-	unlink(src);
 }
 
 /* A pool killed in the middle of a transaction: the read-only commands
@@ -691,7 +658,6 @@ Test(tool, readonly_on_a_pool_that_needs_recovery)
 	cr_assert_eq(tv_u64_len(&v), 10);
 	cr_assert_eq(*tv_u64_get(&v, 0), 0);
 	pc_pool_close(p);
-	unlink(src);
 }
 
 /* Overwrite len bytes at offset delta of root name's object. */
@@ -741,7 +707,6 @@ Test(tool, check_passes_then_fails_on_damaged_headers)
 	cr_assert_eq(t_run("dump '%s'", src), 1);
 	cr_assert(strstr(t_err, "numbers") && strstr(t_err, "index"), "%s",
 		  t_err);
-	unlink(src);
 }
 
 Test(tool, check_fails_on_damaged_log_and_blocks)
@@ -758,7 +723,6 @@ Test(tool, check_fails_on_damaged_log_and_blocks)
 	t_damage_root(src, "events", 0, &junk, 8);
 	cr_assert_eq(t_run("check '%s'", src), 1);
 	cr_assert(strstr(t_out, "root \"events\" (plog): FAILED"), "%s", t_out);
-	unlink(src);
 }
 
 /* ------------------------------------------------------------------ */
@@ -843,7 +807,6 @@ Test(tool, bad_pools)
 	uint32_t ver = PC_POOL_LAYOUT_VERSION + 1;
 	cr_assert_eq(tu_poke(p, roff + 8, &ver, 4), 0);
 	t_all_fail(p, "version");
-	unlink(p);
 }
 
 Test(tool, bad_dumps)
@@ -906,9 +869,6 @@ Test(tool, bad_dumps)
 	cr_assert_eq(t_run("restore '%s' '%s' --size lots", d, dst), 2);
 	cr_assert_eq(t_run("frobnicate"), 2);
 	cr_assert_eq(t_run(""), 2);
-	unlink(d);
-	unlink(cut);
-	unlink(src);
 }
 
 Test(tool, restore_from_stdin)
@@ -922,6 +882,4 @@ Test(tool, restore_from_stdin)
 		 src, tool, dst);
 	cr_assert_eq(system(cmd), 0);
 	t_verify(dst, 23);
-	unlink(src);
-	unlink(dst);
 }

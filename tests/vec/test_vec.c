@@ -15,7 +15,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
-#include "testutil.h"
+#include "tu_pool.h"
 
 #define PC_T    uint64_t
 #define PC_NAME vec_u64
@@ -56,28 +56,17 @@ typedef struct game {
 PC_DECLARE(game);
 
 static pc_pool *pool;
-static const char *path;
+static char path[PC_PATH_MAX];
 
 static void setup(void)
 {
-	path = tu_path("vec");
-	cr_assert_eq(pc_pool_create(path, TU_POOL_SIZE, &pool), PC_OK, "%s",
-		     pc_errmsg());
+	pool = tu_mkpool("vec", TU_POOL_SIZE);
+	(void)snprintf(path, sizeof(path), "%s", pool->path);
 }
 
 static void teardown(void)
 {
-	if (pool)
-		cr_assert_eq(pc_pool_close(pool), PC_OK);
-	pool = NULL;
-	unlink(path);
-}
-
-static void reopen(void)
-{
-	cr_assert_eq(pc_pool_close(pool), PC_OK);
-	pool = NULL;
-	cr_assert_eq(pc_pool_open(path, &pool), PC_OK, "%s", pc_errmsg());
+	tu_drop(&pool);
 }
 
 TestSuite(vec, .init = setup, .fini = teardown);
@@ -381,7 +370,7 @@ Test(vec, randomized_against_a_c_array_model, .timeout = 240)
 		}
 		if (done >= next_reopen) {
 			expect_same(&v, &m, "before reopen");
-			reopen();
+			tu_reopen(&pool);
 			cr_assert_eq(vec_u64_root(pool, "diff", PC_OPEN, &v),
 				     PC_OK, "%s", pc_errmsg());
 			expect_same(&v, &m, "after reopen");
@@ -470,7 +459,7 @@ Test(vec, randomized_struct_elements)
 		}
 		}
 	}
-	reopen();
+	tu_reopen(&pool);
 	cr_assert_eq(pvec_rec_root(pool, "recs", PC_OPEN, &v), PC_OK);
 	cr_assert_eq(vec_tri_root(pool, "tris", PC_OPEN, &t), PC_OK);
 	cr_assert_eq(pvec_rec_len(&v), n);
@@ -536,7 +525,7 @@ Test(vec, abort_restores_every_kind_of_change)
 	cr_assert_eq(out, PC_E_ABORTED);
 	cr_assert_eq(vec_u64_cap(&v), cap0, "growth rolled back");
 	expect_seq(&v, 100, 1000);
-	reopen();
+	tu_reopen(&pool);
 	cr_assert_eq(vec_u64_root(pool, "a", PC_OPEN, &v), PC_OK);
 	expect_seq(&v, 100, 1000);
 }
@@ -558,7 +547,7 @@ Test(vec, break_out_of_tx_aborts_and_commit_keeps)
 		cr_assert_eq(vec_u64_push(&v, 11), PC_OK);
 	}
 	cr_assert_eq(out, PC_OK);
-	reopen();
+	tu_reopen(&pool);
 	cr_assert_eq(vec_u64_root(pool, "b", PC_OPEN, &v), PC_OK);
 	expect_seq(&v, 12, 0);
 }
@@ -607,11 +596,9 @@ Test(vec, range_error_inside_tx_does_not_abort)
 
 Test(vec, full_pool_fails_cleanly_and_the_vector_stays_usable, .timeout = 120)
 {
-	cr_assert_eq(pc_pool_close(pool), PC_OK);
-	unlink(path);
-	path = tu_path("vec-full");
-	cr_assert_eq(pc_pool_create(path, PC_POOL_MIN_SIZE, &pool), PC_OK, "%s",
-		     pc_errmsg());
+	tu_close_rm(pool);
+	pool = tu_mkpool("vec-full", PC_POOL_MIN_SIZE);
+	(void)snprintf(path, sizeof(path), "%s", pool->path);
 	vec_u64 v;
 	cr_assert_eq(vec_u64_root(pool, "full", PC_CREATE, &v), PC_OK);
 	/* Push until the pool is full. Between growths, fill the capacity
@@ -665,7 +652,7 @@ Test(vec, full_pool_fails_cleanly_and_the_vector_stays_usable, .timeout = 120)
 	cr_assert_eq(vec_u64_set(&v, 5, 555), PC_OK);
 	cr_assert_eq(vec_u64_push(&v, 999), PC_OK);
 	cr_assert_eq(*vec_u64_last(&v), 999);
-	reopen();
+	tu_reopen(&pool);
 	cr_assert_eq(vec_u64_root(pool, "full", PC_OPEN, &v), PC_OK);
 	cr_assert_eq(vec_u64_len(&v), n);
 	cr_assert_eq(*vec_u64_get(&v, 5), 555);
@@ -705,7 +692,7 @@ Test(vec, opening_as_another_type_is_a_type_error)
 	cr_assert_eq(pvec_double_root(pool, "d", PC_CREATE, &d), PC_E_EXISTS);
 	cr_assert_eq(pvec_double_root(pool, "nope", PC_OPEN, &d),
 		     PC_E_NOTFOUND);
-	reopen();
+	tu_reopen(&pool);
 	cr_assert_eq(pvec_double_root(pool, "d", PC_OPEN, &d), PC_OK);
 	cr_assert(*pvec_double_get(&d, 0) == 1.5);
 	cr_assert_eq(pvec_int_root(pool, "d", PC_OPEN, &i), PC_E_TYPE);
@@ -815,7 +802,7 @@ Test(vec, get_mut_needs_a_transaction)
 		cr_assert_null(vec_u64_get_mut(&v, 4));
 	}
 	cr_assert_eq(out, PC_OK);
-	reopen();
+	tu_reopen(&pool);
 	cr_assert_eq(vec_u64_root(pool, "m", PC_OPEN, &v), PC_OK);
 	cr_assert_eq(*vec_u64_get(&v, 1), 100);
 }
@@ -838,7 +825,7 @@ Test(vec, sort_is_stable)
 		cr_assert_eq(pvec_rec_push(&v, r), PC_OK);
 	}
 	cr_assert_eq(pvec_rec_sort(&v, cmp_rec_key), PC_OK, "%s", pc_errmsg());
-	reopen();
+	tu_reopen(&pool);
 	cr_assert_eq(pvec_rec_root(pool, "s", PC_OPEN, &v), PC_OK);
 	cr_assert_eq(pvec_rec_len(&v), n);
 	for (size_t i = 1; i < n; i++) {
@@ -884,7 +871,7 @@ Test(vec, embedded_in_a_user_struct)
 	cr_assert_eq(out, PC_OK, "%s", pc_errmsg());
 	for (int i = 0; i < 100; i++)
 		cr_assert_eq(pvec_int_push(&s, i), PC_OK);
-	reopen();
+	tu_reopen(&pool);
 	cr_assert_eq(PC_ROOT(pool, "game", game, PC_OPEN, &g), PC_OK);
 	gw = (game *)PC_RO(pool, game, g);
 	cr_assert_eq(gw->moves, 1);
@@ -972,7 +959,7 @@ Test(vec, check_detects_broken_headers)
 	/* A corrupt header is refused at open. */
 	v.h->len = cap + 5;
 	pc_pool_persist(pool, &v.h->len, 8);
-	reopen();
+	tu_reopen(&pool);
 	cr_assert_eq(vec_u64_root(pool, "c", PC_OPEN, &v), PC_E_CORRUPT);
 }
 
@@ -1033,8 +1020,7 @@ Test(vec, sigkill_during_pushes_leaves_a_clean_prefix, .timeout = 120)
 		*done = 0;
 		uint64_t target =
 			scaled(2000) + tu_splitmix64(&rs) % scaled(5000);
-		pid_t pid = fork();
-		cr_assert_geq(pid, 0);
+		pid_t pid = tu_fork();
 		if (pid == 0)
 			push_forever(path, done);
 		uint64_t before = 0;
@@ -1044,10 +1030,7 @@ Test(vec, sigkill_during_pushes_leaves_a_clean_prefix, .timeout = 120)
 				     "the child died on its own");
 			usleep(50);
 		}
-		cr_assert_eq(kill(pid, SIGKILL), 0);
-		int st = 0;
-		cr_assert_eq(waitpid(pid, &st, 0), pid);
-		cr_assert(WIFSIGNALED(st));
+		tu_kill9(pid);
 		uint64_t reported = *done;
 		cr_assert_eq(pc_pool_open(path, &pool), PC_OK, "%s",
 			     pc_errmsg());

@@ -1,6 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The pcoll command-line tool: what its source files share.
+ * The pcoll command-line tool: the interface of its shared core.
+ *
+ * Files and who includes whom (no cycles):
+ *   pct.h      this interface; includes only pcoll's headers
+ *   core.c     pools (read-only open), errors, sizes, statistics, progress
+ *   bind.c     container binding: a map's descriptor from its signature
+ *   json.c     the dump format's codec: JSON strings, base64, line reader
+ *   info.c, stats.c, check.c, dump.c, restore.c
+ *              one command each; include pct.h and cmds.h, never each
+ *              other
+ *   cmds.h     the five commands' entry points
+ *   pcoll.c    main: usage, version, dispatch (includes pct.h and cmds.h)
  *
  * The tool cannot instantiate the typed containers for element types it
  * does not know, so it reads the named-root directory (name, signature,
@@ -16,12 +27,12 @@
 
 #include <pcoll/pcoll.h>
 
-#if __has_include(<pcoll/detail/vec_impl.h>)
-#include <pcoll/detail/vec_impl.h>
+#if __has_include(<pcoll/detail/vec_engine.h>)
+#include <pcoll/detail/vec_engine.h>
 #define PCT_HAVE_VEC 1
 #endif
-#if __has_include(<pcoll/detail/map_impl.h>)
-#include <pcoll/detail/map_impl.h>
+#if __has_include(<pcoll/detail/map_engine.h>)
+#include <pcoll/detail/map_engine.h>
 #define PCT_HAVE_MAP 1
 #endif
 #if __has_include(<pcoll/log.h>)
@@ -43,10 +54,10 @@ enum {
 /* Version of the dump format written by `pcoll dump`. */
 #define PCT_DUMP_FORMAT 1
 
+/* ---- pools, errors, sizes, progress (core.c) -------------------------- */
+
 /* Short name of a pc_kind ("vec", "map", ...); "?" when unknown. */
 const char *pct_kind_name(uint32_t kind);
-/* The pc_kind of a short name, 0 when unknown. */
-uint32_t pct_kind_from_name(const char *s);
 
 /* Open the pool at path so that nothing is ever written to it: the file
  * is mapped copy-on-write (libpmemobj's copy_on_write.at_open), so the
@@ -55,7 +66,7 @@ uint32_t pct_kind_from_name(const char *s);
  * NULL on failure. */
 pc_pool *pct_open_ro(const char *path);
 
-/* Print "pcoll: <message>" for the last pcoll error. */
+/* Print "pcoll <what>: <message>" for the last pcoll error (or e). */
 void pct_perr(const char *what, pc_err e);
 
 /* Parse a size with an optional K, M, G or T suffix (powers of 1024). */
@@ -63,6 +74,10 @@ int pct_parse_size(const char *s, size_t *out);
 
 /* Human-readable bytes into buf ("12.0 MiB"). */
 const char *pct_human(uint64_t n, char *buf, size_t len);
+
+/* pc_pool_stats_get() plus a free estimate for growable pools (whose
+ * mapped size is unknown to the core, which then reports 0 free). */
+pc_err pct_stats(pc_pool *pool, pc_pool_stats *st);
 
 /* Progress bar on stderr, shown only when stderr is a terminal. */
 typedef struct pct_progress {
@@ -76,10 +91,11 @@ void pct_progress_begin(pct_progress *p, const char *label, uint64_t total,
 void pct_progress_set(pct_progress *p, uint64_t done);
 void pct_progress_end(pct_progress *p);
 
-/* ---- maps: the descriptor the typed layer would build ---------------- */
+/* ---- container binding: maps (bind.c) ---------------------------------- */
 
 #ifdef PCT_HAVE_MAP
-/* Key kinds the tool can handle without the program's comparator. */
+/* The descriptor the typed layer would build, for the key kinds the tool
+ * can handle without the program's comparator. */
 typedef struct pct_map {
 	pc__mapd d;
 	pc__mctx c;
@@ -95,11 +111,56 @@ pc_err pct_map_desc(const pc_typesig *sig, pct_map *m);
 /* Bind m to the map header at off in pool (checked as pmap_root does). */
 pc_err pct_map_bind(pc_pool *pool, uint64_t off, const pc_typesig *sig,
 		    pct_map *m);
+/* Entries (and leaves) counted along the leaf chain, every offset checked
+ * first (so a damaged map gives an error, not a crash). */
+pc_err pct_map_len(const pct_map *m, uint64_t *len, uint64_t *leaves);
 #endif
 
-/* ---- commands --------------------------------------------------------- */
+/* ---- the dump format's codec (json.c) ---------------------------------- */
 
-int pct_cmd_dump(int argc, char **argv);
-int pct_cmd_restore(int argc, char **argv);
+/* base64 of n bytes at data. */
+void pct_put_b64(FILE *f, const void *data, size_t n);
+/* A JSON string holding arbitrary bytes (at most max, up to a NUL): bytes
+ * outside printable ASCII, '"' and '\' are escaped; \u00XX always means
+ * the single byte XX. */
+void pct_put_str(FILE *f, const char *s, size_t max);
+/* A type signature as a JSON object. */
+void pct_put_sig(FILE *f, const pc_typesig *s);
+
+/* A parsed line: one flat JSON object, with at most one nested object. */
+enum { PCT_J_STR = 1, PCT_J_NUM, PCT_J_BOOL, PCT_J_OBJ };
+
+#define PCT_J_MAX 16
+
+typedef struct pct_jval {
+	const char *key;
+	int type;
+	char *str; /* decoded in place (bytes; NUL-terminated) */
+	size_t len;
+	uint64_t num;
+	int neg;
+	int boolean;
+	int sub; /* PCT_J_OBJ: index of the first nested field */
+	int nsub;
+} pct_jval;
+
+typedef struct pct_jobj {
+	pct_jval v[PCT_J_MAX * 2];
+	int top; /* top-level fields are v[0..top); nested ones follow */
+} pct_jobj;
+
+/* Parse line (modified in place: strings are decoded where they stand)
+ * into o. Returns 0, or -1 when it is not one such object. */
+int pct_j_parse(char *line, pct_jobj *o);
+/* The field key of type type among v[first..first+n); NULL when absent or
+ * of another type. */
+const pct_jval *pct_j_get_in(const pct_jobj *o, int first, int n,
+			     const char *key, int type);
+/* The same among the top-level fields. */
+const pct_jval *pct_j_get(const pct_jobj *o, const char *key, int type);
+/* Decode base64 in place; returns the length or -1. */
+long pct_unb64(char *s, size_t n);
+/* The signature written by pct_put_sig(), from the nested object v. */
+pc_err pct_sig_from_json(const pct_jobj *o, const pct_jval *v, pc_typesig *sig);
 
 #endif /* PCOLL_TOOL_PCT_H */

@@ -15,6 +15,8 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <libpmemobj.h>
 
@@ -115,6 +117,63 @@ static inline pc_err pc__tx_free(uint64_t pool_uuid_lo, uint64_t off)
 }
 
 /*
+ * Strict two-phase locking for synchronized containers (detail/sync.h):
+ * the lock words a transaction took, each with the value that unlocks it,
+ * stored when this thread's outermost transaction has ended (committed
+ * or rolled back), and the transaction's wait-die ticket (0: none drawn
+ * yet). pc__tx_ours says whether pcoll began the outermost transaction:
+ * only then does pcoll see its end.
+ */
+typedef struct pc__txrel {
+	uint64_t *w;
+	uint64_t v;
+} pc__txrel;
+PC__WEAK _Thread_local pc__txrel *pc__txrel_v;
+PC__WEAK _Thread_local size_t pc__txrel_n;
+PC__WEAK _Thread_local size_t pc__txrel_cap;
+PC__WEAK _Thread_local uint64_t pc__tx_ticket;
+PC__WEAK _Thread_local int pc__tx_ours;
+PC__WEAK uint64_t pc__tx_nticket;
+
+static inline pc_err pc__txrel_push(uint64_t *w, uint64_t v)
+{
+	if (pc__txrel_n == pc__txrel_cap) {
+		size_t ncap = pc__txrel_cap ? 2 * pc__txrel_cap : 16;
+		pc__txrel *nv = (pc__txrel *)realloc(pc__txrel_v,
+						     ncap * sizeof(*nv));
+		if (!nv)
+			return pc__fail(PC_E_NOMEM,
+					"transaction: no memory to record "
+					"%zu locks",
+					ncap);
+		pc__txrel_v = nv;
+		pc__txrel_cap = ncap;
+	}
+	pc__txrel_v[pc__txrel_n].w = w;
+	pc__txrel_v[pc__txrel_n].v = v;
+	pc__txrel_n++;
+	return PC_OK;
+}
+
+/* After pmemobj_tx_end(): once the outermost transaction is over, unlock
+ * what it locked (in reverse order) and forget its ticket. */
+static inline void pc__tx_ended(void)
+{
+	if (pmemobj_tx_stage() != TX_STAGE_NONE)
+		return;
+	pc__tx_ours = 0;
+	if (PC__LIKELY(!pc__txrel_cap && !pc__tx_ticket))
+		return;
+	for (size_t i = pc__txrel_n; i-- > 0;)
+		__atomic_store_n(pc__txrel_v[i].w, pc__txrel_v[i].v,
+				 __ATOMIC_RELEASE);
+	free(pc__txrel_v);
+	pc__txrel_v = NULL;
+	pc__txrel_n = pc__txrel_cap = 0;
+	pc__tx_ticket = 0;
+}
+
+/*
  * A pcoll call that needs a transaction either joins the caller's running
  * one or opens its own. pc__tx_enter() says which; pc__tx_leave() commits
  * or aborts an own transaction and passes the result through. Inside a
@@ -145,9 +204,11 @@ static inline pc_err pc__tx_enter(PMEMobjpool *pop, pc__txj *j)
 		j->own = 0;
 		if (pmemobj_tx_stage() != TX_STAGE_NONE)
 			(void)pmemobj_tx_end();
+		pc__tx_ended();
 		return pc__fail(PC_E_ABORTED, "cannot begin a transaction: %s",
 				strerror(err));
 	}
+	pc__tx_ours = 1;
 	j->own = 1;
 	return PC_OK;
 }
@@ -159,11 +220,13 @@ static inline pc_err pc__tx_leave(pc__txj *j, pc_err e)
 	if (e != PC_OK) {
 		(void)pc__tx_abort_with(e);
 		(void)pmemobj_tx_end();
+		pc__tx_ended();
 		return e;
 	}
 	if (pmemobj_tx_stage() == TX_STAGE_WORK)
 		pmemobj_tx_commit();
 	int errnum = pmemobj_tx_end();
+	pc__tx_ended();
 	return pc__tx_errnum_to_pc(errnum);
 }
 

@@ -12,6 +12,8 @@
 
 #include <pcoll/pcoll.h>
 
+#include "testutil.h"
+
 #ifdef CR_HAVE_VEC
 #define PC_T    uint64_t
 #define PC_NAME fz_vec
@@ -69,15 +71,6 @@ static struct {
 	int precheck;
 	int known;
 } S;
-
-static const char *fz_dir(void)
-{
-	const char *d = getenv("PCOLL_TEST_DIR");
-	if (!d || !*d)
-		d = "/dev/shm";
-	(void)mkdir(d, 0700);
-	return d;
-}
 
 static pc_err build_seed(pc_pool *pool)
 {
@@ -155,11 +148,10 @@ int cr_fuzz_init(void)
 	S.precheck = pc && *pc == '1';
 	const char *kn = getenv("PCOLL_FUZZ_KNOWN");
 	S.known = kn && *kn == '1';
-	(void)snprintf(S.seed_path, sizeof(S.seed_path),
-		       "%s/pcoll-fuzz-seed-%ld.pool", fz_dir(), (long)getpid());
-	(void)snprintf(S.img_path, sizeof(S.img_path),
-		       "%s/pcoll-fuzz-img-%ld.pool", fz_dir(), (long)getpid());
-	(void)unlink(S.seed_path);
+	(void)snprintf(S.seed_path, sizeof(S.seed_path), "%s",
+		       tu_path("fuzz-seed"));
+	(void)snprintf(S.img_path, sizeof(S.img_path), "%s",
+		       tu_path("fuzz-img"));
 	pc_pool *pool = NULL;
 	if (pc_pool_create(S.seed_path, PC_POOL_MIN_SIZE, &pool) != PC_OK) {
 		fprintf(stderr, "fuzz: seed pool: %s\n", pc_errmsg());

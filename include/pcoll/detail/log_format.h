@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Internal: persistent layout, checksum and record lookup of PLOG. Users
- * include <pcoll/log.h>; nothing here is public API. docs/log.md explains
- * the format and the recovery argument.
+ * Internal (PLOG engine): the persistent format: constants, the record,
+ * tail slot, chunk and header layouts, the volatile state kept in the
+ * header, the keyed hash and the record and slot checksums, where records
+ * are placed in a chunk (stride, batch alignment) and how one is found
+ * at a place. Also the random key and salt source. Relies on the pool
+ * (pool.h) only; nothing here is public API. docs/log.md explains the
+ * format and the recovery argument.
  */
-#ifndef PCOLL_DETAIL_LOG_IMPL_H
-#define PCOLL_DETAIL_LOG_IMPL_H
+#ifndef PCOLL_DETAIL_LOG_FORMAT_H
+#define PCOLL_DETAIL_LOG_FORMAT_H
 
 #include <stdint.h>
 #include <stdio.h>
@@ -303,40 +307,6 @@ static inline int plog__chunk_ok(const pc_pool *pool, uint64_t off)
 	return pc__pool_range_ok(pool, off, c->dataoff + c->cap);
 }
 
-/*
- * Finds the record with sequence number seq: at (*c, *pos) (the next
- * record of a batch), at the next 64-byte boundary (the first record of
- * the next batch), or else at the start of a later chunk (an appender
- * moves on when a batch does not fit in the rest of a chunk). With
- * verify, the checksum must match too. On success updates *c and *pos to
- * the record's place and returns it. Sequence numbers are never reused,
- * so a stale record cannot match.
- */
-static inline struct plog__rec *
-plog__locate(const pc_pool *pool, const uint64_t k[4], struct plog__chunk **c,
-	     uint64_t *pos, uint64_t seq, int verify)
-{
-	struct plog__chunk *ch = *c;
-	uint64_t p = *pos;
-	for (;;) {
-		uint64_t at = p;
-		struct plog__rec *r = plog__rec_next(plog__data(ch), ch->cap,
-						     &at, seq ^ ch->salt);
-		if (r && (!verify ||
-			  r->sum == plog__rec_sum(k, ch->salt,
-						  plog__hash(k, r + 1, r->len),
-						  seq, r->len, r->batch))) {
-			*c = ch;
-			*pos = at;
-			return r;
-		}
-		if (!ch->next || !plog__chunk_ok(pool, ch->next))
-			return NULL;
-		ch = plog__chunk_at(pool, ch->next);
-		p = 0;
-	}
-}
-
 /* A random 64-bit value for a new log's checksum key (not secret). */
 static inline uint64_t plog__random(void)
 {
@@ -354,40 +324,6 @@ static inline uint64_t plog__random(void)
 	return v ? v : 0x9E3779B97F4A7C15ull;
 }
 
-/* Threads' held read locks (walk/iterate), so that a rewind from inside
- * a walk callback fails instead of deadlocking. */
-#define PLOG__HELD_MAX 8
-PC__WEAK _Thread_local const void *plog__held[PLOG__HELD_MAX];
-PC__WEAK _Thread_local unsigned plog__nheld;
-
-static inline int plog__holds(const void *h)
-{
-	for (unsigned i = 0; i < plog__nheld && i < PLOG__HELD_MAX; i++)
-		if (plog__held[i] == h)
-			return 1;
-	return 0;
-}
-
-static inline void plog__hold(const void *h)
-{
-	if (plog__nheld < PLOG__HELD_MAX)
-		plog__held[plog__nheld] = h;
-	plog__nheld++;
-}
-
-static inline void plog__release(const void *h)
-{
-	unsigned n =
-		plog__nheld < PLOG__HELD_MAX ? plog__nheld : PLOG__HELD_MAX;
-	for (unsigned i = n; i-- > 0;)
-		if (plog__held[i] == h) {
-			plog__held[i] = plog__held[n - 1];
-			break;
-		}
-	if (plog__nheld)
-		plog__nheld--;
-}
-
 /** @endcond */
 
-#endif /* PCOLL_DETAIL_LOG_IMPL_H */
+#endif /* PCOLL_DETAIL_LOG_FORMAT_H */

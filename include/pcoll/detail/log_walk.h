@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internal (PLOG engine): the readers: the read lock (shared by walks and
+ * iterations, taken exclusively by rewind) with the per-thread record of
+ * held locks that lets a rewind from a walk callback fail instead of
+ * deadlocking, plog_walk() and the record iterator. No fences: readers
+ * see the records published when they start. Relies on log_format.h,
+ * log_chain.h (plog__locate) and log_tail.h (the published end), and on
+ * the handle types of <pcoll/log.h>, which includes it.
+ */
+#ifndef PCOLL_DETAIL_LOG_WALK_H
+#define PCOLL_DETAIL_LOG_WALK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpmemobj.h>
+
+#include "../err.h"
+#include "../pool.h"
+#include "log_chain.h"
+#include "log_format.h"
+#include "log_tail.h"
+
+#ifndef PCOLL_LOG_H
+#error "internal PLOG header: include <pcoll/log.h>"
+#endif
+
+/** @cond PCOLL_INTERNAL */
+
+/* Threads' held read locks (walk/iterate), so that a rewind from inside
+ * a walk callback fails instead of deadlocking. */
+#define PLOG__HELD_MAX 8
+PC__WEAK _Thread_local const void *plog__held[PLOG__HELD_MAX];
+PC__WEAK _Thread_local unsigned plog__nheld;
+
+static inline int plog__holds(const void *h)
+{
+	for (unsigned i = 0; i < plog__nheld && i < PLOG__HELD_MAX; i++)
+		if (plog__held[i] == h)
+			return 1;
+	return 0;
+}
+
+static inline void plog__hold(const void *h)
+{
+	if (plog__nheld < PLOG__HELD_MAX)
+		plog__held[plog__nheld] = h;
+	plog__nheld++;
+}
+
+static inline void plog__release(const void *h)
+{
+	unsigned n =
+		plog__nheld < PLOG__HELD_MAX ? plog__nheld : PLOG__HELD_MAX;
+	for (unsigned i = n; i-- > 0;)
+		if (plog__held[i] == h) {
+			plog__held[i] = plog__held[n - 1];
+			break;
+		}
+	if (plog__nheld)
+		plog__nheld--;
+}
+
+/* Takes the read lock (shared with other readers, excludes rewind). */
+static inline pc_err plog__rdlock(const plog *log, const char *fn)
+{
+	int r = pmemobj_rwlock_rdlock(log->pool->pop, &log->h->rw);
+	if (r != 0)
+		return pc__fail(PC_E_BUSY, "%s: cannot lock the log: %s", fn,
+				strerror(r));
+	plog__hold(log->h);
+	return PC_OK;
+}
+
+static inline void plog__rdunlock(const plog *log)
+{
+	plog__release(log->h);
+	(void)pmemobj_rwlock_unlock(log->pool->pop, &log->h->rw);
+}
+
+/* plog_walk() after its argument check. */
+static inline pc_err plog__walk(const plog *log, size_t chunk, plog_walk_fn fn,
+				void *arg)
+{
+	PC_TRY(plog__rdlock(log, "plog_walk"));
+	plog__sync_pub(log);
+	const pc_pool *pool = log->pool;
+	const struct plog__rt *rt = log->rt;
+	uint64_t end = __atomic_load_n(&rt->pub_seq, __ATOMIC_ACQUIRE);
+	uint64_t seq = rt->w.first_seq;
+	struct plog__chunk *c = plog__chunk_at(pool, log->h->first);
+	uint64_t p = 0;
+	unsigned char *buf = NULL;
+	size_t fill = 0;
+	pc_err e = PC_OK;
+	int go = 1;
+	/* The current chunk's fields, kept in locals for the fast path. */
+	unsigned char *data = plog__data(c);
+	uint64_t cap = c->cap, salt = c->salt;
+	for (; go && seq < end; seq++) {
+		struct plog__rec *r = plog__rec_next(data, cap, &p, seq ^ salt);
+		if (PC__UNLIKELY(!r)) {
+			r = plog__locate(pool, rt->k, &c, &p, seq, 0);
+			if (!r) {
+				e = pc__fail(
+					PC_E_CORRUPT,
+					"plog_walk: record %llu is missing",
+					(unsigned long long)seq);
+				break;
+			}
+			data = plog__data(c);
+			cap = c->cap;
+			salt = c->salt;
+		}
+		const unsigned char *q = (const unsigned char *)(r + 1);
+		size_t len = r->len;
+		/* The next header's place depends on this one: fetch ahead. */
+		__builtin_prefetch(q + 4096);
+		p += plog__stride(len);
+		if (chunk == 0) {
+			go = fn(q, len, arg);
+			continue;
+		}
+		size_t o = 0;
+		while (go && o < len) {
+			if (fill == 0 && len - o >= chunk) {
+				go = fn(q + o, chunk, arg);
+				o += chunk;
+				continue;
+			}
+			if (!buf) {
+				buf = (unsigned char *)malloc(chunk);
+				if (!buf) {
+					e = pc__fail(PC_E_NOMEM,
+						     "plog_walk: no memory "
+						     "for a %zu-byte chunk",
+						     chunk);
+					go = 0;
+					break;
+				}
+			}
+			size_t take = chunk - fill;
+			if (take > len - o)
+				take = len - o;
+			memcpy(buf + fill, q + o, take);
+			fill += take;
+			o += take;
+			if (fill == chunk) {
+				go = fn(buf, chunk, arg);
+				fill = 0;
+			}
+		}
+	}
+	if (e == PC_OK && go && fill)
+		(void)fn(buf, fill, arg);
+	free(buf);
+	plog__rdunlock(log);
+	return e;
+}
+
+/* plog_iter_begin() after its argument check. */
+static inline pc_err plog__iter_begin(const plog *log, plog_iter *it)
+{
+	memset(it, 0, sizeof(*it));
+	PC_TRY(plog__rdlock(log, "plog_iter_begin"));
+	plog__sync_pub(log);
+	it->log = log;
+	it->c = plog__chunk_at(log->pool, log->h->first);
+	it->pos = 0;
+	it->seq = log->rt->w.first_seq;
+	it->end = __atomic_load_n(&log->rt->pub_seq, __ATOMIC_ACQUIRE);
+	it->err = PC_OK;
+	it->active = 1;
+	return PC_OK;
+}
+
+/* plog_iter_next() once it knows a record is due. */
+static inline bool plog__iter_next(plog_iter *it, const void **data,
+				   size_t *len)
+{
+	struct plog__rec *r = plog__locate(it->log->pool, it->log->rt->k,
+					   &it->c, &it->pos, it->seq, 0);
+	if (!r) {
+		it->err = pc__fail(PC_E_CORRUPT,
+				   "plog_iter_next: record %llu is missing",
+				   (unsigned long long)it->seq);
+		it->end = it->seq;
+		return false;
+	}
+	*data = r + 1;
+	*len = r->len;
+	it->pos += plog__stride(r->len);
+	it->seq++;
+	return true;
+}
+
+/** @endcond */
+
+#endif /* PCOLL_DETAIL_LOG_WALK_H */

@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internal (PMAP engine, PC_SYNC): iteration, ranges and counts of a map
+ * shared by threads, without locks.
+ *
+ * An iterator remembers one leaf, the version of its word when it read
+ * the leaf's order, and copies of its current entry. A move within an
+ * unchanged leaf validates that version once more; when the leaf changed
+ * (or the move crosses to the next leaf and that changed), the iterator
+ * descends again from the header to the first key after the copy of its
+ * current key (before it, going back). Hence what a scan promises under
+ * concurrent writers:
+ * - keys come out strictly ascending (descending for prev), each at most
+ *   once, each with the value it had at one instant while it was
+ *   present: nothing torn, nothing uncommitted;
+ * - every key present from the start of the scan to its end comes out;
+ * - a key inserted or removed during the scan may or may not.
+ * The counts are scans that copy keys only, with the same promise.
+ *
+ * Relies on: map_sync_read.h (descent, validated views, copies).
+ */
+#ifndef PCOLL_DETAIL_MAP_SYNC_ITER_H
+#define PCOLL_DETAIL_MAP_SYNC_ITER_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "map_sync_read.h"
+
+/** @cond PCOLL_INTERNAL */
+
+typedef struct pc__msit {
+	pc__mctx c;
+	uint64_t leaf; /* 0: ended */
+	uint64_t *w;   /* the leaf's word */
+	uint64_t ver;  /* its version when ord[] was read */
+	uint64_t bm;   /* live slots then */
+	uint8_t ord[64];
+	uint8_t n, pos, lob, hib;
+	const void *lo, *hi; /* probe bounds, kept by the typed layer */
+	void *kc;            /* copy of the current key: a K, or a pc__msbuf */
+	void *vc;            /* copy of its value: a V, a pc__msbuf, or NULL */
+	void *rk;        /* restart key: PC__MAP_KMAX bytes, or a pc__msbuf */
+	pc_slice ks, rs; /* byte-string keys: probe forms of kc and rk */
+	pc_err err;      /* why the last move failed (PC_OK: the end) */
+	const char *fn;
+} pc__msit;
+
+/* Probe form of the current key's copy. */
+static inline const void *pc__msit_kprobe(pc__msit *it, const pc__mapd *d)
+{
+	if (d->kkind != PC__MK_BYTES)
+		return it->kc;
+	const pc__msbuf *b = (const pc__msbuf *)it->kc;
+	it->ks = pc_slice_make(b->p, b->len);
+	return &it->ks;
+}
+
+static inline int pc__msit_live(const pc__msit *it, const pc__mapd *d,
+				unsigned pos)
+{
+	unsigned s = it->ord[pos];
+	return s < d->lcap && ((it->bm >> s) & 1);
+}
+
+/* Live slots of leaf l in key order (stale hint or none): insertion sort,
+ * byte-string keys compared through validated references. 0: the leaf
+ * changed. */
+static inline int pc__msit_sort(pc__msit *it, const pc__mapd *d,
+				const struct pc__mleaf *l)
+{
+	const pc__mctx *c = &it->c;
+	unsigned n = 0;
+	pc_bytes refs[64];
+	if (d->kkind == PC__MK_BYTES) {
+		for (uint64_t m = it->bm; m; m &= m - 1) {
+			unsigned s = (unsigned)__builtin_ctzll(m);
+			memcpy(&refs[s], pc__msr_slot(d, l, s),
+			       sizeof(pc_bytes));
+		}
+		if (!pc__sy_rok(it->w, it->ver))
+			return 0;
+	}
+	for (uint64_t m = it->bm; m; m &= m - 1) {
+		uint8_t s = (uint8_t)__builtin_ctzll(m);
+		unsigned j = n++;
+		while (j > 0) {
+			int lt;
+			if (d->kkind == PC__MK_BYTES)
+				lt = pc_slice_cmp(
+					     pc_bytes_slice(c->pool, &refs[s]),
+					     pc_bytes_slice(
+						     c->pool,
+						     &refs[it->ord[j - 1]])) <
+				     0;
+			else
+				lt = pc__ml_lt(c, l, s, it->ord[j - 1]);
+			if (!lt)
+				break;
+			it->ord[j] = it->ord[j - 1];
+			j--;
+		}
+		it->ord[j] = s;
+	}
+	it->n = (uint8_t)n;
+	return 1;
+}
+
+/* Read leaf off (word w, version v taken) into the iterator, positioned
+ * before its first slot. 0: it changed. */
+static inline int pc__msit_load(pc__msit *it, const pc__mapd *d, uint64_t off,
+				uint64_t *w, uint64_t v)
+{
+	const pc__mctx *c = &it->c;
+	const struct pc__mleaf *l = pc__ml(c, off);
+	it->leaf = off;
+	it->w = w;
+	it->ver = v;
+	it->pos = 0;
+	it->bm = __atomic_load_n(&l->bitmap, __ATOMIC_RELAXED);
+	if (d->lcap < 64)
+		it->bm &= (1ull << d->lcap) - 1;
+	if (l->hint_epoch == c->h->epoch) {
+		memcpy(it->ord, l->order, sizeof(it->ord));
+		uint64_t end = pc__m_eqmask64(it->ord, 0xFF);
+		it->n = (uint8_t)(end ? __builtin_ctzll(end) : 64);
+	} else if (!pc__msit_sort(it, d, l)) {
+		return 0;
+	}
+	return pc__sy_rok(w, v);
+}
+
+/* Copy the entry at it->pos. 1, 0 (changed) or -1 (no memory). */
+static inline int pc__msit_copy(pc__msit *it, const pc__mapd *d)
+{
+	const pc__mctx *c = &it->c;
+	const unsigned char *s =
+		pc__msr_slot(d, pc__ml(c, it->leaf), it->ord[it->pos]);
+	int r = pc__msr_kcopy(c, d, s, it->w, it->ver, it->kc);
+	if (r > 0 && it->vc) {
+		/* it->vc holds a V or a pc__msbuf (typed layer union). */
+		pc__msout o = {it->vc, NULL, (pc__msbuf *)it->vc};
+		r = pc__msr_vcopy(c, d, s + d->voff, it->w, it->ver, &o);
+	}
+	if (r < 0)
+		it->err = pc__fail(PC_E_NOMEM, "%s: no memory to copy an entry",
+				   it->fn);
+	return r;
+}
+
+/* 1 when the probe key pk is inside bound (bk, b) on side (0: lower). */
+static inline int pc__msit_inb(pc__msit *it, const pc__mapd *d, const void *bk,
+			       int b, int side, const void *pk)
+{
+	if (b == PC_UNBOUNDED)
+		return 1;
+	int r;
+	if (d->kkind == PC__MK_UINT && d->ksz == 8) {
+		uint64_t a, x;
+		memcpy(&a, bk, 8);
+		memcpy(&x, pk, 8);
+		r = (a > x) - (a < x);
+	} else {
+		r = pc__mk_cmp_pp(&it->c, bk, pk);
+	}
+	if (side == 0)
+		return b == PC_INCLUDED ? r <= 0 : r < 0;
+	return b == PC_INCLUDED ? r >= 0 : r > 0;
+}
+
+/* Copy the entry at it->pos, validate, apply bound (bk, b) on side.
+ * 1: positioned, 0: outside the bound (ended), -1: changed, -2: error. */
+static inline int pc__msit_take(pc__msit *it, const pc__mapd *d, const void *bk,
+				int b, int side)
+{
+	int r = pc__msit_copy(it, d);
+	if (r < 0)
+		return -2;
+	if (r == 0 || !pc__sy_rok(it->w, it->ver))
+		return -1;
+	if (!pc__msit_inb(it, d, bk, b, side, pc__msit_kprobe(it, d))) {
+		it->leaf = 0;
+		return 0;
+	}
+	return 1;
+}
+
+/* From it->pos on: skip dead slots, cross to following leaves, take the
+ * entry (hi bound applied). Codes as pc__msit_take. */
+static inline int pc__msit_fwd(pc__msit *it, const pc__mapd *d)
+{
+	const pc__mctx *c = &it->c;
+	for (;;) {
+		while (it->pos < it->n && !pc__msit_live(it, d, it->pos))
+			it->pos++;
+		if (it->pos < it->n)
+			return pc__msit_take(it, d, it->hi, it->hib, 1);
+		uint64_t nx = __atomic_load_n(&pc__ml(c, it->leaf)->next,
+					      __ATOMIC_RELAXED);
+		if (!nx) {
+			if (!pc__sy_rok(it->w, it->ver))
+				return -1;
+			it->leaf = 0;
+			return 0;
+		}
+		uint64_t *w = pc__ms_w(c, nx);
+		uint64_t v = pc__sy_rbegin(w);
+		if (v == PC__SY_DIE) {
+			it->err = pc__ms_die(it->fn);
+			return -2;
+		}
+		if (!pc__sy_rok(it->w, it->ver))
+			return -1;
+		if (!pc__msit_load(it, d, nx, w, v))
+			return -1;
+	}
+}
+
+/* First position of the loaded leaf whose key is inside (pk, b) as a
+ * lower bound; -1 when the leaf changed. */
+static inline int pc__msit_lower(pc__msit *it, const pc__mapd *d,
+				 const void *pk, int b)
+{
+	const pc__mctx *c = &it->c;
+	const struct pc__mleaf *l = pc__ml(c, it->leaf);
+	unsigned lo = 0, hi = it->n;
+	if (d->kkind != PC__MK_BYTES) {
+		/* Listed slots' key bytes ascend (live or not). */
+		while (lo < hi) {
+			unsigned mid = (lo + hi) / 2, s = it->ord[mid];
+			if (s < d->lcap && pc__msit_inb(it, d, pk, b, 0,
+							pc__msr_slot(d, l, s)))
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		return (int)lo;
+	}
+	for (; lo < hi; lo++) {
+		if (!pc__msit_live(it, d, lo))
+			continue;
+		int ok = 1;
+		int r = pc__msr_cmp(c, d, pk, pc__msr_slot(d, l, it->ord[lo]),
+				    it->w, it->ver, &ok);
+		if (!ok)
+			return -1;
+		if (b == PC_INCLUDED ? r <= 0 : r < 0)
+			break;
+	}
+	return (int)lo;
+}
+
+/* Position on the first key inside (lo, lob) and (it->hi, it->hib). */
+static inline int pc__msit_seek(pc__msit *it, const pc__mapd *d, const void *lo,
+				int lob)
+{
+	for (;;) {
+		pc__mspath sp;
+		pc_err e = pc__msr_descend(&it->c, d, lo,
+					   lob == PC_UNBOUNDED ? 0 : -1, &sp,
+					   it->fn);
+		if (e != PC_OK) {
+			it->err = e;
+			it->leaf = 0;
+			return -2;
+		}
+		unsigned h = sp.p.h;
+		if (!pc__msit_load(it, d, sp.p.node[h], sp.w[h + 1],
+				   sp.v[h + 1]))
+			continue;
+		if (lob != PC_UNBOUNDED) {
+			int pos = pc__msit_lower(it, d, lo, lob);
+			if (pos < 0)
+				continue;
+			it->pos = (uint8_t)pos;
+		}
+		int r = pc__msit_fwd(it, d);
+		if (r != -1)
+			return r;
+	}
+}
+
+/* Last live position below `below` in the loaded leaf whose key is
+ * inside (pk, b) as an upper bound; -1: none; -2: the leaf changed. */
+static inline int pc__msit_upper(pc__msit *it, const pc__mapd *d, int below,
+				 const void *pk, int b)
+{
+	const pc__mctx *c = &it->c;
+	const struct pc__mleaf *l = pc__ml(c, it->leaf);
+	for (int pos = below - 1; pos >= 0; pos--) {
+		if (!pc__msit_live(it, d, (unsigned)pos))
+			continue;
+		if (b == PC_UNBOUNDED)
+			return pos;
+		int ok = 1;
+		int r = pc__msr_cmp(c, d, pk,
+				    pc__msr_slot(d, l, it->ord[(unsigned)pos]),
+				    it->w, it->ver, &ok);
+		if (!ok)
+			return -2;
+		if (b == PC_INCLUDED ? r >= 0 : r > 0)
+			return pos;
+	}
+	return -1;
+}
+
+/* Position on the last key inside (hi, hib) and (it->lo, it->lob). */
+static inline int pc__msit_seek_last(pc__msit *it, const pc__mapd *d,
+				     const void *hi, int hib)
+{
+	const pc__mctx *c = &it->c;
+	for (;;) {
+		pc__mspath sp;
+		pc_err e = pc__msr_descend(
+			c, d, hi, hib == PC_UNBOUNDED ? 1 : -1, &sp, it->fn);
+		if (e != PC_OK) {
+			it->err = e;
+			it->leaf = 0;
+			return -2;
+		}
+		unsigned h = sp.p.h;
+		if (!pc__msit_load(it, d, sp.p.node[h], sp.w[h + 1],
+				   sp.v[h + 1]))
+			continue;
+		int pos = pc__msit_upper(it, d, it->n, hi, hib);
+		if (pos == -2)
+			continue;
+		if (pos == -1) {
+			uint64_t off;
+			uint64_t *w;
+			uint64_t v;
+			int r = pc__msr_pred(c, d, &sp, &off, &w, &v, it->fn);
+			if (r < 0) {
+				it->err = PC_E_BUSY;
+				it->leaf = 0;
+				return -2;
+			}
+			if (r == 0)
+				continue;
+			if (!off) {
+				if (!pc__sy_rok(it->w, it->ver))
+					continue;
+				it->leaf = 0;
+				return 0;
+			}
+			if (!pc__msit_load(it, d, off, w, v))
+				continue;
+			pos = pc__msit_upper(it, d, it->n, NULL, PC_UNBOUNDED);
+			if (pos < 0)
+				continue; /* leaves below the root are not
+					     empty: it changed */
+		}
+		it->pos = (uint8_t)pos;
+		int r = pc__msit_take(it, d, it->lo, it->lob, 0);
+		if (r != -1)
+			return r;
+	}
+}
+
+/* Save the current key as the restart key; its probe form. */
+static inline const void *pc__msit_restart_key(pc__msit *it, const pc__mapd *d)
+{
+	if (d->kkind != PC__MK_BYTES) {
+		memcpy(it->rk, it->kc, d->ksz);
+		return it->rk;
+	}
+	pc__msbuf *k = (pc__msbuf *)it->kc, *r = (pc__msbuf *)it->rk;
+	pc__msbuf t = *k; /* swap: no copy */
+	*k = *r;
+	*r = t;
+	it->rs = pc_slice_make(r->p, r->len);
+	return &it->rs;
+}
+
+/* First key in the range. 1, 0 (none), -2 (error in it->err). */
+static inline int pc__msit_first(pc__msit *it, const pc__mapd *d)
+{
+	it->err = PC_OK;
+	if (pc__m_range_empty(&it->c, it->lo, (pc_bound)it->lob, it->hi,
+			      (pc_bound)it->hib)) {
+		it->leaf = 0;
+		return 0;
+	}
+	return pc__msit_seek(it, d, it->lo, it->lob);
+}
+
+/* Last key in the range. */
+static inline int pc__msit_last(pc__msit *it, const pc__mapd *d)
+{
+	it->err = PC_OK;
+	if (pc__m_range_empty(&it->c, it->lo, (pc_bound)it->lob, it->hi,
+			      (pc_bound)it->hib)) {
+		it->leaf = 0;
+		return 0;
+	}
+	return pc__msit_seek_last(it, d, it->hi, it->hib);
+}
+
+/* A move first sets the current key aside as the restart key: a failed
+ * attempt may have overwritten the copy of the current entry. */
+static inline int pc__msit_next(pc__msit *it, const pc__mapd *d)
+{
+	if (!it->leaf)
+		return 0;
+	const void *rk = pc__msit_restart_key(it, d);
+	if (pc__sy_rok(it->w, it->ver)) {
+		it->pos++;
+		int r = pc__msit_fwd(it, d);
+		if (r != -1)
+			return r;
+	}
+	return pc__msit_seek(it, d, rk, PC_EXCLUDED);
+}
+
+static inline int pc__msit_prev(pc__msit *it, const pc__mapd *d)
+{
+	if (!it->leaf)
+		return 0;
+	const void *rk = pc__msit_restart_key(it, d);
+	if (pc__sy_rok(it->w, it->ver)) {
+		int pos = pc__msit_upper(it, d, it->pos, NULL, PC_UNBOUNDED);
+		if (pos >= 0) {
+			it->pos = (uint8_t)pos;
+			int r = pc__msit_take(it, d, it->lo, it->lob, 0);
+			if (r != -1)
+				return r;
+		}
+	}
+	return pc__msit_seek_last(it, d, rk, PC_EXCLUDED);
+}
+
+/* Number of keys in the range (lo, lob) .. (hi, hib): a scan copying
+ * keys only (kc and rk as in an iterator). -1 on error (message set). */
+static inline long long pc__ms_count(pc__msit *it, const pc__mapd *d)
+{
+	long long n = 0;
+	it->vc = NULL;
+	int r = pc__msit_first(it, d);
+	while (r > 0) {
+		n++;
+		r = pc__msit_next(it, d);
+	}
+	return r < 0 ? -1 : n;
+}
+
+/** @endcond */
+
+#endif /* PCOLL_DETAIL_MAP_SYNC_ITER_H */

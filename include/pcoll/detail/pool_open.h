@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internal: the open and create sequence behind pc_pool_open_opts(), once
+ * its arguments are checked and it knows whether it creates:
+ *   1. classify the file (detail/pool_classify.h); a growable pool gets
+ *      its poolset file and parts directory (detail/pool_grow.h);
+ *   2. pmemobj_create() or pmemobj_open() with layout PC_LAYOUT; a refusal
+ *      becomes the pcoll error that says why (pc__pool_open_failed), and
+ *      a poolset file written in step 1 is removed again;
+ *   3. what is mapped: base, size (the file's size; 0 for a poolset),
+ *      flush or msync (detail/pool_pmem.h), the flush instruction chosen
+ *      once (persist.h);
+ *   4. pcoll's root object and directory initialized or checked
+ *      (detail/pool_rootdir.h); a new growable pool records its growth
+ *      step and every growable pool gets its growth control.
+ * On any failure after step 2 the pool is closed and the handle freed.
+ *
+ * Part of detail/pool_engine.h, included by <pcoll/pool.h> after its
+ * public types. Relies on the parts before it in detail/pool_engine.h,
+ * persist.h (pc_flush_kind_get), err.h (pc__fail), libpmemobj.
+ */
+#ifndef PCOLL_DETAIL_POOL_OPEN_H
+#define PCOLL_DETAIL_POOL_OPEN_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <libpmemobj.h>
+
+#include "../err.h"
+#include "../persist.h"
+
+/** @cond PCOLL_INTERNAL */
+/* Opens (creating: creates) the pool at path; *out receives the handle. */
+static inline pc_err pc__pool_open_file(const char *path, int creating,
+					int growable, const pc_pool_opts *opts,
+					pc_pool **out)
+{
+	size_t size = opts ? opts->size : 0;
+	PC_TRY(pc__pool_classify_file(path, creating));
+	if (growable)
+		PC_TRY(pc__pool_write_poolset(path, opts));
+
+	pc_pool *pool = (pc_pool *)calloc(1, sizeof(*pool));
+	if (!pool)
+		return pc__fail(PC_E_NOMEM, "%s: out of memory", path);
+	(void)snprintf(pool->path, sizeof(pool->path), "%s", path);
+
+	if (creating) {
+		/* PMDK 2.x refuses to create on emulated pmem unless the
+		 * shutdown-state check is off at create time; 1.12 has no
+		 * such control and the call fails harmlessly. */
+		int zero = 0;
+		(void)pmemobj_ctl_set(NULL, "sds.at_create", &zero);
+		mode_t fmode = opts->file_mode ? (mode_t)opts->file_mode : 0600;
+		pool->pop = pmemobj_create(path, PC_LAYOUT, growable ? 0 : size,
+					   fmode);
+	} else {
+		pool->pop = pmemobj_open(path, PC_LAYOUT);
+	}
+	if (!pool->pop) {
+		int err = errno;
+		const char *msg = pmemobj_errormsg();
+		free(pool);
+		if (growable)
+			(void)remove(path);
+		return pc__pool_open_failed(path, creating, err, msg);
+	}
+	pool->base = (char *)pool->pop;
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		char head[12] = {0};
+		FILE *f = fopen(path, "rbe");
+		size_t got = f ? fread(head, 1, sizeof(head), f) : 0;
+		if (f)
+			(void)fclose(f);
+		if (got < 11 || memcmp(head, "PMEMPOOLSET", 11) != 0)
+			pool->size = (uint64_t)st.st_size;
+	}
+	pool->is_pmem = pc__detect_pmem(path, pool->base, 4096);
+	(void)pc_flush_kind_get();
+	pc_err e = pc__pool_attach(pool, creating);
+	if (e == PC_OK && growable)
+		e = pc__pool_grow_setup(pool, opts);
+	if (e == PC_OK && pool->root->grow_step)
+		e = pc__pool_grow_enable(pool, path);
+	if (e != PC_OK) {
+		pmemobj_close(pool->pop);
+		free(pool);
+		return e;
+	}
+	*out = pool;
+	return PC_OK;
+}
+/** @endcond */
+
+#endif /* PCOLL_DETAIL_POOL_OPEN_H */
