@@ -162,7 +162,9 @@ static void walk_map(const pc_pool *pool, const struct pc__dirent *e,
 	m.ks = e->sig.size;
 	m.vs = e->sig.size2;
 	uint32_t ka = e->sig.align, va = e->sig.align2;
-	m.kbytes = strncmp(e->sig.name, "pmap<bytes,", 11) == 0;
+	/* "pmap<K,V>" or, synchronized, "pmap_sync<K,V>". */
+	const char *kv = strchr(e->sig.name, '<');
+	m.kbytes = kv && strncmp(kv, "<bytes,", 7) == 0;
 	size_t nl = strlen(e->sig.name);
 	m.vbytes = nl > 7 && strcmp(e->sig.name + nl - 7, ",bytes>") == 0;
 	if (ka == 0 || va == 0)

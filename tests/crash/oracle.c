@@ -58,9 +58,8 @@ int cr_write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-int cr_check_in_child(const cr_scenario *s, const char *path,
-		      const cr_pos *at, const cr_check_opts *co, char *why,
-		      size_t n)
+int cr_check_in_child(const cr_scenario *s, const char *path, const cr_pos *at,
+		      const cr_check_opts *co, char *why, size_t n)
 {
 	int pfd[2];
 	if (pipe(pfd) != 0)

@@ -114,16 +114,18 @@ extern const cr_scenario cr_scn_ptr;
 extern const cr_scenario cr_scn_tx;
 extern const cr_scenario cr_scn_rawpush;
 extern const cr_scenario cr_scn_rawpush_bug;
-extern const cr_scenario cr_scn_vec;      /* CR_HAVE_VEC */
-extern const cr_scenario cr_scn_vec24;    /* CR_HAVE_VEC */
-extern const cr_scenario cr_scn_vec40;    /* CR_HAVE_VEC */
-extern const cr_scenario cr_scn_map_u64;  /* CR_HAVE_MAP */
-extern const cr_scenario cr_scn_map_str;  /* CR_HAVE_MAP */
-extern const cr_scenario cr_scn_map_big;  /* CR_HAVE_MAP */
-extern const cr_scenario cr_scn_map_vals; /* CR_HAVE_MAP */
-extern const cr_scenario cr_scn_log;      /* CR_HAVE_LOG */
-extern const cr_scenario cr_scn_blk;      /* CR_HAVE_BLK */
-extern const cr_scenario cr_scn_blk_mt;   /* CR_HAVE_BLK */
+extern const cr_scenario cr_scn_vec;          /* CR_HAVE_VEC */
+extern const cr_scenario cr_scn_vec24;        /* CR_HAVE_VEC */
+extern const cr_scenario cr_scn_vec40;        /* CR_HAVE_VEC */
+extern const cr_scenario cr_scn_map_u64;      /* CR_HAVE_MAP */
+extern const cr_scenario cr_scn_map_str;      /* CR_HAVE_MAP */
+extern const cr_scenario cr_scn_map_big;      /* CR_HAVE_MAP */
+extern const cr_scenario cr_scn_map_vals;     /* CR_HAVE_MAP */
+extern const cr_scenario cr_scn_map_sync;     /* CR_HAVE_MAP_SYNC */
+extern const cr_scenario cr_scn_map_sync_str; /* CR_HAVE_MAP_SYNC */
+extern const cr_scenario cr_scn_log;          /* CR_HAVE_LOG */
+extern const cr_scenario cr_scn_blk;          /* CR_HAVE_BLK */
+extern const cr_scenario cr_scn_blk_mt;       /* CR_HAVE_BLK */
 /* blk-mt: 1 lets TX() write never-written blocks (the known race). */
 void cr_blk_mt_tx_first(int on);
 extern const cr_scenario cr_scn_multi; /* CR_HAVE_MULTI */

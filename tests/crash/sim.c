@@ -1169,8 +1169,8 @@ static void check_images(struct pctx *p, struct point *pt, const char *where,
 			if (cr_write_all(p->srv[idle].to, &j, sizeof(j)) != 0 ||
 			    (j.nwords &&
 			     cr_write_all(p->srv[idle].to, words,
-				       (size_t)j.nwords * 2 *
-					       sizeof(uint64_t)) != 0)) {
+					  (size_t)j.nwords * 2 *
+						  sizeof(uint64_t)) != 0)) {
 				/* Dead already: the read below reports it. */
 			}
 			p->srv[idle].busy = 1;

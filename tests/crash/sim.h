@@ -114,9 +114,8 @@ int cr_check_image(const cr_scenario *s, const char *path, const cr_pos *at,
 /* Run cr_check_image() in a fresh process (alarm: 60 s); its message, or
  * the signal that ended it, in why. Returns CR_STATE_K, CR_STATE_K1,
  * CR_BAD, or -2 when the process could not be started. */
-int cr_check_in_child(const cr_scenario *s, const char *path,
-		      const cr_pos *at, const cr_check_opts *co, char *why,
-		      size_t n);
+int cr_check_in_child(const cr_scenario *s, const char *path, const cr_pos *at,
+		      const cr_check_opts *co, char *why, size_t n);
 
 /* Print line as it is, to stdout and appended to $PCOLL_CRASH_REPORT. */
 void cr_report_line(const char *line);

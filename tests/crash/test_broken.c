@@ -23,18 +23,22 @@
 
 /* Every scenario, in the crash suite's order. */
 static const cr_scenario *const all[] = {
-	&cr_scn_ptr,     &cr_scn_tx,      &cr_scn_rawpush,
+	&cr_scn_ptr,      &cr_scn_tx,           &cr_scn_rawpush,
 #ifdef CR_HAVE_VEC
-	&cr_scn_vec,     &cr_scn_vec24,   &cr_scn_vec40,
+	&cr_scn_vec,      &cr_scn_vec24,        &cr_scn_vec40,
 #endif
 #ifdef CR_HAVE_MAP
-	&cr_scn_map_u64, &cr_scn_map_str, &cr_scn_map_vals, &cr_scn_map_big,
+	&cr_scn_map_u64,  &cr_scn_map_str,      &cr_scn_map_vals,
+	&cr_scn_map_big,
+#endif
+#ifdef CR_HAVE_MAP_SYNC
+	&cr_scn_map_sync, &cr_scn_map_sync_str,
 #endif
 #ifdef CR_HAVE_LOG
 	&cr_scn_log,
 #endif
 #ifdef CR_HAVE_BLK
-	&cr_scn_blk,     &cr_scn_blk_mt,
+	&cr_scn_blk,      &cr_scn_blk_mt,
 #endif
 #ifdef CR_HAVE_MULTI
 	&cr_scn_multi,

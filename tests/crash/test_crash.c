@@ -96,6 +96,18 @@ Test(crash, map_big)
 }
 #endif
 
+#ifdef CR_HAVE_MAP_SYNC
+Test(crash, map_sync)
+{
+	run_scenario(&cr_scn_map_sync, "map_sync");
+}
+
+Test(crash, map_sync_str)
+{
+	run_scenario(&cr_scn_map_sync_str, "map_sync_str");
+}
+#endif
+
 #ifdef CR_HAVE_LOG
 Test(crash, log)
 {
