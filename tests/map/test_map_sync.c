@@ -7,7 +7,9 @@
  * type signature, and no lock surviving a SIGKILL.
  */
 #define _GNU_SOURCE
+#ifndef TU_MINI
 #include <criterion/criterion.h>
+#endif
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
@@ -818,3 +820,7 @@ Test(map_sync, same_results_as_the_plain_map)
 	cr_assert(sbmap_is_empty(&b));
 	cr_assert_eq(smap_free(&s), PC_OK);
 }
+
+#ifdef TU_MINI
+TU_MINI_MAIN
+#endif
