@@ -286,6 +286,8 @@ static inline pc_err pc__ms_tx_slot(const pc__mctx *c, const pc__mapd *d,
 		return pc__fail(PC_E_NEEDTX, "%s: needs a running transaction",
 				fn);
 	pc__mspath sp;
+	sp.p.h = 0;
+	sp.p.node[0] = 0;
 	pc__sylk k;
 	k.n = 0;
 	PC_TRY(pc__ms_lock_leaf(c, d, &k, 1, pk, &sp, fn));
