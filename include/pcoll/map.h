@@ -34,7 +34,10 @@
  * Transactions: every mutating call outside TX() is failure-atomic on its
  * own; inside TX() it joins the transaction (so an abort undoes it).
  * Readers need no transaction. Iterators, slices and pointers handed out
- * are invalidated by any change to the map. One thread at a time per map.
+ * are invalidated by any change to the map. One thread at a time per map,
+ * unless the map is instantiated with `#define PC_SYNC`: then every
+ * thread may share it, readers take no lock, results are copies
+ * (docs/map.md, "Concurrency: PC_SYNC").
  *
  * `#define PC_DRAM` builds the same code without persistence on malloc'd
  * memory (the benchmark's DRAM anchor): use NAME_dram_new() and
