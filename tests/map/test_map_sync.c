@@ -199,36 +199,69 @@ static int lin_apply(const lop *o, uint64_t *val)
 	}
 }
 
-/* Depth-first search for a linearization (Wing & Gong, with memo):
- * an operation may come next when no other remaining operation returned
- * before it was called. */
+/* Depth-first search for a linearization (Wing & Gong, with memo): an
+ * operation may come next when no other remaining operation returned
+ * before it was called. Iterative (histories are thousands of operations
+ * deep): frame d holds the register value before the d-th step and the
+ * next thread to try. */
+typedef struct lin_frame {
+	uint64_t val;
+	int next, took, entered;
+} lin_frame;
+
 static int lin_search(const lin_hist *h, unsigned *pos, uint64_t val,
 		      lin_memo *memo, unsigned left)
 {
-	if (left == 0)
-		return 1;
-	if (lin_seen(memo, lin_state(pos, val)))
-		return 0;
-	uint64_t minend = UINT64_MAX;
-	for (int t = 0; t < LIN_THREADS; t++)
-		if (pos[t] < h->n[t] && h->ops[t][pos[t]]->t1 < minend)
-			minend = h->ops[t][pos[t]]->t1;
-	for (int t = 0; t < LIN_THREADS; t++) {
-		if (pos[t] >= h->n[t])
+	lin_frame *f = (lin_frame *)calloc(left + 1, sizeof(*f));
+	cr_assert_not_null(f);
+	unsigned d = 0;
+	f[0].val = val;
+	int found = 0;
+	for (;;) {
+		if (d == left) {
+			found = 1;
+			break;
+		}
+		lin_frame *cur = &f[d];
+		int pushed = 0;
+		if (cur->entered || !lin_seen(memo, lin_state(pos, cur->val))) {
+			cur->entered = 1;
+			uint64_t minend = UINT64_MAX;
+			for (int t = 0; t < LIN_THREADS; t++)
+				if (pos[t] < h->n[t] &&
+				    h->ops[t][pos[t]]->t1 < minend)
+					minend = h->ops[t][pos[t]]->t1;
+			for (int t = cur->next; t < LIN_THREADS; t++) {
+				if (pos[t] >= h->n[t])
+					continue;
+				const lop *o = h->ops[t][pos[t]];
+				uint64_t v = cur->val;
+				if (o->t0 > minend || !lin_apply(o, &v))
+					continue;
+				cur->next = t + 1;
+				cur->took = t;
+				pos[t]++;
+				f[d + 1] = (lin_frame){v, 0, -1, 0};
+				d++;
+				pushed = 1;
+				break;
+			}
+		}
+		if (pushed)
 			continue;
-		const lop *o = h->ops[t][pos[t]];
-		if (o->t0 > minend)
-			continue;
-		uint64_t v = val;
-		if (!lin_apply(o, &v))
-			continue;
-		pos[t]++;
-		int ok = lin_search(h, pos, v, memo, left - 1);
-		pos[t]--;
-		if (ok)
-			return 1;
+		/* No way on from here: back to the previous step. */
+		if (d == 0)
+			break;
+		d--;
+		pos[f[d].took]--;
 	}
-	return 0;
+	/* pos is back where it was unless a linearization was found */
+	while (found && d > 0) {
+		d--;
+		pos[f[d].took]--;
+	}
+	free(f);
+	return found;
 }
 
 static void lin_run(uint64_t seed, unsigned nops)
