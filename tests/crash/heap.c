@@ -371,8 +371,11 @@ int cr_heap_check(pc_pool *pool, const cr_scenario *s, char *why, size_t n)
 		bad = cr_why(why, n, "%s", r.badwhy);
 		goto out;
 	}
-	qsort(h, hn, sizeof(*h), by_off_h);
-	qsort(r.v, r.n, sizeof(*r.v), by_off_r);
+	/* (qsort() must not see a null array, even an empty one.) */
+	if (hn > 1)
+		qsort(h, hn, sizeof(*h), by_off_h);
+	if (r.n > 1)
+		qsort(r.v, r.n, sizeof(*r.v), by_off_r);
 	for (size_t i = 1; i < r.n && !bad; i++)
 		if (r.v[i].off == r.v[i - 1].off)
 			bad = cr_why(

@@ -300,7 +300,8 @@ static void w_known(struct wctx *w)
 	memcpy(&heap, cr_track_durable() + PMEMOBJ_LANES_AT + 16, 8);
 	w->heap_off = heap < cr_track_size() ? (size_t)heap : 0;
 	cr_known_ranges(w->pool, w->s, known_add, w);
-	qsort(w->known, w->nknown, sizeof(*w->known), by_lo);
+	if (w->nknown > 1)
+		qsort(w->known, w->nknown, sizeof(*w->known), by_lo);
 }
 
 /* 1 when word o is in the heap but in no reachable object. */
