@@ -43,8 +43,9 @@
 #include "err.h"
 #include "pool.h"
 
-/** @brief Layout version of PLOG's persistent format. */
-#define PLOG_LAYOUT_VERSION 2
+/** @brief Layout version of PLOG's persistent format (3: records carry
+ * one of three commit forms; logs of version 2 get ::PC_E_VERSION). */
+#define PLOG_LAYOUT_VERSION 3
 
 /** @brief Largest record, in bytes. */
 #define PLOG_REC_MAX ((size_t)0x7fffffffu)
@@ -55,6 +56,32 @@
 
 /** @brief Smallest first chunk plog_root() creates (bytes). */
 #define PLOG_MIN_CAPACITY 4096u
+
+/**
+ * @brief On persistent memory, on a CPU with the SSE4.2 `crc32`
+ * instruction, records of at least this many bytes (and under
+ * #PLOG_FENCE2_MIN) are checksummed with CRC32C lanes instead of the keyed
+ * payload hash: still one fence per append. Smaller records keep the
+ * keyed hash. The crossover measured on the test machine; see docs/log.md
+ * ("Commit forms").
+ */
+#define PLOG_CRC_MIN 768u
+
+/**
+ * @brief On persistent memory, on a CPU with `crc32`, records of at least
+ * this many bytes are committed with two fences: the payload first, then
+ * the header's tag, with a checksum over the header only. Reading the
+ * payload once more for a CRC costs more than the second fence from here
+ * on (measured; docs/log.md, "Commit forms").
+ */
+#define PLOG_FENCE2_MIN (64u * 1024)
+
+/**
+ * @brief The same as #PLOG_FENCE2_MIN on a CPU without `crc32` (or not
+ * x86-64): from this many bytes on, two fences cost less than the keyed
+ * payload hash; smaller records keep the hash and one fence.
+ */
+#define PLOG_FENCE2_MIN_NOCRC 4096u
 
 /**
  * @brief A handle to a log in a pool; obtain with plog_root().

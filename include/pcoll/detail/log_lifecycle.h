@@ -96,8 +96,8 @@ static inline int plog__take_batch(const pc_pool *pool, const uint64_t k[4],
 			if (!r || r->batch != 0)
 				return 0;
 		}
-		b += r->len;
-		p += plog__stride(r->len);
+		b += plog__rec_len(r);
+		p += plog__stride(plog__rec_len(r));
 		s++;
 	}
 	*c = ch;
@@ -167,7 +167,7 @@ static inline int plog__ctor(void *ptr, void *arg)
 				plog__locate(pool, rt->k, &sc, &sp, sq, 0);
 			if (!r)
 				break;
-			uint64_t len = r->len;
+			uint64_t len = plog__rec_len(r);
 			r->tag = 0;
 			pc_pool_persist(pool, &r->tag, sizeof(r->tag));
 			sp += plog__stride(len);

@@ -117,7 +117,7 @@ static inline pc_err plog__walk(const plog *log, size_t chunk, plog_walk_fn fn,
 			salt = c->salt;
 		}
 		const unsigned char *q = (const unsigned char *)(r + 1);
-		size_t len = r->len;
+		size_t len = plog__rec_len(r);
 		/* The next header's place depends on this one: fetch ahead. */
 		__builtin_prefetch(q + 4096);
 		p += plog__stride(len);
@@ -192,8 +192,8 @@ static inline bool plog__iter_next(plog_iter *it, const void **data,
 		return false;
 	}
 	*data = r + 1;
-	*len = r->len;
-	it->pos += plog__stride(r->len);
+	*len = plog__rec_len(r);
+	it->pos += plog__stride(*len);
 	it->seq++;
 	return true;
 }
