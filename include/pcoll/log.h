@@ -108,6 +108,19 @@ typedef struct plog_iovec {
  */
 typedef int (*plog_walk_fn)(const void *buf, size_t len, void *arg);
 
+/**
+ * @brief A place in a log to resume reading from: the record a
+ * plog_iter_next() would return next. Taken with plog_iter_tell(), used
+ * with plog_iter_seek() by a later iteration of the same log. A plain
+ * value (copy it, keep it in memory); fields are private.
+ */
+typedef struct plog_pos {
+	uint64_t seq;   /**< @private sequence number of that record */
+	uint64_t chunk; /**< @private pool offset of the chunk to look in */
+	uint64_t off;   /**< @private place in that chunk's data */
+	uint64_t key;   /**< @private the log's random key (identity) */
+} plog_pos;
+
 /** @brief Record iterator; see plog_iter_begin(). Fields are private. */
 typedef struct plog_iter {
 	const plog *log;       /**< @private */
@@ -309,6 +322,58 @@ static inline bool plog_iter_next(plog_iter *it, const void **data, size_t *len)
 	if (!it || !it->active || !data || !len || it->seq >= it->end)
 		return false;
 	return plog__iter_next(it, data, len);
+}
+
+/**
+ * @brief Where @p it stands: @p pos receives the place of the record
+ * plog_iter_next() would return next (or of the next record appended, at
+ * the end). Costs nothing; the position stays usable by later iterations
+ * until the log is rewound past it or freed.
+ *
+ * With plog_iter_seek() this resumes reading without walking from the
+ * start again: a reader that must release the read lock between batches
+ * (it may not hold it across calls from other threads, for instance)
+ * takes the position at the end of a batch and seeks to it at the start
+ * of the next.
+ * @return ::PC_OK, ::PC_E_INVAL (NULL, or an iteration that ended).
+ *
+ * Transactions: any.
+ */
+static inline pc_err plog_iter_tell(const plog_iter *it, plog_pos *pos)
+{
+	if (!it || !it->active || !pos)
+		return pc__fail(PC_E_INVAL,
+				"plog_iter_tell: NULL argument or an ended "
+				"iteration");
+	plog__iter_tell(it, pos);
+	return PC_OK;
+}
+
+/**
+ * @brief Move @p it to @p pos, taken by plog_iter_tell() on this or an
+ * earlier iteration of the same log: the next plog_iter_next() returns
+ * the record that was next there. One lookup, whatever the position's
+ * distance from the start (the chunk chain is checked, not the records
+ * before it).
+ *
+ * @return ::PC_OK; ::PC_E_INVAL (NULL, an ended iteration, a position of
+ * another log or not made by plog_iter_tell()); ::PC_E_RANGE (the log was
+ * rewound since the position was taken, so its records are gone, or the
+ * position lies past the records this iteration covers: it began before
+ * they were committed); ::PC_E_CORRUPT (the record is not where the
+ * position says).
+ * On an error the iterator is unchanged.
+ *
+ * Transactions: any (reads only).
+ */
+PC_MUST_USE static inline pc_err plog_iter_seek(plog_iter *it,
+						const plog_pos *pos)
+{
+	if (!it || !it->active || !pos)
+		return pc__fail(PC_E_INVAL,
+				"plog_iter_seek: NULL argument or an ended "
+				"iteration");
+	return plog__iter_seek(it, pos);
 }
 
 /** @brief ::PC_OK, or ::PC_E_CORRUPT when plog_iter_next() met damage. */

@@ -192,6 +192,22 @@ static inline int plog__ctor(void *ptr, void *arg)
 	return 0;
 }
 
+/* The error for a root that holds a PLOG of another layout version. */
+static inline pc_err plog__old_layout(const pc_pool *pool, const char *name)
+{
+	const struct pc__dirent *d = pc__dir_find(pool, name);
+	unsigned v = d ? d->sig.version : 0;
+	return pc__fail(PC_E_VERSION,
+			"plog_root: %s: log \"%s\" has layout version %u, "
+			"this build reads version %d%s",
+			pool->path, name, v, PLOG_LAYOUT_VERSION,
+			v < PLOG_LAYOUT_VERSION
+				? " (copy its records into a new log: `pcoll "
+				  "dump` with the build that wrote it, `pcoll "
+				  "restore` with this one)"
+				: " (written by a newer pcoll)");
+}
+
 /* plog_root() after its argument check: finds or creates the header,
  * runs the recovery scan once per pool open, binds out. */
 static inline pc_err plog__open(pc_pool *pool, const char *name,
@@ -204,8 +220,11 @@ static inline pc_err plog__open(pc_pool *pool, const char *name,
 						     : initial_capacity;
 	a.cap = (a.cap + 63) & ~(uint64_t)63;
 	uint64_t off = 0;
-	PC_TRY(pc_root_obtain(pool, name, &sig, sizeof(struct plog__hdr), mode,
-			      plog__init, &a, &off, NULL));
+	pc_err e = pc_root_obtain(pool, name, &sig, sizeof(struct plog__hdr),
+				  mode, plog__init, &a, &off, NULL);
+	if (e == PC_E_VERSION)
+		return plog__old_layout(pool, name);
+	PC_TRY(e);
 	PC_TRY(pc__objhdr_check(pool, off, sizeof(struct plog__hdr), &sig,
 				"plog_root"));
 	struct plog__hdr *h = (struct plog__hdr *)pc_pool_ptr(pool, off);
