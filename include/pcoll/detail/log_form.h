@@ -204,8 +204,16 @@ plog__crc_payload_hw(const uint64_t k[4], const unsigned char *p, size_t len)
 	uint32_t c[4];
 	plog__crc_init(k, c);
 	uint64_t c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3];
-	size_t full = len & ~(size_t)31;
-	for (size_t i = 0; i < full; i += 32) {
+	size_t full = len & ~(size_t)31, i = 0;
+	/* 128 bytes per round: fewer loop instructions per crc32. */
+	for (; i + 128 <= full; i += 128)
+		for (size_t j = 0; j < 128; j += 32) {
+			c0 = _mm_crc32_u64(c0, plog__ld64(p + i + j));
+			c1 = _mm_crc32_u64(c1, plog__ld64(p + i + j + 8));
+			c2 = _mm_crc32_u64(c2, plog__ld64(p + i + j + 16));
+			c3 = _mm_crc32_u64(c3, plog__ld64(p + i + j + 24));
+		}
+	for (; i < full; i += 32) {
 		c0 = _mm_crc32_u64(c0, plog__ld64(p + i));
 		c1 = _mm_crc32_u64(c1, plog__ld64(p + i + 8));
 		c2 = _mm_crc32_u64(c2, plog__ld64(p + i + 16));
