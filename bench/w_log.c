@@ -21,6 +21,8 @@
  *                     test hook plog__form_force: pcoll-sum, pcoll-crc,
  *                     pcoll-fence2), as the engine chooses (pcoll) and
  *                     libpmemlog's: where the forms cross over
+ * W9c                 creating a pool of N MiB, per MiB, with and without
+ *                     prefaulting (pcoll and libpmemlog): its cost
  *
  * pcoll's log starts with a 1 MiB chunk and grows by chaining chunks
  * during the run (libpmemlog's pool is fixed and preallocated); both pools
@@ -166,10 +168,10 @@ BENCH_CASE_CALL(w9_pcoll_packed, "W9", "log_append64", "pcoll-packed", 0,
 		1000000, w9p_appends, W9_REC, "pcoll64p", 1, 0)
 BENCH_CASE_CALL(w9k_pcoll, "W9k", "log_append4k", "pcoll", 0, 100000,
 		w9p_appends, W9_REC4K, "pcoll4k", 0, 0)
-BENCH_CASE_CALL(w9p_pcoll, "W9p", "log_append64_prefault", "pcoll", 0,
-		1000000, w9p_appends, W9_REC, "pcoll64pf", 0, 1)
-BENCH_CASE_CALL(w9kp_pcoll, "W9kp", "log_append4k_prefault", "pcoll", 0,
-		100000, w9p_appends, W9_REC4K, "pcoll4kpf", 0, 1)
+BENCH_CASE_CALL(w9p_pcoll, "W9p", "log_append64_prefault", "pcoll", 0, 1000000,
+		w9p_appends, W9_REC, "pcoll64pf", 0, 1)
+BENCH_CASE_CALL(w9kp_pcoll, "W9kp", "log_append4k_prefault", "pcoll", 0, 100000,
+		w9p_appends, W9_REC4K, "pcoll4kpf", 0, 1)
 
 struct w9_sum {
 	uint64_t sum, recs;
@@ -261,8 +263,7 @@ static PMEMlogpool *w9l_open(const bench_env *env, const char *tag, size_t len,
 {
 	const char *path = bench_pool_path(env, tag);
 	int on = prefault, off = 0;
-	if (prefault &&
-	    pmemlog_ctl_set(NULL, "prefault.at_create", &on) != 0) {
+	if (prefault && pmemlog_ctl_set(NULL, "prefault.at_create", &on) != 0) {
 		bench_fail("prefault.at_create: %s", pmemlog_errormsg());
 		return NULL;
 	}
@@ -335,10 +336,9 @@ BENCH_CASE_CALL(w9_pmemlog, "W9", "log_append64", "libpmemlog", 1, 1000000,
 BENCH_CASE_CALL(w9k_pmemlog, "W9k", "log_append4k", "libpmemlog", 1, 100000,
 		w9l_appends, W9_REC4K, "pmemlog4k", 0, 0, NULL)
 BENCH_CASE_CALL(w9p_pmemlog, "W9p", "log_append64_prefault", "libpmemlog", 1,
-		1000000, w9l_appends, W9_REC, "pmemlog64pf", 0, 1,
-		"prefaulted")
-BENCH_CASE_CALL(w9kp_pmemlog, "W9kp", "log_append4k_prefault", "libpmemlog",
-		1, 100000, w9l_appends, W9_REC4K, "pmemlog4kpf", 0, 1,
+		1000000, w9l_appends, W9_REC, "pmemlog64pf", 0, 1, "prefaulted")
+BENCH_CASE_CALL(w9kp_pmemlog, "W9kp", "log_append4k_prefault", "libpmemlog", 1,
+		100000, w9l_appends, W9_REC4K, "pmemlog4kpf", 0, 1,
 		"prefaulted")
 
 static int w9w_pmemlog(const bench_env *env, bench_out *out)
@@ -486,19 +486,19 @@ BENCH_CASE_CALL(w9ks_pmemlog, "W9ks", "log_append4k_steady", "libpmemlog", 1,
  * Appends of one size into a rewound log, in each form PLOG can write a
  * large record in, as PLOG chooses, and libpmemlog's. N shrinks with the
  * size so that every case writes about 400 MB. */
-#define W9X_CASES(tag, len, n)                                             \
-	BENCH_CASE_CALL(w9x##tag##_sum, "W9x" #tag, "log_append_form",      \
-			"pcoll-sum", 0, n, w9s_pcoll, 0, len, PLOG__FORM_SUM)  \
-	BENCH_CASE_CALL(w9x##tag##_crc, "W9x" #tag, "log_append_form",      \
-			"pcoll-crc", 0, n, w9s_pcoll, 0, len, PLOG__FORM_CRC)  \
-	BENCH_CASE_CALL(w9x##tag##_f2, "W9x" #tag, "log_append_form",       \
-			"pcoll-fence2", 0, n, w9s_pcoll, 0, len,               \
-			PLOG__FORM_FENCE2)                                     \
-	BENCH_CASE_CALL(w9x##tag##_cost, "W9x" #tag, "log_append_form",     \
-			"pcoll", 0, n, w9s_pcoll, 0, len, PLOG__FORM_BY_COST)  \
-	BENCH_CASE_CALL(w9x##tag##_pmemlog, "W9x" #tag, "log_append_form",  \
-			"libpmemlog", 1, n, w9l_appends, len, "pmemlogx", 1, 0, \
-			"rewound log")
+#define W9X_CASES(tag, len, n)                                                \
+	BENCH_CASE_CALL(w9x##tag##_sum, "W9x" #tag, "log_append_form",        \
+			"pcoll-sum", 0, n, w9s_pcoll, 0, len, PLOG__FORM_SUM) \
+	BENCH_CASE_CALL(w9x##tag##_crc, "W9x" #tag, "log_append_form",        \
+			"pcoll-crc", 0, n, w9s_pcoll, 0, len, PLOG__FORM_CRC) \
+	BENCH_CASE_CALL(w9x##tag##_f2, "W9x" #tag, "log_append_form",         \
+			"pcoll-fence2", 0, n, w9s_pcoll, 0, len,              \
+			PLOG__FORM_FENCE2)                                    \
+	BENCH_CASE_CALL(w9x##tag##_cost, "W9x" #tag, "log_append_form",       \
+			"pcoll", 0, n, w9s_pcoll, 0, len, PLOG__FORM_BY_COST) \
+	BENCH_CASE_CALL(w9x##tag##_pmemlog, "W9x" #tag, "log_append_form",    \
+			"libpmemlog", 1, n, w9l_appends, len, "pmemlogx", 1,  \
+			0, "rewound log")
 W9X_CASES(768, 768, 100000)
 W9X_CASES(1k5, 1536, 100000)
 W9X_CASES(2k, 2048, 100000)
@@ -507,3 +507,63 @@ W9X_CASES(8k, 8192, 50000)
 W9X_CASES(16k, 16384, 25000)
 W9X_CASES(64k, 65536, 6000)
 W9X_CASES(256k, 262144, 1500)
+
+/* ---------------- W9c: what prefaulting costs ----------------
+ * Creating a fresh pool of N MiB, timed per MiB: pcoll's with and without
+ * pc_pool_opts.prefault, libpmemlog's with and without its
+ * prefault.at_create control. The difference is the price paid once at
+ * create for the first-touch faults the W9*p cases then do not take. */
+static int w9c_pcoll(const bench_env *env, bench_out *out, int prefault)
+{
+	const char *path =
+		bench_pool_path(env, prefault ? "pcollcpf" : "pcollc");
+	pc_pool_opts o;
+	memset(&o, 0, sizeof(o));
+	o.size = (size_t)env->n << 20;
+	o.prefault = prefault;
+	pc_pool *pool = NULL;
+	if (!path)
+		return 1;
+	bench_begin();
+	pc_err e = pc_pool_open_opts(path, PC_CREATE, &o, &pool);
+	bench_end();
+	if (e != PC_OK)
+		return bench_pc_fail("create");
+	out->ops = env->n;
+	out->prefault = prefault;
+	snprintf(out->note, sizeof(out->note), "per MiB of pool%s",
+		 prefault ? "; prefaulted" : "");
+	return bench_pc_close(pool, 0);
+}
+BENCH_CASE_CALL(w9c_pcoll, "W9c", "pool_create_per_mib", "pcoll", 0, 256,
+		w9c_pcoll, 0)
+BENCH_CASE_CALL(w9c_pcoll_pf, "W9c", "pool_create_per_mib", "pcoll-prefault", 0,
+		256, w9c_pcoll, 1)
+
+static int w9c_pmemlog(const bench_env *env, bench_out *out, int prefault)
+{
+	const char *path =
+		bench_pool_path(env, prefault ? "pmemlogcpf" : "pmemlogc");
+	int on = prefault, off = 0;
+	if (!path)
+		return 1;
+	if (prefault && pmemlog_ctl_set(NULL, "prefault.at_create", &on) != 0)
+		return bench_fail("prefault.at_create: %s", pmemlog_errormsg());
+	bench_begin();
+	PMEMlogpool *plp = pmemlog_create(path, (size_t)env->n << 20, 0600);
+	bench_end();
+	if (prefault)
+		(void)pmemlog_ctl_set(NULL, "prefault.at_create", &off);
+	if (!plp)
+		return bench_fail("create: %s", pmemlog_errormsg());
+	out->ops = env->n;
+	out->prefault = prefault;
+	snprintf(out->note, sizeof(out->note), "per MiB of pool%s",
+		 prefault ? "; prefaulted" : "");
+	pmemlog_close(plp);
+	return 0;
+}
+BENCH_CASE_CALL(w9c_pmemlog, "W9c", "pool_create_per_mib", "libpmemlog", 1, 256,
+		w9c_pmemlog, 0)
+BENCH_CASE_CALL(w9c_pmemlog_pf, "W9c", "pool_create_per_mib",
+		"libpmemlog-prefault", 0, 256, w9c_pmemlog, 1)
