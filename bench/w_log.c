@@ -170,6 +170,9 @@ BENCH_CASE_CALL(w9k_pcoll, "W9k", "log_append4k", "pcoll", 0, 100000,
 		w9p_appends, W9_REC4K, "pcoll4k", 0, 0)
 BENCH_CASE_CALL(w9p_pcoll, "W9p", "log_append64_prefault", "pcoll", 0, 1000000,
 		w9p_appends, W9_REC, "pcoll64pf", 0, 1)
+BENCH_CASE_CALL(w9p_pcoll_packed, "W9p", "log_append64_prefault",
+		"pcoll-packed", 0, 1000000, w9p_appends, W9_REC, "pcoll64ppf",
+		1, 1)
 BENCH_CASE_CALL(w9kp_pcoll, "W9kp", "log_append4k_prefault", "pcoll", 0, 100000,
 		w9p_appends, W9_REC4K, "pcoll4kpf", 0, 1)
 
