@@ -273,8 +273,8 @@ static int pyc_log_refill(LogIterObject *it)
 	PyObject *list = PyList_New(0);
 	if (!list)
 		return -1;
-	uint64_t want = it->pos < PYC_LOG_BATCH_MIN ? PYC_LOG_BATCH_MIN
-						    : it->pos;
+	uint64_t want =
+		it->pos < PYC_LOG_BATCH_MIN ? PYC_LOG_BATCH_MIN : it->pos;
 	if (want > PYC_LOG_BATCH_MAX)
 		want = PYC_LOG_BATCH_MAX;
 	if (want > it->end - it->pos)
@@ -295,8 +295,8 @@ static int pyc_log_refill(LogIterObject *it)
 	int failed = 0;
 	while (e == PC_OK && !failed && want && bytes < PYC_LOG_BATCH_BYTES &&
 	       plog_iter_next(&pi, &d, &len)) {
-		PyObject *b =
-			PyBytes_FromStringAndSize((const char *)d, (Py_ssize_t)len);
+		PyObject *b = PyBytes_FromStringAndSize((const char *)d,
+							(Py_ssize_t)len);
 		failed = !b || PyList_Append(list, b) != 0;
 		Py_XDECREF(b);
 		bytes += len;

@@ -71,7 +71,9 @@ Test(prefault, create_option_maps_every_page)
 	PC_PTR(uint64_t) r;
 	cr_assert_eq(PC_ROOT(p, "r", uint64_t, PC_CREATE, &r), PC_OK, "%s",
 		     pc_errmsg());
-	TX(p) { *PC_RW(p, uint64_t, r) = 42; }
+	TX(p) {
+		*PC_RW(p, uint64_t, r) = 42;
+	}
 	tu_reopen(&p);
 	cr_assert_eq(PC_ROOT(p, "r", uint64_t, PC_OPEN, &r), PC_OK);
 	cr_assert_eq(*PC_RO(p, uint64_t, r), 42);

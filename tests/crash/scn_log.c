@@ -48,10 +48,10 @@ static int log_plan(int i, int exists)
 }
 
 /* The commit form forced on single appends of operation i. */
-static const int log_forms[8] = {
-	PLOG__FORM_BY_COST, PLOG__FORM_FENCE2, PLOG__FORM_CRC,
-	PLOG__FORM_FENCE2,  PLOG__FORM_SUM,    PLOG__FORM_FENCE2,
-	PLOG__FORM_CRC,     PLOG__FORM_FENCE2};
+static const int log_forms[8] = {PLOG__FORM_BY_COST, PLOG__FORM_FENCE2,
+				 PLOG__FORM_CRC,     PLOG__FORM_FENCE2,
+				 PLOG__FORM_SUM,     PLOG__FORM_FENCE2,
+				 PLOG__FORM_CRC,     PLOG__FORM_FENCE2};
 
 /* Length and bytes of record j of operation i. */
 static size_t rec_len(int i, int j)

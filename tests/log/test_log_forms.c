@@ -134,8 +134,8 @@ Test(log_forms, every_form_in_one_log_with_batches_mixing_them)
 	plog log;
 	pc_pool *pool = fresh("forms-mix", &log, 1 << 20);
 	expect e = {0};
-	static const size_t lens[] = {767, 768, 769, 1000, 4095, 4096, 4097,
-				      65535, 65536, 65537, 100};
+	static const size_t lens[] = {767,  768,   769,   1000,  4095, 4096,
+				      4097, 65535, 65536, 65537, 100};
 	uint64_t id = 1;
 	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
 		for (int f = F_SUM; f <= F_FENCE2; f++)
@@ -183,16 +183,14 @@ Test(log_forms, form_chosen_by_cost)
 		if (hw && !crc)
 			cr_skip_test("this CPU has no crc32 instruction");
 		plog log;
-		pc_pool *pool = fresh(hw ? "forms-hw" : "forms-sw", &log,
-				      1 << 20);
+		pc_pool *pool =
+			fresh(hw ? "forms-hw" : "forms-sw", &log, 1 << 20);
 		expect e = {0};
-		size_t lens[] = {PLOG__NT_MIN - 1,
-				 PLOG__NT_MIN,
-				 PLOG_CRC_MIN,
-				 PLOG_FENCE2_MIN_NOCRC - 1,
-				 PLOG_FENCE2_MIN_NOCRC,
-				 PLOG_FENCE2_MIN - 1,
-				 PLOG_FENCE2_MIN};
+		size_t lens[] = {
+			PLOG__NT_MIN - 1,      PLOG__NT_MIN,
+			PLOG_CRC_MIN,          PLOG_FENCE2_MIN_NOCRC - 1,
+			PLOG_FENCE2_MIN_NOCRC, PLOG_FENCE2_MIN - 1,
+			PLOG_FENCE2_MIN};
 		for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 			size_t l = lens[i];
 			int want;

@@ -938,7 +938,7 @@ Test(tool, restore_older_log_layout)
 	}
 	t_log_dump(d, plog__sig().version + 1);
 	cr_assert_eq(t_run("restore '%s' '%s'", d, dst), 1);
-	cr_assert(strstr(t_err, "log signature") && strstr(t_err, "plog"),
-		  "%s", t_err);
+	cr_assert(strstr(t_err, "log signature") && strstr(t_err, "plog"), "%s",
+		  t_err);
 	cr_assert_eq(access(dst, F_OK), -1);
 }

@@ -81,9 +81,11 @@ __attribute__((target("avx"))) static inline void
 plog__nt_lines_avx(unsigned char *dst, const unsigned char *src, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		const __m256i *s = (const __m256i *)(const void *)(src + 64 * i);
+		const __m256i *s =
+			(const __m256i *)(const void *)(src + 64 * i);
 		__m256i *d = (__m256i *)(void *)(dst + 64 * i);
-		__m256i a = _mm256_loadu_si256(s), b = _mm256_loadu_si256(s + 1);
+		__m256i a = _mm256_loadu_si256(s),
+			b = _mm256_loadu_si256(s + 1);
 		_mm256_stream_si256(d, a);
 		_mm256_stream_si256(d + 1, b);
 	}
@@ -191,8 +193,8 @@ static inline void plog__put_large(const plog *log, uint64_t salt,
 		ph = plog__digest(k, form, src, len);
 		plog__nt_lines(pay + head, src + head, body / 64);
 	}
-	struct plog__rec hd = plog__rec_make(
-		k, salt, ph, seq, plog__len_word(len, form), batch);
+	struct plog__rec hd = plog__rec_make(k, salt, ph, seq,
+					     plog__len_word(len, form), batch);
 #ifndef PCOLL_TEST_BUG_LOG_FENCE2_ONE_FENCE
 	if (form == PLOG__FORM_FENCE2 && !in_tx)
 		hd.tag = 0; /* the commit comes after the first fence */

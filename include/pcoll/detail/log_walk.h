@@ -220,8 +220,8 @@ static inline pc_err plog__iter_seek(plog_iter *it, const plog_pos *pos)
 		return pc__fail(PC_E_INVAL,
 				"plog_iter_seek: the position is of another "
 				"log");
-	uint64_t first = __atomic_load_n(&log->rt->w.first_seq,
-					 __ATOMIC_RELAXED);
+	uint64_t first =
+		__atomic_load_n(&log->rt->w.first_seq, __ATOMIC_RELAXED);
 	if (pos->seq < first)
 		return pc__fail(PC_E_RANGE,
 				"plog_iter_seek: record %llu was rewound "
