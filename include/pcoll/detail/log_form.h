@@ -176,7 +176,7 @@ static inline size_t plog__crc_tail(const unsigned char *p, size_t n,
 {
 	unsigned char t[32] = {0};
 	memcpy(t, p, n);
-	for (int i = 0; i < 4; i++)
+	for (size_t i = 0; i < 4; i++)
 		w[i] = plog__ld64(t + 8 * i);
 	return (n + 7) / 8;
 }
@@ -188,7 +188,7 @@ static inline uint64_t plog__crc_payload_sw(const uint64_t k[4],
 	plog__crc_init(k, c);
 	size_t full = len & ~(size_t)31;
 	for (size_t i = 0; i < full; i += 32)
-		for (int j = 0; j < 4; j++)
+		for (size_t j = 0; j < 4; j++)
 			c[j] = plog__crc_u64_sw(c[j],
 						plog__ld64(p + i + 8 * j));
 	uint64_t w[4];
