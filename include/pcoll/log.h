@@ -64,8 +64,9 @@
  * payload hash: still one fence per append. Smaller records keep the
  * keyed hash. 768 is also where large records start to be copied with
  * non-temporal stores, the smallest size that has a choice of form; the
- * crc form was faster than the hash there already (947 against 1008 ns
- * per append on the test machine). docs/log.md, "Commit forms".
+ * crc form was faster than the hash there already (medians of three
+ * pcoll-bench invocations on the test machine: 1357 against 1518 ns per
+ * append). docs/log.md, "Commit forms".
  */
 #define PLOG_CRC_MIN 768u
 
@@ -74,17 +75,18 @@
  * this many bytes are committed with two fences: the payload first, then
  * the header's tag, with a checksum over the header only. Measured on the
  * test machine (pcoll-bench W9x, three invocations): the CRC form was
- * faster at 4 KiB, the second fence at 8 KiB and above; the CRC's cost
- * grows with the length, the fence's does not, and the two lines cross
- * between 5 and 6 KiB. docs/log.md, "Commit forms".
+ * faster at 4 KiB, the second fence at 8 KiB and above; a straight line
+ * through the medians at 4 and 8 KiB crosses near 5.8 KiB. docs/log.md,
+ * "Commit forms".
  */
 #define PLOG_FENCE2_MIN 6144u
 
 /**
  * @brief The same as #PLOG_FENCE2_MIN on a CPU without `crc32` (or not
  * x86-64): from this many bytes on, two fences cost no more than the
- * keyed payload hash (measured: about equal at 4 KiB, the second fence
- * 30% faster at 8 KiB); smaller records keep the hash and one fence.
+ * keyed payload hash (measured: the hash 10% faster at 4 KiB, the second
+ * fence a third faster at 8 KiB, medians); smaller records keep the hash
+ * and one fence.
  */
 #define PLOG_FENCE2_MIN_NOCRC 4096u
 
