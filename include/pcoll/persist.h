@@ -51,6 +51,7 @@
 #ifndef PC__X86
 #error "PCOLL_PERSIST_HOOKS needs x86-64 and excludes PCOLL_CHECKED"
 #endif
+#include <immintrin.h> /* (declared before the hooks rename them) */
 /* Defined by the test program (tests/crash/interpose.c). */
 void pc__hook_flush_line(const void *line);
 void pc__hook_fence(void);
@@ -65,17 +66,24 @@ static inline void pc__hook_stream8(long long *dst, long long v)
 {
 	pc__hook_nt_store(dst, &v, sizeof(v));
 }
+/* AVX streaming stores (PLOG's large records): one hooked 32-byte store. */
+__attribute__((target("avx"))) static inline void
+pc__hook_stream32(__m256i *dst, __m256i v)
+{
+	pc__hook_nt_store(dst, &v, sizeof(v));
+}
 /* Every non-temporal store in pcoll's headers goes through these two; the
  * other SSE/SSE2 streaming stores, clflush and sfence intrinsics are
  * hooked or refused, so a new non-temporal path cannot escape the test. */
-#define _mm_stream_si128(p, v) pc__hook_stream16((p), (v))
-#define _mm_stream_si64(p, v)  pc__hook_stream8((p), (v))
-#define _mm_stream_si32(p, v)  PC__HOOKS_UNSUPPORTED_NT_STORE
-#define _mm_stream_pd(p, v)    PC__HOOKS_UNSUPPORTED_NT_STORE
-#define _mm_stream_ps(p, v)    PC__HOOKS_UNSUPPORTED_NT_STORE
-#define _mm_stream_pi(p, v)    PC__HOOKS_UNSUPPORTED_NT_STORE
-#define _mm_clflush(p)         pc__hook_flush_line((const void *)(p))
-#define _mm_sfence()           pc__hook_fence()
+#define _mm_stream_si128(p, v)    pc__hook_stream16((p), (v))
+#define _mm_stream_si64(p, v)     pc__hook_stream8((p), (v))
+#define _mm256_stream_si256(p, v) pc__hook_stream32((p), (v))
+#define _mm_stream_si32(p, v)     PC__HOOKS_UNSUPPORTED_NT_STORE
+#define _mm_stream_pd(p, v)       PC__HOOKS_UNSUPPORTED_NT_STORE
+#define _mm_stream_ps(p, v)       PC__HOOKS_UNSUPPORTED_NT_STORE
+#define _mm_stream_pi(p, v)       PC__HOOKS_UNSUPPORTED_NT_STORE
+#define _mm_clflush(p)            pc__hook_flush_line((const void *)(p))
+#define _mm_sfence()              pc__hook_fence()
 #else
 #define PC__FLUSH_LINE(insn, p) \
 	__asm__ __volatile__(insn " %0" : "+m"(*(volatile char *)(p)))

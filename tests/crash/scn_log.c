@@ -10,6 +10,11 @@
  * placement, free and re-create (twice per cycle of 100 operations, two
  * chunk growths each time); the tail slot is written every 32
  * appends, at every chunk change and at rewind.
+ * PLOG's commit forms: seven of eight single appends write a large
+ * record in a form forced through the engine's test hook (half of them
+ * fence2, the two-fence protocol), the eighth one's size lies on one side
+ * of a form threshold (chosen by cost), and one batch per cycle holds a
+ * record of each form (by cost: fence2, sum, crc).
  * Operation i depends only on i and whether the log exists, so the kill
  * soak and the checker's continuation can run it for any i.
  */
@@ -58,6 +63,8 @@ static int log_plan(int i, int exists)
 	case 47:
 	case 97:
 		return L_FREE;
+	case 37: /* a record of each commit form (rec_len) */
+		return L_BATCH;
 	default:
 		break;
 	}
@@ -68,15 +75,33 @@ static int log_plan(int i, int exists)
 	return L_APPEND;
 }
 
+/* The commit form forced on single appends of operation i. */
+static const int log_forms[8] = {PLOG__FORM_BY_COST, PLOG__FORM_FENCE2,
+				 PLOG__FORM_CRC,     PLOG__FORM_FENCE2,
+				 PLOG__FORM_SUM,     PLOG__FORM_FENCE2,
+				 PLOG__FORM_CRC,     PLOG__FORM_FENCE2};
+
 /* Length and bytes of record j of operation i. */
 static size_t rec_len(int i, int j)
 {
 	static const size_t lens[] = {8, 100, 0, 700, 1500, 24, 333, 2000};
+	static const size_t large[] = {800, 1500, 2500, 4000};
+	static const size_t edge[] = {
+		PLOG__NT_MIN - 8,      PLOG__NT_MIN,        PLOG_CRC_MIN + 8,
+		PLOG_FENCE2_MIN_NOCRC, PLOG_FENCE2_MIN - 8, PLOG_FENCE2_MIN};
+	static const size_t mixed[] = {PLOG_FENCE2_MIN + 8, 100, 1500};
 	uint64_t h = cr_val(20, (uint64_t)i * 8 + (uint64_t)j);
 	int kind = log_plan(i, 1);
 	if (kind == L_BIG ||
 	    ((kind == L_TXCOMMIT || kind == L_TXABORT) && j == 1))
 		return h % 2 ? 20000 : REC_MAX;
+	if (i % LOG_CYCLE == 37)
+		return mixed[j];
+	if (j == 0 && i % 8 == 0)
+		return edge[(i / 8) % 6];
+	if (j == 0 && log_forms[i % 8] != PLOG__FORM_BY_COST &&
+	    kind == L_APPEND)
+		return large[h % 4];
 	return lens[h % 8];
 }
 
@@ -165,7 +190,11 @@ static pc_err log_op(pc_pool *pool, int i)
 		/* Runs of packed and of line-aligned appends (the setting is
 		 * one persisted word; crashes land on it too). */
 		PC_TRY(plog_set_packed(&log, (i / 4) % 2 != 0));
-		return plog_append(&log, buf[0], iov[0].len);
+		/* Large records in the commit forms in turn. */
+		plog__form_force = log_forms[i % 8];
+		err = plog_append(&log, buf[0], iov[0].len);
+		plog__form_force = PLOG__FORM_BY_COST;
+		return err;
 	case L_BATCH:
 		PC_TRY(plog_set_packed(&log, (i / 4) % 2 != 0));
 		return plog_appendv(&log, iov, 3);
