@@ -26,9 +26,16 @@
 #include <string.h>
 #include <sys/uio.h>
 
-#include <libpmemlog.h>
 #include <pcoll/log.h>
 #include <pcoll/pcoll.h>
+
+/* The anchor builds where libpmemlog exists (meson defines
+ * BENCH_HAVE_PMEMLOG; PMDK 2.x has no libpmemlog). PMDK 1.13 marks every
+ * libpmemlog function deprecated: using it is this anchor's purpose. */
+#ifdef BENCH_HAVE_PMEMLOG
+#include <libpmemlog.h>
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
 
 #include "bench.h"
 #include "fixture.h"
@@ -207,6 +214,7 @@ static int w9v_pcoll(const bench_env *env, bench_out *out)
 }
 BENCH_CASE(w9v_pcoll, "W9v", "log_appendv16", "pcoll", 0, 1000000, w9v_pcoll)
 
+#ifdef BENCH_HAVE_PMEMLOG
 /* ---------------- libpmemlog (anchor) ---------------- */
 
 /* A fresh libpmemlog pool for n records of len bytes. */
@@ -340,6 +348,7 @@ BENCH_CASE_CALL(w9v_pmemlog, "W9v", "log_appendv16", "libpmemlog", 1, 1000000,
 		w9v_pmemlog, 0, "pmemlogv")
 BENCH_CASE_CALL(w9v_pmemlog_v, "W9v", "log_appendv16", "libpmemlog-appendv", 0,
 		1000000, w9v_pmemlog, 1, "pmemlogvv")
+#endif /* BENCH_HAVE_PMEMLOG */
 
 /* ---------------- steady state ----------------
  * W9s / W9vs / W9ks: the same appends into a log that was filled once and
@@ -397,6 +406,7 @@ BENCH_CASE_CALL(w9vs_pcoll, "W9vs", "log_appendv16_steady", "pcoll", 0, 1000000,
 BENCH_CASE_CALL(w9ks_pcoll, "W9ks", "log_append4k_steady", "pcoll", 0, 100000,
 		w9s_pcoll, 0, W9_REC4K)
 
+#ifdef BENCH_HAVE_PMEMLOG
 BENCH_CASE_CALL(w9s_pmemlog, "W9s", "log_append64_steady", "libpmemlog", 1,
 		1000000, w9l_appends, W9_REC, "pmemlogs", 1, "rewound log")
 BENCH_CASE_CALL(w9vs_pmemlog, "W9vs", "log_appendv16_steady", "libpmemlog", 1,
@@ -404,3 +414,4 @@ BENCH_CASE_CALL(w9vs_pmemlog, "W9vs", "log_appendv16_steady", "libpmemlog", 1,
 		"rewound log; 16 single appends per batch")
 BENCH_CASE_CALL(w9ks_pmemlog, "W9ks", "log_append4k_steady", "libpmemlog", 1,
 		100000, w9l_appends, W9_REC4K, "pmemlogks", 1, "rewound log")
+#endif

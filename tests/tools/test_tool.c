@@ -771,7 +771,7 @@ Test(tool, bad_pools)
 
 	/* Another program's layout. */
 	p = tu_path("other");
-	PMEMobjpool *pop = pmemobj_create(p, "other", 8u << 20, 0600);
+	PMEMobjpool *pop = pc__pmemobj_create(p, "other", 8u << 20, 0600);
 	cr_assert(pop);
 	pmemobj_close(pop);
 	t_all_fail(p, "layout");
