@@ -12,42 +12,7 @@ pass=0
 fail=0
 jobs=${PCOLL_JOBS:-2}
 
-count() { # $1: meson testlog.txt summary -> adds to pass/fail
-  local log=$1 ok f t up
-  ok=$(grep -E '^Ok:' "$log" | tail -1 | grep -oE '[0-9]+' | head -1)
-  f=$(grep -E '^Fail:' "$log" | tail -1 | grep -oE '[0-9]+' | head -1)
-  t=$(grep -E '^Timeout:' "$log" | tail -1 | grep -oE '[0-9]+' | head -1)
-  up=$(grep -E '^Unexpected Pass:' "$log" | tail -1 | grep -oE '[0-9]+' | head -1)
-  pass=$((pass + ${ok:-0}))
-  fail=$((fail + ${f:-0} + ${t:-0} + ${up:-0}))
-}
-
-build_and_test() { # name, CC, extra meson test args..., -- meson setup args...
-  local name=$1 compiler=$2; shift 2
-  local targs=() sargs=()
-  while [ $# -gt 0 ] && [ "$1" != "--" ]; do targs+=("$1"); shift; done
-  [ $# -gt 0 ] && shift
-  sargs=("$@")
-  local dir=build-ci-$name
-  # Pools go to directories of this run only, removed afterwards, so a
-  # failing test cannot leave pools behind in /dev/shm.
-  local pools=/dev/shm/pcoll-ci-$$-$name
-  echo "=== $name: configure and build"
-  rm -rf "$dir" "$pools"
-  if ! CC=$compiler meson setup "$dir" -Dwerror=true -Dtest_dir="$pools" \
-       -Dmsync_test_dir="$pools-msync" "${sargs[@]}" >"$dir.setup.log" 2>&1 \
-     || ! ninja -C "$dir" -j "$jobs" >"$dir.build.log" 2>&1; then
-    cat "$dir.setup.log" "$dir.build.log" 2>/dev/null | tail -60
-    echo "=== $name: BUILD FAILED"
-    fail=$((fail + 1))
-    return
-  fi
-  echo "=== $name: meson test"
-  meson test -C "$dir" --num-processes "$jobs" --print-errorlogs "${targs[@]}" \
-    | grep -vE '^ *[0-9]+/[0-9]+ .* OK ' | tail -40
-  count "$dir/meson-logs/testlog.txt"
-  rm -rf "$pools" "$pools-msync"
-}
+. tools/ci-lib.sh
 
 start=$(date +%s)
 # gcc runs everything. clang and the sanitizer build run the suites on

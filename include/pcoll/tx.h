@@ -45,6 +45,9 @@
 #include "pool.h"
 
 /** @cond PCOLL_INTERNAL */
+/* Declared, then defined weak: one object across the program's
+ * translation units (-Wmissing-variable-declarations). */
+extern _Thread_local pc_err pc__tx_last_err;
 PC__WEAK _Thread_local pc_err pc__tx_last_err;
 
 typedef struct pc__txscope {
