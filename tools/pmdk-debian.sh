@@ -32,8 +32,15 @@ echo "pmdk-debian: fetching Debian $suite's PMDK $want packages into $cache" >&2
 rm -rf "$cache/root" "$cache/debs"
 mkdir -p "$cache/apt/lists/partial" "$cache/apt/cache/archives/partial" "$cache/debs"
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-printf 'deb [signed-by=%s] http://deb.debian.org/debian %s main\n' \
-  "$keyring" "$suite" > "$cache/apt/sources.list"
+# The Debian mirror this machine's apt already uses for its main archive.
+mirror=${PCOLL_DEBIAN_MIRROR:-$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
+  awk '$2 !~ /-(security|updates|backports)$/ { print $1; exit }')}
+if [ -z "$mirror" ]; then
+  echo "pmdk-debian: no Debian mirror in this machine's apt sources (run apt-get update, or set PCOLL_DEBIAN_MIRROR)" >&2
+  exit 1
+fi
+printf 'deb [signed-by=%s] %s %s main\n' "$keyring" "$mirror" "$suite" \
+  > "$cache/apt/sources.list"
 apt_opts=(-o "Dir::Etc::SourceList=$cache/apt/sources.list"
   -o "Dir::Etc::SourceParts=/dev/null"
   -o "Dir::State::Lists=$cache/apt/lists"

@@ -41,6 +41,7 @@
 #ifndef PCOLL_BLKARR_H
 #define PCOLL_BLKARR_H
 
+#include "detail/lang.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

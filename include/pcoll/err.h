@@ -12,6 +12,7 @@
 #ifndef PCOLL_ERR_H
 #define PCOLL_ERR_H
 
+#include "detail/lang.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>

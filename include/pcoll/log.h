@@ -32,6 +32,7 @@
 #ifndef PCOLL_LOG_H
 #define PCOLL_LOG_H
 
+#include "detail/lang.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>

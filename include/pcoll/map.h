@@ -46,6 +46,7 @@
 #ifndef PCOLL_MAP_H_COMMON
 #define PCOLL_MAP_H_COMMON
 
+#include "detail/lang.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -122,6 +123,7 @@
 #define PC__M(fn) PC__MAPF(PC_NAME, fn)
 /** @endcond */
 
+/** @cond PCOLL_INTERNAL */
 /* Key and value types must be PC_DECLARE'd (they promise no volatile
  * pointers). */
 typedef char PC__M(_kdecl)[PC__CAT(pc__persistent_, PC__MK_T)];
@@ -131,6 +133,7 @@ _Static_assert(sizeof(PC__MK_T) <= PC__MAP_KMAX,
 /* NOLINTNEXTLINE(misc-redundant-expression): K and V may be one type. */
 _Static_assert(_Alignof(PC__MK_T) <= 64 && _Alignof(PC__MV_T) <= 64,
 	       "pmap: key and value alignment is limited to 64");
+/** @endcond */
 
 /** @brief The map handle (volatile): `{pool, h}`; pass it by pointer.
  * A synchronized map's handle may be shared by every thread. */

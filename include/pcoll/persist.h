@@ -20,6 +20,7 @@
 #ifndef PCOLL_PERSIST_H
 #define PCOLL_PERSIST_H
 
+#include "detail/lang.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>

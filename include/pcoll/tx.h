@@ -40,6 +40,7 @@
 #ifndef PCOLL_TX_H
 #define PCOLL_TX_H
 
+#include "detail/lang.h"
 #include "detail/txcore.h"
 #include "err.h"
 #include "pool.h"

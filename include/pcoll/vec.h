@@ -42,6 +42,7 @@
 #ifndef PCOLL_VEC_H_SHARED
 #define PCOLL_VEC_H_SHARED
 
+#include "detail/lang.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
