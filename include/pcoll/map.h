@@ -231,6 +231,12 @@ typedef int (*PC__M(visit_fn))(PC__M(kref) key, PC__M(vref) val, void *arg);
  *
  * Transactions: joins one if open (creation is then undone by an abort);
  * otherwise runs its own.
+ * @param pool the open pool.
+ * @param name the root name, 1 to #PC_NAME_MAX bytes.
+ * @param mode ::PC_OPEN, ::PC_CREATE or ::PC_OPEN_OR_CREATE.
+ * @param out receives the handle.
+ *
+ * Fences: opening, 1 (the map's epoch word); creating, those of one libpmemobj transaction plus that one.
  */
 PC_MUST_USE static inline pc_err PC__M(root)(pc_pool *pool, const char *name,
 					     pc_open_mode mode, PC_NAME *out)
@@ -269,6 +275,9 @@ PC_MUST_USE static inline pc_err PC__M(root)(pc_pool *pool, const char *name,
  * @return ::PC_OK, ::PC_E_INVAL, ::PC_E_FULL, ::PC_E_ABORTED.
  *
  * Transactions: joins one if open; otherwise runs its own.
+ * @param m the map's handle.
+ *
+ * Fences: those of one libpmemobj transaction outside one; none of its own inside one.
  */
 PC_MUST_USE static inline pc_err PC__M(free)(PC_NAME *m)
 {
@@ -332,6 +341,11 @@ static inline void PC__M(dram_delete)(PC_NAME *m)
  * ::PC_E_TOOBIG (string over #PC_BYTES_MAX), ::PC_E_ABORTED, ::PC_E_INVAL.
  *
  * Transactions: joins one if open; failure-atomic on its own otherwise.
+ * @param m the map's handle.
+ * @param key the key (a ::pc_slice for byte-string keys).
+ * @param val the value (a ::pc_slice for byte-string values).
+ *
+ * Fences: 2 outside a transaction (a leaf split adds a transaction); none of its own inside one.
  */
 PC_MUST_USE static inline pc_err PC__M(insert)(PC_NAME *m, PC__M(key) key,
 					       PC__M(val) val)
@@ -353,6 +367,12 @@ PC_MUST_USE static inline pc_err PC__M(insert)(PC_NAME *m, PC__M(key) key,
  * @return as insert(), without ::PC_E_EXISTS.
  *
  * Transactions: joins one if open; failure-atomic on its own otherwise.
+ * @param m the map's handle.
+ * @param key the key (a ::pc_slice for byte-string keys).
+ * @param val the value (a ::pc_slice for byte-string values).
+ * @param replaced receives 1 when the key was present, else 0; may be NULL.
+ *
+ * Fences: a new key 2; a replaced value of at most 8 bytes 1; larger or string values 2 (outside a transaction; none of their own inside one).
  */
 PC_MUST_USE static inline pc_err PC__M(put)(PC_NAME *m, PC__M(key) key,
 					    PC__M(val) val, int *replaced)
@@ -375,6 +395,11 @@ PC_MUST_USE static inline pc_err PC__M(put)(PC_NAME *m, PC__M(key) key,
  * one (::PC_E_BUSY) it returns NULL and the transaction is aborted.
  *
  * Transactions: any; changes nothing.
+ * @param m the map's handle.
+ * @param key the key (a ::pc_slice for byte-string keys).
+ * @return the value's address or slice, NULL (ptr NULL) when absent.
+ *
+ * Fences: none (reads only).
  */
 static inline PC__M(vref) PC__M(get)(const PC_NAME *m, PC__M(key) key)
 {
@@ -390,6 +415,11 @@ static inline PC__M(vref) PC__M(get)(const PC_NAME *m, PC__M(key) key)
  * false when absent (@p out unspecified) or on an error (pc_errmsg()).
  *
  * Transactions: any; changes nothing.
+ * @param m the map's handle.
+ * @param key the key (a ::pc_slice for byte-string keys).
+ * @param out receives the value; may be NULL.
+ *
+ * Fences: none (reads only).
  */
 static inline bool PC__M(get_copy)(const PC_NAME *m, PC__M(key) key,
 				   PC__M(vout) * out)
@@ -398,7 +428,14 @@ static inline bool PC__M(get_copy)(const PC_NAME *m, PC__M(key) key,
 	return PC__M(_e_copy)(&c, PC__M_KP(key), out) > 0;
 }
 
-/** @brief 1 when @p key is present. Transactions: any. */
+/**
+ * @brief 1 when @p key is present. Transactions: any.
+ * @param m the map's handle.
+ * @param key the key (a ::pc_slice for byte-string keys).
+ * @return true when @p key is present.
+ *
+ * Fences: none (reads only).
+ */
 static inline bool PC__M(contains)(const PC_NAME *m, PC__M(key) key)
 {
 	pc__mctx c = PC__M(_ctx)(m);
@@ -413,6 +450,11 @@ static inline bool PC__M(contains)(const PC_NAME *m, PC__M(key) key)
  * (::PC_E_NEEDTX), or when the snapshot fails (the transaction aborts).
  *
  * Transactions: needs one.
+ * @param m the map's handle.
+ * @param key the key (a ::pc_slice for byte-string keys).
+ * @return the value's address in the pool, or NULL (see above).
+ *
+ * Fences: none of its own: the snapshot goes to the transaction's undo log.
  */
 static inline PC_V *PC__M(get_mut)(PC_NAME *m, PC__M(key) key)
 {
@@ -455,6 +497,11 @@ static inline PC_V *PC__M(get_mut)(PC_NAME *m, PC__M(key) key)
  * ::PC_E_ABORTED, ::PC_E_INVAL.
  *
  * Transactions: joins one if open; failure-atomic on its own otherwise.
+ * @param m the map's handle.
+ * @param key the key (a ::pc_slice for byte-string keys).
+ * @param old receives the removed value; may be NULL.
+ *
+ * Fences: 1 outside a transaction (freeing an emptied leaf adds a transaction); none of its own inside one.
  */
 PC_MUST_USE static inline pc_err PC__M(remove)(PC_NAME *m, PC__M(key) key,
 					       PC__M(vout) * old)
@@ -469,6 +516,10 @@ PC_MUST_USE static inline pc_err PC__M(remove)(PC_NAME *m, PC__M(key) key,
  * @brief Number of entries. Walks the leaf chain summing bitmap
  * popcounts: O(entries / ~45) cache lines; no persistent counter is kept
  * (it would cost a fence per operation). Transactions: any.
+ * @param m the map's handle.
+ * @return the number of entries.
+ *
+ * Fences: none (reads only).
  */
 static inline size_t PC__M(len)(const PC_NAME *m)
 {
@@ -476,7 +527,13 @@ static inline size_t PC__M(len)(const PC_NAME *m)
 	return PC__M(_e_count)(&c, NULL, PC_UNBOUNDED, NULL, PC_UNBOUNDED);
 }
 
-/** @brief 1 when the map is empty; O(1). Transactions: any. */
+/**
+ * @brief 1 when the map is empty; O(1). Transactions: any.
+ * @param m the map's handle.
+ * @return true when the map has no entries.
+ *
+ * Fences: none (reads only).
+ */
 static inline bool PC__M(is_empty)(const PC_NAME *m)
 {
 	pc__mctx c = PC__M(_ctx)(m);
@@ -489,6 +546,9 @@ static inline bool PC__M(is_empty)(const PC_NAME *m)
  * @return ::PC_OK, ::PC_E_FULL, ::PC_E_ABORTED, ::PC_E_INVAL.
  *
  * Transactions: joins one if open; otherwise runs its own.
+ * @param m the map's handle.
+ *
+ * Fences: those of one libpmemobj transaction outside one; none of its own inside one.
  */
 PC_MUST_USE static inline pc_err PC__M(clear)(PC_NAME *m)
 {
@@ -507,6 +567,9 @@ PC_MUST_USE static inline pc_err PC__M(clear)(PC_NAME *m)
  * @return ::PC_OK or ::PC_E_CORRUPT (pc_errmsg() says what), ::PC_E_INVAL.
  *
  * Transactions: any; changes nothing.
+ * @param m the map's handle.
+ *
+ * Fences: none (reads only).
  */
 PC_MUST_USE static inline pc_err PC__M(check)(const PC_NAME *m)
 {
@@ -528,6 +591,14 @@ PC_MUST_USE static inline pc_err PC__M(check)(const PC_NAME *m)
  * lo > hi, or lo == hi with an excluded end).
  *
  * Transactions: any; changes nothing.
+ * @param m the map's handle.
+ * @param lo the lower end's key (ignored when @p lob is PC_UNBOUNDED).
+ * @param lob how @p lo bounds the range.
+ * @param hi the upper end's key (ignored when @p hib is PC_UNBOUNDED).
+ * @param hib how @p hi bounds the range.
+ * @param it the iterator to position.
+ *
+ * Fences: none (reads only).
  */
 static inline bool PC__M(range)(const PC_NAME *m, PC__M(key) lo, pc_bound lob,
 				PC__M(key) hi, pc_bound hib, PC__M(iter) * it)
@@ -538,7 +609,18 @@ static inline bool PC__M(range)(const PC_NAME *m, PC__M(key) lo, pc_bound lob,
 }
 
 /** @brief As range(), positioned on the last key of the range (for
- * backward iteration with prev()). */
+ * backward iteration with prev()).
+ * @param m the map's handle.
+ * @param lo the lower end's key (ignored when @p lob is PC_UNBOUNDED).
+ * @param lob how @p lo bounds the range.
+ * @param hi the upper end's key (ignored when @p hib is PC_UNBOUNDED).
+ * @param hib how @p hi bounds the range.
+ * @param it the iterator to position.
+ * @return true when positioned; false when the range is empty.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline bool PC__M(range_back)(const PC_NAME *m, PC__M(key) lo,
 				     pc_bound lob, PC__M(key) hi, pc_bound hib,
 				     PC__M(iter) * it)
@@ -548,7 +630,15 @@ static inline bool PC__M(range_back)(const PC_NAME *m, PC__M(key) lo,
 	return PC__M(_itset)(it, PC__M(_e_last)(it));
 }
 
-/** @brief Position on the smallest key; false when empty. */
+/**
+ * @brief Position on the smallest key; false when empty.
+ * @param m the map's handle.
+ * @param it the iterator to position.
+ * @return true when positioned; false when the map is empty.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline bool PC__M(first)(const PC_NAME *m, PC__M(iter) * it)
 {
 	PC__M(_itinit)(m, it, NULL, PC_UNBOUNDED, NULL, PC_UNBOUNDED);
@@ -556,7 +646,15 @@ static inline bool PC__M(first)(const PC_NAME *m, PC__M(iter) * it)
 	return PC__M(_itset)(it, PC__M(_e_first)(it));
 }
 
-/** @brief Position on the largest key; false when empty. */
+/**
+ * @brief Position on the largest key; false when empty.
+ * @param m the map's handle.
+ * @param it the iterator to position.
+ * @return true when positioned; false when the map is empty.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline bool PC__M(last)(const PC_NAME *m, PC__M(iter) * it)
 {
 	PC__M(_itinit)(m, it, NULL, PC_UNBOUNDED, NULL, PC_UNBOUNDED);
@@ -565,7 +663,15 @@ static inline bool PC__M(last)(const PC_NAME *m, PC__M(iter) * it)
 }
 
 /** @brief Position on the first key >= @p key (unbounded afterwards);
- * false when there is none. */
+ * false when there is none.
+ * @param m the map's handle.
+ * @param key the key (a ::pc_slice for byte-string keys).
+ * @param it the iterator to position.
+ * @return true when positioned.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline bool PC__M(lower_bound)(const PC_NAME *m, PC__M(key) key,
 				      PC__M(iter) * it)
 {
@@ -577,7 +683,15 @@ static inline bool PC__M(lower_bound)(const PC_NAME *m, PC__M(key) key,
 }
 
 /** @brief Position on the first key > @p key (unbounded afterwards);
- * false when there is none. */
+ * false when there is none.
+ * @param m the map's handle.
+ * @param key the key (a ::pc_slice for byte-string keys).
+ * @param it the iterator to position.
+ * @return true when positioned.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline bool PC__M(upper_bound)(const PC_NAME *m, PC__M(key) key,
 				      PC__M(iter) * it)
 {
@@ -588,14 +702,28 @@ static inline bool PC__M(upper_bound)(const PC_NAME *m, PC__M(key) key,
 	return ok;
 }
 
-/** @brief Move to the next key; false at the end (of the range). */
+/**
+ * @brief Move to the next key; false at the end (of the range).
+ * @param it a positioned iterator; its key and val then name the next entry.
+ * @return true when moved; false at the end.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing. The map must not change while @p it is in use.
+ */
 static inline bool PC__M(next)(PC__M(iter) * it)
 {
 	PC__M(_itfix)(it);
 	return PC__M(_itset)(it, PC__M(_e_next)(it));
 }
 
-/** @brief Move to the previous key; false at the start (of the range). */
+/**
+ * @brief Move to the previous key; false at the start (of the range).
+ * @param it a positioned iterator; its key and val then name the previous entry.
+ * @return true when moved; false at the start.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing. The map must not change while @p it is in use.
+ */
 static inline bool PC__M(prev)(PC__M(iter) * it)
 {
 	PC__M(_itfix)(it);
@@ -606,6 +734,10 @@ static inline bool PC__M(prev)(PC__M(iter) * it)
  * @brief Stop using @p it before a move has returned false: releases the
  * copies a synchronized byte-string map's iterator holds (nothing to do
  * otherwise, but always allowed). The iterator is then ended.
+ * @param it the iterator; may be NULL.
+ *
+ * Fences: none.
+ * Transactions: any.
  */
 static inline void PC__M(iter_end)(PC__M(iter) * it)
 {
@@ -613,27 +745,63 @@ static inline void PC__M(iter_end)(PC__M(iter) * it)
 		PC__M(_e_itend)(it);
 }
 
-/** @brief Iterator over all keys, from the smallest (same as first()). */
+/**
+ * @brief Iterator over all keys, from the smallest (same as first()).
+ * @param m the map's handle.
+ * @param it the iterator to position.
+ * @return true when positioned; false when the map is empty.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline bool PC__M(iter_all)(const PC_NAME *m, PC__M(iter) * it)
 {
 	return PC__M(first)(m, it);
 }
 
-/** @brief Iterator over the keys > @p key, ascending. */
+/**
+ * @brief Iterator over the keys > @p key, ascending.
+ * @param m the map's handle.
+ * @param key the keys visited are greater.
+ * @param it the iterator to position.
+ * @return true when positioned; false when no key is greater.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline bool PC__M(iter_above)(const PC_NAME *m, PC__M(key) key,
 				     PC__M(iter) * it)
 {
 	return PC__M(range)(m, key, PC_EXCLUDED, key, PC_UNBOUNDED, it);
 }
 
-/** @brief Iterator over the keys < @p key, ascending. */
+/**
+ * @brief Iterator over the keys < @p key, ascending.
+ * @param m the map's handle.
+ * @param key the keys visited are smaller.
+ * @param it the iterator to position.
+ * @return true when positioned; false when no key is smaller.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline bool PC__M(iter_below)(const PC_NAME *m, PC__M(key) key,
 				     PC__M(iter) * it)
 {
 	return PC__M(range)(m, key, PC_UNBOUNDED, key, PC_EXCLUDED, it);
 }
 
-/** @brief Iterator over the keys k with @p k1 < k < @p k2, ascending. */
+/**
+ * @brief Iterator over the keys k with @p k1 < k < @p k2, ascending.
+ * @param m the map's handle.
+ * @param k1 the lower key (excluded).
+ * @param k2 the upper key (excluded).
+ * @param it the iterator to position.
+ * @return true when positioned; false when the range is empty.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline bool PC__M(iter_between)(const PC_NAME *m, PC__M(key) k1,
 				       PC__M(key) k2, PC__M(iter) * it)
 {
@@ -644,14 +812,26 @@ static inline bool PC__M(iter_between)(const PC_NAME *m, PC__M(key) k1,
 /* pmemkv-style counts and visits                                    */
 /* ---------------------------------------------------------------- */
 
-/** @brief Number of entries (same as len()). Transactions: any. */
+/**
+ * @brief Number of entries (same as len()). Transactions: any.
+ * @param m the map's handle.
+ * @return the number of entries.
+ *
+ * Fences: none (reads only).
+ */
 static inline size_t PC__M(count_all)(const PC_NAME *m)
 {
 	return PC__M(len)(m);
 }
 
 /** @brief Number of keys > @p key. Cost: two descents and the leaves in
- * between (popcount each). Transactions: any. */
+ * between (popcount each). Transactions: any.
+ * @param m the map's handle.
+ * @param key the keys counted are greater.
+ * @return the count.
+ *
+ * Fences: none (reads only).
+ */
 static inline size_t PC__M(count_above)(const PC_NAME *m, PC__M(key) key)
 {
 	pc__mctx c = PC__M(_ctx)(m);
@@ -659,7 +839,14 @@ static inline size_t PC__M(count_above)(const PC_NAME *m, PC__M(key) key)
 			       PC_UNBOUNDED);
 }
 
-/** @brief Number of keys < @p key. Transactions: any. */
+/**
+ * @brief Number of keys < @p key. Transactions: any.
+ * @param m the map's handle.
+ * @param key the keys counted are smaller.
+ * @return the count.
+ *
+ * Fences: none (reads only).
+ */
 static inline size_t PC__M(count_below)(const PC_NAME *m, PC__M(key) key)
 {
 	pc__mctx c = PC__M(_ctx)(m);
@@ -668,7 +855,14 @@ static inline size_t PC__M(count_below)(const PC_NAME *m, PC__M(key) key)
 }
 
 /** @brief Number of keys k with @p k1 < k < @p k2 (0 when k1 >= k2).
- * Transactions: any. */
+ * Transactions: any.
+ * @param m the map's handle.
+ * @param k1 the lower key (excluded).
+ * @param k2 the upper key (excluded).
+ * @return the count.
+ *
+ * Fences: none (reads only).
+ */
 static inline size_t PC__M(count_between)(const PC_NAME *m, PC__M(key) k1,
 					  PC__M(key) k2)
 {
@@ -677,7 +871,18 @@ static inline size_t PC__M(count_between)(const PC_NAME *m, PC__M(key) k1,
 			       PC_EXCLUDED);
 }
 
-/** @brief Number of keys in a range bounded as in range(). */
+/**
+ * @brief Number of keys in a range bounded as in range().
+ * @param m the map's handle.
+ * @param lo the lower end's key (ignored when @p lob is PC_UNBOUNDED).
+ * @param lob how @p lo bounds the range.
+ * @param hi the upper end's key (ignored when @p hib is PC_UNBOUNDED).
+ * @param hib how @p hi bounds the range.
+ * @return the count.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline size_t PC__M(count_range)(const PC_NAME *m, PC__M(key) lo,
 					pc_bound lob, PC__M(key) hi,
 					pc_bound hib)
@@ -705,6 +910,11 @@ static inline int PC__M(_visit)(PC__M(iter) * it, bool ok, PC__M(visit_fn) fn,
  * @brief Call @p fn on every entry in key order until it returns nonzero.
  * @return 0 when all were visited, else @p fn's nonzero value.
  * @p fn must not change the map. Transactions: any.
+ * @param m the map's handle.
+ * @param fn the visitor, called with each key and value and @p arg.
+ * @param arg passed to @p fn.
+ *
+ * Fences: none (reads only).
  */
 static inline int PC__M(get_all)(const PC_NAME *m, PC__M(visit_fn) fn,
 				 void *arg)
@@ -713,7 +923,17 @@ static inline int PC__M(get_all)(const PC_NAME *m, PC__M(visit_fn) fn,
 	return PC__M(_visit)(&it, PC__M(first)(m, &it), fn, arg);
 }
 
-/** @brief As get_all(), over the keys > @p key. */
+/**
+ * @brief As get_all(), over the keys > @p key.
+ * @param m the map's handle.
+ * @param key the keys visited are greater.
+ * @param fn the visitor, called with each key and value and @p arg.
+ * @param arg passed to @p fn.
+ * @return 0 when all were visited, else @p fn's nonzero value.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline int PC__M(get_above)(const PC_NAME *m, PC__M(key) key,
 				   PC__M(visit_fn) fn, void *arg)
 {
@@ -721,7 +941,17 @@ static inline int PC__M(get_above)(const PC_NAME *m, PC__M(key) key,
 	return PC__M(_visit)(&it, PC__M(iter_above)(m, key, &it), fn, arg);
 }
 
-/** @brief As get_all(), over the keys < @p key. */
+/**
+ * @brief As get_all(), over the keys < @p key.
+ * @param m the map's handle.
+ * @param key the keys visited are smaller.
+ * @param fn the visitor, called with each key and value and @p arg.
+ * @param arg passed to @p fn.
+ * @return 0 when all were visited, else @p fn's nonzero value.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline int PC__M(get_below)(const PC_NAME *m, PC__M(key) key,
 				   PC__M(visit_fn) fn, void *arg)
 {
@@ -729,7 +959,18 @@ static inline int PC__M(get_below)(const PC_NAME *m, PC__M(key) key,
 	return PC__M(_visit)(&it, PC__M(iter_below)(m, key, &it), fn, arg);
 }
 
-/** @brief As get_all(), over the keys k with @p k1 < k < @p k2. */
+/**
+ * @brief As get_all(), over the keys k with @p k1 < k < @p k2.
+ * @param m the map's handle.
+ * @param k1 the lower key (excluded).
+ * @param k2 the upper key (excluded).
+ * @param fn the visitor, called with each key and value and @p arg.
+ * @param arg passed to @p fn.
+ * @return 0 when all were visited, else @p fn's nonzero value.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline int PC__M(get_between)(const PC_NAME *m, PC__M(key) k1,
 				     PC__M(key) k2, PC__M(visit_fn) fn,
 				     void *arg)
