@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs missing packages, then
-# builds and runs `meson test` three times (gcc, clang, clang with
-# AddressSanitizer + UndefinedBehaviorSanitizer), all warnings as errors,
-# plus clang-tidy and clang-format on include/. Ends with one line
+# builds and runs `meson test` three times on the system's PMDK 1.12.1
+# (gcc, clang, clang with AddressSanitizer + UndefinedBehaviorSanitizer)
+# and once on PMDK 1.13.1 (gcc; tools/test-pmdk.sh), all warnings as
+# errors, plus clang-tidy and clang-format on include/. Ends with one line
 # "N passed, N failed" counting every test of every build.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,30 @@ LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tools/lsan.supp:print_suppression
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
 build_and_test asan-ubsan clang "${once[@]}" --no-suite bench -- \
   -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+
+# PMDK 1.13.1 (Debian trixie's packages, unpacked into a cache, never
+# installed): the whole suite but the docs (which do not depend on PMDK)
+# built against it with gcc and warnings as errors, its libraries checked
+# with ldd, and pools moved between it and the gcc build's 1.12.1 both
+# ways (tools/test-pmdk.sh --move). PCOLL_CI_PMDK=0 skips this part.
+if [ "${PCOLL_CI_PMDK:-1}" != 0 ]; then
+  echo "=== PMDK 1.13.1: Debian trixie's packages (tools/pmdk-debian.sh)"
+  if prefix=$(bash tools/pmdk-debian.sh trixie); then
+    bash tools/test-pmdk.sh "$prefix" --move build-ci-gcc --no-suite docs \
+      2>&1 | tee "build-ci-pmdk.log" | grep -vE '^ *[0-9]+/[0-9]+ .* OK |^ok: ' | tail -40
+    last=$(tail -1 build-ci-pmdk.log)
+    if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+      pass=$((pass + BASH_REMATCH[1]))
+      fail=$((fail + BASH_REMATCH[2]))
+    else
+      echo "=== PMDK 1.13.1: tools/test-pmdk.sh ended with '$last'"
+      fail=$((fail + 1))
+    fi
+  else
+    echo "=== PMDK 1.13.1: could not obtain Debian trixie's packages"
+    fail=$((fail + 1))
+  fi
+fi
 
 echo "=== lint: clang-tidy on include/"
 if bash tools/lint.sh tidy; then pass=$((pass + 1)); else fail=$((fail + 1)); fi

@@ -77,8 +77,9 @@ static pc_err fill(pc_pool *pool, PC_PTR(counter) c, ivec *v, umap *um,
 			w->total += i;
 		}
 		w->runs++;
-		if (smap_insert(sm, pc_slice_cstr("key"),
-				pc_slice_cstr("a value longer than 23 bytes")) !=
+		if (smap_insert(
+			    sm, pc_slice_cstr("key"),
+			    pc_slice_cstr("a value longer than 23 bytes")) !=
 		    PC_OK)
 			break;
 		static const char rec[] = "one record";
@@ -96,8 +97,8 @@ static pc_err fill(pc_pool *pool, PC_PTR(counter) c, ivec *v, umap *um,
 	return err;
 }
 
-static int verify(pc_pool *pool, PC_PTR(counter) c, ivec *v, umap *um,
-		  smap *sm, plog *log, pblkarr *blk)
+static int verify(pc_pool *pool, PC_PTR(counter) c, ivec *v, umap *um, smap *sm,
+		  plog *log, pblkarr *blk)
 {
 	const counter *r = PC_RO(pool, counter, c);
 	if (!r || r->total != 4950 || r->runs != 1)
@@ -108,7 +109,7 @@ static int verify(pc_pool *pool, PC_PTR(counter) c, ivec *v, umap *um,
 		return failed("vector");
 	int64_t sum = 0;
 	PVEC_FOREACH(ivec, v, it)
-	sum += *it;
+		sum += *it;
 	if (sum != 5050)
 		return failed("vector sum");
 	const double *d = umap_get(um, 7);

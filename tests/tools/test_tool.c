@@ -526,10 +526,10 @@ Test(tool, roundtrip_embedded_vector)
  * same bytes. */
 static const char *const t_names[] = {
 	"plain",
-	"caf\xc3\xa9",                 /* UTF-8 */
-	"smile \xf0\x9f\x98\x80",      /* UTF-8 beyond the BMP */
-	"\xff\xfe not utf-8",          /* bytes that start nothing */
-	"cut \xe2\x82 and \xc3(",      /* truncated sequences */
+	"caf\xc3\xa9",                   /* UTF-8 */
+	"smile \xf0\x9f\x98\x80",        /* UTF-8 beyond the BMP */
+	"\xff\xfe not utf-8",            /* bytes that start nothing */
+	"cut \xe2\x82 and \xc3(",        /* truncated sequences */
 	"over\xc0\xaflong \xed\xa0\x80", /* overlong form, a surrogate */
 	"q\"uote\\back/slash",
 	"ctl\x01\x1f\x7f\t\n",
@@ -607,8 +607,8 @@ Test(tool, command_lines)
 		cr_assert_eq(t_run("%s --help", cmds[i]), 0, "%s", cmds[i]);
 		cr_assert(strstr(t_out, want), "%s: %s", cmds[i], t_out);
 		cr_assert_eq(t_run("%s -h", cmds[i]), 0, "%s", cmds[i]);
-		cr_assert_eq(t_run("%s --no-such-option x y", cmds[i]), 2,
-			     "%s", cmds[i]);
+		cr_assert_eq(t_run("%s --no-such-option x y", cmds[i]), 2, "%s",
+			     cmds[i]);
 		cr_assert(strstr(t_err, "unknown option --no-such-option"),
 			  "%s: %s", cmds[i], t_err);
 		cr_assert_eq(t_run("%s", cmds[i]), 2, "%s", cmds[i]);

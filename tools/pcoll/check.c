@@ -99,15 +99,19 @@ int pct_cmd_check(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"quiet", no_argument, NULL, 'q'}, {NULL, 0, NULL, 0}};
 	static const pct_cmd_spec spec = {
-		"check", "check [-q] POOL",
+		"check",
+		"check [-q] POOL",
 		"libpmemobj's check and every container's check of POOL.\n"
 		"Reads only. Exit status 0 when everything passed.\n"
 		"  -q, --quiet  print only failures and the summary\n"
 		"  -h, --help   this text\n",
-		"q", longopts, 1, 1};
+		"q",
+		longopts,
+		1,
+		1};
 	int quiet = 0, status;
-	int first = pct_getopt(&spec, argc, argv, pct_check_opt, &quiet,
-			       &status);
+	int first =
+		pct_getopt(&spec, argc, argv, pct_check_opt, &quiet, &status);
 	if (first < 0)
 		return status;
 	const char *path = argv[first];

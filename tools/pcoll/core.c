@@ -177,7 +177,8 @@ int pct_getopt(const pct_cmd_spec *spec, int argc, char **argv,
 				bad = shortbuf;
 			fprintf(stderr, "pcoll %s: %s %s\nusage: pcoll %s\n",
 				spec->name,
-				c == '?' ? "unknown option" : "missing value for",
+				c == '?' ? "unknown option"
+					 : "missing value for",
 				bad, spec->usage);
 			return -1;
 		}

@@ -375,13 +375,19 @@ int pct_cmd_dump(int argc, char **argv)
 		{"no-progress", no_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0}};
 	static const pct_cmd_spec spec = {
-		"dump", "dump POOL [ROOT...] [-o FILE] [--no-progress]",
-		"Write POOL, or only the roots named, as JSON Lines (format in\n"
+		"dump",
+		"dump POOL [ROOT...] [-o FILE] [--no-progress]",
+		"Write POOL, or only the roots named, as JSON Lines (format "
+		"in\n"
 		"docs/tool.md). Reads only.\n"
-		"  -o, --output=FILE  write to FILE instead of standard output\n"
+		"  -o, --output=FILE  write to FILE instead of standard "
+		"output\n"
 		"  --no-progress      no progress bar on a terminal\n"
 		"  -h, --help         this text\n",
-		"o:", longopts, 1, -1};
+		"o:",
+		longopts,
+		1,
+		-1};
 	struct pct_dump_opts o = {NULL, 1};
 	int pst;
 	int first = pct_getopt(&spec, argc, argv, pct_dump_opt, &o, &pst);

@@ -112,11 +112,16 @@ static int pct_info_root(pc_pool *pool, const pc_root_info *ri)
 int pct_cmd_info(int argc, char **argv)
 {
 	static const pct_cmd_spec spec = {
-		"info", "info POOL",
-		"Layout, sizes and every named root of POOL. Reads only; a pool\n"
+		"info",
+		"info POOL",
+		"Layout, sizes and every named root of POOL. Reads only; a "
+		"pool\n"
 		"another process has open is shown from a copy taken now.\n"
 		"  -h, --help   this text\n",
-		"", NULL, 1, 1};
+		"",
+		NULL,
+		1,
+		1};
 	int status;
 	int first = pct_getopt(&spec, argc, argv, NULL, NULL, &status);
 	if (first < 0)

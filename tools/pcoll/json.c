@@ -229,7 +229,8 @@ static int pct_j_str(char **p, char **out, size_t *len)
 				return -1;
 			s += 4;
 			if (pct_j_bytes_u00 && v <= 0xff) {
-				*w++ = (char)v; /* format 1: \u00XX is byte XX */
+				*w++ = (char)
+					v; /* format 1: \u00XX is byte XX */
 				break;
 			}
 			if (v >= 0xdc80 && v <= 0xdcff) {

@@ -430,7 +430,10 @@ static int pct_restore_opt(int code, const char *arg, void *ctx)
 		fprintf(stderr,
 			"pcoll restore: --%s needs a size such as 64M, not "
 			"\"%s\"\n",
-			code == 's' ? "size" : code == 'g' ? "grow" : "max", arg);
+			code == 's'   ? "size"
+			: code == 'g' ? "grow"
+				      : "max",
+			arg);
 		return -1;
 	}
 	return 0;
@@ -448,8 +451,10 @@ int pct_cmd_restore(int argc, char **argv)
 		"restore",
 		"restore FILE NEWPOOL [--size N | --grow STEP [--max M]] "
 		"[--no-progress]",
-		"Create NEWPOOL (it must not exist) from the dump FILE (- reads\n"
-		"standard input). Sizes take K, M, G, T suffixes (powers of 1024).\n"
+		"Create NEWPOOL (it must not exist) from the dump FILE (- "
+		"reads\n"
+		"standard input). Sizes take K, M, G, T suffixes (powers of "
+		"1024).\n"
 		"  --size=N       a fixed-size pool of N bytes (default: the\n"
 		"                 dumped pool's size, at least 8 MiB); with\n"
 		"                 --grow, the starting size\n"
@@ -457,7 +462,10 @@ int pct_cmd_restore(int argc, char **argv)
 		"  --max=M        a growable pool's limit (default 1 TiB)\n"
 		"  --no-progress  no progress bar on a terminal\n"
 		"  -h, --help     this text\n",
-		"", longopts, 2, 2};
+		"",
+		longopts,
+		2,
+		2};
 	struct pct_restore_opts ro = {0, 0, 0, 1};
 	int pst;
 	int first = pct_getopt(&spec, argc, argv, pct_restore_opt, &ro, &pst);
@@ -467,8 +475,9 @@ int pct_cmd_restore(int argc, char **argv)
 	size_t size = ro.size, grow = ro.grow, max = ro.max;
 	int progress = ro.progress;
 	if (max && !grow) {
-		fprintf(stderr, "pcoll restore: --max needs --grow\nusage: "
-				"pcoll %s\n",
+		fprintf(stderr,
+			"pcoll restore: --max needs --grow\nusage: "
+			"pcoll %s\n",
 			spec.usage);
 		return PCT_EXIT_USAGE;
 	}

@@ -70,10 +70,14 @@ static void pct_type_label(pc_pool *pool, uint64_t tn, char *buf, size_t len)
 int pct_cmd_stats(int argc, char **argv)
 {
 	static const pct_cmd_spec spec = {
-		"stats", "stats POOL",
+		"stats",
+		"stats POOL",
 		"Allocation statistics of POOL. Reads only.\n"
 		"  -h, --help   this text\n",
-		"", NULL, 1, 1};
+		"",
+		NULL,
+		1,
+		1};
 	int status;
 	int first = pct_getopt(&spec, argc, argv, NULL, NULL, &status);
 	if (first < 0)

@@ -175,8 +175,7 @@ static inline struct pc__minner *pc__mi(const pc__mctx *c, uint64_t off)
 static inline unsigned char *pc__ml_slot(const pc__mctx *c,
 					 const struct pc__mleaf *l, unsigned i)
 {
-	return (unsigned char *)((uintptr_t)l->slots +
-				 (size_t)i * c->d->slot);
+	return (unsigned char *)((uintptr_t)l->slots + (size_t)i * c->d->slot);
 }
 
 static inline unsigned char *pc__mi_key(const pc__mctx *c,
