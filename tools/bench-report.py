@@ -368,6 +368,8 @@ def main():
             args += ["--n", "20000", "--runs", "3", "--count-n", "5000"]
             env["PCOLL_BENCH_MSYNC_N"] = "2000"
         command = " ".join(args[1:]).replace(here + "/", "tools/")
+        if env.get("PCOLL_BENCH_WORKLOADS"):
+            command = f"PCOLL_BENCH_WORKLOADS='{env['PCOLL_BENCH_WORKLOADS']}' " + command
         r = subprocess.run(args, env=env)
         if r.returncode != 0:
             print("bench-report: some cases failed (see above); reporting the rest",

@@ -79,9 +79,8 @@ typedef enum pc_err {
 #define PC_ERRMSG_MAX 512
 
 /** @cond PCOLL_INTERNAL */
-/* One buffer per thread shared by every translation unit (weak symbol). */
-/* Declared, then defined weak: one object across the program's
- * translation units (-Wmissing-variable-declarations). */
+/* One buffer per thread shared by every translation unit: declared, then
+ * defined weak (-Wmissing-variable-declarations). */
 extern _Thread_local char pc__errmsg_buf[PC_ERRMSG_MAX];
 PC__WEAK _Thread_local char pc__errmsg_buf[PC_ERRMSG_MAX];
 /** @endcond */
