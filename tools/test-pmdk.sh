@@ -16,9 +16,9 @@
 #   tools/test-pmdk.sh /opt/pmdk-2.1.1
 #   tools/test-pmdk.sh "$(tools/pmdk-debian.sh)" --move build --suite core
 set -uo pipefail
-usage() { sed -n '2,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '2,/^set /{/^#/s/^# \{0,1\}//p}' "$0" >&2; exit "${1:-2}"; }
 [ $# -ge 1 ] || usage
-case $1 in -h|--help) usage ;; esac
+case $1 in -h|--help) usage 0 ;; esac
 prefix=$(realpath -e "$1") || { echo "test-pmdk: no such directory: $1" >&2; exit 2; }
 shift
 move=

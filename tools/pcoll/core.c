@@ -112,7 +112,23 @@ pc_pool *pct_open_ro_or_copy(const char *what, const char *path, char *copy,
 		return pool;
 	if (e != PC_E_BUSY)
 		return pct_open_ro(path); /* prints why */
+	/* A poolset's parts are separate files: copying the set file alone
+	 * would not do. */
+	char head[12] = {0};
+	FILE *hf = fopen(path, "rbe");
+	size_t got = hf ? fread(head, 1, 11, hf) : 0;
+	if (hf)
+		(void)fclose(hf);
 	struct stat st;
+	if (got == 11 && memcmp(head, "PMEMPOOLSET", 11) == 0) {
+		fprintf(stderr,
+			"pcoll %s: %s is open in another process (libpmemobj "
+			"locks an open pool, for copy-on-write opens too) and "
+			"is a poolset: copy the set file and its parts, edit "
+			"the copy's part paths, and run pcoll on the copy\n",
+			what, path);
+		return NULL;
+	}
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
 	    pct_copy_file(path, copy, n) != 0) {
 		fprintf(stderr,
