@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs missing packages, then
-# builds and runs `meson test` three times on the system's PMDK 1.12.1
-# (gcc, clang, clang with AddressSanitizer + UndefinedBehaviorSanitizer)
-# and once on PMDK 1.13.1 (gcc; tools/test-pmdk.sh), all warnings as
+# builds and runs `meson test` four times on the system's PMDK 1.12.1
+# (gcc, clang, clang with AddressSanitizer + UndefinedBehaviorSanitizer,
+# clang with ThreadSanitizer on the concurrency suite) and once on PMDK
+# 1.13.1 (gcc; tools/test-pmdk.sh), all warnings as
 # errors, plus clang-tidy and clang-format on include/. Ends with one line
 # "N passed, N failed" counting every test of every build.
 set -uo pipefail
@@ -36,6 +37,13 @@ LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tools/lsan.supp:print_suppression
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
 build_and_test asan-ubsan clang "${once[@]}" --no-suite bench -- \
   -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+
+# ThreadSanitizer: the concurrency suites (threads sharing one
+# synchronized map), with the documented suppressions of tools/tsan.supp.
+TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:suppressions=$PWD/tools/tsan.supp} \
+build_and_test tsan clang --suite concurrency -- \
+  -Db_sanitize=thread -Db_lundef=false -Dbuildtype=debugoptimized \
+  -Dexamples=false -Dbench=false -Dpython=disabled
 
 # PMDK 1.13.1 (Debian trixie's packages, unpacked into a cache, never
 # installed): the whole suite but the docs (which do not depend on PMDK)
