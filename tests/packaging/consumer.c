@@ -3,8 +3,8 @@
  * A user's program, as the packaging test builds it with gcc and clang at
  * -O0, -O2 and -O3 under -std=c11 -Wall -Wextra -Wpedantic -Wconversion
  * -Werror (as a meson subproject, through the installed pcoll.pc, and
- * from a vendored copy of include/pcoll). It uses every container in one
- * TX(), then reads everything back through the read-side calls, so the
+ * from a vendored copy of include/pcoll). It uses every container, a
+ * synchronized map (PC_SYNC) among them, in one TX(), then reads everything back through the read-side calls, so the
  * optimizer inlines most of the headers into it.
  *
  *   consumer POOL      (POOL must not exist; it is removed at the end)
@@ -34,6 +34,12 @@
 #define PC_NAME smap
 #include <pcoll/map.h>
 
+#define PC_SYNC
+#define PC_K    uint64_t
+#define PC_V    uint64_t
+#define PC_NAME cmap
+#include <pcoll/map.h>
+
 typedef struct counter {
 	int64_t total;
 	uint32_t runs;
@@ -59,10 +65,10 @@ static int cmp_i32(const int32_t *a, const int32_t *b)
 	return (*a > *b) - (*a < *b);
 }
 
-/* Everything at once: one object, two maps, a vector, a log and a block
- * array change together or not at all. */
+/* Everything at once: one object, three maps, a vector, a log and a
+ * block array change together or not at all. */
 static pc_err fill(pc_pool *pool, PC_PTR(counter) c, ivec *v, umap *um,
-		   smap *sm, plog *log, pblkarr *blk)
+		   smap *sm, cmap *cm, plog *log, pblkarr *blk)
 {
 	pc_err err = PC_OK;
 	TX(pool, &err) {
@@ -82,6 +88,9 @@ static pc_err fill(pc_pool *pool, PC_PTR(counter) c, ivec *v, umap *um,
 			    pc_slice_cstr("a value longer than 23 bytes")) !=
 		    PC_OK)
 			break;
+		if (cmap_put(cm, 42, 4200, NULL) != PC_OK ||
+		    cmap_insert(cm, 43, 4300) != PC_OK)
+			break;
 		static const char rec[] = "one record";
 		if (plog_append(log, rec, sizeof(rec) - 1) != PC_OK)
 			break;
@@ -98,7 +107,7 @@ static pc_err fill(pc_pool *pool, PC_PTR(counter) c, ivec *v, umap *um,
 }
 
 static int verify(pc_pool *pool, PC_PTR(counter) c, ivec *v, umap *um, smap *sm,
-		  plog *log, pblkarr *blk)
+		  cmap *cm, plog *log, pblkarr *blk)
 {
 	const counter *r = PC_RO(pool, counter, c);
 	if (!r || r->total != 4950 || r->runs != 1)
@@ -127,6 +136,10 @@ static int verify(pc_pool *pool, PC_PTR(counter) c, ivec *v, umap *um, smap *sm,
 	if (s.len != 28 || memcmp(s.ptr, "a value", 7) != 0 ||
 	    smap_check(sm) != PC_OK)
 		return failed("bytes map");
+	uint64_t cv = 0;
+	if (!cmap_get_copy(cm, 43, &cv) || cv != 4300 ||
+	    cmap_len(cm) != 2 || cmap_check(cm) != PC_OK)
+		return failed("synchronized map");
 	size_t total = 0;
 	if (plog_walk(log, 0, sum_rec, &total) != PC_OK || total != 10 ||
 	    plog_count(log) != 1 || plog_check(log) != PC_OK)
@@ -152,6 +165,7 @@ int main(int argc, char **argv)
 	ivec v;
 	umap um;
 	smap sm;
+	cmap cm;
 	plog log;
 	pblkarr blk;
 	int rc = 1;
@@ -159,13 +173,14 @@ int main(int argc, char **argv)
 	    ivec_root(pool, "vec", PC_CREATE, &v) != PC_OK ||
 	    umap_root(pool, "umap", PC_CREATE, &um) != PC_OK ||
 	    smap_root(pool, "smap", PC_CREATE, &sm) != PC_OK ||
+	    cmap_root(pool, "cmap", PC_CREATE, &cm) != PC_OK ||
 	    plog_root(pool, "log", PC_CREATE, 64 << 10, &log) != PC_OK ||
 	    pblkarr_root(pool, "blk", PC_CREATE, 512, 16, &blk) != PC_OK)
 		rc = failed("roots");
-	else if (fill(pool, c, &v, &um, &sm, &log, &blk) != PC_OK)
+	else if (fill(pool, c, &v, &um, &sm, &cm, &log, &blk) != PC_OK)
 		rc = failed("transaction");
 	else
-		rc = verify(pool, c, &v, &um, &sm, &log, &blk);
+		rc = verify(pool, c, &v, &um, &sm, &cm, &log, &blk);
 	if (pc_pool_close(pool) != PC_OK)
 		rc = failed("close");
 	(void)unlink(argv[1]);
