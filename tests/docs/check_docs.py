@@ -5,8 +5,9 @@
 usage: check_docs.py api|html|selftest DOXYFILE SOURCE_DIR CC
 
 api       Every public function a sample instantiation of each container
-          defines (compiled with -fkeep-inline-functions, read with nm)
-          must have a Doxygen entry (Doxygen's XML) in its header with a
+          defines (compiled with -fkeep-inline-functions, read with nm;
+          the map instantiated plain and synchronized, PC_SYNC) must have
+          a Doxygen entry (Doxygen's XML) in its header with a
           description, every parameter (@param), the return value
           (@return unless void), its fence cost ("Fences:") and its
           transaction rule ("Transactions:"). Every other public function
@@ -29,13 +30,15 @@ import xml.etree.ElementTree as ET
 
 CONTAINERS = {"vec.h", "map.h", "log.h", "blkarr.h"}
 
-# One translation unit per generic container (both use the instance name
-# NAME) and one for everything else.
+# Translation units per generic container (each uses the instance name
+# NAME; the map's twice: plain and synchronized, PC_SYNC) and one for
+# everything else.
+_MAP = "#define PC_K uint64_t\n#define PC_V uint64_t\n#define PC_NAME NAME\n" \
+       "#include <pcoll/map.h>\n"
 SAMPLES = {
-    "vec.h": "#define PC_T uint64_t\n#define PC_NAME NAME\n#include <pcoll/vec.h>\n",
-    "map.h": "#define PC_K uint64_t\n#define PC_V uint64_t\n#define PC_NAME NAME\n"
-             "#include <pcoll/map.h>\n",
-    None: "#include <pcoll/log.h>\n#include <pcoll/blkarr.h>\n",
+    "vec.h": ["#define PC_T uint64_t\n#define PC_NAME NAME\n#include <pcoll/vec.h>\n"],
+    "map.h": [_MAP, "#define PC_SYNC\n" + _MAP],
+    None: ["#include <pcoll/log.h>\n#include <pcoll/blkarr.h>\n"],
 }
 PUBLIC = {"vec.h": re.compile(r"^NAME_(?!_)\w+(?<!_)$"),
           "map.h": re.compile(r"^NAME_(?!_)\w+(?<!_)$"),
@@ -43,11 +46,19 @@ PUBLIC = {"vec.h": re.compile(r"^NAME_(?!_)\w+(?<!_)$"),
 
 
 def defined_functions(src, cc, key):
+    """Names of the public functions KEY's sample translation units define."""
+    names = set()
+    for sample in SAMPLES[key]:
+        names |= sample_functions(src, cc, key, sample)
+    return names
+
+
+def sample_functions(src, cc, key, sample):
     """Names of the public functions one sample translation unit defines."""
     with tempfile.TemporaryDirectory() as d:
         tu = os.path.join(d, "sample.c")
         with open(tu, "w") as f:
-            f.write("#include <stdint.h>\n#include <pcoll/pcoll.h>\n" + SAMPLES[key])
+            f.write("#include <stdint.h>\n#include <pcoll/pcoll.h>\n" + sample)
         obj = os.path.join(d, "sample.o")
         cflags = subprocess.run(["pkg-config", "--cflags", "libpmemobj", "libpmem"],
                                 capture_output=True, text=True, check=True).stdout.split()
