@@ -9,7 +9,8 @@
 #   installed   `meson install` of pcoll (headers, share/pkgconfig/pcoll.pc)
 #               and cc $(pkg-config --cflags --libs pcoll);
 #   vendored    include/pcoll copied into the consumer's tree.
-# Then C++ and C99 compilers must stop at pcoll's one #error.
+# Then clang's -Weverything checks that matter must pass, and C++ and C99
+# compilers must stop at pcoll's one #error.
 # The caller's PKG_CONFIG_PATH is kept (a PMDK outside the default path,
 # tools/test-pmdk.sh). usage: test_packaging.sh SOURCE_DIR
 set -u
@@ -112,6 +113,20 @@ for cc in gcc clang; do
     fi
   done
 done
+
+# clang -Weverything's warnings that name real problems in the headers
+# (casts dropping const, function casts, weak thread-locals without a
+# declaration) stay errors; the rest of -Weverything (C++98 compatibility,
+# declarations after statements, padding) is not checked.
+label="clang -Wcast-qual -Wcast-function-type -Wmissing-variable-declarations"
+# shellcheck disable=SC2046
+if clang "${flags[@]}" -Wcast-qual -Wcast-function-type -Wmissing-variable-declarations \
+     -O2 -c -I"$src/include" $(pkg-config --cflags libpmemobj) \
+     "$src/tests/packaging/consumer.c" -o "$work/app-w.o" >"$work/log" 2>&1; then
+  ok "$label"
+else
+  bad "$label"
+fi
 
 # 4. C++ and pre-C11 compilers: one #error that names the requirement,
 # then the compiler stops (the fatal include), nothing else.
