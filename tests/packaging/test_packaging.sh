@@ -9,7 +9,8 @@
 #   installed   `meson install` of pcoll (headers, share/pkgconfig/pcoll.pc)
 #               and cc $(pkg-config --cflags --libs pcoll);
 #   vendored    include/pcoll copied into the consumer's tree.
-# Then clang's -Weverything checks that matter must pass, and C++ and C99
+# The install with -Dinstall_docs=true has the man pages and the HTML
+# reference. Then clang's -Weverything checks that matter must pass, and C++ and C99
 # compilers must stop at pcoll's one #error.
 # The caller's PKG_CONFIG_PATH is kept (a PMDK outside the default path,
 # tools/test-pmdk.sh). usage: test_packaging.sh SOURCE_DIR
@@ -87,6 +88,30 @@ if PKG_CONFIG_PATH=$pkgpath pkg-config --print-requires pcoll | grep -q libpmemo
   ok "pcoll.pc requires libpmemobj"
 else
   bad "pcoll.pc requires libpmemobj"
+fi
+
+# With -Dinstall_docs=true the install also has the reference: one
+# section-3 man page per container and core header, and the HTML pages.
+dinst=$work/dinst
+if (cd "$src" && meson setup "$work/db" --prefix="$dinst" -Dtests=false -Dbench=false \
+      -Dexamples=false -Ddocs=true -Dinstall_docs=true -Dpython=disabled &&
+    meson install -C "$work/db") >"$work/log" 2>&1; then
+  missing=
+  for h in pcoll vec map log blkarr pool tx ptr err persist bytes; do
+    [ -s "$dinst/share/man/man3/pcoll_$h.h.3" ] || missing+=" pcoll_$h.h.3"
+  done
+  [ -f "$dinst/share/doc/pcoll/html/index.html" ] || missing+=" share/doc/pcoll/html/index.html"
+  # The map's page lists its generated functions under the instance name.
+  man -l "$dinst/share/man/man3/pcoll_map.h.3" 2>/dev/null | grep -q 'NAME_count_between' ||
+    missing+=" NAME_count_between in pcoll_map.h(3)"
+  if [ -z "$missing" ]; then
+    ok "install_docs: man3 pages and share/doc/pcoll/html"
+  else
+    echo "missing:$missing" >"$work/log"
+    bad "install_docs: man3 pages and share/doc/pcoll/html"
+  fi
+else
+  bad "install_docs: meson install"
 fi
 
 # 3. Vendored.
