@@ -137,8 +137,8 @@ static int verify(pc_pool *pool, PC_PTR(counter) c, ivec *v, umap *um, smap *sm,
 	    smap_check(sm) != PC_OK)
 		return failed("bytes map");
 	uint64_t cv = 0;
-	if (!cmap_get_copy(cm, 43, &cv) || cv != 4300 ||
-	    cmap_len(cm) != 2 || cmap_check(cm) != PC_OK)
+	if (!cmap_get_copy(cm, 43, &cv) || cv != 4300 || cmap_len(cm) != 2 ||
+	    cmap_check(cm) != PC_OK)
 		return failed("synchronized map");
 	size_t total = 0;
 	if (plog_walk(log, 0, sum_rec, &total) != PC_OK || total != 10 ||
