@@ -19,6 +19,8 @@
 #include "pool_rootdir.h"
 /* 5. growable pools (poolsets) */
 #include "pool_grow.h"
+/* 6b. prefaulting the mapping (used by the open sequence) */
+#include "pool_prefault.h"
 /* 6. the open and create sequence */
 #include "pool_open.h"
 /* 7. space accounting, pool-level check */

@@ -12,7 +12,9 @@
  *      once (persist.h);
  *   4. pcoll's root object and directory initialized or checked
  *      (detail/pool_rootdir.h); a new growable pool records its growth
- *      step and every growable pool gets its growth control.
+ *      step and every growable pool gets its growth control;
+ *   5. with pc_pool_opts.prefault, the mapping is prefaulted
+ *      (detail/pool_prefault.h).
  * On any failure after step 2 the pool is closed and the handle freed.
  *
  * Part of detail/pool_engine.h, included by <pcoll/pool.h> after its
@@ -103,6 +105,8 @@ static inline pc_err pc__pool_open_file(const char *path, int creating,
 		e = pc__pool_grow_setup(pool, opts);
 	if (e == PC_OK && pool->root->grow_step)
 		e = pc__pool_grow_enable(pool, path);
+	if (e == PC_OK && opts && opts->prefault)
+		e = pc__pool_prefault(pool);
 	if (e != PC_OK) {
 		pmemobj_close(pool->pop);
 		free(pool);
