@@ -49,7 +49,7 @@ PMEMobjpool *bench_obj_fresh(const bench_env *env, const char *tag,
 {
 	const char *path = bench_pool_path(env, tag);
 	PMEMobjpool *pop =
-		path ? pmemobj_create(path, layout, size, 0600) : NULL;
+		path ? pc__pmemobj_create(path, layout, size, 0600) : NULL;
 	if (!pop) {
 		bench_fail("pmemobj_create: %s", pmemobj_errormsg());
 		return NULL;

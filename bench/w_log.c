@@ -37,9 +37,16 @@
 #include <string.h>
 #include <sys/uio.h>
 
-#include <libpmemlog.h>
 #include <pcoll/log.h>
 #include <pcoll/pcoll.h>
+
+/* The anchor builds where libpmemlog exists (meson defines
+ * BENCH_HAVE_PMEMLOG; PMDK 2.x has no libpmemlog). PMDK 1.13 marks every
+ * libpmemlog function deprecated: using it is this anchor's purpose. */
+#ifdef BENCH_HAVE_PMEMLOG
+#include <libpmemlog.h>
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
 
 #include "bench.h"
 #include "fixture.h"
@@ -256,6 +263,7 @@ BENCH_CASE_CALL(w9v_pcoll, "W9v", "log_appendv16", "pcoll", 0, 1000000,
 BENCH_CASE_CALL(w9vp_pcoll, "W9vp", "log_appendv16_prefault", "pcoll", 0,
 		1000000, w9v_pcoll, 1)
 
+#ifdef BENCH_HAVE_PMEMLOG
 /* ---------------- libpmemlog (anchor) ---------------- */
 
 /* A fresh libpmemlog pool for n records of len bytes; prefault: with
@@ -413,6 +421,7 @@ BENCH_CASE_CALL(w9vp_pmemlog, "W9vp", "log_appendv16_prefault", "libpmemlog", 1,
 BENCH_CASE_CALL(w9vp_pmemlog_v, "W9vp", "log_appendv16_prefault",
 		"libpmemlog-appendv", 0, 1000000, w9v_pmemlog, 1, "pmemlogvvpf",
 		1)
+#endif /* BENCH_HAVE_PMEMLOG */
 
 /* ---------------- steady state ----------------
  * W9s / W9vs / W9ks: the same appends into a log that was filled once and
@@ -477,6 +486,7 @@ BENCH_CASE_CALL(w9vs_pcoll, "W9vs", "log_appendv16_steady", "pcoll", 0, 1000000,
 BENCH_CASE_CALL(w9ks_pcoll, "W9ks", "log_append4k_steady", "pcoll", 0, 100000,
 		w9s_pcoll, 0, W9_REC4K, PLOG__FORM_BY_COST)
 
+#ifdef BENCH_HAVE_PMEMLOG
 BENCH_CASE_CALL(w9s_pmemlog, "W9s", "log_append64_steady", "libpmemlog", 1,
 		1000000, w9l_appends, W9_REC, "pmemlogs", 1, 0, "rewound log")
 BENCH_CASE_CALL(w9vs_pmemlog, "W9vs", "log_appendv16_steady", "libpmemlog", 1,
@@ -484,11 +494,20 @@ BENCH_CASE_CALL(w9vs_pmemlog, "W9vs", "log_appendv16_steady", "libpmemlog", 1,
 		"rewound log; 16 single appends per batch")
 BENCH_CASE_CALL(w9ks_pmemlog, "W9ks", "log_append4k_steady", "libpmemlog", 1,
 		100000, w9l_appends, W9_REC4K, "pmemlogks", 1, 0, "rewound log")
+#endif
 
 /* ---------------- W9x: the commit forms' crossover ----------------
  * Appends of one size into a rewound log, in each form PLOG can write a
  * large record in, as PLOG chooses, and libpmemlog's. N shrinks with the
  * size so that every case writes about 400 MB. */
+#ifdef BENCH_HAVE_PMEMLOG
+#define W9X_PMEMLOG(tag, len, n)                                             \
+	BENCH_CASE_CALL(w9x##tag##_pmemlog, "W9x" #tag, "log_append_form",   \
+			"libpmemlog", 1, n, w9l_appends, len, "pmemlogx", 1, \
+			0, "rewound log")
+#else
+#define W9X_PMEMLOG(tag, len, n)
+#endif
 #define W9X_CASES(tag, len, n)                                                \
 	BENCH_CASE_CALL(w9x##tag##_sum, "W9x" #tag, "log_append_form",        \
 			"pcoll-sum", 0, n, w9s_pcoll, 0, len, PLOG__FORM_SUM) \
@@ -499,9 +518,7 @@ BENCH_CASE_CALL(w9ks_pmemlog, "W9ks", "log_append4k_steady", "libpmemlog", 1,
 			PLOG__FORM_FENCE2)                                    \
 	BENCH_CASE_CALL(w9x##tag##_cost, "W9x" #tag, "log_append_form",       \
 			"pcoll", 0, n, w9s_pcoll, 0, len, PLOG__FORM_BY_COST) \
-	BENCH_CASE_CALL(w9x##tag##_pmemlog, "W9x" #tag, "log_append_form",    \
-			"libpmemlog", 1, n, w9l_appends, len, "pmemlogx", 1,  \
-			0, "rewound log")
+	W9X_PMEMLOG(tag, len, n)
 W9X_CASES(768, 768, 100000)
 W9X_CASES(1k5, 1536, 100000)
 W9X_CASES(2k, 2048, 100000)
@@ -543,6 +560,7 @@ BENCH_CASE_CALL(w9c_pcoll, "W9c", "pool_create_per_mib", "pcoll", 0, 256,
 BENCH_CASE_CALL(w9c_pcoll_pf, "W9c", "pool_create_per_mib", "pcoll-prefault", 0,
 		256, w9c_pcoll, 1)
 
+#ifdef BENCH_HAVE_PMEMLOG
 static int w9c_pmemlog(const bench_env *env, bench_out *out, int prefault)
 {
 	const char *path =
@@ -570,3 +588,4 @@ BENCH_CASE_CALL(w9c_pmemlog, "W9c", "pool_create_per_mib", "libpmemlog", 1, 256,
 		w9c_pmemlog, 0)
 BENCH_CASE_CALL(w9c_pmemlog_pf, "W9c", "pool_create_per_mib",
 		"libpmemlog-prefault", 0, 256, w9c_pmemlog, 1)
+#endif /* BENCH_HAVE_PMEMLOG */

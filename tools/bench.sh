@@ -11,7 +11,7 @@
 #      directory to include the device). N is $PCOLL_BENCH_MSYNC_N
 #      (default 100000; 0 keeps each case's N).
 # Results are appended to OUT (default bench-results.jsonl), truncated
-# first. Extra arguments go to every pcoll-bench call (e.g. --runs 3,
+# first. PCOLL_BENCH_WORKLOADS (a list of workload ids) runs only those. Extra arguments go to every pcoll-bench call (e.g. --runs 3,
 # --callgrind).
 # Usage: tools/bench.sh [path/to/pcoll-bench [OUT [pcoll-bench options]]]
 set -eu
@@ -26,6 +26,17 @@ fi
 : >"$out"
 
 workloads=$("$bench" --list | cut -f1 | uniq)
+# PCOLL_BENCH_WORKLOADS="W1 W3 W11" (spaces or commas) keeps only those.
+if [ -n "${PCOLL_BENCH_WORKLOADS:-}" ]; then
+	keep=$(echo "$PCOLL_BENCH_WORKLOADS" | tr ',' ' ')
+	sel=
+	for w in $workloads; do
+		for k in $keep; do
+			[ "$w" = "$k" ] && sel="$sel $w"
+		done
+	done
+	workloads=$sel
+fi
 echo "== flush path: PMEM_IS_PMEM_FORCE=1, dir ${PCOLL_BENCH_DIR:-/dev/shm}"
 status=0
 for w in $workloads; do

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs missing packages, then
-# builds and runs `meson test` three times (gcc, clang, clang with
-# AddressSanitizer + UndefinedBehaviorSanitizer), all warnings as errors,
-# plus clang-tidy and clang-format on include/. Ends with one line
+# builds and runs `meson test` four times on the system's PMDK 1.12.1
+# (gcc, clang, clang with AddressSanitizer + UndefinedBehaviorSanitizer,
+# clang with ThreadSanitizer on the concurrency suite) and once on PMDK
+# 1.13.1 (gcc; tools/test-pmdk.sh), all warnings as
+# errors, plus clang-tidy and clang-format on include/. Ends with one line
 # "N passed, N failed" counting every test of every build.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,42 +14,7 @@ pass=0
 fail=0
 jobs=${PCOLL_JOBS:-2}
 
-count() { # $1: meson testlog.txt summary -> adds to pass/fail
-  local log=$1 ok f t up
-  ok=$(grep -E '^Ok:' "$log" | tail -1 | grep -oE '[0-9]+' | head -1)
-  f=$(grep -E '^Fail:' "$log" | tail -1 | grep -oE '[0-9]+' | head -1)
-  t=$(grep -E '^Timeout:' "$log" | tail -1 | grep -oE '[0-9]+' | head -1)
-  up=$(grep -E '^Unexpected Pass:' "$log" | tail -1 | grep -oE '[0-9]+' | head -1)
-  pass=$((pass + ${ok:-0}))
-  fail=$((fail + ${f:-0} + ${t:-0} + ${up:-0}))
-}
-
-build_and_test() { # name, CC, extra meson test args..., -- meson setup args...
-  local name=$1 compiler=$2; shift 2
-  local targs=() sargs=()
-  while [ $# -gt 0 ] && [ "$1" != "--" ]; do targs+=("$1"); shift; done
-  [ $# -gt 0 ] && shift
-  sargs=("$@")
-  local dir=build-ci-$name
-  # Pools go to directories of this run only, removed afterwards, so a
-  # failing test cannot leave pools behind in /dev/shm.
-  local pools=/dev/shm/pcoll-ci-$$-$name
-  echo "=== $name: configure and build"
-  rm -rf "$dir" "$pools"
-  if ! CC=$compiler meson setup "$dir" -Dwerror=true -Dtest_dir="$pools" \
-       -Dmsync_test_dir="$pools-msync" "${sargs[@]}" >"$dir.setup.log" 2>&1 \
-     || ! ninja -C "$dir" -j "$jobs" >"$dir.build.log" 2>&1; then
-    cat "$dir.setup.log" "$dir.build.log" 2>/dev/null | tail -60
-    echo "=== $name: BUILD FAILED"
-    fail=$((fail + 1))
-    return
-  fi
-  echo "=== $name: meson test"
-  meson test -C "$dir" --num-processes "$jobs" --print-errorlogs "${targs[@]}" \
-    | grep -vE '^ *[0-9]+/[0-9]+ .* OK ' | tail -40
-  count "$dir/meson-logs/testlog.txt"
-  rm -rf "$pools" "$pools-msync"
-}
+. tools/ci-lib.sh
 
 start=$(date +%s)
 # gcc runs everything. clang and the sanitizer build run the suites on
@@ -77,6 +44,30 @@ TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:suppressions=$PWD/tools/tsan.supp} 
 build_and_test tsan clang --suite concurrency -- \
   -Db_sanitize=thread -Db_lundef=false -Dbuildtype=debugoptimized \
   -Dexamples=false -Dbench=false -Dpython=disabled
+
+# PMDK 1.13.1 (Debian trixie's packages, unpacked into a cache, never
+# installed): the whole suite but the docs (which do not depend on PMDK)
+# built against it with gcc and warnings as errors, its libraries checked
+# with ldd, and pools moved between it and the gcc build's 1.12.1 both
+# ways (tools/test-pmdk.sh --move). PCOLL_CI_PMDK=0 skips this part.
+if [ "${PCOLL_CI_PMDK:-1}" != 0 ]; then
+  echo "=== PMDK 1.13.1: Debian trixie's packages (tools/pmdk-debian.sh)"
+  if prefix=$(bash tools/pmdk-debian.sh trixie); then
+    bash tools/test-pmdk.sh "$prefix" --move build-ci-gcc --no-suite docs \
+      2>&1 | tee "build-ci-pmdk.log" | grep -vE '^ *[0-9]+/[0-9]+ .* OK |^ok: ' | tail -40
+    last=$(tail -1 build-ci-pmdk.log)
+    if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+      pass=$((pass + BASH_REMATCH[1]))
+      fail=$((fail + BASH_REMATCH[2]))
+    else
+      echo "=== PMDK 1.13.1: tools/test-pmdk.sh ended with '$last'"
+      fail=$((fail + 1))
+    fi
+  else
+    echo "=== PMDK 1.13.1: could not obtain Debian trixie's packages"
+    fail=$((fail + 1))
+  fi
+fi
 
 echo "=== lint: clang-tidy on include/"
 if bash tools/lint.sh tidy; then pass=$((pass + 1)); else fail=$((fail + 1)); fi

@@ -41,6 +41,7 @@
 #ifndef PCOLL_BLKARR_H
 #define PCOLL_BLKARR_H
 
+#include "detail/lang.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,8 @@ pc__blk_args(const pblkarr *a, uint64_t i, const void *buf, const char *fn)
  *
  * Transactions: joins one if open (a new array then disappears if it
  * aborts); otherwise runs its own for the creation.
+ *
+ * Fences: none when opening (reads the header); creating costs one libpmemobj transaction.
  */
 PC_MUST_USE static inline pc_err pblkarr_root(pc_pool *pool, const char *name,
 					      pc_open_mode mode, size_t bsize,
@@ -144,13 +147,25 @@ PC_MUST_USE static inline pc_err pblkarr_root(pc_pool *pool, const char *name,
 	return pc__blk_open(pool, name, mode, bsize, nblock, out);
 }
 
-/** @brief Block size in bytes. Transactions: any. */
+/**
+ * @brief Block size in bytes. Transactions: any.
+ * @param a the array's handle.
+ * @return the block size.
+ *
+ * Fences: none (reads only).
+ */
 static inline size_t pblkarr_bsize(const pblkarr *a)
 {
 	return a->bsize;
 }
 
-/** @brief Number of blocks. Transactions: any. */
+/**
+ * @brief Number of blocks. Transactions: any.
+ * @param a the array's handle.
+ * @return the number of blocks.
+ *
+ * Fences: none (reads only).
+ */
 static inline uint64_t pblkarr_nblock(const pblkarr *a)
 {
 	return a->nblock;
@@ -167,6 +182,11 @@ static inline uint64_t pblkarr_nblock(const pblkarr *a)
  * block was marked with pblkarr_set_error()), ::PC_E_INVAL.
  *
  * Transactions: any (sees the running transaction's own writes).
+ * @param a the array's handle.
+ * @param i the block number, below pblkarr_nblock().
+ * @param buf receives pblkarr_bsize() bytes.
+ *
+ * Fences: none (reads only).
  */
 PC_MUST_USE static inline pc_err pblkarr_read(const pblkarr *a, uint64_t i,
 					      void *buf)
@@ -196,6 +216,11 @@ PC_MUST_USE static inline pc_err pblkarr_read(const pblkarr *a, uint64_t i,
  * pool is reopened).
  *
  * Transactions: joins one if open; its own 2-fence protocol otherwise.
+ * @param a the array's handle.
+ * @param i the block number, below pblkarr_nblock().
+ * @param buf pblkarr_bsize() bytes to write.
+ *
+ * Fences: 2 outside a transaction; inside one the write is undo-logged and durable with the commit.
  */
 PC_MUST_USE static inline pc_err pblkarr_write(pblkarr *a, uint64_t i,
 					       const void *buf)
@@ -211,6 +236,10 @@ PC_MUST_USE static inline pc_err pblkarr_write(pblkarr *a, uint64_t i,
  * ::PC_E_FULL (undo log; aborts).
  *
  * Transactions: joins one if open (undone on abort).
+ * @param a the array's handle.
+ * @param i the block number.
+ *
+ * Fences: 1 outside a transaction; none of its own inside one.
  */
 PC_MUST_USE static inline pc_err pblkarr_set_zero(pblkarr *a, uint64_t i)
 {
@@ -225,6 +254,10 @@ PC_MUST_USE static inline pc_err pblkarr_set_zero(pblkarr *a, uint64_t i)
  * ::PC_E_FULL (undo log; aborts).
  *
  * Transactions: joins one if open (undone on abort).
+ * @param a the array's handle.
+ * @param i the block number.
+ *
+ * Fences: 1 outside a transaction; none of its own inside one.
  */
 PC_MUST_USE static inline pc_err pblkarr_set_error(pblkarr *a, uint64_t i)
 {
@@ -243,6 +276,9 @@ PC_MUST_USE static inline pc_err pblkarr_set_error(pblkarr *a, uint64_t i)
  * ::PC_E_NOMEM, ::PC_E_INVAL.
  *
  * Transactions: any (reads only).
+ * @param a the array's handle.
+ *
+ * Fences: none (reads only).
  */
 PC_MUST_USE static inline pc_err pblkarr_check(const pblkarr *a)
 {
@@ -258,6 +294,9 @@ PC_MUST_USE static inline pc_err pblkarr_check(const pblkarr *a)
  *
  * Transactions: joins one if open (then nothing is freed if it aborts);
  * otherwise runs its own.
+ * @param a the array's handle.
+ *
+ * Fences: those of one libpmemobj transaction outside one; none of its own inside one.
  */
 PC_MUST_USE static inline pc_err pblkarr_free(pblkarr *a)
 {

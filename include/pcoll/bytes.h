@@ -21,6 +21,7 @@
 #ifndef PCOLL_BYTES_H
 #define PCOLL_BYTES_H
 
+#include "detail/lang.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>

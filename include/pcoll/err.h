@@ -12,6 +12,7 @@
 #ifndef PCOLL_ERR_H
 #define PCOLL_ERR_H
 
+#include "detail/lang.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -78,7 +79,9 @@ typedef enum pc_err {
 #define PC_ERRMSG_MAX 512
 
 /** @cond PCOLL_INTERNAL */
-/* One buffer per thread shared by every translation unit (weak symbol). */
+/* One buffer per thread shared by every translation unit: declared, then
+ * defined weak (-Wmissing-variable-declarations). */
+extern _Thread_local char pc__errmsg_buf[PC_ERRMSG_MAX];
 PC__WEAK _Thread_local char pc__errmsg_buf[PC_ERRMSG_MAX];
 /** @endcond */
 

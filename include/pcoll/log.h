@@ -32,6 +32,7 @@
 #ifndef PCOLL_LOG_H
 #define PCOLL_LOG_H
 
+#include "detail/lang.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -192,6 +193,8 @@ static inline pc_err plog__check_args(const plog *log, const plog_iovec *iov,
  *
  * Transactions: joins one if open (a log created in it vanishes on abort);
  * otherwise runs its own when creating.
+ *
+ * Fences: opening runs the recovery scan (it persists only what it repairs); creating costs one libpmemobj transaction.
  */
 PC_MUST_USE static inline pc_err plog_root(pc_pool *pool, const char *name,
 					   pc_open_mode mode,
@@ -215,6 +218,11 @@ PC_MUST_USE static inline pc_err plog_root(pc_pool *pool, const char *name,
  * Transactions: joins one if open: the record vanishes if it aborts, other
  * appenders wait until it ends, readers see it once it commits; a full pool
  * aborts it.
+ * @param log the log's handle.
+ * @param buf the record's bytes (may be NULL when @p len is 0).
+ * @param len its length, 0 to #PLOG_REC_MAX.
+ *
+ * Fences: 1 outside a transaction (a new chunk adds a transaction); inside one the record becomes durable with the commit.
  */
 PC_MUST_USE static inline pc_err plog_append(plog *log, const void *buf,
 					     size_t len)
@@ -240,6 +248,11 @@ PC_MUST_USE static inline pc_err plog_append(plog *log, const void *buf,
  * records.
  *
  * Transactions: as plog_append().
+ * @param log the log's handle.
+ * @param iov the records, one per element.
+ * @param n how many.
+ *
+ * Fences: 1 for the whole batch outside a transaction (a new chunk adds a transaction); inside one, durable with the commit.
  */
 PC_MUST_USE static inline pc_err plog_appendv(plog *log, const plog_iovec *iov,
 					      size_t n)
@@ -254,6 +267,10 @@ PC_MUST_USE static inline pc_err plog_appendv(plog *log, const plog_iovec *iov,
  * @brief Payload bytes in the log (the sum of the record lengths), as
  * libpmemlog's tell. Records appended by a transaction that has not
  * committed yet are not counted. Transactions: any.
+ * @param log the log's handle.
+ * @return the payload bytes of the committed records.
+ *
+ * Fences: none (reads only).
  */
 static inline uint64_t plog_tell(const plog *log)
 {
@@ -261,7 +278,13 @@ static inline uint64_t plog_tell(const plog *log)
 	return __atomic_load_n(&log->rt->pub_bytes, __ATOMIC_ACQUIRE);
 }
 
-/** @brief Number of records in the log (committed ones). Transactions: any. */
+/**
+ * @brief Number of records in the log (committed ones). Transactions: any.
+ * @param log the log's handle.
+ * @return the number of committed records.
+ *
+ * Fences: none (reads only).
+ */
 static inline uint64_t plog_count(const plog *log)
 {
 	plog__sync_pub(log);
@@ -275,6 +298,10 @@ static inline uint64_t plog_count(const plog *log)
  * @brief Capacity: bytes of all chunks (records and their headers). It
  * grows as the log chains chunks; plog_rewind() keeps it.
  * Transactions: any.
+ * @param log the log's handle.
+ * @return the capacity in bytes.
+ *
+ * Fences: none (reads only).
  */
 static inline uint64_t plog_nbyte(const plog *log)
 {
@@ -294,6 +321,12 @@ static inline uint64_t plog_nbyte(const plog *log)
  * ::PC_E_CORRUPT, ::PC_E_BUSY.
  *
  * Transactions: any (reads only).
+ * @param log the log's handle.
+ * @param chunk 0: @p fn once per record; above 0: the payloads as one stream in pieces of @p chunk bytes.
+ * @param fn the callback; returning 0 stops the walk.
+ * @param arg passed to @p fn.
+ *
+ * Fences: none (reads only).
  */
 PC_MUST_USE static inline pc_err plog_walk(const plog *log, size_t chunk,
 					   plog_walk_fn fn, void *arg)
@@ -312,6 +345,10 @@ PC_MUST_USE static inline pc_err plog_walk(const plog *log, size_t chunk,
  * @return ::PC_OK, ::PC_E_INVAL, ::PC_E_BUSY.
  *
  * Transactions: any (reads only).
+ * @param log the log's handle.
+ * @param it the iterator to start.
+ *
+ * Fences: none (reads only).
  */
 PC_MUST_USE static inline pc_err plog_iter_begin(const plog *log, plog_iter *it)
 {
@@ -324,6 +361,12 @@ PC_MUST_USE static inline pc_err plog_iter_begin(const plog *log, plog_iter *it)
  * @brief Next record: sets @p *data and @p *len and returns true, or
  * returns false at the end (or on damage: see plog_iter_error()).
  * Transactions: any.
+ * @param it a started iterator.
+ * @param data receives the record's address (valid until the next call).
+ * @param len receives the record's length.
+ * @return true with a record; false at the end or on damage.
+ *
+ * Fences: none (reads only).
  */
 static inline bool plog_iter_next(plog_iter *it, const void **data, size_t *len)
 {
@@ -343,8 +386,11 @@ static inline bool plog_iter_next(plog_iter *it, const void **data, size_t *len)
  * (it may not hold it across calls from other threads, for instance)
  * takes the position at the end of a batch and seeks to it at the start
  * of the next.
+ * @param it the iterator.
+ * @param pos receives the position.
  * @return ::PC_OK, ::PC_E_INVAL (NULL, or an iteration that ended).
  *
+ * Fences: none (reads only).
  * Transactions: any.
  */
 static inline pc_err plog_iter_tell(const plog_iter *it, plog_pos *pos)
@@ -371,7 +417,10 @@ static inline pc_err plog_iter_tell(const plog_iter *it, plog_pos *pos)
  * they were committed); ::PC_E_CORRUPT (the record is not where the
  * position says).
  * On an error the iterator is unchanged.
+ * @param it the iterator.
+ * @param pos a position plog_iter_tell() gave.
  *
+ * Fences: none (reads only).
  * Transactions: any (reads only).
  */
 PC_MUST_USE static inline pc_err plog_iter_seek(plog_iter *it,
@@ -384,13 +433,26 @@ PC_MUST_USE static inline pc_err plog_iter_seek(plog_iter *it,
 	return plog__iter_seek(it, pos);
 }
 
-/** @brief ::PC_OK, or ::PC_E_CORRUPT when plog_iter_next() met damage. */
+/**
+ * @brief ::PC_OK, or ::PC_E_CORRUPT when plog_iter_next() met damage.
+ * @param it the iterator.
+ * @return ::PC_OK, ::PC_E_CORRUPT, or ::PC_E_INVAL for NULL.
+ *
+ * Fences: none (reads only).
+ * Transactions: any.
+ */
 static inline pc_err plog_iter_error(const plog_iter *it)
 {
 	return it ? it->err : PC_E_INVAL;
 }
 
-/** @brief End an iteration: releases the read lock. Safe to call twice. */
+/**
+ * @brief End an iteration: releases the read lock. Safe to call twice.
+ * @param it the iterator; may be NULL.
+ *
+ * Fences: none.
+ * Transactions: any.
+ */
 static inline void plog_iter_end(plog_iter *it)
 {
 	if (it && it->active) {
@@ -414,6 +476,10 @@ static inline void plog_iter_end(plog_iter *it)
  * @return ::PC_OK, ::PC_E_INVAL, ::PC_E_INTX, ::PC_E_BUSY (cannot lock).
  *
  * Transactions: forbidden (the setting is not transactional).
+ * @param log the log's handle.
+ * @param packed true: packed placement; false: one cache line per append.
+ *
+ * Fences: 1 (one word of the header).
  */
 PC_MUST_USE static inline pc_err plog_set_packed(plog *log, bool packed)
 {
@@ -426,7 +492,12 @@ PC_MUST_USE static inline pc_err plog_set_packed(plog *log, bool packed)
 }
 
 /** @brief Whether appends are packed (see plog_set_packed()).
- * Transactions: any. */
+ * Transactions: any.
+ * @param log the log's handle.
+ * @return true when appends are packed.
+ *
+ * Fences: none (reads only).
+ */
 static inline bool plog_packed(const plog *log)
 {
 	return log && log->h && (log->h->flags & PLOG__F_PACKED) != 0;
@@ -445,6 +516,9 @@ static inline bool plog_packed(const plog *log)
  * Transactions: forbidden (it must exclude readers, and holding that
  * exclusion until an enclosing transaction ends could deadlock a walk in
  * the same transaction).
+ * @param log the log's handle.
+ *
+ * Fences: 1.
  */
 PC_MUST_USE static inline pc_err plog_rewind(plog *log)
 {
@@ -468,6 +542,9 @@ PC_MUST_USE static inline pc_err plog_rewind(plog *log)
  *
  * Transactions: joins one if open (the log comes back if it aborts);
  * otherwise runs its own.
+ * @param log the log's handle.
+ *
+ * Fences: those of one libpmemobj transaction outside one; none of its own inside one.
  */
 PC_MUST_USE static inline pc_err plog_free(plog *log)
 {
@@ -489,6 +566,9 @@ PC_MUST_USE static inline pc_err plog_free(plog *log)
  *
  * Transactions: any (reads only; inside a transaction that appended it
  * checks the uncommitted state).
+ * @param log the log's handle.
+ *
+ * Fences: none (reads only).
  */
 PC_MUST_USE static inline pc_err plog_check(const plog *log)
 {

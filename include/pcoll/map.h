@@ -49,6 +49,7 @@
 #ifndef PCOLL_MAP_H_COMMON
 #define PCOLL_MAP_H_COMMON
 
+#include "detail/lang.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -125,6 +126,7 @@
 #define PC__M(fn) PC__MAPF(PC_NAME, fn)
 /** @endcond */
 
+/** @cond PCOLL_INTERNAL */
 /* Key and value types must be PC_DECLARE'd (they promise no volatile
  * pointers). */
 typedef char PC__M(_kdecl)[PC__CAT(pc__persistent_, PC__MK_T)];
@@ -134,6 +136,7 @@ _Static_assert(sizeof(PC__MK_T) <= PC__MAP_KMAX,
 /* NOLINTNEXTLINE(misc-redundant-expression): K and V may be one type. */
 _Static_assert(_Alignof(PC__MK_T) <= 64 && _Alignof(PC__MV_T) <= 64,
 	       "pmap: key and value alignment is limited to 64");
+/** @endcond */
 
 /** @brief The map handle (volatile): `{pool, h}`; pass it by pointer.
  * A synchronized map's handle may be shared by every thread. */
@@ -237,6 +240,12 @@ typedef int (*PC__M(visit_fn))(PC__M(kref) key, PC__M(vref) val, void *arg);
  *
  * Transactions: joins one if open (creation is then undone by an abort);
  * otherwise runs its own.
+ * @param pool the open pool.
+ * @param name the root name, 1 to #PC_NAME_MAX bytes.
+ * @param mode ::PC_OPEN, ::PC_CREATE or ::PC_OPEN_OR_CREATE.
+ * @param out receives the handle.
+ *
+ * Fences: opening, 1 (the map's epoch word); creating, those of one libpmemobj transaction plus that one.
  */
 PC_MUST_USE static inline pc_err PC__M(root)(pc_pool *pool, const char *name,
 					     pc_open_mode mode, PC_NAME *out)
@@ -275,6 +284,9 @@ PC_MUST_USE static inline pc_err PC__M(root)(pc_pool *pool, const char *name,
  * @return ::PC_OK, ::PC_E_INVAL, ::PC_E_FULL, ::PC_E_ABORTED.
  *
  * Transactions: joins one if open; otherwise runs its own.
+ * @param m the map's handle.
+ *
+ * Fences: those of one libpmemobj transaction outside one; none of its own inside one.
  */
 PC_MUST_USE static inline pc_err PC__M(free)(PC_NAME *m)
 {
@@ -338,6 +350,11 @@ static inline void PC__M(dram_delete)(PC_NAME *m)
  * ::PC_E_TOOBIG (string over #PC_BYTES_MAX), ::PC_E_ABORTED, ::PC_E_INVAL.
  *
  * Transactions: joins one if open; failure-atomic on its own otherwise.
+ * @param m the map's handle.
+ * @param key the key (a ::pc_slice for byte-string keys).
+ * @param val the value (a ::pc_slice for byte-string values).
+ *
+ * Fences: 2 outside a transaction (a leaf split adds a transaction); none of its own inside one.
  */
 PC_MUST_USE static inline pc_err PC__M(insert)(PC_NAME *m, PC__M(key) key,
 					       PC__M(val) val)
@@ -359,6 +376,12 @@ PC_MUST_USE static inline pc_err PC__M(insert)(PC_NAME *m, PC__M(key) key,
  * @return as insert(), without ::PC_E_EXISTS.
  *
  * Transactions: joins one if open; failure-atomic on its own otherwise.
+ * @param m the map's handle.
+ * @param key the key (a ::pc_slice for byte-string keys).
+ * @param val the value (a ::pc_slice for byte-string values).
+ * @param replaced receives 1 when the key was present, else 0; may be NULL.
+ *
+ * Fences: a new key 2; a replaced value of at most 8 bytes 1; larger or string values 2 (outside a transaction; none of their own inside one).
  */
 PC_MUST_USE static inline pc_err PC__M(put)(PC_NAME *m, PC__M(key) key,
 					    PC__M(val) val, int *replaced)
@@ -381,6 +404,11 @@ PC_MUST_USE static inline pc_err PC__M(put)(PC_NAME *m, PC__M(key) key,
  * one (::PC_E_BUSY) it returns NULL and the transaction is aborted.
  *
  * Transactions: any; changes nothing.
+ * @param m the map's handle.
+ * @param key the key (a ::pc_slice for byte-string keys).
+ * @return the value's address or slice, NULL (ptr NULL) when absent.
+ *
+ * Fences: none (reads only).
  */
 static inline PC__M(vref) PC__M(get)(const PC_NAME *m, PC__M(key) key)
 {
@@ -396,6 +424,11 @@ static inline PC__M(vref) PC__M(get)(const PC_NAME *m, PC__M(key) key)
  * false when absent (@p out unspecified) or on an error (pc_errmsg()).
  *
  * Transactions: any; changes nothing.
+ * @param m the map's handle.
+ * @param key the key (a ::pc_slice for byte-string keys).
+ * @param out receives the value; may be NULL.
+ *
+ * Fences: none (reads only).
  */
 static inline bool PC__M(get_copy)(const PC_NAME *m, PC__M(key) key,
 				   PC__M(vout) * out)
@@ -404,7 +437,14 @@ static inline bool PC__M(get_copy)(const PC_NAME *m, PC__M(key) key,
 	return PC__M(_e_copy)(&c, PC__M_KP(key), out) > 0;
 }
 
-/** @brief 1 when @p key is present. Transactions: any. */
+/**
+ * @brief 1 when @p key is present. Transactions: any.
+ * @param m the map's handle.
+ * @param key the key (a ::pc_slice for byte-string keys).
+ * @return true when @p key is present.
+ *
+ * Fences: none (reads only).
+ */
 static inline bool PC__M(contains)(const PC_NAME *m, PC__M(key) key)
 {
 	pc__mctx c = PC__M(_ctx)(m);
@@ -419,6 +459,11 @@ static inline bool PC__M(contains)(const PC_NAME *m, PC__M(key) key)
  * (::PC_E_NEEDTX), or when the snapshot fails (the transaction aborts).
  *
  * Transactions: needs one.
+ * @param m the map's handle.
+ * @param key the key (a ::pc_slice for byte-string keys).
+ * @return the value's address in the pool, or NULL (see above).
+ *
+ * Fences: none of its own: the snapshot goes to the transaction's undo log.
  */
 static inline PC_V *PC__M(get_mut)(PC_NAME *m, PC__M(key) key)
 {
@@ -461,6 +506,11 @@ static inline PC_V *PC__M(get_mut)(PC_NAME *m, PC__M(key) key)
  * ::PC_E_ABORTED, ::PC_E_INVAL.
  *
  * Transactions: joins one if open; failure-atomic on its own otherwise.
+ * @param m the map's handle.
+ * @param key the key (a ::pc_slice for byte-string keys).
+ * @param old receives the removed value; may be NULL.
+ *
+ * Fences: 1 outside a transaction (freeing an emptied leaf adds a transaction); none of its own inside one.
  */
 PC_MUST_USE static inline pc_err PC__M(remove)(PC_NAME *m, PC__M(key) key,
 					       PC__M(vout) * old)
@@ -475,6 +525,10 @@ PC_MUST_USE static inline pc_err PC__M(remove)(PC_NAME *m, PC__M(key) key,
  * @brief Number of entries. Walks the leaf chain summing bitmap
  * popcounts: O(entries / ~45) cache lines; no persistent counter is kept
  * (it would cost a fence per operation). Transactions: any.
+ * @param m the map's handle.
+ * @return the number of entries.
+ *
+ * Fences: none (reads only).
  */
 static inline size_t PC__M(len)(const PC_NAME *m)
 {
@@ -482,7 +536,13 @@ static inline size_t PC__M(len)(const PC_NAME *m)
 	return PC__M(_e_count)(&c, NULL, PC_UNBOUNDED, NULL, PC_UNBOUNDED);
 }
 
-/** @brief 1 when the map is empty; O(1). Transactions: any. */
+/**
+ * @brief 1 when the map is empty; O(1). Transactions: any.
+ * @param m the map's handle.
+ * @return true when the map has no entries.
+ *
+ * Fences: none (reads only).
+ */
 static inline bool PC__M(is_empty)(const PC_NAME *m)
 {
 	pc__mctx c = PC__M(_ctx)(m);
@@ -495,6 +555,9 @@ static inline bool PC__M(is_empty)(const PC_NAME *m)
  * @return ::PC_OK, ::PC_E_FULL, ::PC_E_ABORTED, ::PC_E_INVAL.
  *
  * Transactions: joins one if open; otherwise runs its own.
+ * @param m the map's handle.
+ *
+ * Fences: those of one libpmemobj transaction outside one; none of its own inside one.
  */
 PC_MUST_USE static inline pc_err PC__M(clear)(PC_NAME *m)
 {
@@ -513,6 +576,9 @@ PC_MUST_USE static inline pc_err PC__M(clear)(PC_NAME *m)
  * @return ::PC_OK or ::PC_E_CORRUPT (pc_errmsg() says what), ::PC_E_INVAL.
  *
  * Transactions: any; changes nothing.
+ * @param m the map's handle.
+ *
+ * Fences: none (reads only).
  */
 PC_MUST_USE static inline pc_err PC__M(check)(const PC_NAME *m)
 {
@@ -534,6 +600,14 @@ PC_MUST_USE static inline pc_err PC__M(check)(const PC_NAME *m)
  * lo > hi, or lo == hi with an excluded end).
  *
  * Transactions: any; changes nothing.
+ * @param m the map's handle.
+ * @param lo the lower end's key (ignored when @p lob is PC_UNBOUNDED).
+ * @param lob how @p lo bounds the range.
+ * @param hi the upper end's key (ignored when @p hib is PC_UNBOUNDED).
+ * @param hib how @p hi bounds the range.
+ * @param it the iterator to position.
+ *
+ * Fences: none (reads only).
  */
 static inline bool PC__M(range)(const PC_NAME *m, PC__M(key) lo, pc_bound lob,
 				PC__M(key) hi, pc_bound hib, PC__M(iter) * it)
@@ -544,7 +618,18 @@ static inline bool PC__M(range)(const PC_NAME *m, PC__M(key) lo, pc_bound lob,
 }
 
 /** @brief As range(), positioned on the last key of the range (for
- * backward iteration with prev()). */
+ * backward iteration with prev()).
+ * @param m the map's handle.
+ * @param lo the lower end's key (ignored when @p lob is PC_UNBOUNDED).
+ * @param lob how @p lo bounds the range.
+ * @param hi the upper end's key (ignored when @p hib is PC_UNBOUNDED).
+ * @param hib how @p hi bounds the range.
+ * @param it the iterator to position.
+ * @return true when positioned; false when the range is empty.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline bool PC__M(range_back)(const PC_NAME *m, PC__M(key) lo,
 				     pc_bound lob, PC__M(key) hi, pc_bound hib,
 				     PC__M(iter) * it)
@@ -554,7 +639,15 @@ static inline bool PC__M(range_back)(const PC_NAME *m, PC__M(key) lo,
 	return PC__M(_itset)(it, PC__M(_e_last)(it));
 }
 
-/** @brief Position on the smallest key; false when empty. */
+/**
+ * @brief Position on the smallest key; false when empty.
+ * @param m the map's handle.
+ * @param it the iterator to position.
+ * @return true when positioned; false when the map is empty.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline bool PC__M(first)(const PC_NAME *m, PC__M(iter) * it)
 {
 	PC__M(_itinit)(m, it, NULL, PC_UNBOUNDED, NULL, PC_UNBOUNDED);
@@ -562,7 +655,15 @@ static inline bool PC__M(first)(const PC_NAME *m, PC__M(iter) * it)
 	return PC__M(_itset)(it, PC__M(_e_first)(it));
 }
 
-/** @brief Position on the largest key; false when empty. */
+/**
+ * @brief Position on the largest key; false when empty.
+ * @param m the map's handle.
+ * @param it the iterator to position.
+ * @return true when positioned; false when the map is empty.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline bool PC__M(last)(const PC_NAME *m, PC__M(iter) * it)
 {
 	PC__M(_itinit)(m, it, NULL, PC_UNBOUNDED, NULL, PC_UNBOUNDED);
@@ -571,7 +672,15 @@ static inline bool PC__M(last)(const PC_NAME *m, PC__M(iter) * it)
 }
 
 /** @brief Position on the first key >= @p key (unbounded afterwards);
- * false when there is none. */
+ * false when there is none.
+ * @param m the map's handle.
+ * @param key the key (a ::pc_slice for byte-string keys).
+ * @param it the iterator to position.
+ * @return true when positioned.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline bool PC__M(lower_bound)(const PC_NAME *m, PC__M(key) key,
 				      PC__M(iter) * it)
 {
@@ -583,7 +692,15 @@ static inline bool PC__M(lower_bound)(const PC_NAME *m, PC__M(key) key,
 }
 
 /** @brief Position on the first key > @p key (unbounded afterwards);
- * false when there is none. */
+ * false when there is none.
+ * @param m the map's handle.
+ * @param key the key (a ::pc_slice for byte-string keys).
+ * @param it the iterator to position.
+ * @return true when positioned.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline bool PC__M(upper_bound)(const PC_NAME *m, PC__M(key) key,
 				      PC__M(iter) * it)
 {
@@ -594,7 +711,14 @@ static inline bool PC__M(upper_bound)(const PC_NAME *m, PC__M(key) key,
 	return ok;
 }
 
-/** @brief Move to the next key; false at the end (of the range). */
+/**
+ * @brief Move to the next key; false at the end (of the range).
+ * @param it a positioned iterator; its key and val then name the next entry.
+ * @return true when moved; false at the end.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing. The map must not change while @p it is in use.
+ */
 static inline bool PC__M(next)(PC__M(iter) * it)
 {
 	int r = PC__M(_e_fastnext)(it);
@@ -604,7 +728,14 @@ static inline bool PC__M(next)(PC__M(iter) * it)
 	return PC__M(_itset)(it, PC__M(_e_next)(it));
 }
 
-/** @brief Move to the previous key; false at the start (of the range). */
+/**
+ * @brief Move to the previous key; false at the start (of the range).
+ * @param it a positioned iterator; its key and val then name the previous entry.
+ * @return true when moved; false at the start.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing. The map must not change while @p it is in use.
+ */
 static inline bool PC__M(prev)(PC__M(iter) * it)
 {
 	PC__M(_itfix)(it);
@@ -615,6 +746,10 @@ static inline bool PC__M(prev)(PC__M(iter) * it)
  * @brief Stop using @p it before a move has returned false: releases the
  * copies a synchronized byte-string map's iterator holds (nothing to do
  * otherwise, but always allowed). The iterator is then ended.
+ * @param it the iterator; may be NULL.
+ *
+ * Fences: none.
+ * Transactions: any.
  */
 static inline void PC__M(iter_end)(PC__M(iter) * it)
 {
@@ -622,27 +757,63 @@ static inline void PC__M(iter_end)(PC__M(iter) * it)
 		PC__M(_e_itend)(it);
 }
 
-/** @brief Iterator over all keys, from the smallest (same as first()). */
+/**
+ * @brief Iterator over all keys, from the smallest (same as first()).
+ * @param m the map's handle.
+ * @param it the iterator to position.
+ * @return true when positioned; false when the map is empty.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline bool PC__M(iter_all)(const PC_NAME *m, PC__M(iter) * it)
 {
 	return PC__M(first)(m, it);
 }
 
-/** @brief Iterator over the keys > @p key, ascending. */
+/**
+ * @brief Iterator over the keys > @p key, ascending.
+ * @param m the map's handle.
+ * @param key the keys visited are greater.
+ * @param it the iterator to position.
+ * @return true when positioned; false when no key is greater.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline bool PC__M(iter_above)(const PC_NAME *m, PC__M(key) key,
 				     PC__M(iter) * it)
 {
 	return PC__M(range)(m, key, PC_EXCLUDED, key, PC_UNBOUNDED, it);
 }
 
-/** @brief Iterator over the keys < @p key, ascending. */
+/**
+ * @brief Iterator over the keys < @p key, ascending.
+ * @param m the map's handle.
+ * @param key the keys visited are smaller.
+ * @param it the iterator to position.
+ * @return true when positioned; false when no key is smaller.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline bool PC__M(iter_below)(const PC_NAME *m, PC__M(key) key,
 				     PC__M(iter) * it)
 {
 	return PC__M(range)(m, key, PC_UNBOUNDED, key, PC_EXCLUDED, it);
 }
 
-/** @brief Iterator over the keys k with @p k1 < k < @p k2, ascending. */
+/**
+ * @brief Iterator over the keys k with @p k1 < k < @p k2, ascending.
+ * @param m the map's handle.
+ * @param k1 the lower key (excluded).
+ * @param k2 the upper key (excluded).
+ * @param it the iterator to position.
+ * @return true when positioned; false when the range is empty.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline bool PC__M(iter_between)(const PC_NAME *m, PC__M(key) k1,
 				       PC__M(key) k2, PC__M(iter) * it)
 {
@@ -653,14 +824,26 @@ static inline bool PC__M(iter_between)(const PC_NAME *m, PC__M(key) k1,
 /* pmemkv-style counts and visits                                    */
 /* ---------------------------------------------------------------- */
 
-/** @brief Number of entries (same as len()). Transactions: any. */
+/**
+ * @brief Number of entries (same as len()). Transactions: any.
+ * @param m the map's handle.
+ * @return the number of entries.
+ *
+ * Fences: none (reads only).
+ */
 static inline size_t PC__M(count_all)(const PC_NAME *m)
 {
 	return PC__M(len)(m);
 }
 
 /** @brief Number of keys > @p key. Cost: two descents and the leaves in
- * between (popcount each). Transactions: any. */
+ * between (popcount each). Transactions: any.
+ * @param m the map's handle.
+ * @param key the keys counted are greater.
+ * @return the count.
+ *
+ * Fences: none (reads only).
+ */
 static inline size_t PC__M(count_above)(const PC_NAME *m, PC__M(key) key)
 {
 	pc__mctx c = PC__M(_ctx)(m);
@@ -668,7 +851,14 @@ static inline size_t PC__M(count_above)(const PC_NAME *m, PC__M(key) key)
 			       PC_UNBOUNDED);
 }
 
-/** @brief Number of keys < @p key. Transactions: any. */
+/**
+ * @brief Number of keys < @p key. Transactions: any.
+ * @param m the map's handle.
+ * @param key the keys counted are smaller.
+ * @return the count.
+ *
+ * Fences: none (reads only).
+ */
 static inline size_t PC__M(count_below)(const PC_NAME *m, PC__M(key) key)
 {
 	pc__mctx c = PC__M(_ctx)(m);
@@ -677,7 +867,14 @@ static inline size_t PC__M(count_below)(const PC_NAME *m, PC__M(key) key)
 }
 
 /** @brief Number of keys k with @p k1 < k < @p k2 (0 when k1 >= k2).
- * Transactions: any. */
+ * Transactions: any.
+ * @param m the map's handle.
+ * @param k1 the lower key (excluded).
+ * @param k2 the upper key (excluded).
+ * @return the count.
+ *
+ * Fences: none (reads only).
+ */
 static inline size_t PC__M(count_between)(const PC_NAME *m, PC__M(key) k1,
 					  PC__M(key) k2)
 {
@@ -686,7 +883,18 @@ static inline size_t PC__M(count_between)(const PC_NAME *m, PC__M(key) k1,
 			       PC_EXCLUDED);
 }
 
-/** @brief Number of keys in a range bounded as in range(). */
+/**
+ * @brief Number of keys in a range bounded as in range().
+ * @param m the map's handle.
+ * @param lo the lower end's key (ignored when @p lob is PC_UNBOUNDED).
+ * @param lob how @p lo bounds the range.
+ * @param hi the upper end's key (ignored when @p hib is PC_UNBOUNDED).
+ * @param hib how @p hi bounds the range.
+ * @return the count.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline size_t PC__M(count_range)(const PC_NAME *m, PC__M(key) lo,
 					pc_bound lob, PC__M(key) hi,
 					pc_bound hib)
@@ -714,6 +922,11 @@ static inline int PC__M(_visit)(PC__M(iter) * it, bool ok, PC__M(visit_fn) fn,
  * @brief Call @p fn on every entry in key order until it returns nonzero.
  * @return 0 when all were visited, else @p fn's nonzero value.
  * @p fn must not change the map. Transactions: any.
+ * @param m the map's handle.
+ * @param fn the visitor, called with each key and value and @p arg.
+ * @param arg passed to @p fn.
+ *
+ * Fences: none (reads only).
  */
 static inline int PC__M(get_all)(const PC_NAME *m, PC__M(visit_fn) fn,
 				 void *arg)
@@ -722,7 +935,17 @@ static inline int PC__M(get_all)(const PC_NAME *m, PC__M(visit_fn) fn,
 	return PC__M(_visit)(&it, PC__M(first)(m, &it), fn, arg);
 }
 
-/** @brief As get_all(), over the keys > @p key. */
+/**
+ * @brief As get_all(), over the keys > @p key.
+ * @param m the map's handle.
+ * @param key the keys visited are greater.
+ * @param fn the visitor, called with each key and value and @p arg.
+ * @param arg passed to @p fn.
+ * @return 0 when all were visited, else @p fn's nonzero value.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline int PC__M(get_above)(const PC_NAME *m, PC__M(key) key,
 				   PC__M(visit_fn) fn, void *arg)
 {
@@ -730,7 +953,17 @@ static inline int PC__M(get_above)(const PC_NAME *m, PC__M(key) key,
 	return PC__M(_visit)(&it, PC__M(iter_above)(m, key, &it), fn, arg);
 }
 
-/** @brief As get_all(), over the keys < @p key. */
+/**
+ * @brief As get_all(), over the keys < @p key.
+ * @param m the map's handle.
+ * @param key the keys visited are smaller.
+ * @param fn the visitor, called with each key and value and @p arg.
+ * @param arg passed to @p fn.
+ * @return 0 when all were visited, else @p fn's nonzero value.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline int PC__M(get_below)(const PC_NAME *m, PC__M(key) key,
 				   PC__M(visit_fn) fn, void *arg)
 {
@@ -738,7 +971,18 @@ static inline int PC__M(get_below)(const PC_NAME *m, PC__M(key) key,
 	return PC__M(_visit)(&it, PC__M(iter_below)(m, key, &it), fn, arg);
 }
 
-/** @brief As get_all(), over the keys k with @p k1 < k < @p k2. */
+/**
+ * @brief As get_all(), over the keys k with @p k1 < k < @p k2.
+ * @param m the map's handle.
+ * @param k1 the lower key (excluded).
+ * @param k2 the upper key (excluded).
+ * @param fn the visitor, called with each key and value and @p arg.
+ * @param arg passed to @p fn.
+ * @return 0 when all were visited, else @p fn's nonzero value.
+ *
+ * Fences: none (reads only).
+ * Transactions: any; changes nothing.
+ */
 static inline int PC__M(get_between)(const PC_NAME *m, PC__M(key) k1,
 				     PC__M(key) k2, PC__M(visit_fn) fn,
 				     void *arg)

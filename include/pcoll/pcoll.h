@@ -13,6 +13,7 @@
 /** @brief pcoll version as a number: major * 10000 + minor * 100 + patch. */
 #define PCOLL_VERSION 100
 
+#include "detail/lang.h"
 #include "err.h"
 #include "persist.h"
 #include "pool.h"

@@ -30,6 +30,7 @@
 #ifndef PCOLL_PERSIST_H
 #define PCOLL_PERSIST_H
 
+#include "detail/lang.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -113,6 +114,10 @@ typedef struct pc_persist_counters {
 } pc_persist_counters;
 
 /** @cond PCOLL_INTERNAL */
+/* Declared, then defined weak: one object across the program's
+ * translation units (-Wmissing-variable-declarations). */
+extern int pc__flush_sel;
+extern _Thread_local pc_persist_counters pc__counters;
 PC__WEAK int pc__flush_sel;
 PC__WEAK _Thread_local pc_persist_counters pc__counters;
 
@@ -145,8 +150,10 @@ static inline pc_flush_kind pc__detect_flush(void)
  */
 static inline pc_flush_kind pc_flush_kind_get(void)
 {
-	if (PC__UNLIKELY(pc__flush_sel == PC_FLUSH_UNKNOWN))
-		pc__flush_sel = (int)pc__detect_flush();
+	if (PC__UNLIKELY(pc__flush_sel == PC_FLUSH_UNKNOWN)) {
+		pc_flush_kind k = pc__detect_flush();
+		pc__flush_sel = (int)k;
+	}
 	return (pc_flush_kind)pc__flush_sel;
 }
 
@@ -206,8 +213,10 @@ static inline void pc_flush(const void *addr, size_t len)
 		end = (end - 1) & ~(uintptr_t)(PC_CACHELINE - 1);
 #endif
 	int k = pc__flush_sel;
-	if (PC__UNLIKELY(k == PC_FLUSH_UNKNOWN))
-		k = (int)pc_flush_kind_get();
+	if (PC__UNLIKELY(k == PC_FLUSH_UNKNOWN)) {
+		pc_flush_kind kind = pc_flush_kind_get();
+		k = (int)kind;
+	}
 	if (PC__LIKELY(k == PC_FLUSH_CLWB)) {
 		for (; p < end; p += PC_CACHELINE) {
 			PC__FLUSH_LINE("clwb", p);

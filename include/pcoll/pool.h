@@ -21,6 +21,7 @@
 #ifndef PCOLL_POOL_H
 #define PCOLL_POOL_H
 
+#include "detail/lang.h"
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -30,6 +30,7 @@
 #ifndef PCOLL_PTR_H
 #define PCOLL_PTR_H
 
+#include "detail/lang.h"
 #include <stdint.h>
 #include <string.h>
 

@@ -40,11 +40,15 @@
 #ifndef PCOLL_TX_H
 #define PCOLL_TX_H
 
+#include "detail/lang.h"
 #include "detail/txcore.h"
 #include "err.h"
 #include "pool.h"
 
 /** @cond PCOLL_INTERNAL */
+/* Declared, then defined weak: one object across the program's
+ * translation units (-Wmissing-variable-declarations). */
+extern _Thread_local pc_err pc__tx_last_err;
 PC__WEAK _Thread_local pc_err pc__tx_last_err;
 
 typedef struct pc__txscope {

@@ -42,6 +42,7 @@
 #ifndef PCOLL_VEC_H_SHARED
 #define PCOLL_VEC_H_SHARED
 
+#include "detail/lang.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -142,6 +143,9 @@ typedef int (*PC__VN(_cmp))(const PC_T *a, const PC_T *b);
  * kind ::PC_KIND_VEC, name "pvec<T>", sizeof and _Alignof T.
  *
  * Transactions: any.
+ * @return the signature.
+ *
+ * Fences: none (computes a value).
  */
 static inline pc_typesig PC__VN(_sig)(void)
 {
@@ -157,6 +161,9 @@ static inline pc_typesig PC__VN(_sig)(void)
  * @return ::PC_OK or ::PC_E_CORRUPT (pc_errmsg() says what is wrong).
  *
  * Transactions: any (reads only).
+ * @param v the vector's handle.
+ *
+ * Fences: none (reads only).
  */
 PC_MUST_USE static inline pc_err PC__VN(_check)(const PC_NAME *v)
 {
@@ -183,6 +190,8 @@ PC_MUST_USE static inline pc_err PC__VN(_check)(const PC_NAME *v)
  *
  * Transactions: joins one if open (the root disappears if it aborts);
  * otherwise runs its own when creating.
+ *
+ * Fences: none when opening (reads the header); creating runs one libpmemobj transaction.
  */
 PC_MUST_USE static inline pc_err PC__VN(_root)(pc_pool *pool, const char *name,
 					       pc_open_mode mode, PC_NAME *out)
@@ -213,6 +222,10 @@ PC_MUST_USE static inline pc_err PC__VN(_root)(pc_pool *pool, const char *name,
  *
  * Transactions: joins one if open (usually in the TX() that creates the
  * user struct); otherwise runs its own.
+ * @param pool the pool holding the user struct.
+ * @param pm the embedded header, inside @p pool.
+ *
+ * Fences: those of one libpmemobj transaction outside one; none of its own inside.
  */
 PC_MUST_USE static inline pc_err PC__VN(_init_in)(pc_pool *pool,
 						  PC__VN(_pm) * pm)
@@ -241,6 +254,11 @@ PC_MUST_USE static inline pc_err PC__VN(_init_in)(pc_pool *pool,
  * type); ::PC_E_VERSION; ::PC_E_CORRUPT.
  *
  * Transactions: any (reads only).
+ * @param pool the pool holding the user struct.
+ * @param pm the embedded header, made by NAME_init_in().
+ * @param out receives the handle (zeroed on failure).
+ *
+ * Fences: none (reads only).
  */
 PC_MUST_USE static inline pc_err PC__VN(_from)(pc_pool *pool, PC__VN(_pm) * pm,
 					       PC_NAME *out)
@@ -271,19 +289,37 @@ PC_MUST_USE static inline pc_err PC__VN(_from)(pc_pool *pool, PC__VN(_pm) * pm,
 	return PC_OK;
 }
 
-/** @brief Number of elements. Transactions: any. */
+/**
+ * @brief Number of elements. Transactions: any.
+ * @param v the vector's handle.
+ * @return the number of elements.
+ *
+ * Fences: none.
+ */
 static inline size_t PC__VN(_len)(const PC_NAME *v)
 {
 	return (size_t)v->h->len;
 }
 
-/** @brief Elements the vector holds without growing. Transactions: any. */
+/**
+ * @brief Elements the vector holds without growing. Transactions: any.
+ * @param v the vector's handle.
+ * @return the capacity in elements.
+ *
+ * Fences: none.
+ */
 static inline size_t PC__VN(_cap)(const PC_NAME *v)
 {
 	return (size_t)v->h->cap;
 }
 
-/** @brief true when the vector has no elements. Transactions: any. */
+/**
+ * @brief true when the vector has no elements. Transactions: any.
+ * @param v the vector's handle.
+ * @return true when len is 0.
+ *
+ * Fences: none.
+ */
 static inline bool PC__VN(_is_empty)(const PC_NAME *v)
 {
 	return v->h->len == 0;
@@ -294,6 +330,11 @@ static inline bool PC__VN(_is_empty)(const PC_NAME *v)
  *
  * Transactions: any; no snapshot (do not cast the const away: write with
  * NAME_set() or NAME_get_mut()).
+ * @param v the vector's handle.
+ * @param i the index.
+ * @return the element, or NULL when @p i >= len.
+ *
+ * Fences: none.
  */
 static inline const PC_T *PC__VN(_get)(const PC_NAME *v, size_t i)
 {
@@ -311,6 +352,10 @@ static inline const PC_T *PC__VN(_get)(const PC_NAME *v, size_t i)
  * transaction, or when the snapshot fails (the transaction is aborted).
  *
  * Transactions: needs one.
+ * @param v the vector's handle.
+ * @param i the index.
+ *
+ * Fences: none of its own: the snapshot goes to the transaction's undo log, persisted at commit.
  */
 static inline PC_T *PC__VN(_get_mut)(PC_NAME *v, size_t i)
 {
@@ -318,13 +363,25 @@ static inline PC_T *PC__VN(_get_mut)(PC_NAME *v, size_t i)
 				       PC__STR(PC_NAME) "_get_mut");
 }
 
-/** @brief First element, or NULL when empty. Transactions: any. */
+/**
+ * @brief First element, or NULL when empty. Transactions: any.
+ * @param v the vector's handle.
+ * @return the first element or NULL.
+ *
+ * Fences: none.
+ */
 static inline const PC_T *PC__VN(_first)(const PC_NAME *v)
 {
 	return PC__VN(_get)(v, 0);
 }
 
-/** @brief Last element, or NULL when empty. Transactions: any. */
+/**
+ * @brief Last element, or NULL when empty. Transactions: any.
+ * @param v the vector's handle.
+ * @return the last element or NULL.
+ *
+ * Fences: none.
+ */
 static inline const PC_T *PC__VN(_last)(const PC_NAME *v)
 {
 	size_t n = (size_t)v->h->len;
@@ -332,14 +389,24 @@ static inline const PC_T *PC__VN(_last)(const PC_NAME *v)
 }
 
 /** @brief Pointer to the first element (NULL when the vector never had an
- * array); with NAME_end() for loops. Transactions: any. */
+ * array); with NAME_end() for loops. Transactions: any.
+ * @param v the vector's handle.
+ * @return the first element's address, or NULL.
+ *
+ * Fences: none.
+ */
 static inline const PC_T *PC__VN(_begin)(const PC_NAME *v)
 {
 	return (const PC_T *)(const void *)pc__vec_data(v->pool, v->h);
 }
 
 /** @brief One past the last element (NULL like NAME_begin() when there is
- * no array). Transactions: any. */
+ * no array). Transactions: any.
+ * @param v the vector's handle.
+ * @return one past the last element, or NULL.
+ *
+ * Fences: none.
+ */
 static inline const PC_T *PC__VN(_end)(const PC_NAME *v)
 {
 	const PC_T *b = PC__VN(_begin)(v);
@@ -349,6 +416,10 @@ static inline const PC_T *PC__VN(_end)(const PC_NAME *v)
 /**
  * @brief All elements as one contiguous read-only slice.
  * Transactions: any.
+ * @param v the vector's handle.
+ * @return the slice (ptr NULL and len 0 when empty).
+ *
+ * Fences: none.
  */
 static inline PC__VN(_slice) PC__VN(_as_slice)(const PC_NAME *v)
 {
@@ -369,6 +440,11 @@ static inline PC__VN(_slice) PC__VN(_as_slice)(const PC_NAME *v)
  * ::PC_E_FULL (snapshot; aborts), ::PC_E_ABORTED.
  *
  * Transactions: joins one if open.
+ * @param v the vector's handle.
+ * @param i the index, below len.
+ * @param val the new value.
+ *
+ * Fences: 1 outside a transaction for a T within one aligned 8-byte word, else those of an own transaction (5); none of its own inside one.
  */
 PC_MUST_USE static inline pc_err PC__VN(_set)(PC_NAME *v, size_t i, PC_T val)
 {
@@ -387,6 +463,10 @@ PC_MUST_USE static inline pc_err PC__VN(_set)(PC_NAME *v, size_t i, PC_T val)
  * ::PC_E_TOOBIG (over the allocation limit), ::PC_E_ABORTED.
  *
  * Transactions: joins one if open.
+ * @param v the vector's handle.
+ * @param val the element.
+ *
+ * Fences: 2 outside a transaction (growth adds an own transaction); none of its own inside one.
  */
 PC_MUST_USE static inline pc_err PC__VN(_push)(PC_NAME *v, PC_T val)
 {
@@ -406,6 +486,10 @@ PC_MUST_USE static inline pc_err PC__VN(_push)(PC_NAME *v, PC_T val)
  * failed and aborted it: pc_errmsg() says which).
  *
  * Transactions: joins one if open.
+ * @param v the vector's handle.
+ * @param out receives the removed element; may be NULL.
+ *
+ * Fences: 1 outside a transaction; none of its own inside one.
  */
 static inline bool PC__VN(_pop)(PC_NAME *v, PC_T *out)
 {
@@ -423,6 +507,11 @@ static inline bool PC__VN(_pop)(PC_NAME *v, PC_T *out)
  * ::PC_E_ABORTED.
  *
  * Transactions: joins one if open; otherwise runs its own.
+ * @param v the vector's handle.
+ * @param i the position, 0 to len.
+ * @param val the element.
+ *
+ * Fences: @p i == len as NAME_push(); otherwise those of an own transaction outside one (7, up to about 17 for a shift of 7 KiB); none of its own inside one.
  */
 PC_MUST_USE static inline pc_err PC__VN(_insert)(PC_NAME *v, size_t i, PC_T val)
 {
@@ -441,6 +530,11 @@ PC_MUST_USE static inline pc_err PC__VN(_insert)(PC_NAME *v, size_t i, PC_T val)
  * ::PC_E_ABORTED.
  *
  * Transactions: joins one if open; otherwise runs its own.
+ * @param v the vector's handle.
+ * @param i the index, below len.
+ * @param out receives the removed element; may be NULL.
+ *
+ * Fences: the last element as NAME_pop() (1); otherwise those of an own transaction outside one (7 to 9); none of its own inside one.
  */
 PC_MUST_USE static inline pc_err PC__VN(_remove)(PC_NAME *v, size_t i,
 						 PC_T *out)
@@ -460,6 +554,11 @@ PC_MUST_USE static inline pc_err PC__VN(_remove)(PC_NAME *v, size_t i,
  * @return ::PC_OK, ::PC_E_RANGE, ::PC_E_FULL, ::PC_E_ABORTED.
  *
  * Transactions: joins one if open; otherwise runs its own.
+ * @param v the vector's handle.
+ * @param i the index, below len.
+ * @param out receives the removed element; may be NULL.
+ *
+ * Fences: the last element as NAME_pop() (1); otherwise those of an own transaction outside one (7); none of its own inside one.
  */
 PC_MUST_USE static inline pc_err PC__VN(_swap_remove)(PC_NAME *v, size_t i,
 						      PC_T *out)
@@ -479,6 +578,10 @@ PC_MUST_USE static inline pc_err PC__VN(_swap_remove)(PC_NAME *v, size_t i,
  * @return ::PC_OK, ::PC_E_FULL (snapshot; aborts), ::PC_E_ABORTED.
  *
  * Transactions: joins one if open.
+ * @param v the vector's handle.
+ * @param n the new length.
+ *
+ * Fences: 1 outside a transaction (none when @p n >= len); none of its own inside one.
  */
 PC_MUST_USE static inline pc_err PC__VN(_truncate)(PC_NAME *v, size_t n)
 {
@@ -489,6 +592,9 @@ PC_MUST_USE static inline pc_err PC__VN(_truncate)(PC_NAME *v, size_t n)
 /**
  * @brief Remove every element (NAME_truncate() to 0); capacity is kept.
  * @return as NAME_truncate(). Transactions: joins one if open.
+ * @param v the vector's handle.
+ *
+ * Fences: as NAME_truncate(): 1 outside a transaction.
  */
 PC_MUST_USE static inline pc_err PC__VN(_clear)(PC_NAME *v)
 {
@@ -505,6 +611,10 @@ PC_MUST_USE static inline pc_err PC__VN(_clear)(PC_NAME *v)
  * @return ::PC_OK, ::PC_E_FULL, ::PC_E_TOOBIG, ::PC_E_ABORTED.
  *
  * Transactions: joins one if open; otherwise runs its own.
+ * @param v the vector's handle.
+ * @param additional the elements to make room for beyond len.
+ *
+ * Fences: none when the room is there; else those of an own transaction outside one (about 12); none of its own inside one.
  */
 PC_MUST_USE static inline pc_err PC__VN(_reserve)(PC_NAME *v, size_t additional)
 {
@@ -523,6 +633,11 @@ PC_MUST_USE static inline pc_err PC__VN(_reserve)(PC_NAME *v, size_t additional)
  * ::PC_E_TOOBIG, ::PC_E_ABORTED. On error the vector is unchanged.
  *
  * Transactions: joins one if open.
+ * @param v the vector's handle.
+ * @param src the elements to append (volatile or pool memory).
+ * @param n how many.
+ *
+ * Fences: 2 for any @p n outside a transaction (growth adds an own transaction); none of its own inside one.
  */
 PC_MUST_USE static inline pc_err PC__VN(_extend)(PC_NAME *v, const PC_T *src,
 						 size_t n)
@@ -550,6 +665,10 @@ static inline int PC__VN(_cmp_tramp_)(const void *a, const void *b, void *ctx)
  * ::PC_E_FULL (snapshot), ::PC_E_ABORTED.
  *
  * Transactions: joins one if open; otherwise runs its own.
+ * @param v the vector's handle.
+ * @param cmp the comparator.
+ *
+ * Fences: those of an own transaction outside one (about 7); none of its own inside one.
  */
 PC_MUST_USE static inline pc_err PC__VN(_sort)(PC_NAME *v, PC__VN(_cmp) cmp)
 {
@@ -570,6 +689,9 @@ PC_MUST_USE static inline pc_err PC__VN(_sort)(PC_NAME *v, PC__VN(_cmp) cmp)
  *
  * Transactions: joins one if open (the free happens at commit); otherwise
  * runs its own.
+ * @param v the vector's handle.
+ *
+ * Fences: those of an own transaction outside one; none of its own inside one.
  */
 PC_MUST_USE static inline pc_err PC__VN(_free)(PC_NAME *v)
 {

@@ -175,7 +175,7 @@ Test(pool, other_layout_is_layout_error)
 {
 	const char *path = tu_path("pool-layout");
 	PMEMobjpool *pop =
-		pmemobj_create(path, "someone-else", TU_POOL_SIZE, 0600);
+		pc__pmemobj_create(path, "someone-else", TU_POOL_SIZE, 0600);
 	cr_assert_not_null(pop);
 	pmemobj_close(pop);
 	pc_pool *p = NULL;

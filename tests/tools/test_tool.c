@@ -403,7 +403,7 @@ Test(tool, roundtrip_fixed_and_growable, .timeout = 120)
 	FILE *f = fopen(d1, "r");
 	char line[4096];
 	cr_assert(fgets(line, sizeof(line), f));
-	cr_assert(strstr(line, "\"version\":1") &&
+	cr_assert(strstr(line, "\"version\":2") &&
 		  strstr(line, "\"pcoll\":\"" PCOLL_VERSION_STRING "\""));
 	int roots = 0, ends = 0;
 	char last[4096] = "";
@@ -517,6 +517,166 @@ Test(tool, roundtrip_embedded_vector)
 	for (uint64_t i = 0; i < 3000; i++)
 		cr_assert_eq(*tv_u64_get(&v, i), i * i);
 	pc_pool_close(p);
+}
+
+/* Root names that are any bytes: UTF-8 text, bytes that are not UTF-8,
+ * quotes, backslashes, control bytes. The dump is valid JSON for Python's
+ * json module, which sees UTF-8 names as the text they are; a round trip
+ * through it (ASCII-escaped, and UTF-8 with surrogateescape) restores the
+ * same bytes. */
+static const char *const t_names[] = {
+	"plain",
+	"caf\xc3\xa9",                   /* UTF-8 */
+	"smile \xf0\x9f\x98\x80",        /* UTF-8 beyond the BMP */
+	"\xff\xfe not utf-8",            /* bytes that start nothing */
+	"cut \xe2\x82 and \xc3(",        /* truncated sequences */
+	"over\xc0\xaflong \xed\xa0\x80", /* overlong form, a surrogate */
+	"q\"uote\\back/slash",
+	"ctl\x01\x1f\x7f\t\n",
+};
+#define T_NNAMES (sizeof(t_names) / sizeof(t_names[0]))
+
+Test(tool, root_names_survive_a_json_round_trip)
+{
+	const char *src = tu_path("names");
+	pc_pool *p = NULL;
+	cr_assert_eq(pc_pool_create(src, 16u << 20, &p), PC_OK);
+	for (size_t i = 0; i < T_NNAMES; i++) {
+		tv_u64 v;
+		cr_assert_eq(tv_u64_root(p, t_names[i], PC_CREATE, &v), PC_OK,
+			     "%s", pc_errmsg());
+		cr_assert_eq(tv_u64_push(&v, 100 + i), PC_OK);
+	}
+	pc_pool_close(p);
+	char d[600], py[600], cmd[4096];
+	snprintf(d, sizeof(d), "%s.d", src);
+	snprintf(py, sizeof(py), "%s.py", src);
+	cr_assert_eq(t_run("dump '%s' -o '%s'", src, d), 0, "%.3000s", t_err);
+	/* Every line parses; the UTF-8 names are text; both ways of writing
+	 * the objects back out. */
+	FILE *f = fopen(py, "w");
+	cr_assert(f);
+	fputs("import json, sys\n"
+	      "src, a, b = sys.argv[1:]\n"
+	      "objs = [json.loads(l) for l in open(src, encoding='utf-8',"
+	      " errors='surrogateescape')]\n"
+	      "names = {o['root'] for o in objs if 'root' in o}\n"
+	      "assert 'caf\\u00e9' in names and 'smile \\U0001F600' in names,"
+	      " names\n"
+	      "with open(a, 'w') as f:\n"
+	      "    for o in objs: f.write(json.dumps(o) + '\\n')\n"
+	      "with open(b, 'w', encoding='utf-8', errors='surrogateescape')"
+	      " as f:\n"
+	      "    for o in objs: f.write(json.dumps(o, ensure_ascii=False)"
+	      " + '\\n')\n",
+	      f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 '%s' '%s' '%s.a' '%s.b'",
+		 py, d, d, d);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	for (int k = 0; k < 2; k++) {
+		char in[700];
+		snprintf(in, sizeof(in), "%s.%c", d, k ? 'b' : 'a');
+		const char *dst = tu_path(k ? "names-b" : "names-a");
+		cr_assert_eq(t_run("restore '%s' '%s'", in, dst), 0, "%.3000s",
+			     t_err);
+		cr_assert_eq(pc_pool_open(dst, &p), PC_OK, "%s", pc_errmsg());
+		for (size_t i = 0; i < T_NNAMES; i++) {
+			tv_u64 v;
+			cr_assert_eq(tv_u64_root(p, t_names[i], PC_OPEN, &v),
+				     PC_OK, "name %zu: %s", i, pc_errmsg());
+			cr_assert_eq(*tv_u64_get(&v, 0), 100 + i);
+		}
+		pc_pool_close(p);
+		unlink(in);
+	}
+	unlink(py);
+	unlink(d);
+}
+
+/* Every command parses with getopt_long: --help (exit 0, usage on
+ * stdout), unknown options and missing operands (exit 2), --opt=value,
+ * and -- before an operand that starts with a dash. */
+Test(tool, command_lines)
+{
+	static const char *const cmds[] = {"info", "stats", "check", "dump",
+					   "restore"};
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		char want[64];
+		snprintf(want, sizeof(want), "usage: pcoll %s", cmds[i]);
+		cr_assert_eq(t_run("%s --help", cmds[i]), 0, "%s", cmds[i]);
+		cr_assert(strstr(t_out, want), "%s: %s", cmds[i], t_out);
+		cr_assert_eq(t_run("%s -h", cmds[i]), 0, "%s", cmds[i]);
+		cr_assert_eq(t_run("%s --no-such-option x y", cmds[i]), 2, "%s",
+			     cmds[i]);
+		cr_assert(strstr(t_err, "unknown option --no-such-option"),
+			  "%s: %s", cmds[i], t_err);
+		cr_assert_eq(t_run("%s", cmds[i]), 2, "%s", cmds[i]);
+		cr_assert(strstr(t_err, "missing operand"), "%s", t_err);
+	}
+	cr_assert_eq(t_run("nosuchcommand"), 2);
+	cr_assert_eq(t_run("--help"), 0);
+
+	/* A pool whose name starts with a dash, reached after "--"; the
+	 * options in their --opt=value form, also after the operands. */
+	char dir[600], cmd[1400];
+	tu_path_into(dir, sizeof(dir), "dash", "dir");
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	pc_pool *p = NULL;
+	char src[700];
+	snprintf(src, sizeof(src), "%s/-dash.pool", dir);
+	cr_assert_eq(pc_pool_create(src, 16u << 20, &p), PC_OK);
+	tv_u64 v;
+	cr_assert_eq(tv_u64_root(p, "v", PC_CREATE, &v), PC_OK);
+	cr_assert_eq(tv_u64_push(&v, 7), PC_OK);
+	pc_pool_close(p);
+	cr_assert_eq(chdir(dir), 0);
+	cr_assert_eq(t_run("info -- -dash.pool"), 0, "%s", t_err);
+	cr_assert_eq(t_run("check -q -- -dash.pool"), 0, "%s", t_err);
+	cr_assert_eq(t_run("dump --no-progress --output=-dash.jsonl -- "
+			   "-dash.pool v"),
+		     0, "%s", t_err);
+	cr_assert_eq(t_run("restore -- -dash.jsonl -copy.pool --size=9M "
+			   "--no-progress"),
+		     2, "options after -- are operands: %s", t_err);
+	cr_assert_eq(t_run("restore --size=9M --no-progress -- -dash.jsonl "
+			   "-copy.pool"),
+		     0, "%s", t_err);
+	cr_assert_eq(t_run("restore --size 9M -- -dash.jsonl -copy2.pool"), 0,
+		     "%s", t_err);
+	cr_assert_eq(t_run("restore --size=lots -- -dash.jsonl -c3.pool"), 2);
+	cr_assert(strstr(t_err, "--size needs a size"), "%s", t_err);
+	cr_assert_eq(t_file_size("-copy.pool"), 9l << 20);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(chdir("/"), 0);
+	cr_assert_eq(system(cmd), 0);
+}
+
+/* A pool another process holds open: libpmemobj's lock refuses every
+ * open, copy-on-write ones too. info says so and shows a copy; the other
+ * commands say so and suggest the copy. */
+Test(tool, pool_open_elsewhere)
+{
+	const char *path = tu_path("held");
+	pc_pool *p = NULL;
+	cr_assert_eq(pc_pool_create(path, 16u << 20, &p), PC_OK);
+	tv_u64 v;
+	cr_assert_eq(tv_u64_root(p, "held-vec", PC_CREATE, &v), PC_OK);
+	cr_assert_eq(tv_u64_push(&v, 7), PC_OK);
+	uint64_t h = t_file_hash(path);
+	/* This process keeps it open while the tool runs. */
+	cr_assert_eq(t_run("info '%s'", path), 0, "%s", t_err);
+	cr_assert(strstr(t_err, "open in another process"), "%s", t_err);
+	cr_assert(strstr(t_out, "held-vec") && strstr(t_out, "1 elements"),
+		  "%s", t_out);
+	cr_assert_eq(t_run("check '%s'", path), 1);
+	cr_assert(strstr(t_err, "another process has") &&
+			  strstr(t_err, "pcoll info"),
+		  "%s", t_err);
+	cr_assert_eq(t_file_hash(path), h, "the tool wrote nothing");
+	pc_pool_close(p);
+	cr_assert_eq(t_run("info '%s'", path), 0, "%s", t_err);
+	cr_assert(!strstr(t_err, "another process"), "%s", t_err);
 }
 
 Test(tool, dump_selected_roots)
@@ -771,7 +931,7 @@ Test(tool, bad_pools)
 
 	/* Another program's layout. */
 	p = tu_path("other");
-	PMEMobjpool *pop = pmemobj_create(p, "other", 8u << 20, 0600);
+	PMEMobjpool *pop = pc__pmemobj_create(p, "other", 8u << 20, 0600);
 	cr_assert(pop);
 	pmemobj_close(pop);
 	t_all_fail(p, "layout");

@@ -86,23 +86,35 @@ static int pct_check_root(pc_pool *pool, const pc_root_info *ri,
 	return 1;
 }
 
+static int pct_check_opt(int code, const char *arg, void *ctx)
+{
+	(void)arg;
+	if (code == 'q')
+		*(int *)ctx = 1;
+	return 0;
+}
+
 int pct_cmd_check(int argc, char **argv)
 {
-	int quiet = 0;
-	const char *path = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-q") == 0 ||
-		    strcmp(argv[i], "--quiet") == 0)
-			quiet = 1;
-		else if (!path)
-			path = argv[i];
-		else
-			path = NULL, i = argc;
-	}
-	if (!path || argc > 3) {
-		fprintf(stderr, "usage: pcoll check [-q] POOL\n");
-		return PCT_EXIT_USAGE;
-	}
+	static const struct option longopts[] = {
+		{"quiet", no_argument, NULL, 'q'}, {NULL, 0, NULL, 0}};
+	static const pct_cmd_spec spec = {
+		"check",
+		"check [-q] POOL",
+		"libpmemobj's check and every container's check of POOL.\n"
+		"Reads only. Exit status 0 when everything passed.\n"
+		"  -q, --quiet  print only failures and the summary\n"
+		"  -h, --help   this text\n",
+		"q",
+		longopts,
+		1,
+		1};
+	int quiet = 0, status;
+	int first =
+		pct_getopt(&spec, argc, argv, pct_check_opt, &quiet, &status);
+	if (first < 0)
+		return status;
+	const char *path = argv[first];
 	/* Opening first gives the most precise diagnosis of a bad file
 	 * (truncated, wrong layout, newer version...). */
 	pc_pool *pool = pct_open_ro(path);

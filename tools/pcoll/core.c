@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -61,9 +62,158 @@ pc_pool *pct_open_ro(const char *path)
 	pc_err e = pc_pool_open(path, &pool);
 	if (e != PC_OK) {
 		pct_perr("open", e);
+		if (e == PC_E_BUSY)
+			fprintf(stderr,
+				"pcoll: another process has %s open; `pcoll "
+				"info` reads a copy of it, or copy it yourself "
+				"(cp) and run this command on the copy\n",
+				path);
 		return NULL;
 	}
 	return pool;
+}
+
+/* Copy the file src to a new file in $TMPDIR; its path goes to dst. */
+static int pct_copy_file(const char *src, char *dst, size_t n)
+{
+	const char *tmp = getenv("TMPDIR");
+	(void)snprintf(dst, n, "%s/pcoll-copy-XXXXXX",
+		       tmp && *tmp ? tmp : "/tmp");
+	int out = mkstemp(dst);
+	if (out < 0)
+		return -1;
+	FILE *in = fopen(src, "rbe");
+	int rc = in ? 0 : -1;
+	static char buf[1 << 20];
+	size_t got;
+	while (rc == 0 && (got = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (write(out, buf, got) != (ssize_t)got)
+			rc = -1;
+	if (in && ferror(in))
+		rc = -1;
+	if (in)
+		(void)fclose(in);
+	if (close(out) != 0)
+		rc = -1;
+	if (rc != 0)
+		(void)unlink(dst);
+	return rc;
+}
+
+pc_pool *pct_open_ro_or_copy(const char *what, const char *path, char *copy,
+			     size_t n)
+{
+	copy[0] = '\0';
+	int one = 1;
+	(void)pmemobj_ctl_set(NULL, "copy_on_write.at_open", &one);
+	pc_pool *pool = NULL;
+	pc_err e = pc_pool_open(path, &pool);
+	if (e == PC_OK)
+		return pool;
+	if (e != PC_E_BUSY)
+		return pct_open_ro(path); /* prints why */
+	/* A poolset's parts are separate files: copying the set file alone
+	 * would not do. */
+	char head[12] = {0};
+	FILE *hf = fopen(path, "rbe");
+	size_t got = hf ? fread(head, 1, 11, hf) : 0;
+	if (hf)
+		(void)fclose(hf);
+	struct stat st;
+	if (got == 11 && memcmp(head, "PMEMPOOLSET", 11) == 0) {
+		fprintf(stderr,
+			"pcoll %s: %s is open in another process (libpmemobj "
+			"locks an open pool, for copy-on-write opens too) and "
+			"is a poolset: copy the set file and its parts, edit "
+			"the copy's part paths, and run pcoll on the copy\n",
+			what, path);
+		return NULL;
+	}
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    pct_copy_file(path, copy, n) != 0) {
+		fprintf(stderr,
+			"pcoll %s: %s is open in another process (libpmemobj "
+			"locks an open pool, for copy-on-write opens too) and "
+			"a copy could not be made (%s); copy the file yourself "
+			"and run pcoll on the copy\n",
+			what, path, strerror(errno));
+		copy[0] = '\0';
+		return NULL;
+	}
+	fprintf(stderr,
+		"pcoll %s: %s is open in another process (libpmemobj locks an "
+		"open pool, for copy-on-write opens too): showing a copy "
+		"taken now; writes in progress may make it differ from what "
+		"that process sees\n",
+		what, path);
+	pool = pct_open_ro(copy);
+	if (!pool) {
+		(void)unlink(copy);
+		copy[0] = '\0';
+	}
+	return pool;
+}
+
+void pct_close_copy(pc_pool *pool, const char *copy)
+{
+	(void)pc_pool_close(pool);
+	if (copy && copy[0])
+		(void)unlink(copy);
+}
+
+int pct_getopt(const pct_cmd_spec *spec, int argc, char **argv,
+	       int (*on_opt)(int code, const char *arg, void *ctx), void *ctx,
+	       int *status)
+{
+	struct option opts[16];
+	int n = 0;
+	while (spec->longopts && spec->longopts[n].name && n < 14) {
+		opts[n] = spec->longopts[n];
+		n++;
+	}
+	opts[n++] = (struct option){"help", no_argument, NULL, 'h'};
+	opts[n] = (struct option){NULL, 0, NULL, 0};
+	char shortopts[32];
+	(void)snprintf(shortopts, sizeof(shortopts), ":%sh",
+		       spec->shortopts ? spec->shortopts : "");
+	opterr = 0;
+	optind = 1;
+	int c;
+	*status = PCT_EXIT_USAGE;
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+		if (c == 'h') {
+			printf("usage: pcoll %s\n%s", spec->usage, spec->help);
+			*status = PCT_EXIT_OK;
+			return -1;
+		}
+		if (c == '?' || c == ':') {
+			const char *bad = argv[optind - 1];
+			char shortbuf[3] = {'-', (char)optopt, '\0'};
+			if (optopt && bad[0] == '-' && bad[1] != '-')
+				bad = shortbuf;
+			fprintf(stderr, "pcoll %s: %s %s\nusage: pcoll %s\n",
+				spec->name,
+				c == '?' ? "unknown option"
+					 : "missing value for",
+				bad, spec->usage);
+			return -1;
+		}
+		if (!on_opt || on_opt(c, optarg, ctx) != 0) {
+			fprintf(stderr, "usage: pcoll %s\n", spec->usage);
+			return -1;
+		}
+	}
+	int ops = argc - optind;
+	if (ops < spec->min_operands ||
+	    (spec->max_operands >= 0 && ops > spec->max_operands)) {
+		fprintf(stderr, "pcoll %s: %s\nusage: pcoll %s\n", spec->name,
+			ops < spec->min_operands ? "missing operand"
+						 : "too many operands",
+			spec->usage);
+		return -1;
+	}
+	*status = PCT_EXIT_OK;
+	return optind;
 }
 
 int pct_parse_size(const char *s, size_t *out)

@@ -353,41 +353,53 @@ static pc_err pct_dump_root(pct_dump *d, const pc_root_info *ri)
 	}
 }
 
+struct pct_dump_opts {
+	const char *out;
+	int progress;
+};
+
+static int pct_dump_opt(int code, const char *arg, void *ctx)
+{
+	struct pct_dump_opts *o = (struct pct_dump_opts *)ctx;
+	if (code == 'o')
+		o->out = arg;
+	else if (code == 'P')
+		o->progress = 0;
+	return 0;
+}
+
 int pct_cmd_dump(int argc, char **argv)
 {
-	const char *path = NULL, *outp = NULL;
-	int progress = 1;
-	char **names = calloc((size_t)argc, sizeof(char *));
-	int nnames = 0;
-	if (!names)
-		return PCT_EXIT_FAIL;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
-			outp = argv[++i];
-		} else if (strcmp(argv[i], "--no-progress") == 0) {
-			progress = 0;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "pcoll dump: unknown option %s\n",
-				argv[i]);
-			free(names);
-			return PCT_EXIT_USAGE;
-		} else if (!path) {
-			path = argv[i];
-		} else {
-			names[nnames++] = argv[i];
-		}
-	}
-	if (!path) {
-		fprintf(stderr, "usage: pcoll dump POOL [ROOT...] [-o FILE] "
-				"[--no-progress]\n");
-		free(names);
-		return PCT_EXIT_USAGE;
-	}
+	static const struct option longopts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"no-progress", no_argument, NULL, 'P'},
+		{NULL, 0, NULL, 0}};
+	static const pct_cmd_spec spec = {
+		"dump",
+		"dump POOL [ROOT...] [-o FILE] [--no-progress]",
+		"Write POOL, or only the roots named, as JSON Lines (format "
+		"in\n"
+		"docs/tool.md). Reads only.\n"
+		"  -o, --output=FILE  write to FILE instead of standard "
+		"output\n"
+		"  --no-progress      no progress bar on a terminal\n"
+		"  -h, --help         this text\n",
+		"o:",
+		longopts,
+		1,
+		-1};
+	struct pct_dump_opts o = {NULL, 1};
+	int pst;
+	int first = pct_getopt(&spec, argc, argv, pct_dump_opt, &o, &pst);
+	if (first < 0)
+		return pst;
+	const char *path = argv[first], *outp = o.out;
+	int progress = o.progress;
+	char **names = argv + first + 1;
+	int nnames = argc - first - 1;
 	pc_pool *pool = pct_open_ro(path);
-	if (!pool) {
-		free(names);
+	if (!pool)
 		return PCT_EXIT_FAIL;
-	}
 	int status = PCT_EXIT_OK;
 	size_t n = pc_root_count(pool);
 	pc_root_info *sel = calloc(n ? n : 1, sizeof(*sel));
@@ -495,7 +507,6 @@ int pct_cmd_dump(int argc, char **argv)
 			skipped, nsel);
 out:
 	free(sel);
-	free(names);
 	pc_pool_close(pool);
 	return status;
 }

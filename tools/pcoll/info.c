@@ -111,19 +111,31 @@ static int pct_info_root(pc_pool *pool, const pc_root_info *ri)
 
 int pct_cmd_info(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: pcoll info POOL\n");
-		return PCT_EXIT_USAGE;
-	}
-	const char *path = argv[1];
-	pc_pool *pool = pct_open_ro(path);
+	static const pct_cmd_spec spec = {
+		"info",
+		"info POOL",
+		"Layout, sizes and every named root of POOL. Reads only; a "
+		"pool\n"
+		"another process has open is shown from a copy taken now.\n"
+		"  -h, --help   this text\n",
+		"",
+		NULL,
+		1,
+		1};
+	int status;
+	int first = pct_getopt(&spec, argc, argv, NULL, NULL, &status);
+	if (first < 0)
+		return status;
+	const char *path = argv[first];
+	char copy[4096];
+	pc_pool *pool = pct_open_ro_or_copy("info", path, copy, sizeof(copy));
 	if (!pool)
 		return PCT_EXIT_FAIL;
 	pc_pool_stats st;
 	pc_err e = pct_stats(pool, &st);
 	if (e != PC_OK) {
 		pct_perr("info", e);
-		pc_pool_close(pool);
+		pct_close_copy(pool, copy);
 		return PCT_EXIT_FAIL;
 	}
 	char b1[64], b2[64], b3[64];
@@ -161,6 +173,6 @@ int pct_cmd_info(int argc, char **argv)
 		}
 		bad |= pct_info_root(pool, &ri);
 	}
-	pc_pool_close(pool);
+	pct_close_copy(pool, copy);
 	return bad ? PCT_EXIT_FAIL : PCT_EXIT_OK;
 }

@@ -47,17 +47,64 @@ void pct_put_b64(FILE *f, const void *data, size_t n)
 	fwrite(out, 1, o, f);
 }
 
+/* Length of the well-formed UTF-8 sequence at p (n bytes available), or
+ * 0 when p does not start one (overlong forms, surrogates and code points
+ * above U+10FFFF are not well-formed). */
+static size_t pct_utf8_len(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0];
+	size_t len;
+	unsigned char lo = 0x80, hi = 0xbf; /* range of the second byte */
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else {
+		return 0;
+	}
+	if (n < len || p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return len;
+}
+
 void pct_put_str(FILE *f, const char *s, size_t max)
 {
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strnlen(s, max);
 	fputc('"', f);
-	for (size_t i = 0; i < max && s[i]; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\')
+	for (size_t i = 0; i < n;) {
+		unsigned char c = p[i];
+		size_t u = c >= 0x80 ? pct_utf8_len(p + i, n - i) : 0;
+		if (c == '"' || c == '\\') {
 			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
+		} else if (c < 0x20 || c == 0x7f) {
 			fprintf(f, "\\u%04x", c);
-		else
+		} else if (c < 0x80) {
 			fputc(c, f);
+		} else if (u) {
+			fwrite(p + i, 1, u, f); /* UTF-8 text as it is */
+			i += u;
+			continue;
+		} else {
+			/* A byte that is not part of UTF-8 text: the lone
+			 * surrogate U+DC00 + byte (Python's surrogateescape),
+			 * which JSON tools carry through unchanged. */
+			fprintf(f, "\\udc%02x", c);
+		}
+		i++;
 	}
 	fputc('"', f);
 }
@@ -93,7 +140,50 @@ static int pct_hex(int c)
 	return -1;
 }
 
-/* Parse a string at *p (at the opening quote), decoding in place. */
+/* Set by pct_j_format(): \u00XX escapes are bytes (dump format 1). */
+static int pct_j_bytes_u00;
+
+void pct_j_format(int version)
+{
+	pct_j_bytes_u00 = version < 2;
+}
+
+/* The four hex digits at s, or -1. */
+static long pct_j_u4(const char *s)
+{
+	long v = 0;
+	for (int i = 0; i < 4; i++) {
+		int h = pct_hex(s[i]);
+		if (h < 0)
+			return -1;
+		v = v * 16 + h;
+	}
+	return v;
+}
+
+/* Code point cp as UTF-8 at w; returns the end. */
+static char *pct_utf8_put(char *w, long cp)
+{
+	if (cp < 0x80) {
+		*w++ = (char)cp;
+	} else if (cp < 0x800) {
+		*w++ = (char)(0xc0 | (cp >> 6));
+		*w++ = (char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		*w++ = (char)(0xe0 | (cp >> 12));
+		*w++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+		*w++ = (char)(0x80 | (cp & 0x3f));
+	} else {
+		*w++ = (char)(0xf0 | (cp >> 18));
+		*w++ = (char)(0x80 | ((cp >> 12) & 0x3f));
+		*w++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+		*w++ = (char)(0x80 | (cp & 0x3f));
+	}
+	return w;
+}
+
+/* Parse a string at *p (at the opening quote), decoding in place (never
+ * longer than the escapes it replaces). */
 static int pct_j_str(char **p, char **out, size_t *len)
 {
 	char *s = *p;
@@ -134,17 +224,33 @@ static int pct_j_str(char **p, char **out, size_t *len)
 			*w++ = '\f';
 			break;
 		case 'u': {
-			int v = 0;
-			for (int i = 0; i < 4; i++) {
-				int h = pct_hex(s[i]);
-				if (h < 0)
-					return -1;
-				v = v * 16 + h;
-			}
-			if (v > 255)
-				return -1; /* only bytes are written */
-			*w++ = (char)v;
+			long v = pct_j_u4(s);
+			if (v < 0)
+				return -1;
 			s += 4;
+			if (pct_j_bytes_u00 && v <= 0xff) {
+				*w++ = (char)
+					v; /* format 1: \u00XX is byte XX */
+				break;
+			}
+			if (v >= 0xdc80 && v <= 0xdcff) {
+				*w++ = (char)(v & 0xff); /* a raw byte */
+				break;
+			}
+			if (v >= 0xd800 && v <= 0xdbff) {
+				/* A surrogate pair: one code point. */
+				long lo = s[0] == '\\' && s[1] == 'u'
+						  ? pct_j_u4(s + 2)
+						  : -1;
+				if (lo < 0xdc00 || lo > 0xdfff)
+					return -1;
+				v = 0x10000 + ((v - 0xd800) << 10) +
+				    (lo - 0xdc00);
+				s += 6;
+			} else if (v >= 0xdc00 && v <= 0xdfff) {
+				return -1;
+			}
+			w = pct_utf8_put(w, v);
 			break;
 		}
 		default:

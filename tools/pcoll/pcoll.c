@@ -14,10 +14,57 @@
  * This file only dispatches: each command is its own file (cmds.h) over
  * the shared core (pct.h).
  */
+#define _GNU_SOURCE
 #include "cmds.h"
 #include "pct.h"
 
+#include <dlfcn.h>
+#include <limits.h>
 #include <string.h>
+
+#ifndef PCT_PMDK_BUILT
+#define PCT_PMDK_BUILT "unknown"
+#endif
+
+/*
+ * The PMDK release of the libpmemobj this process loaded: every release
+ * since 1.0 carries the string "src version: X.Y.Z" in its library file.
+ * Writes the release (or "unknown") to rel and the library's path to lib.
+ */
+static void pct_pmdk_release(char *rel, size_t rn, char *lib, size_t ln)
+{
+	static const char tag[] = "src version: ";
+	Dl_info di;
+	(void)snprintf(rel, rn, "unknown");
+	(void)snprintf(lib, ln, "unknown");
+	if (!dladdr((void *)(uintptr_t)pmemobj_open, &di) || !di.dli_fname)
+		return;
+	(void)snprintf(lib, ln, "%s", di.dli_fname);
+	FILE *f = fopen(di.dli_fname, "rbe");
+	if (!f)
+		return;
+	/* Chunks overlap by the tag's length plus a version's room. */
+	char buf[65536 + 64];
+	size_t keep = 0, got;
+	while ((got = fread(buf + keep, 1, sizeof(buf) - keep - 1, f)) > 0) {
+		size_t n = keep + got;
+		buf[n] = '\0';
+		for (size_t i = 0; i + sizeof(tag) - 1 < n; i++) {
+			if (memcmp(buf + i, tag, sizeof(tag) - 1) != 0)
+				continue;
+			const char *v = buf + i + sizeof(tag) - 1;
+			size_t len = strnlen(v, (size_t)(buf + n - v));
+			if (v + len < buf + n && len > 0 && len < 32) {
+				(void)snprintf(rel, rn, "%.*s", (int)len, v);
+				(void)fclose(f);
+				return;
+			}
+		}
+		keep = n < 64 ? n : 64;
+		memmove(buf, buf + n - keep, keep);
+	}
+	(void)fclose(f);
+}
 
 static void pct_usage(FILE *f)
 {
@@ -56,11 +103,14 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "restore") == 0)
 		return pct_cmd_restore(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
-		printf("pcoll %s (dump format %d, pool layout version %d, "
-		       "libpmemobj %d.%d)\n",
+		char rel[40], lib[PATH_MAX];
+		pct_pmdk_release(rel, sizeof(rel), lib, sizeof(lib));
+		printf("pcoll %s (dump format %d, pool layout version %d)\n"
+		       "PMDK %s (running %s; built against PMDK %s, "
+		       "libpmemobj API %d.%d)\n",
 		       PCOLL_VERSION_STRING, PCT_DUMP_FORMAT,
-		       PC_POOL_LAYOUT_VERSION, PMEMOBJ_MAJOR_VERSION,
-		       PMEMOBJ_MINOR_VERSION);
+		       PC_POOL_LAYOUT_VERSION, rel, lib, PCT_PMDK_BUILT,
+		       PMEMOBJ_MAJOR_VERSION, PMEMOBJ_MINOR_VERSION);
 		return PCT_EXIT_OK;
 	}
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||

@@ -21,6 +21,7 @@
 #ifndef PCOLL_TOOL_PCT_H
 #define PCOLL_TOOL_PCT_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -52,7 +53,7 @@ enum {
 };
 
 /* Version of the dump format written by `pcoll dump`. */
-#define PCT_DUMP_FORMAT 1
+#define PCT_DUMP_FORMAT 2
 
 /* ---- pools, errors, sizes, progress (core.c) -------------------------- */
 
@@ -65,6 +66,38 @@ const char *pct_kind_name(uint32_t kind);
  * paths rebuild, stay in private memory. Prints the error and returns
  * NULL on failure. */
 pc_pool *pct_open_ro(const char *path);
+
+/* As pct_open_ro(), and when another process holds the pool open (its
+ * libpmemobj lock refuses every open, copy-on-write ones too), says so
+ * and opens a copy of the file taken now instead (in $TMPDIR, default
+ * /tmp; removed again by pct_close_copy()). copy receives the copy's
+ * path, or "" when the pool itself was opened. */
+pc_pool *pct_open_ro_or_copy(const char *what, const char *path, char *copy,
+			     size_t n);
+/* Close pool and remove the copy pct_open_ro_or_copy() made, if any. */
+void pct_close_copy(pc_pool *pool, const char *copy);
+
+/* A command's command line, parsed with getopt_long (core.c). */
+typedef struct pct_cmd_spec {
+	const char *name;  /* "dump" */
+	const char *usage; /* after "usage: pcoll " */
+	const char *help;  /* the options and operands, for --help */
+	const char *shortopts;
+	const struct option *longopts; /* without "help"; zero-terminated */
+	int min_operands, max_operands; /* max -1: any number */
+} pct_cmd_spec;
+
+/* Parse argv (argv[0] is the command's name) with getopt_long: options
+ * may come before and after operands, "--opt=value" and "--opt value"
+ * both work, "--" ends the options, and -h/--help is added to every
+ * command. Calls on_opt(code, optarg, ctx) for every option; on_opt
+ * returns nonzero for a bad value (after its message). Returns the index
+ * of the first operand in argv, or -1 with *status set: PCT_EXIT_OK after
+ * --help (usage on stdout), PCT_EXIT_USAGE after a bad command line
+ * (message and usage on stderr). */
+int pct_getopt(const pct_cmd_spec *spec, int argc, char **argv,
+	       int (*on_opt)(int code, const char *arg, void *ctx), void *ctx,
+	       int *status);
 
 /* Print "pcoll <what>: <message>" for the last pcoll error (or e). */
 void pct_perr(const char *what, pc_err e);
@@ -120,9 +153,10 @@ pc_err pct_map_len(const pct_map *m, uint64_t *len, uint64_t *leaves);
 
 /* base64 of n bytes at data. */
 void pct_put_b64(FILE *f, const void *data, size_t n);
-/* A JSON string holding arbitrary bytes (at most max, up to a NUL): bytes
- * outside printable ASCII, '"' and '\' are escaped; \u00XX always means
- * the single byte XX. */
+/* A JSON string holding arbitrary bytes (at most max, up to a NUL):
+ * well-formed UTF-8 as it is, '"' and '\' escaped, control bytes as
+ * \u00XX, and every byte that is not part of UTF-8 text as the lone
+ * surrogate \udcXX (dump format 2; docs/tool.md). */
 void pct_put_str(FILE *f, const char *s, size_t max);
 /* A type signature as a JSON object. */
 void pct_put_sig(FILE *f, const pc_typesig *s);
@@ -149,6 +183,9 @@ typedef struct pct_jobj {
 	int top; /* top-level fields are v[0..top); nested ones follow */
 } pct_jobj;
 
+/* How later pct_j_parse() calls read \u escapes: format 2 (code points;
+ * \udcXX a raw byte) or format 1 (\u00XX the byte XX). */
+void pct_j_format(int version);
 /* Parse line (modified in place: strings are decoded where they stand)
  * into o. Returns 0, or -1 when it is not one such object. */
 int pct_j_parse(char *line, pct_jobj *o);

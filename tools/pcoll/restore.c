@@ -415,48 +415,73 @@ static void pct_remove_pool(const char *path, int growable)
 	(void)rmdir(dir);
 }
 
+struct pct_restore_opts {
+	size_t size, grow, max;
+	int progress;
+};
+
+static int pct_restore_opt(int code, const char *arg, void *ctx)
+{
+	struct pct_restore_opts *o = (struct pct_restore_opts *)ctx;
+	size_t *dst = code == 's'   ? &o->size
+		      : code == 'g' ? &o->grow
+		      : code == 'm' ? &o->max
+				    : NULL;
+	if (code == 'P')
+		o->progress = 0;
+	if (dst && pct_parse_size(arg, dst) != 0) {
+		fprintf(stderr,
+			"pcoll restore: --%s needs a size such as 64M, not "
+			"\"%s\"\n",
+			code == 's'   ? "size"
+			: code == 'g' ? "grow"
+				      : "max",
+			arg);
+		return -1;
+	}
+	return 0;
+}
+
 int pct_cmd_restore(int argc, char **argv)
 {
-	const char *in = NULL, *path = NULL;
-	size_t size = 0, grow = 0, max = 0;
-	int progress = 1;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		size_t *dst = NULL;
-		if (strcmp(a, "--size") == 0)
-			dst = &size;
-		else if (strcmp(a, "--grow") == 0)
-			dst = &grow;
-		else if (strcmp(a, "--max") == 0)
-			dst = &max;
-		if (dst) {
-			if (i + 1 >= argc || pct_parse_size(argv[++i], dst)) {
-				fprintf(stderr,
-					"pcoll restore: %s needs a size such "
-					"as 64M\n",
-					a);
-				return PCT_EXIT_USAGE;
-			}
-			continue;
-		}
-		if (strcmp(a, "--no-progress") == 0) {
-			progress = 0;
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "pcoll restore: unknown option %s\n",
-				a);
-			return PCT_EXIT_USAGE;
-		} else if (!in) {
-			in = a;
-		} else if (!path) {
-			path = a;
-		} else {
-			in = NULL;
-			break;
-		}
-	}
-	if (!in || !path || (max && !grow)) {
-		fprintf(stderr, "usage: pcoll restore FILE NEWPOOL [--size N | "
-				"--grow STEP [--max M]] [--no-progress]\n");
+	static const struct option longopts[] = {
+		{"size", required_argument, NULL, 's'},
+		{"grow", required_argument, NULL, 'g'},
+		{"max", required_argument, NULL, 'm'},
+		{"no-progress", no_argument, NULL, 'P'},
+		{NULL, 0, NULL, 0}};
+	static const pct_cmd_spec spec = {
+		"restore",
+		"restore FILE NEWPOOL [--size N | --grow STEP [--max M]] "
+		"[--no-progress]",
+		"Create NEWPOOL (it must not exist) from the dump FILE (- "
+		"reads\n"
+		"standard input). Sizes take K, M, G, T suffixes (powers of "
+		"1024).\n"
+		"  --size=N       a fixed-size pool of N bytes (default: the\n"
+		"                 dumped pool's size, at least 8 MiB); with\n"
+		"                 --grow, the starting size\n"
+		"  --grow=STEP    a growable pool growing by STEP (>= 2 MiB)\n"
+		"  --max=M        a growable pool's limit (default 1 TiB)\n"
+		"  --no-progress  no progress bar on a terminal\n"
+		"  -h, --help     this text\n",
+		"",
+		longopts,
+		2,
+		2};
+	struct pct_restore_opts ro = {0, 0, 0, 1};
+	int pst;
+	int first = pct_getopt(&spec, argc, argv, pct_restore_opt, &ro, &pst);
+	if (first < 0)
+		return pst;
+	const char *in = argv[first], *path = argv[first + 1];
+	size_t size = ro.size, grow = ro.grow, max = ro.max;
+	int progress = ro.progress;
+	if (max && !grow) {
+		fprintf(stderr,
+			"pcoll restore: --max needs --grow\nusage: "
+			"pcoll %s\n",
+			spec.usage);
 		return PCT_EXIT_USAGE;
 	}
 	FILE *f = strcmp(in, "-") == 0 ? stdin : fopen(in, "r");
@@ -509,13 +534,14 @@ int pct_cmd_restore(int argc, char **argv)
 				in);
 			goto out;
 		}
-		if (ver->num != PCT_DUMP_FORMAT) {
+		if (ver->num < 1 || ver->num > PCT_DUMP_FORMAT) {
 			fprintf(stderr,
 				"pcoll restore: %s: dump format version "
-				"%" PRIu64 ", this tool reads %d\n",
+				"%" PRIu64 ", this tool reads 1 to %d\n",
 				in, ver->num, PCT_DUMP_FORMAT);
 			goto out;
 		}
+		pct_j_format((int)ver->num);
 		roots_want = nr->num;
 		if (size == 0) {
 			size = ps ? (size_t)ps->num : 0;

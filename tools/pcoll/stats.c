@@ -69,10 +69,20 @@ static void pct_type_label(pc_pool *pool, uint64_t tn, char *buf, size_t len)
 
 int pct_cmd_stats(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: pcoll stats POOL\n");
-		return PCT_EXIT_USAGE;
-	}
+	static const pct_cmd_spec spec = {
+		"stats",
+		"stats POOL",
+		"Allocation statistics of POOL. Reads only.\n"
+		"  -h, --help   this text\n",
+		"",
+		NULL,
+		1,
+		1};
+	int status;
+	int first = pct_getopt(&spec, argc, argv, NULL, NULL, &status);
+	if (first < 0)
+		return status;
+	argv += first - 1; /* argv[1] is POOL below */
 	pc_pool *pool = pct_open_ro(argv[1]);
 	if (!pool)
 		return PCT_EXIT_FAIL;

@@ -7,5 +7,6 @@
  */
 #ifndef PCOLL_COMPAT_LIBPMEMBLK_H
 #define PCOLL_COMPAT_LIBPMEMBLK_H
+#include "../detail/lang.h"
 #include "pmemblk.h"
 #endif

@@ -7,5 +7,6 @@
  */
 #ifndef PCOLL_COMPAT_LIBPMEMLOG_FWD_H
 #define PCOLL_COMPAT_LIBPMEMLOG_FWD_H
+#include "../detail/lang.h"
 #include "pmemlog.h"
 #endif

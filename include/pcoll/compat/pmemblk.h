@@ -29,6 +29,7 @@
 #ifndef PCOLL_COMPAT_PMEMBLK_H
 #define PCOLL_COMPAT_PMEMBLK_H
 
+#include "../detail/lang.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>

@@ -42,6 +42,7 @@
  * header, if something includes it later, stays out. */
 #define LIBPMEMLOG_H 1
 
+#include "../detail/lang.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>

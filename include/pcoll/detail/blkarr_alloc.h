@@ -49,6 +49,9 @@ static inline void pc__blk_stripe_unlock(struct pc__blkvol *v, uint64_t i)
 	__atomic_store_n(&v->stripe[i % PC__BLK_STRIPES], 0, __ATOMIC_RELEASE);
 }
 
+/* Declared, then defined weak: one object across the program's
+ * translation units (-Wmissing-variable-declarations). */
+extern _Thread_local uint32_t pc__blk_lane_hint;
 PC__WEAK _Thread_local uint32_t pc__blk_lane_hint;
 
 /* Take a lane: the thread's last one if free, else round robin. */

@@ -35,6 +35,10 @@
 /* Threads' held read locks (walk/iterate), so that a rewind from inside
  * a walk callback fails instead of deadlocking. */
 #define PLOG__HELD_MAX 8
+/* Declared, then defined weak: one object across the program's
+ * translation units (-Wmissing-variable-declarations). */
+extern _Thread_local const void *plog__held[PLOG__HELD_MAX];
+extern _Thread_local unsigned plog__nheld;
 PC__WEAK _Thread_local const void *plog__held[PLOG__HELD_MAX];
 PC__WEAK _Thread_local unsigned plog__nheld;
 

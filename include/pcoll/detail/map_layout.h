@@ -168,16 +168,21 @@ static inline struct pc__minner *pc__mi(const pc__mctx *c, uint64_t off)
 	return (struct pc__minner *)pc__m_at(c, off);
 }
 
+/* Slot i of leaf l, key i of inner node n. Readers and writers share
+ * these: node addresses are integers here (base + offset, as in
+ * pc__mptr()), the pool is mapped writable, and a const node only says
+ * that the caller does not change the node's header. */
 static inline unsigned char *pc__ml_slot(const pc__mctx *c,
 					 const struct pc__mleaf *l, unsigned i)
 {
-	return (unsigned char *)l->slots + (size_t)i * c->d->slot;
+	return (unsigned char *)((uintptr_t)l->slots + (size_t)i * c->d->slot);
 }
 
 static inline unsigned char *pc__mi_key(const pc__mctx *c,
 					const struct pc__minner *n, unsigned i)
 {
-	return (unsigned char *)n + c->d->ikoff + (size_t)i * c->d->ksz;
+	return (unsigned char *)((uintptr_t)n + c->d->ikoff +
+				 (size_t)i * c->d->ksz);
 }
 
 static inline uint64_t pc__ml_capmask(const pc__mctx *c)

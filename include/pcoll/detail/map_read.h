@@ -82,7 +82,8 @@ static inline int pc__m_range_empty(const pc__mctx *c, const void *lo,
 
 static inline uint64_t pc__m_get_leaf_off(const pc__mctx *c, const void *pk)
 {
-	return (uint64_t)((uintptr_t)pc__m_descend(c, pk, NULL) - c->base);
+	const struct pc__mleaf *l = pc__m_descend(c, pk, NULL);
+	return (uint64_t)((uintptr_t)l - c->base);
 }
 
 static inline size_t pc__m_count_range(const pc__mctx *c, const void *lo,

@@ -72,6 +72,9 @@ static inline void pc__msbuf_free(pc__msbuf *b)
 
 /* This thread's buffer for the values get() hands out (byte strings),
  * freed when the thread exits. */
+extern once_flag pc__ms_tls_once;
+extern tss_t pc__ms_tls_key;
+extern int pc__ms_tls_ok;
 PC__WEAK once_flag pc__ms_tls_once = ONCE_FLAG_INIT;
 PC__WEAK tss_t pc__ms_tls_key;
 PC__WEAK int pc__ms_tls_ok;
@@ -181,7 +184,7 @@ PC__MS_INLINE int pc__msr_cmp(const pc__mctx *c, const pc__mapd *d,
 PC__MS_INLINE unsigned char *pc__msr_slot(const pc__mapd *d,
 					  const struct pc__mleaf *l, unsigned i)
 {
-	return (unsigned char *)l->slots + (size_t)i * d->slot;
+	return (unsigned char *)((uintptr_t)l->slots + (size_t)i * d->slot);
 }
 
 /* The live slots of a leaf whose fingerprint may match fp, within the

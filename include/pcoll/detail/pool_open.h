@@ -38,6 +38,25 @@
 #include "../persist.h"
 
 /** @cond PCOLL_INTERNAL */
+/*
+ * pmemobj_create() with what the PMDK release needs on every file pcoll
+ * creates pools on, emulated persistent memory (tmpfs with
+ * PMEM_IS_PMEM_FORCE=1) included: PMDK 2.x checks the unsafe-shutdown
+ * state at create by default and refuses files that have none, so the
+ * check is turned off (sds.at_create = 0, a process-wide setting); PMDK
+ * 1.12 and 1.13 do not check at create and refuse the unknown control,
+ * which is harmless. pcoll's own pools and every libpmemobj pool the
+ * tests and pcoll-bench create go through here.
+ */
+static inline PMEMobjpool *pc__pmemobj_create(const char *path,
+					      const char *layout, size_t size,
+					      mode_t mode)
+{
+	int zero = 0;
+	(void)pmemobj_ctl_set(NULL, "sds.at_create", &zero);
+	return pmemobj_create(path, layout, size, mode);
+}
+
 /* Opens (creating: creates) the pool at path; *out receives the handle. */
 static inline pc_err pc__pool_open_file(const char *path, int creating,
 					int growable, const pc_pool_opts *opts,
@@ -54,14 +73,9 @@ static inline pc_err pc__pool_open_file(const char *path, int creating,
 	(void)snprintf(pool->path, sizeof(pool->path), "%s", path);
 
 	if (creating) {
-		/* PMDK 2.x refuses to create on emulated pmem unless the
-		 * shutdown-state check is off at create time; 1.12 has no
-		 * such control and the call fails harmlessly. */
-		int zero = 0;
-		(void)pmemobj_ctl_set(NULL, "sds.at_create", &zero);
 		mode_t fmode = opts->file_mode ? (mode_t)opts->file_mode : 0600;
-		pool->pop = pmemobj_create(path, PC_LAYOUT, growable ? 0 : size,
-					   fmode);
+		pool->pop = pc__pmemobj_create(path, PC_LAYOUT,
+					       growable ? 0 : size, fmode);
 	} else {
 		pool->pop = pmemobj_open(path, PC_LAYOUT);
 	}

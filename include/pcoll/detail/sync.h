@@ -65,6 +65,8 @@ struct pc__sync {
 
 /* The calling thread's token (1, 2, ...), shared by every translation
  * unit (weak symbols). */
+extern uint64_t pc__sy_ntok;
+extern _Thread_local uint64_t pc__sy_tok;
 PC__WEAK uint64_t pc__sy_ntok;
 PC__WEAK _Thread_local uint64_t pc__sy_tok;
 

@@ -128,6 +128,14 @@ typedef struct pc__txrel {
 	uint64_t *w;
 	uint64_t v;
 } pc__txrel;
+/* Declared, then defined weak: one object across the program's
+ * translation units (-Wmissing-variable-declarations). */
+extern _Thread_local pc__txrel *pc__txrel_v;
+extern _Thread_local size_t pc__txrel_n;
+extern _Thread_local size_t pc__txrel_cap;
+extern _Thread_local uint64_t pc__tx_ticket;
+extern _Thread_local int pc__tx_ours;
+extern uint64_t pc__tx_nticket;
 PC__WEAK _Thread_local pc__txrel *pc__txrel_v;
 PC__WEAK _Thread_local size_t pc__txrel_n;
 PC__WEAK _Thread_local size_t pc__txrel_cap;
