@@ -11,9 +11,19 @@
  *
  * Build with `PCOLL_CHECKED` defined (meson option `checked=true`) and every
  * flush, fence and non-temporal copy goes through libpmem's `pmem_flush`,
- * `pmem_drain` and `pmem_memcpy`, so a test can interpose them (see the
- * crash simulator). Build with `PCOLL_COUNT` defined and pcoll counts its
- * own flushes and fences in pc_persist_counters(); the benchmark does.
+ * `pmem_drain` and `pmem_memcpy`, so a test can interpose them. Build with
+ * `PCOLL_COUNT` defined and pcoll counts its own flushes and fences in
+ * pc_persist_counters(); the benchmark does.
+ *
+ * Test builds only: with `PCOLL_PERSIST_HOOKS` defined (x86-64, not
+ * together with `PCOLL_CHECKED`) pcoll keeps its own flush, fence and
+ * non-temporal loops, and only the single instruction inside them becomes
+ * a call the test program defines: `pc__hook_flush_line()` for each
+ * `clwb`/`clflushopt`/`clflush`, `pc__hook_fence()` for `sfence` and
+ * `pc__hook_nt_store()` for each non-temporal store (the SSE2 streaming
+ * intrinsics are redefined as macros, so every header that includes this
+ * one is covered). The crash simulator (tests/crash) is built this way, so
+ * it tests the flush ranges pcoll itself computes.
  *
  * None of these functions needs, joins or forbids a transaction.
  */
@@ -36,6 +46,51 @@
 #define PC__X86 1
 /** @endcond */
 #endif
+
+/** @cond PCOLL_INTERNAL */
+#ifdef PCOLL_PERSIST_HOOKS
+#ifndef PC__X86
+#error "PCOLL_PERSIST_HOOKS needs x86-64 and excludes PCOLL_CHECKED"
+#endif
+#include <immintrin.h> /* (declared before the hooks rename them) */
+/* Defined by the test program (tests/crash/interpose.c). */
+void pc__hook_flush_line(const void *line);
+void pc__hook_fence(void);
+void pc__hook_nt_store(void *dst, const void *src, size_t len);
+#define PC__FLUSH_LINE(insn, p) pc__hook_flush_line((const void *)(p))
+#define PC__SFENCE()            pc__hook_fence()
+static inline void pc__hook_stream16(__m128i *dst, __m128i v)
+{
+	pc__hook_nt_store(dst, &v, sizeof(v));
+}
+static inline void pc__hook_stream8(long long *dst, long long v)
+{
+	pc__hook_nt_store(dst, &v, sizeof(v));
+}
+/* AVX streaming stores (PLOG's large records): one hooked 32-byte store. */
+__attribute__((target("avx"))) static inline void
+pc__hook_stream32(__m256i *dst, __m256i v)
+{
+	pc__hook_nt_store(dst, &v, sizeof(v));
+}
+/* Every non-temporal store in pcoll's headers goes through these two; the
+ * other SSE/SSE2 streaming stores, clflush and sfence intrinsics are
+ * hooked or refused, so a new non-temporal path cannot escape the test. */
+#define _mm_stream_si128(p, v)    pc__hook_stream16((p), (v))
+#define _mm_stream_si64(p, v)     pc__hook_stream8((p), (v))
+#define _mm256_stream_si256(p, v) pc__hook_stream32((p), (v))
+#define _mm_stream_si32(p, v)     PC__HOOKS_UNSUPPORTED_NT_STORE
+#define _mm_stream_pd(p, v)       PC__HOOKS_UNSUPPORTED_NT_STORE
+#define _mm_stream_ps(p, v)       PC__HOOKS_UNSUPPORTED_NT_STORE
+#define _mm_stream_pi(p, v)       PC__HOOKS_UNSUPPORTED_NT_STORE
+#define _mm_clflush(p)            pc__hook_flush_line((const void *)(p))
+#define _mm_sfence()              pc__hook_fence()
+#else
+#define PC__FLUSH_LINE(insn, p) \
+	__asm__ __volatile__(insn " %0" : "+m"(*(volatile char *)(p)))
+#define PC__SFENCE() __asm__ __volatile__("sfence" ::: "memory")
+#endif
+/** @endcond */
 
 /** @brief Cache line size assumed for flushing (bytes). */
 #define PC_CACHELINE 64
@@ -147,8 +202,16 @@ static inline void pc_persist_counters_reset(void)
 static inline void pc_flush(const void *addr, size_t len)
 {
 #ifdef PC__X86
-	uintptr_t p = (uintptr_t)addr & ~(uintptr_t)(PC_CACHELINE - 1);
 	uintptr_t end = (uintptr_t)addr + len;
+	/* An empty range flushes nothing (not the line addr is in). */
+	uintptr_t p =
+		len ? (uintptr_t)addr & ~(uintptr_t)(PC_CACHELINE - 1) : end;
+#ifdef PCOLL_TEST_BUG_SHORT_FLUSH
+	/* Deliberately broken test build: a range over several lines is
+	 * flushed one line short (the crash suite must catch it). */
+	if (len && ((end - 1) & ~(uintptr_t)(PC_CACHELINE - 1)) > p)
+		end = (end - 1) & ~(uintptr_t)(PC_CACHELINE - 1);
+#endif
 	int k = pc__flush_sel;
 	if (PC__UNLIKELY(k == PC_FLUSH_UNKNOWN)) {
 		pc_flush_kind kind = pc_flush_kind_get();
@@ -156,20 +219,17 @@ static inline void pc_flush(const void *addr, size_t len)
 	}
 	if (PC__LIKELY(k == PC_FLUSH_CLWB)) {
 		for (; p < end; p += PC_CACHELINE) {
-			__asm__ __volatile__("clwb %0"
-					     : "+m"(*(volatile char *)p));
+			PC__FLUSH_LINE("clwb", p);
 			PC__COUNT(flushes, 1);
 		}
 	} else if (k == PC_FLUSH_CLFLUSHOPT) {
 		for (; p < end; p += PC_CACHELINE) {
-			__asm__ __volatile__("clflushopt %0"
-					     : "+m"(*(volatile char *)p));
+			PC__FLUSH_LINE("clflushopt", p);
 			PC__COUNT(flushes, 1);
 		}
 	} else {
 		for (; p < end; p += PC_CACHELINE) {
-			__asm__ __volatile__("clflush %0"
-					     : "+m"(*(volatile char *)p));
+			PC__FLUSH_LINE("clflush", p);
 			PC__COUNT(flushes, 1);
 		}
 	}
@@ -182,7 +242,7 @@ static inline void pc_flush(const void *addr, size_t len)
 static inline void pc_fence(void)
 {
 #ifdef PC__X86
-	__asm__ __volatile__("sfence" ::: "memory");
+	PC__SFENCE();
 	PC__COUNT(fences, 1);
 #else
 	pmem_drain();
@@ -226,7 +286,11 @@ __attribute__((noinline)) static void pc__memcpy_nt(void *dst, const void *src,
 	size_t tail = len - nvec * 16;
 	if (tail) {
 		memcpy(d + nvec * 16, s + nvec * 16, tail);
+#ifndef PCOLL_TEST_BUG_NT_TAIL
+		/* (The deliberately broken test build PCOLL_TEST_BUG_NT_TAIL
+		 * forgets this flush; the crash suite must catch it.) */
 		pc_flush(d + nvec * 16, tail);
+#endif
 	}
 }
 #endif

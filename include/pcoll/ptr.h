@@ -133,7 +133,13 @@ static inline pc_err pc__ptr_free(pc_pool *pool, PMEMoid *dst)
 	if (st == PC__TX_WORK) {
 		if (pc__in_pool(pool, dst))
 			PC_TRY(pc__tx_snap(dst, sizeof(*dst)));
+#ifdef PCOLL_TEST_BUG_PTR_EARLY_FREE
+		/* Deliberately broken test build: freed before the commit. */
+		PMEMoid gone = *dst;
+		pmemobj_free(&gone);
+#else
 		PC_TRY(pc__tx_free(pool->uuid_lo, dst->off));
+#endif
 		dst->off = 0;
 		dst->pool_uuid_lo = 0;
 		return PC_OK;
@@ -155,6 +161,9 @@ static inline void *pc__ptr_rw(pc_pool *pool, PMEMoid oid, size_t size)
 		return NULL;
 	}
 	void *p = pool->base + oid.off;
+#ifdef PCOLL_TEST_BUG_RW_SHORT_SNAPSHOT
+	size = size > 8 ? size - 8 : size; /* broken test build: 8 short */
+#endif
 	if (pc__tx_snap(p, size) != PC_OK)
 		return NULL;
 	return p;

@@ -1,16 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Power-failure simulator: libpmem interposer and durable-image tracking.
- * See interpose.h for the model. */
+/* Power-failure simulator: libpmem interposer, pcoll's persist hooks and
+ * durable-image tracking. See interpose.h for the model. */
 #define _GNU_SOURCE
 #include "interpose.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <libpmem.h>
 
-#define LINE 64u
+#include "crsched.h"
+
+#define LINE  64u
+#define WORDS (LINE / 8u)
 
 /* ------------------------------------------------------------------ */
 /* The real libpmem                                                     */
@@ -51,65 +59,165 @@ static void resolve_all(void)
 /* Tracking state                                                       */
 /* ------------------------------------------------------------------ */
 
+/* One thread's pending (flushed, not fenced) words, by line: slot_of[l]
+ * is 1 + the entry of line l, 0 when nothing of it is pending. */
+struct pend {
+	uint32_t *slot_of;
+	uint32_t *line_no;
+	unsigned char *snap; /* LINE bytes per entry */
+	uint8_t *mask;       /* words of the line recorded */
+	uint32_t *wst;       /* WORDS stamps per entry */
+	size_t n, cap;
+};
+
+struct vrange {
+	size_t lo, hi;
+};
+
 static struct {
 	int on;
+	int armed; /* durable image loaded, mapping not found yet */
+	char path[PATH_MAX];
 	unsigned char *base;
 	size_t size;
 	unsigned char *durable;
-	/* Pending (flushed, not fenced) lines: slot_of[line] is 1 + index
-	 * into line_no/snap, 0 when the line is not pending. */
-	uint32_t *slot_of;
-	uint32_t *line_no;
-	unsigned char *snap;
-	size_t npend, cap;
+	uint32_t *dstamp; /* stamp of the flush that wrote each durable word */
+	uint32_t clock;
+	struct pend pend[CR_MAX_THREADS];
 	uint64_t fences;
 	uint64_t gen;
 	cr_fence_hook hook;
 	void *hook_arg;
 	int in_hook;
+	struct vrange *vol;
+	size_t nvol, vcap;
+	cr_line_observer observe;
 } T;
 
 static cr_calls C;
 
-int cr_track_start(void *base, size_t size)
+static void pend_free(struct pend *p)
 {
-	cr_track_stop();
-	size_t nlines = (size + LINE - 1) / LINE;
-	T.durable = (unsigned char *)malloc(size);
-	T.slot_of = (uint32_t *)calloc(nlines, sizeof(uint32_t));
-	if (!T.durable || !T.slot_of) {
-		cr_track_stop();
-		return -1;
-	}
-	memcpy(T.durable, base, size);
-	T.base = (unsigned char *)base;
-	T.size = size;
-	T.npend = 0;
-	T.fences = 0;
-	T.gen = 0;
-	T.on = 1;
-	return 0;
+	free(p->slot_of);
+	free(p->line_no);
+	free(p->snap);
+	free(p->mask);
+	free(p->wst);
+	memset(p, 0, sizeof(*p));
 }
 
 void cr_track_stop(void)
 {
 	T.on = 0;
+	T.armed = 0;
 	free(T.durable);
-	free(T.slot_of);
-	free(T.line_no);
-	free(T.snap);
+	free(T.dstamp);
 	T.durable = NULL;
-	T.slot_of = NULL;
-	T.line_no = NULL;
-	T.snap = NULL;
-	T.npend = T.cap = 0;
+	T.dstamp = NULL;
+	for (int t = 0; t < CR_MAX_THREADS; t++)
+		pend_free(&T.pend[t]);
 	T.base = NULL;
 	T.size = 0;
+	T.clock = 0;
+	cr_track_volatile_clear();
+}
+
+static int track_alloc(size_t size)
+{
+	T.durable = (unsigned char *)malloc(size);
+	T.dstamp = (uint32_t *)calloc(size / 8, sizeof(uint32_t));
+	if (!T.durable || !T.dstamp)
+		return -1;
+	T.size = size;
+	T.fences = 0;
+	T.gen = 0;
+	T.clock = 0;
+	return 0;
+}
+
+int cr_track_start(void *base, size_t size)
+{
+	cr_track_stop();
+	size -= size % LINE;
+	if (track_alloc(size) != 0) {
+		cr_track_stop();
+		return -1;
+	}
+	memcpy(T.durable, base, size);
+	T.base = (unsigned char *)base;
+	T.on = 1;
+	return 0;
+}
+
+int cr_track_arm_file(const char *path)
+{
+	cr_track_stop();
+	if (!realpath(path, T.path))
+		return -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || st.st_size < (off_t)LINE ||
+	    track_alloc((size_t)st.st_size - (size_t)st.st_size % LINE) != 0) {
+		close(fd);
+		cr_track_stop();
+		return -1;
+	}
+	size_t got = 0;
+	while (got < T.size) {
+		ssize_t r =
+			pread(fd, T.durable + got, T.size - got, (off_t)got);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	if (got != T.size) {
+		cr_track_stop();
+		return -1;
+	}
+	T.armed = 1;
+	return 0;
+}
+
+/* Armed: look for the mapping of the pool file. */
+static void find_mapping(void)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return;
+	char line[PATH_MAX + 256];
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo = 0, hi = 0, off = 0;
+		int name_at = 0;
+		if (sscanf(line, "%lx-%lx %*s %lx %*s %*s %n", &lo, &hi, &off,
+			   &name_at) < 3 ||
+		    name_at <= 0)
+			continue;
+		char *name = line + name_at;
+		name[strcspn(name, "\n")] = '\0';
+		if (off == 0 && strcmp(name, T.path) == 0 &&
+		    hi - lo >= T.size) {
+			T.base = (unsigned char *)lo;
+			T.armed = 0;
+			T.on = 1;
+			break;
+		}
+	}
+	(void)fclose(f);
+}
+
+static int tracking_now(void)
+{
+	if (T.armed)
+		find_mapping();
+	return T.on && !T.in_hook;
 }
 
 int cr_tracking(void)
 {
-	return T.on;
+	return T.on || T.armed;
 }
 
 void cr_track_set_hook(cr_fence_hook hook, void *arg)
@@ -145,7 +253,46 @@ uint64_t cr_track_durable_gen(void)
 
 size_t cr_track_pending(void)
 {
-	return T.npend;
+	size_t n = 0;
+	for (int t = 0; t < CR_MAX_THREADS; t++)
+		n += T.pend[t].n;
+	return n;
+}
+
+void cr_track_volatile(size_t off, size_t len)
+{
+	if (len == 0)
+		return;
+	for (size_t i = 0; i < T.nvol; i++)
+		if (T.vol[i].lo == off && T.vol[i].hi == off + len)
+			return;
+	if (T.nvol == T.vcap) {
+		size_t nc = T.vcap ? T.vcap * 2 : 16;
+		struct vrange *nv = (struct vrange *)realloc(
+			T.vol, nc * sizeof(struct vrange));
+		if (!nv)
+			abort(); /* test harness: no way on */
+		T.vol = nv;
+		T.vcap = nc;
+	}
+	T.vol[T.nvol].lo = off;
+	T.vol[T.nvol].hi = off + len;
+	T.nvol++;
+}
+
+int cr_track_is_volatile(size_t off)
+{
+	for (size_t i = 0; i < T.nvol; i++)
+		if (off + 8 > T.vol[i].lo && off < T.vol[i].hi)
+			return 1;
+	return 0;
+}
+
+void cr_track_volatile_clear(void)
+{
+	free(T.vol);
+	T.vol = NULL;
+	T.nvol = T.vcap = 0;
 }
 
 void cr_calls_get(cr_calls *out)
@@ -158,76 +305,187 @@ void cr_calls_reset(void)
 	memset(&C, 0, sizeof(C));
 }
 
-/* Snapshot the lines covering [addr, addr+len) into the pending set. */
-static void track_flush(const void *addr, size_t len)
+void cr_track_observe(cr_line_observer fn)
 {
-	if (!T.on || T.in_hook || len == 0)
-		return;
+	T.observe = fn;
+}
+
+/* The pending entry of line l for thread th (created when missing). */
+static size_t pend_entry(struct pend *p, size_t l)
+{
+	if (!p->slot_of) {
+		p->slot_of =
+			(uint32_t *)calloc(T.size / LINE, sizeof(uint32_t));
+		if (!p->slot_of)
+			abort();
+	}
+	uint32_t s = p->slot_of[l];
+	if (s)
+		return s - 1;
+	if (p->n == p->cap) {
+		size_t nc = p->cap ? p->cap * 2 : 1024;
+		uint32_t *nl =
+			(uint32_t *)realloc(p->line_no, nc * sizeof(uint32_t));
+		if (nl)
+			p->line_no = nl;
+		unsigned char *ns =
+			(unsigned char *)realloc(p->snap, nc * LINE);
+		if (ns)
+			p->snap = ns;
+		uint8_t *nm = (uint8_t *)realloc(p->mask, nc);
+		if (nm)
+			p->mask = nm;
+		uint32_t *nw = (uint32_t *)realloc(
+			p->wst, nc * WORDS * sizeof(uint32_t));
+		if (nw)
+			p->wst = nw;
+		if (!nl || !ns || !nm || !nw)
+			abort();
+		p->cap = nc;
+	}
+	size_t e = p->n++;
+	p->slot_of[l] = (uint32_t)(e + 1);
+	p->line_no[e] = (uint32_t)l;
+	p->mask[e] = 0;
+	return e;
+}
+
+static uint32_t tick(void)
+{
+	if (++T.clock == 0)
+		abort(); /* more than 2^32 flushes in one session */
+	return T.clock;
+}
+
+/* Record the words of line l selected by wmask as pending for the calling
+ * thread, with their content now. */
+static void record_line(size_t l, uint8_t wmask)
+{
+	struct pend *p = &T.pend[cr_sched_self()];
+	size_t e = pend_entry(p, l);
+	uint32_t now = tick();
+	const unsigned char *src = T.base + l * LINE;
+	for (unsigned w = 0; w < WORDS; w++) {
+		if (!((wmask >> w) & 1))
+			continue;
+		memcpy(p->snap + e * LINE + w * 8, src + w * 8, 8);
+		p->wst[e * WORDS + w] = now;
+	}
+	p->mask[e] |= wmask;
+}
+
+/* Clip [addr, addr+len) to the mapping: 0 when outside. */
+static int clip(const void *addr, size_t len, size_t *lo, size_t *hi)
+{
 	const unsigned char *a = (const unsigned char *)addr;
 	const unsigned char *end = a + len;
-	if (end <= T.base || a >= T.base + T.size)
+	if (len == 0 || end <= T.base || a >= T.base + T.size)
+		return 0;
+	*lo = a < T.base ? 0 : (size_t)(a - T.base);
+	*hi = end > T.base + T.size ? T.size : (size_t)(end - T.base);
+	return 1;
+}
+
+/* A flush of the lines covering [addr, addr+len). */
+static void track_flush(const void *addr, size_t len)
+{
+	size_t lo, hi;
+	if (!tracking_now() || !clip(addr, len, &lo, &hi))
 		return;
-	if (a < T.base)
-		a = T.base;
-	if (end > T.base + T.size)
-		end = T.base + T.size;
-	size_t first = (size_t)(a - T.base) / LINE;
-	size_t last = ((size_t)(end - T.base) + LINE - 1) / LINE;
-	for (size_t l = first; l < last; l++) {
-		uint32_t s = T.slot_of[l];
-		if (s == 0) {
-			if (T.npend == T.cap) {
-				size_t ncap = T.cap ? T.cap * 2 : 1024;
-				uint32_t *nl = (uint32_t *)realloc(
-					T.line_no, ncap * sizeof(uint32_t));
-				if (!nl)
-					abort(); /* test harness: no way on */
-				T.line_no = nl;
-				unsigned char *ns = (unsigned char *)realloc(
-					T.snap, ncap * LINE);
-				if (!ns)
-					abort();
-				T.snap = ns;
-				T.cap = ncap;
-			}
-			s = (uint32_t)(++T.npend);
-			T.slot_of[l] = s;
-			T.line_no[s - 1] = (uint32_t)l;
-		}
-		size_t off = l * LINE;
-		size_t n = T.size - off < LINE ? T.size - off : LINE;
-		memcpy(T.snap + (size_t)(s - 1) * LINE, T.base + off, n);
+	for (size_t l = lo / LINE; l < (hi + LINE - 1) / LINE; l++)
+		record_line(l, 0xFF);
+}
+
+/* A non-temporal store of [addr, addr+len): only the words written. */
+static void track_words(const void *addr, size_t len)
+{
+	size_t lo, hi;
+	if (!tracking_now() || !clip(addr, len, &lo, &hi))
+		return;
+	lo &= ~(size_t)7;
+	hi = (hi + 7) & ~(size_t)7;
+	while (lo < hi) {
+		size_t l = lo / LINE;
+		size_t lend = (l + 1) * LINE < hi ? (l + 1) * LINE : hi;
+		uint8_t m = 0;
+		for (size_t o = lo; o < lend; o += 8)
+			m |= (uint8_t)(1u << ((o % LINE) / 8));
+		record_line(l, m);
+		lo = lend;
 	}
 }
 
 /* A fence point: the hook sees the state before the fence, then the
- * pending lines become durable. */
-static void track_fence(void)
+ * calling thread's pending words become durable (unless a later flush
+ * already wrote them). */
+static void track_fence(const void *site)
 {
-	if (!T.on || T.in_hook)
+	if (!tracking_now())
 		return;
 	uint64_t k = T.fences++;
 	C.fences++;
 	if (T.hook) {
 		T.in_hook = 1;
-		T.hook(k, T.hook_arg);
+		T.hook(k, site, T.hook_arg);
 		T.in_hook = 0;
 	}
+	struct pend *p = &T.pend[cr_sched_self()];
 	int changed = 0;
-	for (size_t i = 0; i < T.npend; i++) {
-		size_t l = T.line_no[i];
-		size_t off = l * LINE;
-		size_t n = T.size - off < LINE ? T.size - off : LINE;
-		const unsigned char *src = T.snap + i * LINE;
-		if (memcmp(T.durable + off, src, n) != 0) {
-			memcpy(T.durable + off, src, n);
-			changed = 1;
+	for (size_t i = 0; i < p->n; i++) {
+		size_t l = p->line_no[i];
+		for (unsigned w = 0; w < WORDS; w++) {
+			if (!((p->mask[i] >> w) & 1))
+				continue;
+			size_t word = l * WORDS + w;
+			uint32_t st = p->wst[i * WORDS + w];
+			if (st <= T.dstamp[word])
+				continue;
+			T.dstamp[word] = st;
+			const unsigned char *src = p->snap + i * LINE + w * 8;
+			if (memcmp(T.durable + word * 8, src, 8) != 0) {
+				memcpy(T.durable + word * 8, src, 8);
+				changed = 1;
+			}
 		}
-		T.slot_of[l] = 0;
+		p->slot_of[l] = 0;
 	}
-	T.npend = 0;
+	p->n = 0;
 	if (changed)
 		T.gen++;
+}
+
+/* ------------------------------------------------------------------ */
+/* pcoll's own persistence (PCOLL_PERSIST_HOOKS, see persist.h)         */
+/* ------------------------------------------------------------------ */
+
+void pc__hook_flush_line(const void *line);
+void pc__hook_fence(void);
+void pc__hook_nt_store(void *dst, const void *src, size_t len);
+
+void pc__hook_flush_line(const void *line)
+{
+	C.hook_lines++;
+	if (T.observe)
+		T.observe(line, LINE, 0);
+	cr_sched_point();
+	track_flush(line, 1);
+}
+
+void pc__hook_fence(void)
+{
+	C.hook_fences++;
+	cr_sched_point();
+	track_fence(__builtin_return_address(0));
+}
+
+void pc__hook_nt_store(void *dst, const void *src, size_t len)
+{
+	C.hook_nt_stores++;
+	C.hook_nt_bytes += len;
+	memcpy(dst, src, len);
+	if (T.observe)
+		T.observe(dst, len, 1);
+	track_words(dst, len);
 }
 
 /* ------------------------------------------------------------------ */
@@ -238,6 +496,7 @@ void pmem_flush(const void *addr, size_t len)
 {
 	resolve_all();
 	C.flush++;
+	cr_sched_point();
 	if (real_flush)
 		real_flush(addr, len);
 	track_flush(addr, len);
@@ -247,30 +506,33 @@ void pmem_drain(void)
 {
 	resolve_all();
 	C.drain++;
+	cr_sched_point();
 	if (real_drain)
 		real_drain();
-	track_fence();
+	track_fence(__builtin_return_address(0));
 }
 
 void pmem_persist(const void *addr, size_t len)
 {
 	resolve_all();
 	C.persist++;
+	cr_sched_point();
 	if (real_flush)
 		real_flush(addr, len);
 	track_flush(addr, len);
 	if (real_drain)
 		real_drain();
-	track_fence();
+	track_fence(__builtin_return_address(0));
 }
 
 int pmem_msync(const void *addr, size_t len)
 {
 	resolve_all();
 	C.msync++;
+	cr_sched_point();
 	int r = real_msync ? real_msync(addr, len) : 0;
 	track_flush(addr, len);
-	track_fence();
+	track_fence(__builtin_return_address(0));
 	return r;
 }
 
@@ -278,6 +540,7 @@ void pmem_deep_flush(const void *addr, size_t len)
 {
 	resolve_all();
 	C.deep_flush++;
+	cr_sched_point();
 	if (real_deep_flush)
 		real_deep_flush(addr, len);
 	track_flush(addr, len);
@@ -287,8 +550,9 @@ int pmem_deep_drain(const void *addr, size_t len)
 {
 	resolve_all();
 	C.deep_drain++;
+	cr_sched_point();
 	int r = real_deep_drain ? real_deep_drain(addr, len) : 0;
-	track_fence();
+	track_fence(__builtin_return_address(0));
 	return r;
 }
 
@@ -296,17 +560,18 @@ int pmem_deep_persist(const void *addr, size_t len)
 {
 	resolve_all();
 	C.deep_persist++;
+	cr_sched_point();
 	if (real_deep_flush)
 		real_deep_flush(addr, len);
 	track_flush(addr, len);
 	int r = real_deep_drain ? real_deep_drain(addr, len) : 0;
-	track_fence();
+	track_fence(__builtin_return_address(0));
 	return r;
 }
 
 /* After a copy or fill of [dst, dst+len): flush and fence by flags. A
  * non-temporal copy counts as flushed, like a cached copy plus flush. */
-static void after_copy(void *dst, size_t len, unsigned flags)
+static void after_copy(void *dst, size_t len, unsigned flags, const void *site)
 {
 	if (flags & PMEM_F_MEM_NOFLUSH) {
 		C.copy_noflush++;
@@ -321,15 +586,16 @@ static void after_copy(void *dst, size_t len, unsigned flags)
 	}
 	if (real_drain)
 		real_drain();
-	track_fence();
+	track_fence(site);
 }
 
 void *pmem_memmove(void *dst, const void *src, size_t len, unsigned flags)
 {
 	resolve_all();
 	C.memmove++;
+	cr_sched_point();
 	memmove(dst, src, len);
-	after_copy(dst, len, flags);
+	after_copy(dst, len, flags, __builtin_return_address(0));
 	return dst;
 }
 
@@ -337,8 +603,9 @@ void *pmem_memcpy(void *dst, const void *src, size_t len, unsigned flags)
 {
 	resolve_all();
 	C.memcpy++;
+	cr_sched_point();
 	memmove(dst, src, len);
-	after_copy(dst, len, flags);
+	after_copy(dst, len, flags, __builtin_return_address(0));
 	return dst;
 }
 
@@ -346,8 +613,9 @@ void *pmem_memset(void *dst, int c, size_t len, unsigned flags)
 {
 	resolve_all();
 	C.memset++;
+	cr_sched_point();
 	memset(dst, c, len);
-	after_copy(dst, len, flags);
+	after_copy(dst, len, flags, __builtin_return_address(0));
 	return dst;
 }
 

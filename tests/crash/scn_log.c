@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Crash scenario for PLOG: appends of 0 to 1500 bytes into a log whose
- * first chunk is the minimum (4 KiB), so chunks chain every few records;
- * single appends and batches (appendv) in runs of packed and of
- * line-aligned placement, appends in TX() that commit or abort, rewind,
- * free and re-create. PLOG's commit forms: seven of eight single
- * appends write a large record in a form forced through the engine's test
- * hook (half of them fence2, the two-fence protocol), the eighth one's
- * size lies on one side of a form threshold (chosen by cost), and one
- * batch per cycle holds a record of each form (by cost: fence2, sum,
- * crc). Operation i depends only on i and whether the log exists, so the
- * kill soak can run it for any i.
+ * Crash scenario for PLOG: a log whose first chunk is the minimum (4 KiB)
+ * and whose operations append 0 to 2000 bytes (staged, and non-temporal
+ * from 768 bytes), 20 and 48 KiB records (non-temporal, the log grows by
+ * chaining chunks of 256 KiB and more), batches (appendv), appends in TX()
+ * that commit or abort (a chunk chained in an aborted transaction goes
+ * away again), two rewinds per cycle (later appends reuse the chunks,
+ * changing chunk without growing), runs of packed and of line-aligned
+ * placement, free and re-create (twice per cycle of 100 operations, two
+ * chunk growths each time); the tail slot is written every 32
+ * appends, at every chunk change and at rewind.
+ * PLOG's commit forms: seven of eight single appends write a large
+ * record in a form forced through the engine's test hook (half of them
+ * fence2, the two-fence protocol), the eighth one's size lies on one side
+ * of a form threshold (chosen by cost), and one batch per cycle holds a
+ * record of each form (by cost: fence2, sum, crc).
+ * Operation i depends only on i and whether the log exists, so the kill
+ * soak and the checker's continuation can run it for any i.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -20,31 +26,53 @@
 
 #include "scenario.h"
 
-#define LOG_CYCLE 50
+#define LOG_CYCLE 100
 #define LOG_NAME  "log"
-#define LOG_RMAX  (PLOG_FENCE2_MIN + 64)
+#define REC_MAX   (48 * 1024)
 
-enum { L_CREATE, L_APPEND, L_BATCH, L_TXCOMMIT, L_TXABORT, L_REWIND, L_FREE };
+enum {
+	L_CREATE,
+	L_APPEND,
+	L_BATCH,
+	L_TXCOMMIT,
+	L_TXABORT,
+	L_REWIND,
+	L_FREE,
+	L_BIG
+};
+
+static const char *const log_kind[] = {"create",    "append",    "batch",
+				       "tx-commit", "tx-abort",  "rewind",
+				       "free",      "big-append"};
 
 static int log_plan(int i, int exists)
 {
 	if (!exists)
 		return L_CREATE;
-	switch (i % LOG_CYCLE) {
-	case 12:
-	case 37:
-		return L_BATCH;
-	case 18:
+	int c = i % LOG_CYCLE;
+	switch (c) {
+	case 15:
+	case 60:
 		return L_TXCOMMIT;
-	case 19:
+	case 16:
+	case 61:
 		return L_TXABORT;
 	case 30:
+	case 80:
 		return L_REWIND;
-	case 44:
+	case 47:
+	case 97:
 		return L_FREE;
+	case 37: /* a record of each commit form (rec_len) */
+		return L_BATCH;
 	default:
-		return L_APPEND;
+		break;
 	}
+	if (c % 6 == 3)
+		return L_BIG;
+	if (c % 9 == 4)
+		return L_BATCH;
+	return L_APPEND;
 }
 
 /* The commit form forced on single appends of operation i. */
@@ -56,27 +84,32 @@ static const int log_forms[8] = {PLOG__FORM_BY_COST, PLOG__FORM_FENCE2,
 /* Length and bytes of record j of operation i. */
 static size_t rec_len(int i, int j)
 {
-	static const size_t lens[] = {8, 100, 0, 700, 1500, 24, 333};
+	static const size_t lens[] = {8, 100, 0, 700, 1500, 24, 333, 2000};
 	static const size_t large[] = {800, 1500, 2500, 4000};
 	static const size_t edge[] = {
 		PLOG__NT_MIN - 8,      PLOG__NT_MIN,        PLOG_CRC_MIN + 8,
 		PLOG_FENCE2_MIN_NOCRC, PLOG_FENCE2_MIN - 8, PLOG_FENCE2_MIN};
 	static const size_t mixed[] = {PLOG_FENCE2_MIN + 8, 100, 1500};
 	uint64_t h = cr_val(20, (uint64_t)i * 8 + (uint64_t)j);
+	int kind = log_plan(i, 1);
+	if (kind == L_BIG ||
+	    ((kind == L_TXCOMMIT || kind == L_TXABORT) && j == 1))
+		return h % 2 ? 20000 : REC_MAX;
 	if (i % LOG_CYCLE == 37)
 		return mixed[j];
 	if (j == 0 && i % 8 == 0)
 		return edge[(i / 8) % 6];
 	if (j == 0 && log_forms[i % 8] != PLOG__FORM_BY_COST &&
-	    log_plan(i, 1) == L_APPEND)
+	    kind == L_APPEND)
 		return large[h % 4];
-	return lens[h % 7];
+	return lens[h % 8];
 }
 
 static void rec_fill(unsigned char *buf, int i, int j, size_t len)
 {
 	for (size_t p = 0; p < len; p++)
-		buf[p] = (unsigned char)(i * 31 + j * 7 + (int)p);
+		buf[p] = (unsigned char)(i * 31 + j * 7 + (int)p +
+					 (int)(p >> 8));
 }
 
 static int recs_of(int kind)
@@ -114,6 +147,7 @@ static void lmodel_apply(struct lmodel *m, int i)
 		m->n = 0;
 		break;
 	case L_APPEND:
+	case L_BIG:
 	case L_BATCH:
 	case L_TXCOMMIT:
 		for (int j = 0; j < recs_of(kind); j++)
@@ -138,7 +172,7 @@ static pc_err log_op(pc_pool *pool, int i)
 	if (e != PC_OK && e != PC_E_NOTFOUND)
 		return e;
 	int kind = log_plan(i, e == PC_OK);
-	static unsigned char buf[3][LOG_RMAX];
+	static unsigned char buf[3][REC_MAX];
 	plog_iovec iov[3];
 	for (int j = 0; j < 3; j++) {
 		iov[j].len = rec_len(i, j);
@@ -146,11 +180,13 @@ static pc_err log_op(pc_pool *pool, int i)
 		iov[j].base = buf[j];
 	}
 	pc_err err = PC_OK;
+	cr_op_kind(log_kind[kind]);
 	switch (kind) {
 	case L_CREATE:
 		return plog_root(pool, LOG_NAME, PC_CREATE, PLOG_MIN_CAPACITY,
 				 &log);
 	case L_APPEND:
+	case L_BIG:
 		/* Runs of packed and of line-aligned appends (the setting is
 		 * one persisted word; crashes land on it too). */
 		PC_TRY(plog_set_packed(&log, (i / 4) % 2 != 0));
@@ -171,7 +207,8 @@ static pc_err log_op(pc_pool *pool, int i)
 		return err;
 	case L_TXABORT:
 		TX(pool, &err) {
-			if (plog_append(&log, buf[0], iov[0].len) != PC_OK)
+			if (plog_append(&log, buf[0], iov[0].len) != PC_OK ||
+			    plog_append(&log, buf[1], iov[1].len) != PC_OK)
 				break;
 			(void)pc_tx_abort(PC_E_ABORTED);
 			break;
@@ -225,7 +262,7 @@ static int log_state_is(pc_pool *pool, int k, char *why, size_t n)
 	size_t len;
 	size_t idx = 0;
 	uint64_t bytes = 0;
-	static unsigned char want[LOG_RMAX];
+	static unsigned char want[REC_MAX];
 	while (plog_iter_next(&it, &data, &len)) {
 		if (idx >= m.n) {
 			r = cr_why(why, n, "extra record %zu", idx);

@@ -1,15 +1,26 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Crash scenarios for PMAP with integer keys (PMAP(uint64_t, uint64_t))
- * and with byte-string keys and values (PMAP(bytes, bytes)).
+ * Crash scenarios for PMAP:
  *
- * Setup (not tracked) fills one leaf to 60 of its 64 slots, so the
- * tracked operations split it early; then inserts, in-place and
- * out-of-place puts, removes, TX() scopes with several changes (commit and
- * abort), a TX that removes a whole key range (emptied leaves are freed),
- * clear, free and re-create. String keys are short (inline) or 30 bytes
- * (allocated); values are 5 to 100 bytes. Operation i depends only on i and
- * the map's current content, so the kill soak can run it for any i.
+ *  map-u64   PMAP(uint64_t, uint64_t); setup fills one leaf to 60 of 64
+ *            slots, so the tracked operations split it early; then
+ *            inserts, in-place puts, removes, TX() scopes with several
+ *            changes (commit and abort), a TX removing half the key range
+ *            (emptied leaves are unlinked and freed), clear, free and
+ *            re-create;
+ *  map-str   the same on PMAP(bytes, bytes): inline (<= 23 bytes) and
+ *            allocated (30-byte) keys, values of 5 to 100 bytes;
+ *  map-vals  PMAP(bytes, bytes) with 24 keys whose values are replaced
+ *            over and over (5 to 300 bytes: inline to allocated and back,
+ *            out of place), removed and put back, in and outside TX();
+ *  map-big   PMAP(uint64_t, uint64_t) with 63 full leaves under a root of
+ *            62 keys (setup: 4032 keys): the first tracked inserts split a
+ *            leaf and then the root (the tree grows to height 2), later
+ *            ones split more leaves (inside TX() too, committed and
+ *            aborted); TX ranges empty whole leaves, which are unlinked.
+ *
+ * Operation i depends only on i and the map's content, so the kill soak
+ * and the checker's continuation can run it for any i.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -30,13 +41,8 @@
 
 #define MAP_CYCLE  60
 #define KEY_BASE   1000
-#define KEY_SPAN   200
-#define PREFILL    60
-#define PREFILL_OP (-1000)
-
-/* ------------------------------------------------------------------ */
-/* Plan and model (shared by both maps)                                 */
-/* ------------------------------------------------------------------ */
+#define MAX_SPAN   8064
+#define PREFILL_OP (-1000000)
 
 enum {
 	M_CREATE,
@@ -47,19 +53,39 @@ enum {
 	M_TXABORT,
 	M_TXRANGE,
 	M_CLEAR,
-	M_FREE
+	M_FREE,
+	M_TXINSERT
 };
+
+static const char *const map_kind[] = {
+	"create",   "insert",   "put",   "remove", "tx-mix",
+	"tx-abort", "tx-range", "clear", "free",   "tx-insert"};
+
+/* One scenario's shape. */
+typedef struct mcfg {
+	const char *root;
+	int str;  /* PMAP(bytes, bytes) */
+	int span; /* keys are 0 .. span-1 */
+	int vals; /* map-vals value lengths */
+	int (*plan)(int i, int exists, int *key);
+	void (*prefill)(int *present, int *op); /* the setup's content */
+	int range_lo, range_hi;                 /* keys removed by M_TXRANGE */
+} mcfg;
 
 struct mmodel {
 	int exists;
-	int present[KEY_SPAN];
-	int op[KEY_SPAN]; /* the op that wrote the value */
+	int present[MAX_SPAN];
+	int op[MAX_SPAN]; /* the op that wrote the value */
 };
 
-static int map_plan(int i, int exists, int *key)
+/* ------------------------------------------------------------------ */
+/* Plans                                                                */
+/* ------------------------------------------------------------------ */
+
+static int plan_small(int i, int exists, int *key)
 {
 	uint64_t h = cr_val(40, (uint64_t)i);
-	*key = (int)((h >> 8) % KEY_SPAN);
+	*key = (int)((h >> 8) % 200);
 	if (!exists)
 		return M_CREATE;
 	int c = i % MAP_CYCLE;
@@ -92,41 +118,142 @@ static int map_plan(int i, int exists, int *key)
 	}
 }
 
+static void prefill_small(int *present, int *op)
+{
+	for (int j = 0; j < 60; j++) {
+		present[2 * j] = 1;
+		op[2 * j] = PREFILL_OP - j;
+	}
+}
+
+#define VALS_KEYS 24
+
+static int plan_vals(int i, int exists, int *key)
+{
+	uint64_t h = cr_val(43, (uint64_t)i);
+	*key = (int)((h >> 8) % VALS_KEYS);
+	if (!exists)
+		return M_CREATE;
+	int c = i % MAP_CYCLE;
+	if (c == 17 || c == 44)
+		return M_TXABORT;
+	if (c == 58)
+		return M_FREE;
+	switch (h % 8) {
+	case 0:
+		return M_REMOVE;
+	case 1:
+		return M_TXMIX;
+	default:
+		return M_PUT; /* mostly replaces */
+	}
+}
+
+static void prefill_vals(int *present, int *op)
+{
+	for (int j = 0; j < VALS_KEYS; j++) {
+		present[j] = 1;
+		op[j] = PREFILL_OP - j;
+	}
+}
+
+/* map-big: keys 0 .. 8063; the setup holds every even key. Odd keys go
+ * into full leaves. */
+#define BIG_HALF 2016
+
+static int plan_big(int i, int exists, int *key)
+{
+	uint64_t h = cr_val(44, (uint64_t)i);
+	*key = (int)((h >> 8) % (4 * BIG_HALF));
+	if (!exists)
+		return M_CREATE;
+	int c = i % MAP_CYCLE;
+	if (c < 6 || c % 5 == 1) {
+		/* An odd key in a leaf far from the last ones: a split. */
+		*key = 4 * (int)((uint64_t)(c * 331 + i / MAP_CYCLE * 97) %
+				 BIG_HALF) +
+		       1;
+		return M_INSERT;
+	}
+	switch (c) {
+	case 12:
+	case 33:
+		*key = 4 * (int)((h >> 16) % BIG_HALF) + 3;
+		return M_TXINSERT;
+	case 20:
+		*key = 4 * (int)((h >> 16) % BIG_HALF) + 3;
+		return M_TXABORT;
+	case 27:
+		return M_TXRANGE;
+	case 57:
+		return M_CLEAR;
+	default:
+		break;
+	}
+	switch (h % 3) {
+	case 0:
+		return M_PUT;
+	case 1:
+		return M_REMOVE;
+	default:
+		return M_TXMIX;
+	}
+}
+
+static void prefill_big(int *present, int *op)
+{
+	for (int j = 0; j < 2 * BIG_HALF; j++) {
+		present[2 * j] = 1;
+		op[2 * j] = PREFILL_OP - j;
+	}
+}
+
+static const mcfg cfg_u64 = {"mapu",        0, 200, 0, plan_small,
+			     prefill_small, 0, 100};
+static const mcfg cfg_str = {"maps",        1, 200, 0, plan_small,
+			     prefill_small, 0, 100};
+static const mcfg cfg_vals = {"mapv",       1, VALS_KEYS, 1, plan_vals,
+			      prefill_vals, 0, 0};
+/* The TX range: about two leaves' worth of keys (64 keys each). */
+static const mcfg cfg_big = {"mapb",   0,           4 * BIG_HALF, 0,
+			     plan_big, prefill_big, 2000,         2300};
+
 /* The three keys a TX op touches and what it does to each: 0 put,
  * 1 remove. */
-static void txmix_keys(int i, int k[3], int what[3])
+static void txmix_keys(const mcfg *cf, int i, int k[3], int what[3])
 {
 	for (int j = 0; j < 3; j++) {
 		uint64_t h = cr_val(41, (uint64_t)i * 4 + (uint64_t)j);
-		k[j] = (int)(h % KEY_SPAN);
+		k[j] = (int)(h % (uint64_t)cf->span);
 		what[j] = (int)((h >> 20) % 3 == 0);
 	}
 	if (k[1] == k[0])
-		k[1] = (k[0] + 1) % KEY_SPAN;
+		k[1] = (k[0] + 1) % cf->span;
 	while (k[2] == k[0] || k[2] == k[1])
-		k[2] = (k[2] + 1) % KEY_SPAN;
+		k[2] = (k[2] + 1) % cf->span;
 }
 
-static void mmodel_init(struct mmodel *m)
+static struct mmodel *mmodel_new(const mcfg *cf)
 {
-	memset(m, 0, sizeof(*m));
+	struct mmodel *m = (struct mmodel *)calloc(1, sizeof(*m));
+	if (!m)
+		abort();
 	m->exists = 1;
-	for (int j = 0; j < PREFILL; j++) {
-		m->present[2 * j] = 1;
-		m->op[2 * j] = PREFILL_OP - j;
-	}
+	cf->prefill(m->present, m->op);
+	return m;
 }
 
-static void mmodel_apply(struct mmodel *m, int i)
+static void mmodel_apply(const mcfg *cf, struct mmodel *m, int i)
 {
 	int key;
-	int kind = map_plan(i, m->exists, &key);
+	int kind = cf->plan(i, m->exists, &key);
 	switch (kind) {
 	case M_CREATE:
 		memset(m, 0, sizeof(*m));
 		m->exists = 1;
 		break;
 	case M_INSERT:
+	case M_TXINSERT:
 		if (!m->present[key]) {
 			m->present[key] = 1;
 			m->op[key] = i;
@@ -141,7 +268,7 @@ static void mmodel_apply(struct mmodel *m, int i)
 		break;
 	case M_TXMIX: {
 		int k[3], what[3];
-		txmix_keys(i, k, what);
+		txmix_keys(cf, i, k, what);
 		for (int j = 0; j < 3; j++) {
 			m->present[k[j]] = !what[j];
 			m->op[k[j]] = i;
@@ -149,7 +276,7 @@ static void mmodel_apply(struct mmodel *m, int i)
 		break;
 	}
 	case M_TXRANGE:
-		for (int j = 0; j < KEY_SPAN / 2; j++)
+		for (int j = cf->range_lo; j < cf->range_hi; j++)
 			m->present[j] = 0;
 		break;
 	case M_CLEAR:
@@ -168,14 +295,14 @@ static void mmodel_apply(struct mmodel *m, int i)
 /* ------------------------------------------------------------------ */
 
 typedef struct mh {
-	int str;
+	const mcfg *cf;
 	cr_mapu u;
 	cr_maps s;
 } mh;
 
 static uint64_t uval(int op, int key)
 {
-	return cr_val(42, (uint64_t)(int64_t)op * 4096 + (uint64_t)key);
+	return cr_val(42, (uint64_t)(int64_t)op * 8192 + (uint64_t)key);
 }
 
 static size_t skey(int key, char *buf)
@@ -186,33 +313,35 @@ static size_t skey(int key, char *buf)
 	return (size_t)snprintf(buf, 40, "k%05d", KEY_BASE + key);
 }
 
-static size_t sval(int op, int key, unsigned char *buf)
+#define VMAX 300
+
+static size_t sval(const mcfg *cf, int op, int key, unsigned char *buf)
 {
 	static const size_t lens[] = {5, 23, 24, 100};
+	static const size_t vlens[] = {5, 23, 24, 60, 100, 300};
 	uint64_t h = uval(op, key);
-	size_t len = lens[h % 4];
+	size_t len = cf->vals ? vlens[h % 6] : lens[h % 4];
 	for (size_t p = 0; p < len; p++)
 		buf[p] = (unsigned char)(h >> (8 * (p % 8))) ^ (unsigned char)p;
 	return len;
 }
 
-static pc_err mh_root(pc_pool *pool, const char *name, int str,
-		      pc_open_mode mode, mh *m)
+static pc_err mh_root(pc_pool *pool, const mcfg *cf, pc_open_mode mode, mh *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->str = str;
-	if (str)
-		return cr_maps_root(pool, name, mode, &m->s);
-	return cr_mapu_root(pool, name, mode, &m->u);
+	m->cf = cf;
+	if (cf->str)
+		return cr_maps_root(pool, cf->root, mode, &m->s);
+	return cr_mapu_root(pool, cf->root, mode, &m->u);
 }
 
 static pc_err mh_insert(mh *m, int key, int op, int put)
 {
-	if (m->str) {
+	if (m->cf->str) {
 		char kb[40];
-		unsigned char vb[128];
+		unsigned char vb[VMAX];
 		pc_slice k = pc_slice_make(kb, skey(key, kb));
-		pc_slice v = pc_slice_make(vb, sval(op, key, vb));
+		pc_slice v = pc_slice_make(vb, sval(m->cf, op, key, vb));
 		return put ? cr_maps_put(&m->s, k, v, NULL)
 			   : cr_maps_insert(&m->s, k, v);
 	}
@@ -223,7 +352,7 @@ static pc_err mh_insert(mh *m, int key, int op, int put)
 
 static pc_err mh_remove(mh *m, int key)
 {
-	if (m->str) {
+	if (m->cf->str) {
 		char kb[40];
 		return cr_maps_remove(&m->s, pc_slice_make(kb, skey(key, kb)),
 				      NULL);
@@ -233,66 +362,49 @@ static pc_err mh_remove(mh *m, int key)
 
 static pc_err mh_clear(mh *m)
 {
-	return m->str ? cr_maps_clear(&m->s) : cr_mapu_clear(&m->u);
+	return m->cf->str ? cr_maps_clear(&m->s) : cr_mapu_clear(&m->u);
 }
 
 static pc_err mh_free(mh *m)
 {
-	return m->str ? cr_maps_free(&m->s) : cr_mapu_free(&m->u);
+	return m->cf->str ? cr_maps_free(&m->s) : cr_mapu_free(&m->u);
 }
 
 static pc_err mh_check(mh *m)
 {
-	return m->str ? cr_maps_check(&m->s) : cr_mapu_check(&m->u);
+	return m->cf->str ? cr_maps_check(&m->s) : cr_mapu_check(&m->u);
 }
 
 static size_t mh_len(mh *m)
 {
-	return m->str ? cr_maps_len(&m->s) : cr_mapu_len(&m->u);
+	return m->cf->str ? cr_maps_len(&m->s) : cr_mapu_len(&m->u);
+}
+
+static int key_cmp_str(const void *a, const void *b)
+{
+	char ka[40], kb[40];
+	size_t la = skey(*(const int *)a, ka), lb = skey(*(const int *)b, kb);
+	int c = memcmp(ka, kb, la < lb ? la : lb);
+	return c ? c : (la > lb) - (la < lb);
 }
 
 /* Walk the map in key order and compare with the model. */
 static int mh_compare(mh *m, const struct mmodel *md, char *why, size_t n)
 {
+	const mcfg *cf = m->cf;
 	/* The model's keys in the map's order. */
-	int order[KEY_SPAN], cnt = 0;
-	if (m->str) {
-		/* Byte order of the key strings. */
-		char keys[KEY_SPAN][40];
-		size_t klen[KEY_SPAN];
-		for (int k = 0; k < KEY_SPAN; k++)
-			if (md->present[k]) {
-				klen[cnt] = skey(k, keys[cnt]);
-				order[cnt++] = k;
-			}
-		for (int a = 1; a < cnt; a++)
-			for (int b = a; b > 0; b--) {
-				size_t la = klen[b - 1], lb = klen[b];
-				int c = memcmp(keys[b - 1], keys[b],
-					       la < lb ? la : lb);
-				if (c < 0 || (c == 0 && la <= lb))
-					break;
-				char t[40];
-				memcpy(t, keys[b], 40);
-				memcpy(keys[b], keys[b - 1], 40);
-				memcpy(keys[b - 1], t, 40);
-				size_t tl = klen[b];
-				klen[b] = klen[b - 1];
-				klen[b - 1] = tl;
-				int to = order[b];
-				order[b] = order[b - 1];
-				order[b - 1] = to;
-			}
-	} else {
-		for (int k = 0; k < KEY_SPAN; k++)
-			if (md->present[k])
-				order[cnt++] = k;
-	}
+	static int order[MAX_SPAN];
+	int cnt = 0;
+	for (int k = 0; k < cf->span; k++)
+		if (md->present[k])
+			order[cnt++] = k;
+	if (cf->str)
+		qsort(order, (size_t)cnt, sizeof(int), key_cmp_str);
 	if (mh_len(m) != (size_t)cnt)
 		return cr_why(why, n, "%zu entries, expected %d", mh_len(m),
 			      cnt);
 	int idx = 0;
-	if (m->str) {
+	if (cf->str) {
 		cr_maps_iter it;
 		for (bool ok = cr_maps_first(&m->s, &it); ok;
 		     ok = cr_maps_next(&it), idx++) {
@@ -300,9 +412,9 @@ static int mh_compare(mh *m, const struct mmodel *md, char *why, size_t n)
 				return cr_why(why, n, "extra entry %d", idx);
 			int k = order[idx];
 			char kb[40];
-			unsigned char vb[128];
+			unsigned char vb[VMAX];
 			size_t kl = skey(k, kb);
-			size_t vl = sval(md->op[k], k, vb);
+			size_t vl = sval(cf, md->op[k], k, vb);
 			if (it.key.len != kl || memcmp(it.key.ptr, kb, kl) != 0)
 				return cr_why(why, n,
 					      "entry %d: key %.*s, expected %s",
@@ -345,27 +457,35 @@ static int mh_compare(mh *m, const struct mmodel *md, char *why, size_t n)
 /* Scenario functions                                                   */
 /* ------------------------------------------------------------------ */
 
-static pc_err map_setup(pc_pool *pool, const char *name, int str)
+static pc_err map_setup(pc_pool *pool, const mcfg *cf)
 {
 	mh m;
-	PC_TRY(mh_root(pool, name, str, PC_CREATE, &m));
-	for (int j = 0; j < PREFILL; j++)
-		PC_TRY(mh_insert(&m, 2 * j, PREFILL_OP - j, 0));
-	return PC_OK;
+	PC_TRY(mh_root(pool, cf, PC_CREATE, &m));
+	struct mmodel *md = mmodel_new(cf);
+	pc_err e = PC_OK;
+	/* In key order, even keys first: sequential inserts leave leaves
+	 * half full, the second pass fills them. */
+	for (int pass = 0; pass < 2 && e == PC_OK; pass++)
+		for (int k = 0; k < cf->span && e == PC_OK; k++)
+			if (md->present[k] && (k % 4 == 0) == (pass == 0))
+				e = mh_insert(&m, k, md->op[k], 0);
+	free(md);
+	return e;
 }
 
-static pc_err map_op(pc_pool *pool, const char *name, int str, int i)
+static pc_err map_op(pc_pool *pool, const mcfg *cf, int i)
 {
 	mh m;
-	pc_err e = mh_root(pool, name, str, PC_OPEN, &m);
+	pc_err e = mh_root(pool, cf, PC_OPEN, &m);
 	if (e != PC_OK && e != PC_E_NOTFOUND)
 		return e;
 	int key;
-	int kind = map_plan(i, e == PC_OK, &key);
+	int kind = cf->plan(i, e == PC_OK, &key);
 	pc_err err = PC_OK;
+	cr_op_kind(map_kind[kind]);
 	switch (kind) {
 	case M_CREATE:
-		return mh_root(pool, name, str, PC_CREATE, &m);
+		return mh_root(pool, cf, PC_CREATE, &m);
 	case M_INSERT:
 		e = mh_insert(&m, key, i, 0);
 		return e == PC_E_EXISTS ? PC_OK : e;
@@ -374,9 +494,16 @@ static pc_err map_op(pc_pool *pool, const char *name, int str, int i)
 	case M_REMOVE:
 		e = mh_remove(&m, key);
 		return e == PC_E_NOTFOUND ? PC_OK : e;
+	case M_TXINSERT:
+		TX(pool, &err) {
+			e = mh_insert(&m, key, i, 0);
+			if (e != PC_OK && e != PC_E_EXISTS)
+				break;
+		}
+		return err;
 	case M_TXMIX: {
 		int k[3], what[3];
-		txmix_keys(i, k, what);
+		txmix_keys(cf, i, k, what);
 		TX(pool, &err) {
 			int ok = 1;
 			for (int j = 0; j < 3 && ok; j++) {
@@ -396,7 +523,7 @@ static pc_err map_op(pc_pool *pool, const char *name, int str, int i)
 		TX(pool, &err) {
 			if (mh_insert(&m, key, i, 1) != PC_OK)
 				break;
-			e = mh_remove(&m, (key + 7) % KEY_SPAN);
+			e = mh_remove(&m, (key + 7) % cf->span);
 			if (e != PC_OK && e != PC_E_NOTFOUND)
 				break;
 			(void)pc_tx_abort(PC_E_ABORTED);
@@ -409,7 +536,8 @@ static pc_err map_op(pc_pool *pool, const char *name, int str, int i)
 	case M_TXRANGE:
 		TX(pool, &err) {
 			int ok = 1;
-			for (int k = 0; k < KEY_SPAN / 2 && ok; k++) {
+			for (int k = cf->range_lo; k < cf->range_hi && ok;
+			     k++) {
 				e = mh_remove(&m, k);
 				ok = e == PC_OK || e == PC_E_NOTFOUND;
 			}
@@ -426,89 +554,65 @@ static pc_err map_op(pc_pool *pool, const char *name, int str, int i)
 	}
 }
 
-static int map_state_is(pc_pool *pool, const char *name, int str, int k,
-			char *why, size_t n)
+static int map_state_is(pc_pool *pool, const mcfg *cf, int k, char *why,
+			size_t n)
 {
-	struct mmodel md;
-	mmodel_init(&md);
+	struct mmodel *md = mmodel_new(cf);
 	for (int i = 0; i < k; i++)
-		mmodel_apply(&md, i);
+		mmodel_apply(cf, md, i);
 	mh m;
-	pc_err e = mh_root(pool, name, str, PC_OPEN, &m);
-	if (!md.exists) {
-		if (e != PC_E_NOTFOUND)
-			return cr_why(why, n, "map present (%s)",
-				      pc_strerror(e));
-		if (cr_count_all_objs(pool) > 1)
-			return cr_why(why, n, "%zu objects leaked",
-				      cr_count_all_objs(pool) - 1);
-		return 0;
-	}
-	if (e != PC_OK)
-		return cr_why(why, n, "map root: %s", pc_errmsg());
-	return mh_compare(&m, &md, why, n);
+	pc_err e = mh_root(pool, cf, PC_OPEN, &m);
+	int r;
+	if (!md->exists)
+		r = e == PC_E_NOTFOUND ? 0
+				       : cr_why(why, n, "map present (%s)",
+						pc_strerror(e));
+	else if (e != PC_OK)
+		r = cr_why(why, n, "map root: %s", pc_errmsg());
+	else
+		r = mh_compare(&m, md, why, n);
+	free(md);
+	return r;
 }
 
-static pc_err map_check(pc_pool *pool, const char *name, int str)
+static pc_err map_check(pc_pool *pool, const mcfg *cf)
 {
 	mh m;
-	pc_err e = mh_root(pool, name, str, PC_OPEN, &m);
+	pc_err e = mh_root(pool, cf, PC_OPEN, &m);
 	if (e == PC_E_NOTFOUND)
 		return PC_OK;
 	PC_TRY(e);
 	return mh_check(&m);
 }
 
-static pc_err mu_setup(pc_pool *pool)
-{
-	return map_setup(pool, "mapu", 0);
-}
-static pc_err mu_op(pc_pool *pool, int i)
-{
-	return map_op(pool, "mapu", 0, i);
-}
-static int mu_state_is(pc_pool *pool, int k, char *why, size_t n)
-{
-	return map_state_is(pool, "mapu", 0, k, why, n);
-}
-static pc_err mu_check(pc_pool *pool)
-{
-	return map_check(pool, "mapu", 0);
-}
+#define MAP_SCENARIO(VAR, NAME, CFG)                                         \
+	static pc_err VAR##_setup(pc_pool *pool)                             \
+	{                                                                    \
+		return map_setup(pool, &CFG);                                \
+	}                                                                    \
+	static pc_err VAR##_op(pc_pool *pool, int i)                         \
+	{                                                                    \
+		return map_op(pool, &CFG, i);                                \
+	}                                                                    \
+	static int VAR##_state_is(pc_pool *pool, int k, char *why, size_t n) \
+	{                                                                    \
+		return map_state_is(pool, &CFG, k, why, n);                  \
+	}                                                                    \
+	static pc_err VAR##_check(pc_pool *pool)                             \
+	{                                                                    \
+		return map_check(pool, &CFG);                                \
+	}                                                                    \
+	const cr_scenario cr_scn_##VAR = {                                   \
+		.name = NAME,                                                \
+		.nops = MAP_CYCLE,                                           \
+		.soak_nops = 1000000,                                        \
+		.setup = VAR##_setup,                                        \
+		.op = VAR##_op,                                              \
+		.state_is = VAR##_state_is,                                  \
+		.check = VAR##_check,                                        \
+	}
 
-static pc_err ms_setup(pc_pool *pool)
-{
-	return map_setup(pool, "maps", 1);
-}
-static pc_err ms_op(pc_pool *pool, int i)
-{
-	return map_op(pool, "maps", 1, i);
-}
-static int ms_state_is(pc_pool *pool, int k, char *why, size_t n)
-{
-	return map_state_is(pool, "maps", 1, k, why, n);
-}
-static pc_err ms_check(pc_pool *pool)
-{
-	return map_check(pool, "maps", 1);
-}
-
-const cr_scenario cr_scn_map_u64 = {
-	.name = "map-u64",
-	.nops = MAP_CYCLE,
-	.soak_nops = 1000000,
-	.setup = mu_setup,
-	.op = mu_op,
-	.state_is = mu_state_is,
-	.check = mu_check,
-};
-
-const cr_scenario cr_scn_map_str = {
-	.name = "map-str",
-	.nops = MAP_CYCLE,
-	.soak_nops = 1000000,
-	.setup = ms_setup,
-	.op = ms_op,
-	.state_is = ms_state_is,
-	.check = ms_check,
-};
+MAP_SCENARIO(map_u64, "map-u64", cfg_u64);
+MAP_SCENARIO(map_str, "map-str", cfg_str);
+MAP_SCENARIO(map_vals, "map-vals", cfg_vals);
+MAP_SCENARIO(map_big, "map-big", cfg_big);

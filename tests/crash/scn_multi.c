@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Crash scenario: user TX() scopes that change two or more containers at
- * once (PVEC + PMAP, PVEC + PLOG, PBLKARR + PMAP, all four then abort),
- * after one TX() that creates all four containers. Each scope must be all
- * or nothing across the containers.
+ * Crash scenario: one TX() creates a PVEC, a PMAP, a PLOG and a PBLKARR;
+ * then TX() scopes change two or more containers at once (PVEC + PMAP,
+ * PVEC + PLOG, PBLKARR + PMAP, all four then abort), each all or nothing
+ * across the containers, interleaved with single operations outside any
+ * transaction (push, put, append, block write, pop, remove), which use
+ * each container's own log-free protocol.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -23,18 +25,34 @@
 #define PC_NAME cr_mmap
 #include <pcoll/map.h>
 
-#define MULTI_CYCLE 40
+#define MULTI_CYCLE 60
 #define MKEYS       64
 #define MBLK        4
 #define MBSIZE      256
 
-enum { X_CREATE, X_VEC_MAP, X_POP_REMOVE, X_VEC_LOG, X_BLK_MAP, X_ABORT };
+enum {
+	X_CREATE,
+	X_VEC_MAP,
+	X_POP_REMOVE,
+	X_VEC_LOG,
+	X_BLK_MAP,
+	X_ABORT,
+	X_PUSH,
+	X_PUT,
+	X_APPEND,
+	X_WRITE,
+	X_POP,
+	X_REMOVE
+};
 
 static int multi_plan(int i, int exists)
 {
 	if (!exists)
 		return X_CREATE;
-	switch (i % 5) {
+	/* TX() scopes and single operations alternate. */
+	if (i % 2 == 0)
+		return X_PUSH + (i / 2) % 6;
+	switch ((i / 2) % 5) {
 	case 0:
 		return X_VEC_MAP;
 	case 1:
@@ -93,6 +111,27 @@ static void xmodel_apply(struct xmodel *m, int i)
 		m->blk[i % MBLK] = i + 1;
 		m->map_op[MKEYS + i % MBLK] = i + 1;
 		break;
+	case X_PUSH:
+		xm_push(&m->v, &m->vlen, &m->vcap, (uint64_t)i);
+		break;
+	case X_PUT:
+		m->map_op[i % MKEYS] = i + 1;
+		break;
+	case X_APPEND:
+		xm_push(&m->log, &m->nlog, &m->lcap, (uint64_t)i);
+		break;
+	case X_WRITE:
+		/* Block 3 is written first by op 3 in a TX (the abort below
+		 * relies on it holding data); here blocks 0..2. */
+		m->blk[i % (MBLK - 1)] = i + 1;
+		break;
+	case X_POP:
+		if (m->vlen)
+			m->vlen--;
+		break;
+	case X_REMOVE:
+		m->map_op[(i / 3) % MKEYS] = 0;
+		break;
 	default: /* X_ABORT */
 		break;
 	}
@@ -130,6 +169,11 @@ static pc_err multi_op(pc_pool *pool, int i)
 	unsigned char blk[MBSIZE];
 	xblk_fill(blk, i);
 	pc_err err = PC_OK;
+	static const char *const kinds[] = {"create",  "vec+map", "pop+remove",
+					    "vec+log", "blk+map", "abort-all",
+					    "push",    "put",     "append",
+					    "write",   "pop",     "remove"};
+	cr_op_kind(kinds[kind]);
 	switch (kind) {
 	case X_CREATE:
 		/* All four containers are created by one transaction. */
@@ -189,6 +233,23 @@ static pc_err multi_op(pc_pool *pool, int i)
 			       ? PC_OK
 			       : pc__fail(PC_E_INVAL, "multi: abort gave %s",
 					  pc_strerror(err));
+	case X_PUSH:
+		return cr_mvec_push(&x.v, val);
+	case X_PUT:
+		return cr_mmap_put(&x.m, val % MKEYS, val, NULL);
+	case X_APPEND:
+		return plog_append(&x.l, &val, sizeof(val));
+	case X_WRITE:
+		xblk_fill(blk, i);
+		return pblkarr_write(&x.b, val % (MBLK - 1), blk);
+	case X_POP: {
+		uint64_t out = 0;
+		(void)cr_mvec_pop(&x.v, &out);
+		return PC_OK;
+	}
+	case X_REMOVE:
+		e = cr_mmap_remove(&x.m, (val / 3) % MKEYS, NULL);
+		return e == PC_E_NOTFOUND ? PC_OK : e;
 	default:
 		return pc__fail(PC_E_INVAL, "multi: bad op %d", i);
 	}

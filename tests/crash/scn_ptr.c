@@ -52,6 +52,12 @@ enum {
 	P_TXBLOB
 };
 
+static const char *const ptr_kind[] = {
+	"root",      "new",      "new-init",   "free",    "blob",
+	"blob-free", "tx-new",   "tx-free",    "tx-swap", "tx-abort",
+	"tx-escape", "add-root", "tx-replace", "tx-blob",
+};
+
 static const struct {
 	int code, a, b;
 } ptr_ops[] = {
@@ -167,6 +173,7 @@ static pc_err ptr_op(pc_pool *pool, int i)
 	PC_PTR(cr_holder) hp;
 	cr_holder *h = NULL;
 	pc_err err = PC_OK;
+	cr_op_kind(ptr_kind[ptr_ops[i].code]);
 	if (ptr_ops[i].code == P_ROOT)
 		return PC_ROOT(pool, "holder", cr_holder, PC_CREATE, &hp);
 	PC_TRY(holder_get(pool, &hp, &h));
@@ -379,11 +386,26 @@ static int ptr_state_is(pc_pool *pool, int k, char *why, size_t n)
 	return 0;
 }
 
+/* Heap oracle: what the holder points to. */
+static void ptr_refs(pc_pool *pool, const char *root, uint64_t off, cr_refs *r)
+{
+	if (strcmp(root, "holder") != 0)
+		return;
+	const cr_holder *h =
+		(const cr_holder *)(const void *)(pool->base + off);
+	pc_typesig sn = PC_SIG_OBJ(cr_node), sb = PC_SIG_OBJ(cr_blob);
+	for (int s = 0; s < NSLOT; s++)
+		cr_refs_add(r, h->slot[s].oid.off, pc__sig_typenum(&sn),
+			    "holder slot");
+	cr_refs_add(r, h->blob.oid.off, pc__sig_typenum(&sb), "holder blob");
+}
+
 const cr_scenario cr_scn_ptr = {
 	.name = "ptr",
 	.nops = PTR_NOPS,
 	.op = ptr_op,
 	.state_is = ptr_state_is,
+	.obj_refs = ptr_refs,
 };
 
 /* ================================================================== */
@@ -545,6 +567,10 @@ static pc_err bank_op(pc_pool *pool, int i)
 	bank_args(i, &a, &b, &c, &amt);
 	pc_err err = PC_OK;
 	PC_PTR(cr_bank) bp;
+	static const char *const kinds[] = {"open",      "transfer",
+					    "transfer3", "replace",
+					    "nested",    "nested-abort"};
+	cr_op_kind(kinds[bank_code(i)]);
 	if (bank_code(i) == B_OPEN) {
 		/* Create the root and its accounts in one user TX. */
 		TX(pool, &err) {
@@ -705,12 +731,24 @@ static int bank_state_is(pc_pool *pool, int k, char *why, size_t n)
 	return 0;
 }
 
+static void bank_refs(pc_pool *pool, const char *root, uint64_t off, cr_refs *r)
+{
+	if (strcmp(root, "bank") != 0)
+		return;
+	const cr_bank *bk = (const cr_bank *)(const void *)(pool->base + off);
+	pc_typesig sa = PC_SIG_OBJ(cr_acct);
+	for (int j = 0; j < NACCT; j++)
+		cr_refs_add(r, bk->acct[j].oid.off, pc__sig_typenum(&sa),
+			    "bank account");
+}
+
 const cr_scenario cr_scn_tx = {
 	.name = "tx",
 	.nops = 36,
 	.soak_nops = 1000000,
 	.op = bank_op,
 	.state_is = bank_state_is,
+	.obj_refs = bank_refs,
 };
 
 /* ================================================================== */
@@ -735,6 +773,7 @@ static pc_err raw_setup(pc_pool *pool)
 static pc_err raw_push(pc_pool *pool, int i, int bug)
 {
 	PC_PTR(cr_raw) rp;
+	cr_op_kind("push");
 	PC_TRY(PC_ROOT(pool, "raw", cr_raw, PC_OPEN, &rp));
 	cr_raw *r = (cr_raw *)PC_RO(pool, cr_raw, rp);
 	uint64_t len = r->len;

@@ -437,8 +437,10 @@ static inline pc_err plog__appendv(plog *log, const plog_iovec *iov, size_t n,
 	plog__dirty_flush(pool, &dirty);
 	/* In a transaction, its commit fences (and the records must not be
 	 * published before it). */
+#ifndef PCOLL_TEST_BUG_LOG_NO_FENCE /* broken test build: no fence */
 	if (!in_tx)
 		pc_pool_drain(pool);
+#endif
 	/* fence2 records: their tags, then the second fence. In a
 	 * transaction they were written with their tags: the commit is what
 	 * makes them count, and it fences first. */

@@ -87,7 +87,12 @@ static inline pc_err pc__m_str_drop(const pc__mctx *c, const void *stored,
 	if (intx || !a)
 		return pc__tx_free(c->pool->uuid_lo, off);
 	PMEMoid o = {c->pool->uuid_lo, off};
+#ifdef PCOLL_TEST_BUG_MAP_EARLY_FREE
+	/* Deliberately broken test build: freed before the commit. */
+	pmemobj_free(&o);
+#else
 	pmemobj_defer_free(c->pool->pop, o, &a->act[a->n++]);
+#endif
 	return PC_OK;
 }
 

@@ -78,8 +78,14 @@ static inline pc_err pc__vec_insert_tx(pc_pool *pool, struct pc__vec *h,
 	PC_TRY(pc__tx_snap(&h->len, sizeof(h->len)));
 	PC_TRY(pc__vec_ensure(pool, h, esz, len + 1, PC__TX_WORK, fn));
 	char *d = pool->base + h->data_off;
+#ifdef PCOLL_TEST_BUG_INSERT_SHORT_SNAPSHOT
+	/* Deliberately broken test build: one element short (crash suite). */
+	if (i + 1 < len)
+		PC_TRY(pc__tx_snap(d + i * esz, (size_t)((len - i - 1) * esz)));
+#else
 	if (i < len)
 		PC_TRY(pc__tx_snap(d + i * esz, (size_t)((len - i) * esz)));
+#endif
 	memmove(d + (i + 1) * esz, d + i * esz, (size_t)((len - i) * esz));
 	memcpy(d + i * esz, elem, esz);
 	/* The slot at the old len was not snapshotted: flush it. */
