@@ -141,18 +141,32 @@ PC_MUST_USE static inline pc_err pblkarr_root(pc_pool *pool, const char *name,
 				(unsigned long long)nblock,
 				(unsigned long long)(PC__BLK_MAXPHYS -
 						     PBLKARR_LANES - 1));
-	return pc__blk_open(pool, name, mode, bsize, nblock, out);
+	return pc__pool_full_ctx(
+		pool, pc__blk_open(pool, name, mode, bsize, nblock, out),
+		"pblkarr_root");
 }
 
-/** @brief Block size in bytes. Transactions: any. */
+/** @brief Block size in bytes (0 for a NULL or unbound handle).
+ * Transactions: any. */
 static inline size_t pblkarr_bsize(const pblkarr *a)
 {
+	if (!a || !a->h) {
+		(void)pc__fail(PC_E_INVAL, "pblkarr_bsize: NULL or unbound "
+					   "handle");
+		return 0;
+	}
 	return a->bsize;
 }
 
-/** @brief Number of blocks. Transactions: any. */
+/** @brief Number of blocks (0 for a NULL or unbound handle).
+ * Transactions: any. */
 static inline uint64_t pblkarr_nblock(const pblkarr *a)
 {
+	if (!a || !a->h) {
+		(void)pc__fail(PC_E_INVAL, "pblkarr_nblock: NULL or unbound "
+					   "handle");
+		return 0;
+	}
 	return a->nblock;
 }
 
@@ -201,7 +215,10 @@ PC_MUST_USE static inline pc_err pblkarr_write(pblkarr *a, uint64_t i,
 					       const void *buf)
 {
 	PC_TRY(pc__blk_args(a, i, buf, "pblkarr_write"));
-	return pc__blk_write(a, i, buf);
+	pc_err e = pc__blk_write(a, i, buf);
+	if (PC__UNLIKELY(e == PC_E_FULL))
+		return pc__pool_full_ctx(a->pool, e, "pblkarr_write");
+	return e;
 }
 
 /**

@@ -177,10 +177,16 @@ PC_MUST_USE static inline pc_err plog_append(plog *log, const void *buf,
 	PC_TRY(plog__check_args(log, &v, 1, "plog_append"));
 	/* Small records are hashed before taking the lock; large ones on
 	 * pmem while they are copied. */
-	if (log->pool->is_pmem && len >= PLOG__NT_MIN)
-		return plog__appendv(log, &v, 1, NULL, "plog_append");
-	uint64_t ph = plog__hash(log->rt->k, buf, len);
-	return plog__appendv(log, &v, 1, &ph, "plog_append");
+	pc_err e;
+	if (log->pool->is_pmem && len >= PLOG__NT_MIN) {
+		e = plog__appendv(log, &v, 1, NULL, "plog_append");
+	} else {
+		uint64_t ph = plog__hash(log->rt->k, buf, len);
+		e = plog__appendv(log, &v, 1, &ph, "plog_append");
+	}
+	if (PC__UNLIKELY(e == PC_E_FULL))
+		return pc__pool_full_ctx(log->pool, e, "plog_append");
+	return e;
 }
 
 /**

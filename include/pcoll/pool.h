@@ -561,7 +561,9 @@ pc_root_obtain(pc_pool *pool, const char *name, const pc_typesig *sig,
 	}
 	if (e != PC_E_NOTFOUND || mode == PC_OPEN)
 		return e;
-	PC_TRY(pc__dir_bind_new(pool, name, sig, size, init, arg, off));
+	PC_TRY(pc__pool_full_ctx(
+		pool, pc__dir_bind_new(pool, name, sig, size, init, arg, off),
+		sig->name));
 	if (created)
 		*created = 1;
 	return PC_OK;

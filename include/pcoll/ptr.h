@@ -101,9 +101,13 @@ static inline pc_err pc__ptr_new(pc_pool *pool, PMEMoid *dst, size_t size,
 	uint64_t tn = pc__sig_typenum(&sig);
 	if (st == PC__TX_WORK) {
 		uint64_t off = 0;
+		pc_err e = PC_OK;
 		if (pc__in_pool(pool, dst))
-			PC_TRY(pc__tx_snap(dst, sizeof(*dst)));
-		PC_TRY(pc__tx_alloc(size, tn, init == NULL, &off));
+			e = pc__tx_snap(dst, sizeof(*dst));
+		if (e == PC_OK)
+			e = pc__tx_alloc(size, tn, init == NULL, &off);
+		if (e != PC_OK)
+			return pc__pool_full_ctx(pool, e, "PC_NEW");
 		if (init)
 			memcpy(pool->base + off, init, size);
 		dst->pool_uuid_lo = pool->uuid_lo;
@@ -113,9 +117,16 @@ static inline pc_err pc__ptr_new(pc_pool *pool, PMEMoid *dst, size_t size,
 	struct pc__ctor_arg a = {init, size};
 	if (pmemobj_alloc(pool->pop, dst, size, tn, pc__ctor_copy, &a) != 0) {
 		int err = errno;
-		return pc__fail(err == ENOMEM ? PC_E_FULL : PC_E_TOOBIG,
-				"PC_NEW(%s): %zu bytes: %s", sig.name, size,
-				pmemobj_errormsg());
+		if (err == ENOMEM)
+			return pc__pool_full_ctx(
+				pool,
+				pc__fail(PC_E_FULL,
+					 "PC_NEW(%s): no room for %zu bytes",
+					 sig.name, size),
+				"PC_NEW");
+		return pc__fail(PC_E_TOOBIG, "PC_NEW(%s): %s: %zu bytes: %s",
+				sig.name, pool->path, size,
+				pc__pmdk_errormsg());
 	}
 	return PC_OK;
 }

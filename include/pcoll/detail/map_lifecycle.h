@@ -76,9 +76,9 @@ static inline pc_err pc__m_init_cb(pc_pool *pool, void *obj, void *arg)
 	struct pc__maphdr *h = (struct pc__maphdr *)obj;
 	pc__mctx c = {a->d, pool, (uintptr_t)pool->base, h, NULL};
 	uint64_t leaf = 0;
-	PC_TRY(pc__m_new_leaf(&c, &leaf));
 	h->oh.magic = PC__OBJ_MAGIC;
 	h->oh.sig = *a->sig;
+	PC_TRY(pc__m_new_leaf(&c, &leaf));
 	h->root = leaf;
 	h->height = 0;
 	h->lcap = a->d->lcap;
