@@ -15,10 +15,10 @@
 #include "pool_classify.h"
 /* 3. flush instructions or msync */
 #include "pool_pmem.h"
-/* 4. root object and directory of named roots */
-#include "pool_rootdir.h"
-/* 5. growable pools (poolsets) */
+/* 4. growable pools (poolsets) */
 #include "pool_grow.h"
+/* 5. root object and directory of named roots */
+#include "pool_rootdir.h"
 /* 6. the open and create sequence */
 #include "pool_open.h"
 /* 7. space accounting, pool-level check */
