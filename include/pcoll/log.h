@@ -56,6 +56,12 @@
 /** @brief Smallest first chunk plog_root() creates (bytes). */
 #define PLOG_MIN_CAPACITY 4096u
 
+/** @brief Largest initial capacity plog_root() accepts (bytes): a chunk
+ * is one libpmemobj allocation (its 64-byte header and 64 bytes of
+ * alignment slack included). */
+#define PLOG_MAX_CAPACITY \
+	((((uint64_t)PMEMOBJ_MAX_ALLOC_SIZE - 128u) / 64u) * 64u)
+
 /**
  * @brief A handle to a log in a pool; obtain with plog_root().
  *

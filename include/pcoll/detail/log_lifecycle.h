@@ -35,6 +35,10 @@
 
 /** @cond PCOLL_INTERNAL */
 
+/* PLOG_MAX_CAPACITY leaves 128 bytes for a chunk's header and alignment. */
+_Static_assert(sizeof(struct plog__chunk) + PLOG__CHUNK_ALIGN <= 128,
+	       "PLOG_MAX_CAPACITY must leave room for the chunk header");
+
 static inline pc_typesig plog__sig(void)
 {
 	return pc__sig_make("plog", PC_KIND_LOG, PLOG_LAYOUT_VERSION, 1, 1, 0,
@@ -200,12 +204,23 @@ static inline pc_err plog__open(pc_pool *pool, const char *name,
 {
 	pc_typesig sig = plog__sig();
 	struct plog__init_arg a;
+	/* The first chunk is one allocation: its header, alignment slack
+	 * and the capacity rounded up to 64 (checked before rounding). */
+	if (initial_capacity > PLOG_MAX_CAPACITY)
+		return pc__fail(PC_E_TOOBIG,
+				"plog_root: initial capacity %zu is over the "
+				"limit of %llu bytes (one libpmemobj "
+				"allocation)",
+				initial_capacity,
+				(unsigned long long)PLOG_MAX_CAPACITY);
 	a.cap = initial_capacity < PLOG_MIN_CAPACITY ? PLOG_MIN_CAPACITY
 						     : initial_capacity;
 	a.cap = (a.cap + 63) & ~(uint64_t)63;
 	uint64_t off = 0;
-	PC_TRY(pc_root_obtain(pool, name, &sig, sizeof(struct plog__hdr), mode,
-			      plog__init, &a, &off, NULL));
+	pc_err e = pc_root_obtain(pool, name, &sig, sizeof(struct plog__hdr),
+				  mode, plog__init, &a, &off, NULL);
+	if (e != PC_OK)
+		return pc__pool_full_ctx(pool, e, "plog_root");
 	PC_TRY(pc__objhdr_check(pool, off, sizeof(struct plog__hdr), &sig,
 				"plog_root"));
 	struct plog__hdr *h = (struct plog__hdr *)pc_pool_ptr(pool, off);
