@@ -376,7 +376,13 @@ PC_MUST_USE static inline pc_err plog_rewind(plog *log)
  * @brief Delete the log: unbind its root name and free its chunks and
  * header. No other thread may use the log meanwhile; the handle is
  * cleared.
- * @return ::PC_OK, ::PC_E_INVAL, ::PC_E_ABORTED, ::PC_E_CORRUPT.
+ *
+ * Outside a transaction, in a pool too full for the transaction's log of
+ * frees, the log is first rewound and its chain cut from the end in steps
+ * of their own transactions: a crash then may leave the log bound, empty
+ * and shorter (free it again). It works on a full pool.
+ * @return ::PC_OK, ::PC_E_INVAL, ::PC_E_ABORTED, ::PC_E_CORRUPT,
+ * ::PC_E_FULL (inside a transaction, in a full pool), ::PC_E_NOMEM.
  *
  * Transactions: joins one if open (the log comes back if it aborts);
  * otherwise runs its own.

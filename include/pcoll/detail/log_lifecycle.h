@@ -241,8 +241,9 @@ static inline pc_err plog__open(pc_pool *pool, const char *name,
 	return PC_OK;
 }
 
-/* plog_free() after its argument check. */
-static inline pc_err plog__free(plog *log)
+/* The whole log in one transaction (own or joined): root name, chunks,
+ * header. */
+static inline pc_err plog__free_tx(plog *log)
 {
 	pc_pool *pool = log->pool;
 	uint64_t hoff = pc_pool_off(pool, log->h);
@@ -252,7 +253,10 @@ static inline pc_err plog__free(plog *log)
 	uint64_t off = log->h->first;
 	while (e == PC_OK && off) {
 		if (!plog__chunk_ok(pool, off)) {
-			e = pc__fail(PC_E_CORRUPT, "plog_free: damaged chunk");
+			e = pc__fail(PC_E_CORRUPT,
+				     "plog_free: %s: damaged chunk at offset "
+				     "%llu",
+				     pool->path, (unsigned long long)off);
 			break;
 		}
 		uint64_t next = plog__chunk_at(pool, off)->next;
@@ -261,12 +265,80 @@ static inline pc_err plog__free(plog *log)
 	}
 	if (e == PC_OK)
 		e = pc__tx_free(pool->uuid_lo, hoff);
-	e = pc__tx_leave(&j, e);
+	return pc__tx_leave(&j, e);
+}
+
+/* Chunks one step frees at most (see PC__M_STEP_FREES in map_lifecycle.h:
+ * a transaction's frees must fit the redo log of its lane in a full
+ * pool). */
+#define PLOG__STEP_FREES 24
+
+/*
+ * plog_free() in a pool too full for plog__free_tx() (outside a
+ * transaction): the log is rewound (one fence: every record is gone, the
+ * tail is at the start of the first chunk), then the chunks after the
+ * first are cut off the end of the chain in steps, each a transaction
+ * that sets the new last chunk's next to 0 and frees up to
+ * PLOG__STEP_FREES chunks; a crash between steps leaves the log empty
+ * with a shorter chain. Then the rest goes in one small transaction.
+ */
+static inline pc_err plog__free_steps(plog *log)
+{
+	pc_pool *pool = log->pool;
+	PC_TRY(plog__rewind(log));
+	uint64_t n = 0;
+	for (uint64_t off = log->h->first; off && plog__chunk_ok(pool, off);
+	     off = plog__chunk_at(pool, off)->next)
+		n++;
+	uint64_t *chunk = (uint64_t *)malloc((size_t)(n ? n : 1) * 8);
+	if (!chunk)
+		return pc__fail(PC_E_NOMEM,
+				"plog_free: %s: no memory to list %llu chunks",
+				pool->path, (unsigned long long)n);
+	uint64_t k = 0;
+	for (uint64_t off = log->h->first; k < n;
+	     off = plog__chunk_at(pool, off)->next)
+		chunk[k++] = off;
+	pc_err e = PC_OK;
+	while (e == PC_OK && n > 1) {
+		uint64_t cut = n - 1 < PLOG__STEP_FREES ? n - 1 : PLOG__STEP_FREES;
+		struct plog__chunk *last = plog__chunk_at(pool, chunk[n - cut - 1]);
+		uint64_t bytes = 0;
+		for (uint64_t i = n - cut; i < n; i++)
+			bytes += plog__chunk_at(pool, chunk[i])->cap;
+		pc__txj j;
+		e = pc__tx_enter(pool->pop, &j);
+		if (e != PC_OK)
+			break;
+		e = pc__tx_snap(&last->next, sizeof(last->next));
+		if (e == PC_OK)
+			last->next = 0;
+		for (uint64_t i = n - cut; e == PC_OK && i < n; i++)
+			e = pc__tx_free(pool->uuid_lo, chunk[i]);
+		e = pc__tx_leave(&j, e);
+		if (e != PC_OK)
+			break;
+		struct plog__rtw *w = &log->rt->w;
+		w->nbyte -= bytes;
+		w->last = chunk[n - cut - 1];
+		w->nchunks -= cut;
+		n -= cut;
+	}
+	free(chunk);
+	return e != PC_OK ? e : plog__free_tx(log);
+}
+
+/* plog_free() after its argument check. */
+static inline pc_err plog__free(plog *log)
+{
+	pc_err e = plog__free_tx(log);
+	if (e == PC_E_FULL && pc__tx_state() == PC__TX_NONE)
+		e = plog__free_steps(log);
 	if (e == PC_OK) {
 		log->h = NULL;
 		log->rt = NULL;
 	}
-	return e;
+	return pc__pool_full_ctx(log->pool, e, "plog_free");
 }
 
 /** @endcond */

@@ -330,9 +330,7 @@ PC__M_EINLINE static inline int PC__M(_e_is_empty)(const pc__mctx *c)
 static inline pc_err PC__M(_clear_ex)(const pc__mctx *c, void *arg)
 {
 	(void)arg;
-	pc__txj j;
-	PC_TRY(pc__m_tx_enter(c, &j));
-	return pc__m_tx_leave(c, &j, pc__m_clear_tx(c));
+	return pc__m_clear(c);
 }
 
 static inline pc_err PC__M(_check_ex)(const pc__mctx *c, void *arg)
