@@ -8,7 +8,8 @@
  * plog log;
  * PC_TRY(plog_root(pool, "events", PC_OPEN_OR_CREATE, 1 << 20, &log));
  * PC_TRY(plog_append(&log, "hello", 5));     // durable on return, 1 fence
- * PC_TRY(plog_walk(&log, 0, print_record, NULL)); // one call per record
+ * PC_TRY(plog_walk(&log, 0, print_record, NULL)); // one call per record;
+ *                                                 // print_record returns 0
  * @endcode
  *
  * A record is a byte string of 0 to #PLOG_REC_MAX bytes; records keep their
@@ -82,8 +83,10 @@ typedef struct plog_iovec {
 
 /**
  * @brief Callback of plog_walk(): one record (chunk size 0) or one chunk
- * of the concatenated payloads. Return nonzero to go on, 0 to stop (as
- * libpmemlog's process_chunk).
+ * of the concatenated payloads. Return 0 to go on, nonzero to stop the
+ * walk (plog_walk() then returns that value): the rule of every pcoll
+ * callback, as PMAP's visitors. (libpmemlog's process_chunk stops on 0;
+ * compat/pmemlog.h keeps that rule for pmemlog_walk().)
  */
 typedef int (*plog_walk_fn)(const void *buf, size_t len, void *arg);
 
@@ -251,19 +254,26 @@ static inline uint64_t plog_nbyte(const plog *log)
  * With @p chunk == 0, once per record with its payload and length (records
  * keep their boundaries). With @p chunk > 0, the payloads are seen as one
  * byte stream and @p fn gets pieces of exactly @p chunk bytes, the last one
- * possibly shorter, as libpmemlog's walk does. @p fn returns 0 to stop.
- * The walk covers the records committed when it starts; other threads may
- * append meanwhile, and @p fn may append too (but not rewind).
- * @return ::PC_OK, ::PC_E_INVAL, ::PC_E_NOMEM (chunk buffer),
- * ::PC_E_CORRUPT, ::PC_E_BUSY.
+ * possibly shorter, as libpmemlog's walk does; a chunk size larger than
+ * the log gives one call with everything. @p fn returns 0 to go on and
+ * nonzero to stop the walk. The walk covers the records committed when it
+ * starts; other threads may append meanwhile, and @p fn may append too
+ * (but not rewind).
+ * @return 0 (::PC_OK) when every record was passed to @p fn; @p fn's
+ * nonzero value when it stopped the walk; else the error: ::PC_E_INVAL,
+ * ::PC_E_NOMEM (chunk buffer), ::PC_E_CORRUPT, ::PC_E_BUSY. pcoll's
+ * errors are positive: a callback whose stop must be told from a failure
+ * returns a negative value.
  *
  * Transactions: any (reads only).
  */
-PC_MUST_USE static inline pc_err plog_walk(const plog *log, size_t chunk,
-					   plog_walk_fn fn, void *arg)
+PC_MUST_USE static inline int plog_walk(const plog *log, size_t chunk,
+					plog_walk_fn fn, void *arg)
 {
-	if (!log || !log->h || !fn)
-		return pc__fail(PC_E_INVAL, "plog_walk: NULL argument");
+	if (plog__bad(log, "plog_walk"))
+		return PC_E_INVAL;
+	if (!fn)
+		return pc__fail(PC_E_INVAL, "plog_walk: NULL callback");
 	return plog__walk(log, chunk, fn, arg);
 }
 

@@ -112,12 +112,18 @@ static inline PMEMlogpool *pc__pmemlog_bind(pc_pool *pool, pc_open_mode mode)
 struct pc__pmemlog_walk {
 	int (*fn)(const void *buf, size_t len, void *arg);
 	void *arg;
+	int stopped;
 };
 
+/* libpmemlog's rule (process_chunk returns 0 to stop) on plog_walk()'s
+ * (nonzero stops). */
 static inline int pc__pmemlog_walk_cb(const void *buf, size_t len, void *arg)
 {
-	const struct pc__pmemlog_walk *w = (const struct pc__pmemlog_walk *)arg;
-	return w->fn(buf, len, w->arg);
+	struct pc__pmemlog_walk *w = (struct pc__pmemlog_walk *)arg;
+	if (w->fn(buf, len, w->arg) != 0)
+		return 0;
+	w->stopped = 1;
+	return 1;
 }
 /** @endcond */
 
@@ -293,9 +299,9 @@ static inline void pmemlog_walk(PMEMlogpool *plp, size_t chunksize,
 		}
 		chunksize = (size_t)all;
 	}
-	pc_err e = plog_walk(&plp->log, chunksize, pc__pmemlog_walk_cb, &w);
-	if (e != PC_OK)
-		errno = pc__pmemlog_errno(e);
+	int r = plog_walk(&plp->log, chunksize, pc__pmemlog_walk_cb, &w);
+	if (r != 0 && !w.stopped)
+		errno = pc__pmemlog_errno((pc_err)r);
 }
 
 /**
