@@ -21,7 +21,9 @@
  * two). Any number of threads may use one PMEMlogpool.
  *
  * Differences: a pool is at least #PC_POOL_MIN_SIZE bytes (libpmemobj's
- * minimum; smaller requests of at least #PMEMLOG_MIN_POOL are rounded up);
+ * minimum; smaller requests of at least #PMEMLOG_MIN_POOL, 2 MiB as in
+ * libpmemlog, are rounded up; the log's first chunk takes the pool's
+ * largest free block); a failed pmemlog_create() leaves no file behind;
  * pmemlog_create() with poolsize 0 (an existing file or device) is not
  * supported (EINVAL); pmemlog_nbyte() is the log's capacity plus the free
  * space of the pool, and each record costs #PLOG_REC_OVERHEAD bytes more
@@ -64,7 +66,9 @@
 /** @brief Name of the PLOG root a compat pool holds. */
 #define PCOLL_PMEMLOG_ROOT "pmemlog"
 
-/** @brief First chunk of a compat log (it grows as needed). */
+/** @brief Smallest first chunk a compat log is given when the pool has
+ * room (bytes); a new log takes the pool's largest free block, and grows
+ * as needed. */
 #define PCOLL_PMEMLOG_CHUNK ((size_t)(1024 * 1024))
 
 /** @brief An open log pool (opaque, as in libpmemlog). */
@@ -93,9 +97,26 @@ static inline PMEMlogpool *pc__pmemlog_bind(pc_pool *pool, pc_open_mode mode)
 {
 	PMEMlogpool *plp = (PMEMlogpool *)calloc(1, sizeof(*plp));
 	pc_err e = PC_E_NOMEM;
+	/* A new log's first chunk takes the pool's largest free block, less
+	 * room for the log's header and the root directory: the log fills
+	 * its pool, as libpmemlog's does, and a small pool (libpmemlog's
+	 * 2 MiB minimum makes an 8 MiB libpmemobj pool) is not cut into
+	 * small chunks. Should that not fit, a quarter, and so on. */
+	size_t first = PCOLL_PMEMLOG_CHUNK;
+	if (mode == PC_CREATE) {
+		uint64_t lf = pc__pool_largest_free(pool);
+		if (lf > 2 * PCOLL_PMEMLOG_CHUNK)
+			first = (size_t)(lf - PCOLL_PMEMLOG_CHUNK / 2);
+		if (first > PLOG_MAX_CAPACITY)
+			first = (size_t)PLOG_MAX_CAPACITY;
+	}
 	if (plp)
-		e = plog_root(pool, PCOLL_PMEMLOG_ROOT, mode,
-			      PCOLL_PMEMLOG_CHUNK, &plp->log);
+		do {
+			e = plog_root(pool, PCOLL_PMEMLOG_ROOT, mode, first,
+				      &plp->log);
+			first /= 4;
+		} while (e == PC_E_FULL && mode == PC_CREATE &&
+			 first >= PLOG_MIN_CAPACITY);
 	else
 		(void)pc__fail(e, "pmemlog: out of memory");
 	if (e != PC_OK) {
@@ -170,7 +191,13 @@ static inline PMEMlogpool *pmemlog_create(const char *path, size_t poolsize,
 		return NULL;
 	}
 	(void)chmod(path, mode);
-	return pc__pmemlog_bind(pool, PC_CREATE);
+	PMEMlogpool *plp = pc__pmemlog_bind(pool, PC_CREATE);
+	if (!plp) { /* the pool was made by this call: remove it */
+		int err = errno;
+		(void)remove(path);
+		errno = err;
+	}
+	return plp;
 }
 
 /**
