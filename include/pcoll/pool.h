@@ -419,14 +419,20 @@ static inline int pc_pool_is_pmem(const pc_pool *pool)
  * libpmemobj's own consistency check, then pcoll's root and directory.
  * Containers have their own deeper check functions.
  * @return ::PC_OK, or the errors of pc_pool_open() with ::PC_E_CORRUPT
- * when libpmemobj's check fails.
+ * when libpmemobj's check fails; ::PC_E_INTX inside a transaction;
+ * ::PC_E_BUSY when the pool is open (here or in another process).
  *
- * Transactions: forbidden.
+ * Transactions: forbidden (::PC_E_INTX).
  */
 PC_MUST_USE static inline pc_err pc_pool_check(const char *path)
 {
-	if (!path)
-		return pc__fail(PC_E_INVAL, "pc_pool_check: NULL path");
+	if (!path || !*path)
+		return pc__fail(PC_E_INVAL, "pc_pool_check: NULL or empty path");
+	if (pc__tx_state() != PC__TX_NONE)
+		return pc__fail(PC_E_INTX,
+				"pc_pool_check: %s: cannot check a pool inside "
+				"a transaction",
+				path);
 	PC_TRY(pc__pool_check_file(path));
 	pc_pool *pool = NULL;
 	PC_TRY(pc_pool_open(path, &pool));
