@@ -89,7 +89,7 @@ typedef struct pblkarr {
 __attribute__((always_inline)) static inline pc_err
 pc__blk_args(const pblkarr *a, uint64_t i, const void *buf, const char *fn)
 {
-	if (PC__UNLIKELY(!a || !a->h))
+	if (PC__UNLIKELY(!a || !a->h || !a->pool))
 		return pc__fail(PC_E_INVAL, "%s: NULL or unbound handle", fn);
 	if (PC__UNLIKELY(i >= a->nblock))
 		return pc__fail(PC_E_RANGE,
@@ -127,9 +127,10 @@ PC_MUST_USE static inline pc_err pblkarr_root(pc_pool *pool, const char *name,
 					      pc_open_mode mode, size_t bsize,
 					      uint64_t nblock, pblkarr *out)
 {
+	if (out)
+		memset(out, 0, sizeof(*out));
 	if (!pool || !out)
 		return pc__fail(PC_E_INVAL, "pblkarr_root: NULL argument");
-	memset(out, 0, sizeof(*out));
 	if (bsize > PBLKARR_MAX_BSIZE)
 		return pc__fail(
 			PC_E_TOOBIG,

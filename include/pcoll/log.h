@@ -108,8 +108,9 @@ typedef struct plog_iter {
 static inline pc_err plog__check_args(const plog *log, const plog_iovec *iov,
 				      size_t n, const char *fn)
 {
-	if (!log || !log->h || !log->rt || (n && !iov))
-		return pc__fail(PC_E_INVAL, "%s: NULL argument", fn);
+	if (!log || !log->pool || !log->h || !log->rt || (n && !iov))
+		return pc__fail(PC_E_INVAL, "%s: NULL argument or unbound log",
+				fn);
 	if (n > UINT32_MAX)
 		return pc__fail(PC_E_TOOBIG,
 				"%s: %zu records in one batch, the limit is "
@@ -158,6 +159,8 @@ PC_MUST_USE static inline pc_err plog_root(pc_pool *pool, const char *name,
 					   pc_open_mode mode,
 					   size_t initial_capacity, plog *out)
 {
+	if (out)
+		memset(out, 0, sizeof(*out));
 	if (!pool || !out)
 		return pc__fail(PC_E_INVAL, "plog_root: NULL argument");
 	return plog__open(pool, name, mode, initial_capacity, out);
@@ -214,23 +217,44 @@ PC_MUST_USE static inline pc_err plog_appendv(plog *log, const plog_iovec *iov,
 	PC_TRY(plog__check_args(log, iov, n, "plog_appendv"));
 	if (n == 0)
 		return PC_OK;
-	return plog__appendv(log, iov, n, NULL, "plog_appendv");
+	pc_err e = plog__appendv(log, iov, n, NULL, "plog_appendv");
+	if (PC__UNLIKELY(e == PC_E_FULL))
+		return pc__pool_full_ctx(log->pool, e, "plog_appendv");
+	return e;
 }
+
+/** @cond PCOLL_INTERNAL */
+/* The accessors' handle check: 1 (with PC_E_INVAL recorded) when log is
+ * NULL or unbound. */
+static inline int plog__bad(const plog *log, const char *fn)
+{
+	if (PC__LIKELY(log && log->pool && log->h && log->rt))
+		return 0;
+	(void)pc__fail(PC_E_INVAL, "%s: NULL or unbound log", fn);
+	return 1;
+}
+/** @endcond */
 
 /**
  * @brief Payload bytes in the log (the sum of the record lengths), as
  * libpmemlog's tell. Records appended by a transaction that has not
- * committed yet are not counted. Transactions: any.
+ * committed yet are not counted. 0 for a NULL or unbound handle.
+ * Transactions: any.
  */
 static inline uint64_t plog_tell(const plog *log)
 {
+	if (plog__bad(log, "plog_tell"))
+		return 0;
 	plog__sync_pub(log);
 	return __atomic_load_n(&log->rt->pub_bytes, __ATOMIC_ACQUIRE);
 }
 
-/** @brief Number of records in the log (committed ones). Transactions: any. */
+/** @brief Number of records in the log (committed ones); 0 for a NULL or
+ * unbound handle. Transactions: any. */
 static inline uint64_t plog_count(const plog *log)
 {
+	if (plog__bad(log, "plog_count"))
+		return 0;
 	plog__sync_pub(log);
 	uint64_t end = __atomic_load_n(&log->rt->pub_seq, __ATOMIC_ACQUIRE);
 	uint64_t first =
@@ -240,11 +264,13 @@ static inline uint64_t plog_count(const plog *log)
 
 /**
  * @brief Capacity: bytes of all chunks (records and their headers). It
- * grows as the log chains chunks; plog_rewind() keeps it.
- * Transactions: any.
+ * grows as the log chains chunks; plog_rewind() keeps it. 0 for a NULL or
+ * unbound handle. Transactions: any.
  */
 static inline uint64_t plog_nbyte(const plog *log)
 {
+	if (plog__bad(log, "plog_nbyte"))
+		return 0;
 	return __atomic_load_n(&log->rt->w.nbyte, __ATOMIC_RELAXED);
 }
 
@@ -289,8 +315,12 @@ PC_MUST_USE static inline int plog_walk(const plog *log, size_t chunk,
  */
 PC_MUST_USE static inline pc_err plog_iter_begin(const plog *log, plog_iter *it)
 {
-	if (!log || !log->h || !it)
-		return pc__fail(PC_E_INVAL, "plog_iter_begin: NULL argument");
+	if (it)
+		memset(it, 0, sizeof(*it));
+	if (plog__bad(log, "plog_iter_begin"))
+		return PC_E_INVAL;
+	if (!it)
+		return pc__fail(PC_E_INVAL, "plog_iter_begin: NULL iterator");
 	return plog__iter_begin(log, it);
 }
 
@@ -339,19 +369,21 @@ static inline void plog_iter_end(plog_iter *it)
  */
 PC_MUST_USE static inline pc_err plog_set_packed(plog *log, bool packed)
 {
-	if (!log || !log->h || !log->rt)
-		return pc__fail(PC_E_INVAL, "plog_set_packed: NULL argument");
+	if (plog__bad(log, "plog_set_packed"))
+		return PC_E_INVAL;
 	if (pc__tx_state() != PC__TX_NONE)
 		return pc__fail(PC_E_INTX, "plog_set_packed: not allowed "
 					   "inside a transaction");
 	return plog__set_packed(log, packed);
 }
 
-/** @brief Whether appends are packed (see plog_set_packed()).
- * Transactions: any. */
+/** @brief Whether appends are packed (see plog_set_packed()); false for a
+ * NULL or unbound handle. Transactions: any. */
 static inline bool plog_packed(const plog *log)
 {
-	return log && log->h && (log->h->flags & PLOG__F_PACKED) != 0;
+	if (plog__bad(log, "plog_packed"))
+		return false;
+	return (log->h->flags & PLOG__F_PACKED) != 0;
 }
 
 /**
@@ -370,8 +402,8 @@ static inline bool plog_packed(const plog *log)
  */
 PC_MUST_USE static inline pc_err plog_rewind(plog *log)
 {
-	if (!log || !log->h)
-		return pc__fail(PC_E_INVAL, "plog_rewind: NULL argument");
+	if (plog__bad(log, "plog_rewind"))
+		return PC_E_INVAL;
 	if (pc__tx_state() != PC__TX_NONE)
 		return pc__fail(PC_E_INTX, "plog_rewind: not allowed inside a "
 					   "transaction");
@@ -399,8 +431,8 @@ PC_MUST_USE static inline pc_err plog_rewind(plog *log)
  */
 PC_MUST_USE static inline pc_err plog_free(plog *log)
 {
-	if (!log || !log->h)
-		return pc__fail(PC_E_INVAL, "plog_free: NULL argument");
+	if (plog__bad(log, "plog_free"))
+		return PC_E_INVAL;
 	return plog__free(log);
 }
 
@@ -420,8 +452,8 @@ PC_MUST_USE static inline pc_err plog_free(plog *log)
  */
 PC_MUST_USE static inline pc_err plog_check(const plog *log)
 {
-	if (!log || !log->h || !log->rt)
-		return pc__fail(PC_E_INVAL, "plog_check: NULL argument");
+	if (plog__bad(log, "plog_check"))
+		return PC_E_INVAL;
 	return plog__check(log);
 }
 

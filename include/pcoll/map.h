@@ -232,6 +232,8 @@ typedef int (*PC__M(visit_fn))(PC__M(kref) key, PC__M(vref) val, void *arg);
 PC_MUST_USE static inline pc_err PC__M(root)(pc_pool *pool, const char *name,
 					     pc_open_mode mode, PC_NAME *out)
 {
+	if (out)
+		memset(out, 0, sizeof(*out));
 	if (!pool || !out)
 		return pc__fail(PC_E_INVAL, "pmap_root: NULL argument");
 	pc_typesig sig = PC__M(_sig)();
@@ -269,8 +271,7 @@ PC_MUST_USE static inline pc_err PC__M(root)(pc_pool *pool, const char *name,
  */
 PC_MUST_USE static inline pc_err PC__M(free)(PC_NAME *m)
 {
-	if (PC__M(_bad)(m))
-		return pc__fail(PC_E_INVAL, "pmap_free: NULL or unbound map");
+	PC_TRY(PC__M(_args)(m, NULL, NULL, "pmap_free"));
 	pc__mctx c = PC__M(_ctx)(m);
 #ifdef PC_SYNC
 	uint64_t off = pc_pool_off(m->pool, m->h);
@@ -333,8 +334,7 @@ static inline void PC__M(dram_delete)(PC_NAME *m)
 PC_MUST_USE static inline pc_err PC__M(insert)(PC_NAME *m, PC__M(key) key,
 					       PC__M(val) val)
 {
-	if (PC__M(_bad)(m))
-		return pc__fail(PC_E_INVAL, "pmap_insert: NULL map");
+	PC_TRY(PC__M(_args)(m, &key, &val, "pmap_insert"));
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_insert)(&c, PC__M_KP(key), PC__M_VP(val), 0, NULL,
 				"pmap_insert");
@@ -354,8 +354,7 @@ PC_MUST_USE static inline pc_err PC__M(insert)(PC_NAME *m, PC__M(key) key,
 PC_MUST_USE static inline pc_err PC__M(put)(PC_NAME *m, PC__M(key) key,
 					    PC__M(val) val, int *replaced)
 {
-	if (PC__M(_bad)(m))
-		return pc__fail(PC_E_INVAL, "pmap_put: NULL map");
+	PC_TRY(PC__M(_args)(m, &key, &val, "pmap_put"));
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_insert)(&c, PC__M_KP(key), PC__M_VP(val), 1, replaced,
 				"pmap_put");
@@ -375,6 +374,8 @@ PC_MUST_USE static inline pc_err PC__M(put)(PC_NAME *m, PC__M(key) key,
  */
 static inline PC__M(vref) PC__M(get)(const PC_NAME *m, PC__M(key) key)
 {
+	if (PC__M(_args)(m, &key, NULL, "pmap_get") != PC_OK)
+		return PC__M(_vnone)();
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_get)(&c, PC__M_KP(key));
 }
@@ -391,6 +392,8 @@ static inline PC__M(vref) PC__M(get)(const PC_NAME *m, PC__M(key) key)
 static inline bool PC__M(get_copy)(const PC_NAME *m, PC__M(key) key,
 				   PC__M(vout) * out)
 {
+	if (PC__M(_args)(m, &key, NULL, "pmap_get_copy") != PC_OK)
+		return false;
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_copy)(&c, PC__M_KP(key), out) > 0;
 }
@@ -398,6 +401,8 @@ static inline bool PC__M(get_copy)(const PC_NAME *m, PC__M(key) key,
 /** @brief 1 when @p key is present. Transactions: any. */
 static inline bool PC__M(contains)(const PC_NAME *m, PC__M(key) key)
 {
+	if (PC__M(_args)(m, &key, NULL, "pmap_contains") != PC_OK)
+		return false;
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_contains)(&c, PC__M_KP(key)) != 0;
 }
@@ -413,6 +418,8 @@ static inline bool PC__M(contains)(const PC_NAME *m, PC__M(key) key)
  */
 static inline PC_V *PC__M(get_mut)(PC_NAME *m, PC__M(key) key)
 {
+	if (PC__M(_args)(m, &key, NULL, "pmap_get_mut") != PC_OK)
+		return NULL;
 	pc__mctx c = PC__M(_ctx)(m);
 	pc__txstate st = pc__m_txstate(&c);
 	if (st != PC__TX_WORK && !PC__M_DRAM) {
@@ -456,8 +463,7 @@ static inline PC_V *PC__M(get_mut)(PC_NAME *m, PC__M(key) key)
 PC_MUST_USE static inline pc_err PC__M(remove)(PC_NAME *m, PC__M(key) key,
 					       PC__M(vout) * old)
 {
-	if (PC__M(_bad)(m))
-		return pc__fail(PC_E_INVAL, "pmap_remove: NULL map");
+	PC_TRY(PC__M(_args)(m, &key, NULL, "pmap_remove"));
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_remove)(&c, PC__M_KP(key), old, "pmap_remove");
 }
@@ -469,6 +475,8 @@ PC_MUST_USE static inline pc_err PC__M(remove)(PC_NAME *m, PC__M(key) key,
  */
 static inline size_t PC__M(len)(const PC_NAME *m)
 {
+	if (PC__M(_args)(m, NULL, NULL, "pmap_len") != PC_OK)
+		return 0;
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_count)(&c, NULL, PC_UNBOUNDED, NULL, PC_UNBOUNDED);
 }
@@ -476,6 +484,8 @@ static inline size_t PC__M(len)(const PC_NAME *m)
 /** @brief 1 when the map is empty; O(1). Transactions: any. */
 static inline bool PC__M(is_empty)(const PC_NAME *m)
 {
+	if (PC__M(_args)(m, NULL, NULL, "pmap_is_empty") != PC_OK)
+		return true;
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_is_empty)(&c) != 0;
 }
@@ -489,8 +499,7 @@ static inline bool PC__M(is_empty)(const PC_NAME *m)
  */
 PC_MUST_USE static inline pc_err PC__M(clear)(PC_NAME *m)
 {
-	if (PC__M(_bad)(m))
-		return pc__fail(PC_E_INVAL, "pmap_clear: NULL map");
+	PC_TRY(PC__M(_args)(m, NULL, NULL, "pmap_clear"));
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_clear)(&c);
 }
@@ -507,8 +516,7 @@ PC_MUST_USE static inline pc_err PC__M(clear)(PC_NAME *m)
  */
 PC_MUST_USE static inline pc_err PC__M(check)(const PC_NAME *m)
 {
-	if (PC__M(_bad)(m))
-		return pc__fail(PC_E_INVAL, "pmap_check: NULL map");
+	PC_TRY(PC__M(_args)(m, NULL, NULL, "pmap_check"));
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_check)(&c);
 }
@@ -529,6 +537,8 @@ PC_MUST_USE static inline pc_err PC__M(check)(const PC_NAME *m)
 static inline bool PC__M(range)(const PC_NAME *m, PC__M(key) lo, pc_bound lob,
 				PC__M(key) hi, pc_bound hib, PC__M(iter) * it)
 {
+	if (PC__M(_range_args)(m, it, &lo, lob, &hi, hib, "pmap_range"))
+		return false;
 	PC__M(_itinit)(m, it, &lo, lob, &hi, hib);
 	PC__M(_itfix)(it);
 	return PC__M(_itset)(it, PC__M(_e_first)(it));
@@ -540,6 +550,8 @@ static inline bool PC__M(range_back)(const PC_NAME *m, PC__M(key) lo,
 				     pc_bound lob, PC__M(key) hi, pc_bound hib,
 				     PC__M(iter) * it)
 {
+	if (PC__M(_range_args)(m, it, &lo, lob, &hi, hib, "pmap_range_back"))
+		return false;
 	PC__M(_itinit)(m, it, &lo, lob, &hi, hib);
 	PC__M(_itfix)(it);
 	return PC__M(_itset)(it, PC__M(_e_last)(it));
@@ -548,6 +560,9 @@ static inline bool PC__M(range_back)(const PC_NAME *m, PC__M(key) lo,
 /** @brief Position on the smallest key; false when empty. */
 static inline bool PC__M(first)(const PC_NAME *m, PC__M(iter) * it)
 {
+	if (PC__M(_range_args)(m, it, NULL, PC_UNBOUNDED, NULL, PC_UNBOUNDED,
+			       "pmap_first"))
+		return false;
 	PC__M(_itinit)(m, it, NULL, PC_UNBOUNDED, NULL, PC_UNBOUNDED);
 	PC__M(_itfix)(it);
 	return PC__M(_itset)(it, PC__M(_e_first)(it));
@@ -556,6 +571,9 @@ static inline bool PC__M(first)(const PC_NAME *m, PC__M(iter) * it)
 /** @brief Position on the largest key; false when empty. */
 static inline bool PC__M(last)(const PC_NAME *m, PC__M(iter) * it)
 {
+	if (PC__M(_range_args)(m, it, NULL, PC_UNBOUNDED, NULL, PC_UNBOUNDED,
+			       "pmap_last"))
+		return false;
 	PC__M(_itinit)(m, it, NULL, PC_UNBOUNDED, NULL, PC_UNBOUNDED);
 	PC__M(_itfix)(it);
 	return PC__M(_itset)(it, PC__M(_e_last)(it));
@@ -566,6 +584,9 @@ static inline bool PC__M(last)(const PC_NAME *m, PC__M(iter) * it)
 static inline bool PC__M(lower_bound)(const PC_NAME *m, PC__M(key) key,
 				      PC__M(iter) * it)
 {
+	if (PC__M(_range_args)(m, it, &key, PC_INCLUDED, NULL, PC_UNBOUNDED,
+			       "pmap_lower_bound"))
+		return false;
 	PC__M(_itinit)(m, it, &key, PC_INCLUDED, NULL, PC_UNBOUNDED);
 	PC__M(_itfix)(it);
 	bool ok = PC__M(_itset)(it, PC__M(_e_first)(it));
@@ -578,6 +599,9 @@ static inline bool PC__M(lower_bound)(const PC_NAME *m, PC__M(key) key,
 static inline bool PC__M(upper_bound)(const PC_NAME *m, PC__M(key) key,
 				      PC__M(iter) * it)
 {
+	if (PC__M(_range_args)(m, it, &key, PC_EXCLUDED, NULL, PC_UNBOUNDED,
+			       "pmap_upper_bound"))
+		return false;
 	PC__M(_itinit)(m, it, &key, PC_EXCLUDED, NULL, PC_UNBOUNDED);
 	PC__M(_itfix)(it);
 	bool ok = PC__M(_itset)(it, PC__M(_e_first)(it));
@@ -588,6 +612,10 @@ static inline bool PC__M(upper_bound)(const PC_NAME *m, PC__M(key) key,
 /** @brief Move to the next key; false at the end (of the range). */
 static inline bool PC__M(next)(PC__M(iter) * it)
 {
+	if (!it) {
+		(void)pc__fail(PC_E_INVAL, "pmap_next: NULL iterator");
+		return false;
+	}
 	PC__M(_itfix)(it);
 	return PC__M(_itset)(it, PC__M(_e_next)(it));
 }
@@ -595,6 +623,10 @@ static inline bool PC__M(next)(PC__M(iter) * it)
 /** @brief Move to the previous key; false at the start (of the range). */
 static inline bool PC__M(prev)(PC__M(iter) * it)
 {
+	if (!it) {
+		(void)pc__fail(PC_E_INVAL, "pmap_prev: NULL iterator");
+		return false;
+	}
 	PC__M(_itfix)(it);
 	return PC__M(_itset)(it, PC__M(_e_prev)(it));
 }
@@ -651,6 +683,8 @@ static inline size_t PC__M(count_all)(const PC_NAME *m)
  * between (popcount each). Transactions: any. */
 static inline size_t PC__M(count_above)(const PC_NAME *m, PC__M(key) key)
 {
+	if (PC__M(_args)(m, &key, NULL, "pmap_count_above") != PC_OK)
+		return 0;
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_count)(&c, PC__M_KP(key), PC_EXCLUDED, PC__M_KP(key),
 			       PC_UNBOUNDED);
@@ -659,6 +693,8 @@ static inline size_t PC__M(count_above)(const PC_NAME *m, PC__M(key) key)
 /** @brief Number of keys < @p key. Transactions: any. */
 static inline size_t PC__M(count_below)(const PC_NAME *m, PC__M(key) key)
 {
+	if (PC__M(_args)(m, &key, NULL, "pmap_count_below") != PC_OK)
+		return 0;
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_count)(&c, PC__M_KP(key), PC_UNBOUNDED, PC__M_KP(key),
 			       PC_EXCLUDED);
@@ -669,6 +705,9 @@ static inline size_t PC__M(count_below)(const PC_NAME *m, PC__M(key) key)
 static inline size_t PC__M(count_between)(const PC_NAME *m, PC__M(key) k1,
 					  PC__M(key) k2)
 {
+	if (PC__M(_args)(m, &k1, NULL, "pmap_count_between") != PC_OK ||
+	    PC__M(_args)(m, &k2, NULL, "pmap_count_between") != PC_OK)
+		return 0;
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_count)(&c, PC__M_KP(k1), PC_EXCLUDED, PC__M_KP(k2),
 			       PC_EXCLUDED);
@@ -679,6 +718,10 @@ static inline size_t PC__M(count_range)(const PC_NAME *m, PC__M(key) lo,
 					pc_bound lob, PC__M(key) hi,
 					pc_bound hib)
 {
+	PC__M(iter) chk;
+	if (PC__M(_range_args)(m, &chk, &lo, lob, &hi, hib,
+			       "pmap_count_range") != PC_OK)
+		return 0;
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_count)(&c, PC__M_KP(lo), lob, PC__M_KP(hi), hib);
 }
@@ -687,6 +730,10 @@ static inline size_t PC__M(count_range)(const PC_NAME *m, PC__M(key) lo,
 static inline int PC__M(_visit)(PC__M(iter) * it, bool ok, PC__M(visit_fn) fn,
 				void *arg)
 {
+	if (!fn) {
+		PC__M(_e_itend)(it);
+		return pc__fail(PC_E_INVAL, "pmap_get_*: NULL visitor");
+	}
 	for (; ok; ok = PC__M(next)(it)) {
 		int r = fn(it->key, it->val, arg);
 		if (r) {
@@ -700,7 +747,9 @@ static inline int PC__M(_visit)(PC__M(iter) * it, bool ok, PC__M(visit_fn) fn,
 
 /**
  * @brief Call @p fn on every entry in key order until it returns nonzero.
- * @return 0 when all were visited, else @p fn's nonzero value.
+ * @return 0 when all were visited, else @p fn's nonzero value;
+ * ::PC_E_INVAL for a NULL @p fn (a NULL or unbound map, or a key it
+ * cannot hold, visits nothing: 0, with pc_errmsg() saying why).
  * @p fn must not change the map. Transactions: any.
  */
 static inline int PC__M(get_all)(const PC_NAME *m, PC__M(visit_fn) fn,

@@ -232,8 +232,11 @@ static inline void pmemlog_close(PMEMlogpool *plp)
  */
 static inline size_t pmemlog_nbyte(PMEMlogpool *plp)
 {
-	if (!plp)
+	if (!plp) {
+		(void)pc__fail(PC_E_INVAL, "pmemlog_nbyte: NULL pool");
+		errno = EINVAL;
 		return 0;
+	}
 	pc_pool_stats st;
 	uint64_t n = plog_nbyte(&plp->log);
 	if (pc_pool_stats_get(plp->pool, &st) == PC_OK)
@@ -249,6 +252,7 @@ static inline int pmemlog_append(PMEMlogpool *plp, const void *buf,
 				 size_t count)
 {
 	if (!plp) {
+		(void)pc__fail(PC_E_INVAL, "pmemlog_append: NULL pool");
 		errno = EINVAL;
 		return -1;
 	}
@@ -290,17 +294,25 @@ static inline int pmemlog_appendv(PMEMlogpool *plp, const struct iovec *iov,
 	return pc__pmemlog_ret(e);
 }
 
-/** @brief Bytes of data in the log (sum of appended lengths). */
+/** @brief Bytes of data in the log (sum of appended lengths); -1 with
+ * errno EINVAL for a NULL pool. */
 static inline long long pmemlog_tell(PMEMlogpool *plp)
 {
-	return plp ? (long long)plog_tell(&plp->log) : -1;
+	if (!plp) {
+		(void)pc__fail(PC_E_INVAL, "pmemlog_tell: NULL pool");
+		errno = EINVAL;
+		return -1;
+	}
+	return (long long)plog_tell(&plp->log);
 }
 
-/** @brief Empty the log, atomically. */
+/** @brief Empty the log, atomically (errno EINVAL for a NULL pool). */
 static inline void pmemlog_rewind(PMEMlogpool *plp)
 {
-	if (plp && plog_rewind(&plp->log) != PC_OK)
-		errno = EINVAL;
+	pc_err e = plp ? plog_rewind(&plp->log)
+		       : pc__fail(PC_E_INVAL, "pmemlog_rewind: NULL pool");
+	if (e != PC_OK)
+		errno = pc__pmemlog_errno(e);
 }
 
 /**
@@ -313,9 +325,12 @@ static inline void pmemlog_walk(PMEMlogpool *plp, size_t chunksize,
 						     size_t len, void *arg),
 				void *arg)
 {
-	if (!plp || !process_chunk)
+	if (!plp || !process_chunk) {
+		(void)pc__fail(PC_E_INVAL, "pmemlog_walk: NULL argument");
+		errno = EINVAL;
 		return;
-	struct pc__pmemlog_walk w = {process_chunk, arg};
+	}
+	struct pc__pmemlog_walk w = {process_chunk, arg, 0};
 	if (chunksize == 0) {
 		/* One call with everything: a chunk as large as the log. */
 		uint64_t all = plog_tell(&plp->log);
