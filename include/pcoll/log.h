@@ -159,8 +159,6 @@ PC_MUST_USE static inline pc_err plog_root(pc_pool *pool, const char *name,
 					   pc_open_mode mode,
 					   size_t initial_capacity, plog *out)
 {
-	if (out)
-		memset(out, 0, sizeof(*out));
 	if (!pool || !out)
 		return pc__fail(PC_E_INVAL, "plog_root: NULL argument");
 	return plog__open(pool, name, mode, initial_capacity, out);

@@ -232,8 +232,6 @@ typedef int (*PC__M(visit_fn))(PC__M(kref) key, PC__M(vref) val, void *arg);
 PC_MUST_USE static inline pc_err PC__M(root)(pc_pool *pool, const char *name,
 					     pc_open_mode mode, PC_NAME *out)
 {
-	if (out)
-		memset(out, 0, sizeof(*out));
 	if (!pool || !out)
 		return pc__fail(PC_E_INVAL, "pmap_root: NULL argument");
 	pc_typesig sig = PC__M(_sig)();

@@ -288,7 +288,7 @@ static inline int pc__pool_range_ok(const pc_pool *pool, uint64_t off,
  * @param opts  how to create it; NULL only with ::PC_OPEN. Ignored when an
  *              existing pool is opened (a growable pool remembers its
  *              growth step).
- * @param out   receives the handle; NULL on error.
+ * @param out   receives the handle; untouched on error.
  * @return ::PC_OK, or
  *   ::PC_E_NOTFOUND (missing file, ::PC_OPEN),
  *   ::PC_E_EXISTS (file exists, ::PC_CREATE),
@@ -309,8 +309,6 @@ PC_MUST_USE static inline pc_err pc_pool_open_opts(const char *path,
 						   const pc_pool_opts *opts,
 						   pc_pool **out)
 {
-	if (out)
-		*out = NULL;
 	if (!path || !out || !*path)
 		return pc__fail(PC_E_INVAL,
 				"pc_pool_open: NULL or empty argument");

@@ -94,14 +94,14 @@ static inline uint64_t pc__pool_largest_free(const pc_pool *pool)
 /*
  * After a call failed with PC_E_FULL: the message names who failed (the
  * container or function) and the pool, and what is left (for a fixed
- * pool, the largest free block). Returns e. A message that names the
- * pool already is left as it is.
+ * pool, the largest free block). A message that names the pool already
+ * is left as it is.
  */
-static inline pc_err pc__pool_full_ctx(const pc_pool *pool, pc_err e,
-				       const char *who)
+static inline void pc__pool_full_note(const pc_pool *pool, pc_err e,
+				      const char *who)
 {
-	if (e != PC_E_FULL || !pool || strstr(pc__errmsg_buf, pool->path))
-		return e;
+	if (!pool || strstr(pc__errmsg_buf, pool->path))
+		return;
 	char pre[PC_ERRMSG_MAX], post[96];
 	if (snprintf(pre, sizeof(pre), "%s: %s", who, pool->path) < 0)
 		pre[0] = '\0';
@@ -114,6 +114,16 @@ static inline pc_err pc__pool_full_ctx(const pc_pool *pool, pc_err e,
 			       "%llu bytes)",
 			       (unsigned long long)pc__pool_largest_free(pool));
 	pc__errmsg_wrap(e, pre, post);
+}
+
+/* e, with the context of pc__pool_full_note() added when it is
+ * PC_E_FULL. Always inlined, so that the compiler sees e come back: a
+ * caller's "failed, so the output was not written" stays visible. */
+__attribute__((always_inline)) static inline pc_err
+pc__pool_full_ctx(const pc_pool *pool, pc_err e, const char *who)
+{
+	if (PC__UNLIKELY(e == PC_E_FULL))
+		pc__pool_full_note(pool, e, who);
 	return e;
 }
 
