@@ -71,6 +71,13 @@ UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
 build_and_test asan-ubsan clang "${once[@]}" --no-suite bench -- \
   -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 
+# ThreadSanitizer: the concurrency suites (threads sharing one
+# synchronized map), with the documented suppressions of tools/tsan.supp.
+TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:suppressions=$PWD/tools/tsan.supp} \
+build_and_test tsan clang --suite concurrency -- \
+  -Db_sanitize=thread -Db_lundef=false -Dbuildtype=debugoptimized \
+  -Dexamples=false -Dbench=false -Dpython=disabled
+
 echo "=== lint: clang-tidy on include/"
 if bash tools/lint.sh tidy; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 echo "=== lint: clang-format on include/, tests/, examples/, bench/, tools/"

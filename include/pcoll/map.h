@@ -34,7 +34,10 @@
  * Transactions: every mutating call outside TX() is failure-atomic on its
  * own; inside TX() it joins the transaction (so an abort undoes it).
  * Readers need no transaction. Iterators, slices and pointers handed out
- * are invalidated by any change to the map. One thread at a time per map.
+ * are invalidated by any change to the map. One thread at a time per map,
+ * unless the map is instantiated with `#define PC_SYNC`: then every
+ * thread may share it, readers take no lock, results are copies
+ * (docs/map.md, "Concurrency: PC_SYNC").
  *
  * `#define PC_DRAM` builds the same code without persistence on malloc'd
  * memory (the benchmark's DRAM anchor): use NAME_dram_new() and
@@ -195,11 +198,17 @@ typedef struct PC__M(iter) {
 	union {
 		PC__MK_T k;
 		pc__msbuf b;
-	} kc, rk; /**< @private */
+	} kc[2]; /**< @private the current key and a spare */
 	union {
 		PC__MV_T v;
 		pc__msbuf b;
 	} vc; /**< @private */
+	/** @private small fixed entries: a leaf's worth of slot copies */
+	unsigned char bat[PC__MAP_SLOT(sizeof(PC__MK_T), _Alignof(PC__MK_T),
+				       sizeof(PC__MV_T),
+				       _Alignof(PC__MV_T)) <= PC__MSB_SLOT
+				  ? 64 * PC__MSB_SLOT
+				  : 1] __attribute__((aligned(64)));
 #else
 	pc__mit it; /**< @private */
 #endif
@@ -614,6 +623,9 @@ static inline bool PC__M(next)(PC__M(iter) * it)
 		(void)pc__fail(PC_E_INVAL, "pmap_next: NULL iterator");
 		return false;
 	}
+	int r = PC__M(_e_fastnext)(it);
+	if (r >= 0)
+		return r != 0;
 	PC__M(_itfix)(it);
 	return PC__M(_itset)(it, PC__M(_e_next)(it));
 }

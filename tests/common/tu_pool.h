@@ -8,7 +8,11 @@
 #ifndef PCOLL_TU_POOL_H
 #define PCOLL_TU_POOL_H
 
+#ifdef TU_MINI
+#include "tu_mini.h"
+#else
 #include <criterion/criterion.h>
+#endif
 #include <signal.h>
 #include <sys/wait.h>
 

@@ -7,10 +7,14 @@
  * type signature, and no lock surviving a SIGKILL.
  */
 #define _GNU_SOURCE
+#ifndef TU_MINI
 #include <criterion/criterion.h>
+#endif
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../common/tu_pool.h"
 
@@ -195,36 +199,69 @@ static int lin_apply(const lop *o, uint64_t *val)
 	}
 }
 
-/* Depth-first search for a linearization (Wing & Gong, with memo):
- * an operation may come next when no other remaining operation returned
- * before it was called. */
+/* Depth-first search for a linearization (Wing & Gong, with memo): an
+ * operation may come next when no other remaining operation returned
+ * before it was called. Iterative (histories are thousands of operations
+ * deep): frame d holds the register value before the d-th step and the
+ * next thread to try. */
+typedef struct lin_frame {
+	uint64_t val;
+	int next, took, entered;
+} lin_frame;
+
 static int lin_search(const lin_hist *h, unsigned *pos, uint64_t val,
 		      lin_memo *memo, unsigned left)
 {
-	if (left == 0)
-		return 1;
-	if (lin_seen(memo, lin_state(pos, val)))
-		return 0;
-	uint64_t minend = UINT64_MAX;
-	for (int t = 0; t < LIN_THREADS; t++)
-		if (pos[t] < h->n[t] && h->ops[t][pos[t]]->t1 < minend)
-			minend = h->ops[t][pos[t]]->t1;
-	for (int t = 0; t < LIN_THREADS; t++) {
-		if (pos[t] >= h->n[t])
+	lin_frame *f = (lin_frame *)calloc(left + 1, sizeof(*f));
+	cr_assert_not_null(f);
+	unsigned d = 0;
+	f[0].val = val;
+	int found = 0;
+	for (;;) {
+		if (d == left) {
+			found = 1;
+			break;
+		}
+		lin_frame *cur = &f[d];
+		int pushed = 0;
+		if (cur->entered || !lin_seen(memo, lin_state(pos, cur->val))) {
+			cur->entered = 1;
+			uint64_t minend = UINT64_MAX;
+			for (int t = 0; t < LIN_THREADS; t++)
+				if (pos[t] < h->n[t] &&
+				    h->ops[t][pos[t]]->t1 < minend)
+					minend = h->ops[t][pos[t]]->t1;
+			for (int t = cur->next; t < LIN_THREADS; t++) {
+				if (pos[t] >= h->n[t])
+					continue;
+				const lop *o = h->ops[t][pos[t]];
+				uint64_t v = cur->val;
+				if (o->t0 > minend || !lin_apply(o, &v))
+					continue;
+				cur->next = t + 1;
+				cur->took = t;
+				pos[t]++;
+				f[d + 1] = (lin_frame){v, 0, -1, 0};
+				d++;
+				pushed = 1;
+				break;
+			}
+		}
+		if (pushed)
 			continue;
-		const lop *o = h->ops[t][pos[t]];
-		if (o->t0 > minend)
-			continue;
-		uint64_t v = val;
-		if (!lin_apply(o, &v))
-			continue;
-		pos[t]++;
-		int ok = lin_search(h, pos, v, memo, left - 1);
-		pos[t]--;
-		if (ok)
-			return 1;
+		/* No way on from here: back to the previous step. */
+		if (d == 0)
+			break;
+		d--;
+		pos[f[d].took]--;
 	}
-	return 0;
+	/* pos is back where it was unless a linearization was found */
+	while (found && d > 0) {
+		d--;
+		pos[f[d].took]--;
+	}
+	free(f);
+	return found;
 }
 
 static void lin_run(uint64_t seed, unsigned nops)
@@ -746,6 +783,149 @@ Test(map_sync, no_lock_survives_sigkill)
 	cr_assert_eq(smap_check(&m), PC_OK, "%s", pc_errmsg());
 }
 
+/* ------------------------------------------------------------------ */
+/* kill -9 soak: four writer threads                                    */
+/* ------------------------------------------------------------------ */
+
+#define SOAK_T    4
+#define SOAK_KEYS 64 /* keys per thread */
+
+/* Operation i of thread t: a put of value i, or (every fifth) a remove,
+ * of the thread's key t + SOAK_T * (i * 7 % SOAK_KEYS). */
+static uint64_t soak_key(unsigned t, uint64_t i)
+{
+	return t + SOAK_T * (i * 7 % SOAK_KEYS);
+}
+
+static int soak_is_remove(uint64_t i)
+{
+	return i % 5 == 4;
+}
+
+typedef struct soak_shared {
+	_Atomic uint64_t acked[SOAK_T]; /* operations that returned */
+} soak_shared;
+
+typedef struct soak_thr {
+	smap *m;
+	soak_shared *sh;
+	unsigned t;
+} soak_thr;
+
+static void *soak_writer(void *p)
+{
+	soak_thr *a = (soak_thr *)p;
+	for (uint64_t i = atomic_load(&a->sh->acked[a->t]);; i++) {
+		uint64_t k = soak_key(a->t, i);
+		pc_err e = soak_is_remove(i) ? smap_remove(a->m, k, NULL)
+					     : smap_put(a->m, k, i, NULL);
+		if (e != PC_OK && e != PC_E_NOTFOUND)
+			_exit(3);
+		atomic_store(&a->sh->acked[a->t], i + 1);
+	}
+	return NULL;
+}
+
+/* The value key k of thread t holds after its first n operations
+ * (ABSENT when none put it, or it was removed last). */
+static uint64_t soak_expect(unsigned t, uint64_t k, uint64_t n)
+{
+	uint64_t v = ABSENT;
+	for (uint64_t i = 0; i < n; i++)
+		if (soak_key(t, i) == k)
+			v = soak_is_remove(i) ? ABSENT : i;
+	return v;
+}
+
+Test(map_sync, kill9_soak_with_four_writer_threads)
+{
+	pool = tu_mkpool("sync-soak", TU_POOL_SIZE);
+	smap m;
+	cr_assert_eq(smap_root(pool, "m", PC_CREATE, &m), PC_OK);
+	for (uint64_t k = 1000; k < 5000; k++) /* a tree with inner nodes */
+		cr_assert_eq(smap_insert(&m, k, k), PC_OK);
+	char path[PC_PATH_MAX];
+	(void)snprintf(path, sizeof(path), "%s", pool->path);
+	cr_assert_eq(pc_pool_close(pool), PC_OK);
+	pool = NULL;
+	soak_shared *sh =
+		(soak_shared *)mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+				    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	cr_assert_neq((void *)sh, MAP_FAILED);
+	memset(sh, 0, sizeof(*sh));
+	uint64_t s = 4242;
+	int rounds = small() ? 4 : 12;
+	for (int r = 0; r < rounds; r++) {
+		uint64_t before = 0;
+		for (unsigned t = 0; t < SOAK_T; t++)
+			before += atomic_load(&sh->acked[t]);
+		pid_t pid = tu_fork();
+		if (pid == 0) {
+			pc_pool *cp;
+			smap cm;
+			if (pc_pool_open(path, &cp) ||
+			    smap_root(cp, "m", PC_OPEN, &cm))
+				_exit(2);
+			soak_thr th[SOAK_T];
+			pthread_t id[SOAK_T];
+			for (unsigned t = 0; t < SOAK_T; t++) {
+				th[t] = (soak_thr){&cm, sh, t};
+				if (pthread_create(&id[t], NULL, soak_writer,
+						   &th[t]))
+					_exit(4);
+			}
+			for (;;)
+				pause();
+		}
+		/* Kill after some progress, at a random moment. */
+		for (;;) {
+			uint64_t now = 0;
+			for (unsigned t = 0; t < SOAK_T; t++)
+				now += atomic_load(&sh->acked[t]);
+			if (now >= before + 40)
+				break;
+			usleep(200);
+		}
+		usleep((useconds_t)(tu_splitmix64(&s) % 20000));
+		tu_kill9(pid);
+		cr_assert_eq(pc_pool_open(path, &pool), PC_OK, "%s",
+			     pc_errmsg());
+		cr_assert_eq(smap_root(pool, "m", PC_OPEN, &m), PC_OK);
+		cr_assert_eq(smap_check(&m), PC_OK, "round %d: %s", r,
+			     pc_errmsg());
+		for (unsigned t = 0; t < SOAK_T; t++) {
+			uint64_t n = atomic_load(&sh->acked[t]);
+			for (uint64_t j = 0; j < SOAK_KEYS; j++) {
+				uint64_t k = t + SOAK_T * j;
+				uint64_t v = ABSENT,
+					 want = soak_expect(t, k, n);
+				/* the operation running at the kill may or may
+				 * not have happened */
+				uint64_t alt = soak_expect(t, k, n + 1);
+				(void)smap_get_copy(&m, k, &v);
+				cr_assert(v == want || v == alt,
+					  "round %d thread %u key %llu: %llu, "
+					  "acked %llu ops (want %llu)",
+					  r, t, (unsigned long long)k,
+					  (unsigned long long)v,
+					  (unsigned long long)n,
+					  (unsigned long long)want);
+			}
+		}
+		for (uint64_t k = 1000; k < 5000; k += 97)
+			cr_assert(smap_contains(&m, k));
+		cr_assert_eq(pc_pool_close(pool), PC_OK);
+		pool = NULL;
+	}
+	uint64_t total = 0;
+	for (unsigned t = 0; t < SOAK_T; t++)
+		total += atomic_load(&sh->acked[t]);
+	cr_log_info("soak: %d kills, %llu acknowledged operations", rounds,
+		    (unsigned long long)total);
+	munmap(sh, sizeof(*sh));
+	cr_assert_eq(pc_pool_open(path, &pool), PC_OK);
+}
+
 /* Single-threaded parity with the plain map: the same random operations
  * give the same contents (sync code on its own, byte strings included). */
 Test(map_sync, same_results_as_the_plain_map)
@@ -818,3 +998,7 @@ Test(map_sync, same_results_as_the_plain_map)
 	cr_assert(sbmap_is_empty(&b));
 	cr_assert_eq(smap_free(&s), PC_OK);
 }
+
+#ifdef TU_MINI
+TU_MINI_MAIN
+#endif

@@ -4,7 +4,10 @@
  * shared by threads, without locks.
  *
  * An iterator remembers one leaf, the version of its word when it read
- * the leaf's order, and copies of its current entry. A move within an
+ * the leaf's order, and copies of its current entry. It keeps two key
+ * copies: a move copies the next entry into the spare one and makes it
+ * current only once validated, so the current key survives a failed
+ * attempt and serves as the restart point. A move within an
  * unchanged leaf validates that version once more; when the leaf changed
  * (or the move crosses to the next leaf and that changed), the iterator
  * descends again from the header to the first key after the copy of its
@@ -16,6 +19,12 @@
  * - every key present from the start of the scan to its end comes out;
  * - a key inserted or removed during the scan may or may not.
  * The counts are scans that copy keys only, with the same promise.
+ *
+ * Small fixed-size entries (a slot of at most PC__MSB_SLOT bytes) are
+ * copied a leaf at a time: once positioned, the iterator copies every
+ * following live entry of the leaf into its batch under one validation,
+ * and the next moves serve the batch without touching the pool: each
+ * entry served was present with that value when the batch was copied.
  *
  * Relies on: map_sync_read.h (descent, validated views, copies).
  */
@@ -29,6 +38,8 @@
 
 /** @cond PCOLL_INTERNAL */
 
+#define PC__MSB_SLOT 32 /* largest slot copied a leaf at a time */
+
 typedef struct pc__msit {
 	pc__mctx c;
 	uint64_t leaf; /* 0: ended */
@@ -37,26 +48,30 @@ typedef struct pc__msit {
 	uint64_t bm;   /* live slots then */
 	uint8_t ord[64];
 	uint8_t n, pos, lob, hib;
+	uint8_t cur;         /* kb[cur] holds the current key */
 	const void *lo, *hi; /* probe bounds, kept by the typed layer */
-	void *kc;            /* copy of the current key: a K, or a pc__msbuf */
+	void *kb[2];         /* key copies: a K each, or a pc__msbuf each */
 	void *vc;            /* copy of its value: a V, a pc__msbuf, or NULL */
-	void *rk;        /* restart key: PC__MAP_KMAX bytes, or a pc__msbuf */
-	pc_slice ks, rs; /* byte-string keys: probe forms of kc and rk */
-	pc_err err;      /* why the last move failed (PC_OK: the end) */
+	pc_slice ks[2];      /* byte-string keys: probe forms of kb[] */
+	unsigned char *bat;  /* batch of slot copies, or NULL (no batching) */
+	uint8_t bn, bi;      /* entries in the batch; the current one */
+	uint8_t bpos[64];    /* each entry's position in ord[] */
+	pc_err err;          /* why the last move failed (PC_OK: the end) */
 	const char *fn;
 } pc__msit;
 
-/* Probe form of the current key's copy. */
-static inline const void *pc__msit_kprobe(pc__msit *it, const pc__mapd *d)
+/* Probe form of key copy i. */
+PC__MS_INLINE const void *pc__msit_kprobe(pc__msit *it, const pc__mapd *d,
+					  unsigned i)
 {
 	if (d->kkind != PC__MK_BYTES)
-		return it->kc;
-	const pc__msbuf *b = (const pc__msbuf *)it->kc;
-	it->ks = pc_slice_make(b->p, b->len);
-	return &it->ks;
+		return it->kb[i];
+	const pc__msbuf *b = (const pc__msbuf *)it->kb[i];
+	it->ks[i] = pc_slice_make(b->p, b->len);
+	return &it->ks[i];
 }
 
-static inline int pc__msit_live(const pc__msit *it, const pc__mapd *d,
+PC__MS_INLINE int pc__msit_live(const pc__msit *it, const pc__mapd *d,
 				unsigned pos)
 {
 	unsigned s = it->ord[pos];
@@ -108,7 +123,7 @@ static inline int pc__msit_sort(pc__msit *it, const pc__mapd *d,
 
 /* Read leaf off (word w, version v taken) into the iterator, positioned
  * before its first slot. 0: it changed. */
-static inline int pc__msit_load(pc__msit *it, const pc__mapd *d, uint64_t off,
+PC__MS_INLINE int pc__msit_load(pc__msit *it, const pc__mapd *d, uint64_t off,
 				uint64_t *w, uint64_t v)
 {
 	const pc__mctx *c = &it->c;
@@ -131,12 +146,12 @@ static inline int pc__msit_load(pc__msit *it, const pc__mapd *d, uint64_t off,
 }
 
 /* Copy the entry at it->pos. 1, 0 (changed) or -1 (no memory). */
-static inline int pc__msit_copy(pc__msit *it, const pc__mapd *d)
+PC__MS_INLINE int pc__msit_copy(pc__msit *it, const pc__mapd *d)
 {
 	const pc__mctx *c = &it->c;
 	const unsigned char *s =
 		pc__msr_slot(d, pc__ml(c, it->leaf), it->ord[it->pos]);
-	int r = pc__msr_kcopy(c, d, s, it->w, it->ver, it->kc);
+	int r = pc__msr_kcopy(c, d, s, it->w, it->ver, it->kb[it->cur ^ 1u]);
 	if (r > 0 && it->vc) {
 		/* it->vc holds a V or a pc__msbuf (typed layer union). */
 		pc__msout o = {it->vc, NULL, (pc__msbuf *)it->vc};
@@ -149,7 +164,7 @@ static inline int pc__msit_copy(pc__msit *it, const pc__mapd *d)
 }
 
 /* 1 when the probe key pk is inside bound (bk, b) on side (0: lower). */
-static inline int pc__msit_inb(pc__msit *it, const pc__mapd *d, const void *bk,
+PC__MS_INLINE int pc__msit_inb(pc__msit *it, const pc__mapd *d, const void *bk,
 			       int b, int side, const void *pk)
 {
 	if (b == PC_UNBOUNDED)
@@ -168,26 +183,55 @@ static inline int pc__msit_inb(pc__msit *it, const pc__mapd *d, const void *bk,
 	return b == PC_INCLUDED ? r >= 0 : r > 0;
 }
 
-/* Copy the entry at it->pos, validate, apply bound (bk, b) on side.
- * 1: positioned, 0: outside the bound (ended), -1: changed, -2: error. */
-static inline int pc__msit_take(pc__msit *it, const pc__mapd *d, const void *bk,
+/* Copy the entry at it->pos into the spare copies, validate, apply bound
+ * (bk, b) on side; then the copy is current. 1: positioned, 0: outside the
+ * bound (ended), -1: changed, -2: error. */
+/* Batch mode: copy the live entries from it->pos to the end of the leaf
+ * into the batch; 1 when the leaf validated. */
+PC__MS_INLINE int pc__msb_fill(pc__msit *it, const pc__mapd *d)
+{
+	const struct pc__mleaf *l = pc__ml(&it->c, it->leaf);
+	unsigned k = 0;
+	for (unsigned p = it->pos; p < it->n; p++)
+		if (pc__msit_live(it, d, p)) {
+			memcpy(it->bat + (size_t)k * d->slot,
+			       pc__msr_slot(d, l, it->ord[p]), d->slot);
+			it->bpos[k++] = (uint8_t)p;
+		}
+	it->bn = (uint8_t)k;
+	it->bi = 0;
+	return pc__sy_rok(it->w, it->ver);
+}
+
+PC__MS_INLINE int pc__msit_take(pc__msit *it, const pc__mapd *d, const void *bk,
 				int b, int side)
 {
+	if (it->bat) {
+		if (!pc__msb_fill(it, d))
+			return -1;
+		if (!pc__msit_inb(it, d, bk, b, side, it->bat)) {
+			it->leaf = 0;
+			return 0;
+		}
+		return 1;
+	}
 	int r = pc__msit_copy(it, d);
 	if (r < 0)
 		return -2;
 	if (r == 0 || !pc__sy_rok(it->w, it->ver))
 		return -1;
-	if (!pc__msit_inb(it, d, bk, b, side, pc__msit_kprobe(it, d))) {
+	unsigned nx = it->cur ^ 1u;
+	if (!pc__msit_inb(it, d, bk, b, side, pc__msit_kprobe(it, d, nx))) {
 		it->leaf = 0;
 		return 0;
 	}
+	it->cur = (uint8_t)nx;
 	return 1;
 }
 
 /* From it->pos on: skip dead slots, cross to following leaves, take the
  * entry (hi bound applied). Codes as pc__msit_take. */
-static inline int pc__msit_fwd(pc__msit *it, const pc__mapd *d)
+PC__MS_INLINE int pc__msit_fwd(pc__msit *it, const pc__mapd *d)
 {
 	const pc__mctx *c = &it->c;
 	for (;;) {
@@ -357,21 +401,6 @@ static inline int pc__msit_seek_last(pc__msit *it, const pc__mapd *d,
 	}
 }
 
-/* Save the current key as the restart key; its probe form. */
-static inline const void *pc__msit_restart_key(pc__msit *it, const pc__mapd *d)
-{
-	if (d->kkind != PC__MK_BYTES) {
-		memcpy(it->rk, it->kc, d->ksz);
-		return it->rk;
-	}
-	pc__msbuf *k = (pc__msbuf *)it->kc, *r = (pc__msbuf *)it->rk;
-	pc__msbuf t = *k; /* swap: no copy */
-	*k = *r;
-	*r = t;
-	it->rs = pc_slice_make(r->p, r->len);
-	return &it->rs;
-}
-
 /* First key in the range. 1, 0 (none), -2 (error in it->err). */
 static inline int pc__msit_first(pc__msit *it, const pc__mapd *d)
 {
@@ -396,13 +425,37 @@ static inline int pc__msit_last(pc__msit *it, const pc__mapd *d)
 	return pc__msit_seek_last(it, d, it->hi, it->hib);
 }
 
-/* A move first sets the current key aside as the restart key: a failed
- * attempt may have overwritten the copy of the current entry. */
-static inline int pc__msit_next(pc__msit *it, const pc__mapd *d)
+/* Batch mode: the current key, copied out of the batch (a refill
+ * overwrites it) as the restart point. */
+PC__MS_INLINE const void *pc__msb_restart(pc__msit *it, const pc__mapd *d)
+{
+	memcpy(it->kb[0], it->bat + (size_t)it->bi * d->slot, d->ksz);
+	it->pos = it->bpos[it->bi];
+	return it->kb[0];
+}
+
+/* A move that finds the leaf changed restarts after (before) the current
+ * key, which no attempt overwrites. */
+PC__MS_INLINE int pc__msit_next(pc__msit *it, const pc__mapd *d)
 {
 	if (!it->leaf)
 		return 0;
-	const void *rk = pc__msit_restart_key(it, d);
+	const void *rk;
+	if (it->bat) {
+		if (it->bi + 1u < it->bn) {
+			it->bi++;
+			it->pos = it->bpos[it->bi];
+			if (!pc__msit_inb(it, d, it->hi, it->hib, 1,
+					  it->bat + (size_t)it->bi * d->slot)) {
+				it->leaf = 0;
+				return 0;
+			}
+			return 1;
+		}
+		rk = pc__msb_restart(it, d);
+	} else {
+		rk = pc__msit_kprobe(it, d, it->cur);
+	}
 	if (pc__sy_rok(it->w, it->ver)) {
 		it->pos++;
 		int r = pc__msit_fwd(it, d);
@@ -416,7 +469,22 @@ static inline int pc__msit_prev(pc__msit *it, const pc__mapd *d)
 {
 	if (!it->leaf)
 		return 0;
-	const void *rk = pc__msit_restart_key(it, d);
+	const void *rk;
+	if (it->bat) {
+		if (it->bi > 0) {
+			it->bi--;
+			it->pos = it->bpos[it->bi];
+			if (!pc__msit_inb(it, d, it->lo, it->lob, 0,
+					  it->bat + (size_t)it->bi * d->slot)) {
+				it->leaf = 0;
+				return 0;
+			}
+			return 1;
+		}
+		rk = pc__msb_restart(it, d);
+	} else {
+		rk = pc__msit_kprobe(it, d, it->cur);
+	}
 	if (pc__sy_rok(it->w, it->ver)) {
 		int pos = pc__msit_upper(it, d, it->pos, NULL, PC_UNBOUNDED);
 		if (pos >= 0) {

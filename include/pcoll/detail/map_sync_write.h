@@ -42,7 +42,8 @@
 
 /* Where a synchronized change stands with respect to a transaction.
  * PC_OK and *intx, or an error. */
-static inline pc_err pc__ms_txcheck(int *intx, const char *fn)
+__attribute__((always_inline)) static inline pc_err
+pc__ms_txcheck(int *intx, const char *fn)
 {
 	pc__txstate st = pc__tx_state();
 	if (st == PC__TX_DEAD)
@@ -64,8 +65,8 @@ static inline pc_err pc__ms_txcheck(int *intx, const char *fn)
  * (start again; a transaction has waited for the word first); -e: the
  * transaction is aborted with error e (::PC_E_BUSY: wait-die).
  */
-static inline int pc__ms_lock(pc__sylk *k, int intx, pc__mspath *sp, unsigned i,
-			      const char *fn)
+__attribute__((always_inline)) static inline int
+pc__ms_lock(pc__sylk *k, int intx, pc__mspath *sp, unsigned i, const char *fn)
 {
 	uint64_t *w = sp->w[i];
 #ifdef PCOLL_TEST_BUG_SYNC_NO_LEAF_LOCK
@@ -172,9 +173,9 @@ static inline int pc__ms_lock_unlink(const pc__mctx *c, const pc__mapd *d,
 
 /* Descend to pk's leaf and lock it. PC_OK with the leaf locked, or an
  * error (no lock held by a single operation then). */
-static inline pc_err pc__ms_lock_leaf(const pc__mctx *c, const pc__mapd *d,
-				      pc__sylk *k, int intx, const void *pk,
-				      pc__mspath *sp, const char *fn)
+__attribute__((always_inline)) static inline pc_err
+pc__ms_lock_leaf(const pc__mctx *c, const pc__mapd *d, pc__sylk *k, int intx,
+		 const void *pk, pc__mspath *sp, const char *fn)
 {
 	for (;;) {
 		PC_TRY(pc__msr_descend(c, d, pk, -1, sp, fn));
@@ -188,9 +189,9 @@ static inline pc_err pc__ms_lock_leaf(const pc__mctx *c, const pc__mapd *d,
 }
 
 /* insert/put of a synchronized map (pc__m_insert's contract). */
-static inline pc_err pc__ms_insert(const pc__mctx *c, const pc__mapd *d,
-				   const void *pk, const void *pv, int replace,
-				   int *replaced, const char *fn)
+__attribute__((always_inline)) static inline pc_err
+pc__ms_insert(const pc__mctx *c, const pc__mapd *d, const void *pk,
+	      const void *pv, int replace, int *replaced, const char *fn)
 {
 	int intx;
 	PC_TRY(pc__ms_txcheck(&intx, fn));
@@ -204,7 +205,11 @@ static inline pc_err pc__ms_insert(const pc__mctx *c, const pc__mapd *d,
 		PC_TRY(pc__ms_lock_leaf(c, d, &k, intx, pk, &sp, fn));
 		struct pc__mleaf *l = pc__ml(c, sp.p.node[sp.p.h]);
 		int split = 0;
-		pc_err e = pc__m_insert_at(c, &sp.p, l, pk, pv, fp, replace,
+		/* A fresh context: its descriptor is the constant d again for
+		 * the single-threaded code (the loop above let c escape). */
+		pc__mctx lc = *c;
+		lc.d = d;
+		pc_err e = pc__m_insert_at(&lc, &sp.p, l, pk, pv, fp, replace,
 					   replaced, intx, &split, fn);
 		if (split) {
 			uint64_t *stop = NULL;
@@ -218,7 +223,7 @@ static inline pc_err pc__ms_insert(const pc__mctx *c, const pc__mapd *d,
 				pc__ms_backoff(&k, intx, stop);
 				continue;
 			}
-			e = pc__m_split(c, &sp.p, pk, pv, fp);
+			e = pc__m_split(&lc, &sp.p, pk, pv, fp);
 		}
 		pc__sy_release(&k);
 		return e;
@@ -226,8 +231,9 @@ static inline pc_err pc__ms_insert(const pc__mctx *c, const pc__mapd *d,
 }
 
 /* remove of a synchronized map (pc__m_remove's contract). */
-static inline pc_err pc__ms_remove(const pc__mctx *c, const pc__mapd *d,
-				   const void *pk, void *vout, const char *fn)
+__attribute__((always_inline)) static inline pc_err
+pc__ms_remove(const pc__mctx *c, const pc__mapd *d, const void *pk, void *vout,
+	      const char *fn)
 {
 	int intx;
 	PC_TRY(pc__ms_txcheck(&intx, fn));
@@ -238,14 +244,16 @@ static inline pc_err pc__ms_remove(const pc__mctx *c, const pc__mapd *d,
 		k.n = 0;
 		PC_TRY(pc__ms_lock_leaf(c, d, &k, intx, pk, &sp, fn));
 		struct pc__mleaf *l = pc__ml(c, sp.p.node[sp.p.h]);
-		int o = pc__ml_find(c, l, pk, fp);
+		pc__mctx lc = *c; /* d constant again (see pc__ms_insert) */
+		lc.d = d;
+		int o = pc__ml_find(&lc, l, pk, fp);
 		if (o < 0) {
 			pc__sy_release(&k);
 			return pc__fail(PC_E_NOTFOUND, "%s: no such key", fn);
 		}
 		int unlink = 0;
-		pc_err e = pc__m_remove_at(c, &sp.p, l, (unsigned)o, vout, intx,
-					   &unlink);
+		pc_err e = pc__m_remove_at(&lc, &sp.p, l, (unsigned)o, vout,
+					   intx, &unlink);
 		if (unlink) {
 			uint64_t *stop = NULL;
 			int r = pc__ms_lock_unlink(c, d, &k, intx, &sp, &stop,
@@ -258,7 +266,7 @@ static inline pc_err pc__ms_remove(const pc__mctx *c, const pc__mapd *d,
 				pc__ms_backoff(&k, intx, stop);
 				continue;
 			}
-			e = pc__m_remove_at(c, &sp.p, l, (unsigned)o, vout,
+			e = pc__m_remove_at(&lc, &sp.p, l, (unsigned)o, vout,
 					    intx, &unlink);
 		}
 		pc__sy_release(&k);
@@ -278,6 +286,8 @@ static inline pc_err pc__ms_tx_slot(const pc__mctx *c, const pc__mapd *d,
 		return pc__fail(PC_E_NEEDTX, "%s: needs a running transaction",
 				fn);
 	pc__mspath sp;
+	sp.p.h = 0;
+	sp.p.node[0] = 0;
 	pc__sylk k;
 	k.n = 0;
 	PC_TRY(pc__ms_lock_leaf(c, d, &k, 1, pk, &sp, fn));

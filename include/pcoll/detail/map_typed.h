@@ -206,8 +206,8 @@ static inline bool PC__M(_itset)(PC__M(iter) * it, int ok)
 {
 	if (ok <= 0) { /* ended: nothing to keep */
 #ifdef PC_K_BYTES
-		pc__msbuf_free(&it->kc.b);
-		pc__msbuf_free(&it->rk.b);
+		pc__msbuf_free(&it->kc[0].b);
+		pc__msbuf_free(&it->kc[1].b);
 #endif
 #ifdef PC_V_BYTES
 		pc__msbuf_free(&it->vc.b);
@@ -215,10 +215,22 @@ static inline bool PC__M(_itset)(PC__M(iter) * it, int ok)
 		it->it.leaf = 0;
 		return false;
 	}
+#if !defined(PC_K_BYTES) && !defined(PC_V_BYTES)
+	if (it->it.bat) { /* batch mode: fixed keys and values */
+		const unsigned char *e =
+			it->it.bat + (size_t)it->it.bi * PC__M_SLOT;
+		it->key = (PC__M(kref))(const void *)e;
+		it->val = (PC__M(vref))(
+			const void *)(e + PC__MAP_VOFF(PC__M_KS, PC__M_KA,
+						       PC__M_VA));
+		return true;
+	}
+#endif
 #ifdef PC_K_BYTES
-	it->key = pc_slice_make(it->kc.b.p, it->kc.b.len);
+	it->key =
+		pc_slice_make(it->kc[it->it.cur].b.p, it->kc[it->it.cur].b.len);
 #else
-	it->key = &it->kc.k;
+	it->key = &it->kc[it->it.cur].k;
 #endif
 #ifdef PC_V_BYTES
 	it->val = pc_slice_make(it->vc.b.p, it->vc.b.len);
@@ -243,7 +255,17 @@ static inline void PC__M(_itinit)(const PC_NAME *m, PC__M(iter) * it,
 				  const PC__M(key) * lo, pc_bound lob,
 				  const PC__M(key) * hi, pc_bound hib)
 {
+#ifdef PC_SYNC
+	/* The engine state and the byte-string buffers start empty; the
+	 * fixed copies and the batch need no clearing (large). */
+	memset(&it->it, 0, sizeof(it->it));
+	memset(&it->kc, 0, sizeof(it->kc));
+	memset(&it->vc, 0, sizeof(it->vc));
+	memset(&it->lo, 0, sizeof(it->lo));
+	memset(&it->hi, 0, sizeof(it->hi));
+#else
 	memset(it, 0, sizeof(*it));
+#endif
 	it->it.c = PC__M(_ctx)(m);
 	if (lo && lob != PC_UNBOUNDED)
 		it->lo.k = *lo;
@@ -262,11 +284,14 @@ static inline void PC__M(_itfix)(PC__M(iter) * it)
 	 * (the caller may have copied the iterator). */
 	it->it.fn = "pmap iteration";
 #ifdef PC_K_BYTES
-	it->it.kc = &it->kc.b;
-	it->it.rk = &it->rk.b;
+	it->it.kb[0] = &it->kc[0].b;
+	it->it.kb[1] = &it->kc[1].b;
 #else
-	it->it.kc = &it->kc.k;
-	it->it.rk = &it->rk.k;
+	it->it.kb[0] = &it->kc[0].k;
+	it->it.kb[1] = &it->kc[1].k;
+#endif
+#if !defined(PC_K_BYTES) && !defined(PC_V_BYTES)
+	it->it.bat = PC__M_SLOT <= PC__MSB_SLOT ? it->bat : NULL;
 #endif
 #ifdef PC_V_BYTES
 	it->it.vc = &it->vc.b;
@@ -462,8 +487,8 @@ PC__M_EINLINE static inline size_t PC__M(_e_count)(const pc__mctx *c,
 	it.it.fn = "pmap_count";
 	long long n = pc__ms_count(&it.it, &PC__M(_desc));
 #ifdef PC_K_BYTES
-	pc__msbuf_free(&it.kc.b);
-	pc__msbuf_free(&it.rk.b);
+	pc__msbuf_free(&it.kc[0].b);
+	pc__msbuf_free(&it.kc[1].b);
 #endif
 	return n < 0 ? 0 : (size_t)n;
 #else
@@ -473,13 +498,41 @@ PC__M_EINLINE static inline size_t PC__M(_e_count)(const pc__mctx *c,
 #endif
 }
 
+/* next() without leaving the iterator's own batch (synchronized map,
+ * small fixed entries): 1 or 0 when it could tell, -1 otherwise (the
+ * general path then runs). Uses only the iterator's own fields, so a
+ * copied iterator works too. */
+static inline int PC__M(_e_fastnext)(PC__M(iter) * it)
+{
+#if defined(PC_SYNC) && !defined(PC_K_BYTES) && !defined(PC_V_BYTES)
+	if (PC__M_SLOT > PC__MSB_SLOT || !it->it.leaf ||
+	    it->it.bi + 1u >= it->it.bn)
+		return -1;
+	unsigned bi = ++it->it.bi;
+	it->it.pos = it->it.bpos[bi];
+	const unsigned char *e = it->bat + (size_t)bi * PC__M_SLOT;
+	if (it->it.hib != PC_UNBOUNDED &&
+	    !pc__msit_inb(&it->it, &PC__M(_desc), &it->hi, it->it.hib, 1, e)) {
+		it->it.leaf = 0;
+		return 0;
+	}
+	it->key = (PC__M(kref))(const void *)e;
+	it->val = (PC__M(vref))(
+		const void *)(e + PC__MAP_VOFF(PC__M_KS, PC__M_KA, PC__M_VA));
+	return 1;
+#else
+	(void)it;
+	return -1;
+#endif
+}
+
 /* Release what an iterator holds (copies of byte strings). */
 PC__M_EINLINE static inline void PC__M(_e_itend)(PC__M(iter) * it)
 {
 #ifdef PC_SYNC
 #ifdef PC_K_BYTES
-	pc__msbuf_free(&it->kc.b);
-	pc__msbuf_free(&it->rk.b);
+	pc__msbuf_free(&it->kc[0].b);
+	pc__msbuf_free(&it->kc[1].b);
 #endif
 #ifdef PC_V_BYTES
 	pc__msbuf_free(&it->vc.b);

@@ -68,7 +68,7 @@ struct pc__sync {
 PC__WEAK uint64_t pc__sy_ntok;
 PC__WEAK _Thread_local uint64_t pc__sy_tok;
 
-static inline uint64_t pc__sy_token(void)
+__attribute__((always_inline)) static inline uint64_t pc__sy_token(void)
 {
 	uint64_t t = pc__sy_tok;
 	if (PC__UNLIKELY(!t)) {
@@ -79,7 +79,7 @@ static inline uint64_t pc__sy_token(void)
 }
 
 /* The word a single operation of this thread stores to lock. */
-static inline uint64_t pc__sy_opword(void)
+__attribute__((always_inline)) static inline uint64_t pc__sy_opword(void)
 {
 	return (pc__sy_token() << 2) | 1u;
 }
@@ -254,7 +254,7 @@ typedef struct pc__sylk {
 
 /* The word this thread locks with now: its transaction's (a ticket is
  * drawn at its first lock) or its single-operation word. */
-static inline uint64_t pc__sy_me(int intx)
+__attribute__((always_inline)) static inline uint64_t pc__sy_me(int intx)
 {
 	if (!intx)
 		return pc__sy_opword();
@@ -264,7 +264,8 @@ static inline uint64_t pc__sy_me(int intx)
 	return pc__sy_txword(pc__tx_ticket);
 }
 
-static inline int pc__sy_held(const pc__sylk *k, const uint64_t *w)
+__attribute__((always_inline)) static inline int pc__sy_held(const pc__sylk *k,
+							     const uint64_t *w)
 {
 	for (unsigned i = 0; i < k->n; i++)
 		if (k->w[i] == w)
@@ -274,7 +275,8 @@ static inline int pc__sy_held(const pc__sylk *k, const uint64_t *w)
 
 /* Record a word just locked (replacing version v): in the operation's
  * set, or, in a transaction, in the list released when it ends. */
-static inline pc_err pc__sy_note(pc__sylk *k, int intx, uint64_t *w, uint64_t v)
+__attribute__((always_inline)) static inline pc_err
+pc__sy_note(pc__sylk *k, int intx, uint64_t *w, uint64_t v)
 {
 	if (intx)
 		return pc__txrel_push(w, v + 2);
@@ -289,7 +291,8 @@ static inline pc_err pc__sy_note(pc__sylk *k, int intx, uint64_t *w, uint64_t v)
  * success (also when this thread's transaction holds it already), 0 when
  * it changed. A single operation holds at most PC__SY_MAXLK words.
  */
-static inline int pc__sy_upgrade(pc__sylk *k, int intx, uint64_t *w, uint64_t v)
+__attribute__((always_inline)) static inline int
+pc__sy_upgrade(pc__sylk *k, int intx, uint64_t *w, uint64_t v)
 {
 	uint64_t me = pc__sy_me(intx);
 	if (v == me || (!intx && pc__sy_held(k, w)))
@@ -338,7 +341,7 @@ static inline pc_err pc__sy_acquire(pc__sylk *k, int intx, uint64_t *w)
 }
 
 /* Unlock every word of a single operation (versions move on). */
-static inline void pc__sy_release(pc__sylk *k)
+__attribute__((always_inline)) static inline void pc__sy_release(pc__sylk *k)
 {
 	for (unsigned i = k->n; i-- > 0;)
 		__atomic_store_n(k->w[i], k->v[i] + 2, __ATOMIC_RELEASE);

@@ -183,8 +183,8 @@ static inline pc_err pc__txrel_push(uint64_t *w, uint64_t v)
 {
 	if (pc__txrel_n == pc__txrel_cap) {
 		size_t ncap = pc__txrel_cap ? 2 * pc__txrel_cap : 16;
-		pc__txrel *nv = (pc__txrel *)realloc(pc__txrel_v,
-						     ncap * sizeof(*nv));
+		pc__txrel *nv =
+			(pc__txrel *)realloc(pc__txrel_v, ncap * sizeof(*nv));
 		if (!nv)
 			return pc__fail(PC_E_NOMEM,
 					"transaction: no memory to record "
