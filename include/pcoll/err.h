@@ -54,7 +54,7 @@ typedef enum pc_err {
 	PC_E_RANGE = 7, /**< An index or block number is past the end. */
 	PC_E_INVAL =
 		8, /**< An argument is invalid (NULL, zero size, bad name). */
-	PC_E_BUSY = 9, /**< The pool is open already (here or in another
+	PC_E_BUSY = 9,    /**< The pool is open already (here or in another
 			  process), or the object is in use (a log walked by
 			  this thread, a lock held). */
 	PC_E_IO = 10,     /**< The operating system reported an I/O error. */

@@ -295,10 +295,13 @@ PC_MUST_USE static inline pc_err PC__M(free)(PC_NAME *m)
 #else
 /**
  * @brief Create an empty DRAM map (no persistence; benchmark anchor).
- * @return ::PC_OK or ::PC_E_NOMEM.
+ * @return ::PC_OK, ::PC_E_INVAL (@p out NULL) or ::PC_E_NOMEM.
  */
 PC_MUST_USE static inline pc_err PC__M(dram_new)(PC_NAME *out)
 {
+	if (!out)
+		return pc__fail(PC_E_INVAL,
+				"pmap_dram_new: NULL output handle");
 	struct pc__maphdr *h = (struct pc__maphdr *)calloc(1, sizeof(*h));
 	if (!h)
 		return pc__fail(PC_E_NOMEM, "pmap_dram_new: out of memory");

@@ -183,8 +183,8 @@ static inline int pc__pool_bad_range(const pc_pool *pool, const void *addr,
 static inline void pc_pool_persist(const pc_pool *pool, const void *addr,
 				   size_t len)
 {
-	if (PC__UNLIKELY(pc__pool_bad_range(pool, addr, len,
-					    "pc_pool_persist")))
+	if (PC__UNLIKELY(
+		    pc__pool_bad_range(pool, addr, len, "pc_pool_persist")))
 		return;
 	if (PC__LIKELY(pool->is_pmem))
 		pc_persist(addr, len);
@@ -352,10 +352,11 @@ PC_MUST_USE static inline pc_err pc_pool_open_opts(const char *path,
 				"%zu bytes",
 				path, opts->grow_step, PC_POOL_MIN_GROW_STEP);
 	if (growable && (max < size || max < opts->grow_step))
-		return pc__fail(PC_E_INVAL,
-				"%s: maximum size %zu is below the initial size "
-				"%zu or the growth step %zu",
-				path, max, size, opts->grow_step);
+		return pc__fail(
+			PC_E_INVAL,
+			"%s: maximum size %zu is below the initial size "
+			"%zu or the growth step %zu",
+			path, max, size, opts->grow_step);
 	return pc__pool_open_file(path, creating, growable, opts, out);
 }
 
@@ -490,7 +491,8 @@ static inline int pc_pool_is_pmem(const pc_pool *pool)
 PC_MUST_USE static inline pc_err pc_pool_check(const char *path)
 {
 	if (!path || !*path)
-		return pc__fail(PC_E_INVAL, "pc_pool_check: NULL or empty path");
+		return pc__fail(PC_E_INVAL,
+				"pc_pool_check: NULL or empty path");
 	if (pc__tx_state() != PC__TX_NONE)
 		return pc__fail(PC_E_INTX,
 				"pc_pool_check: %s: cannot check a pool inside "

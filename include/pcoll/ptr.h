@@ -251,7 +251,7 @@ static inline pc_err pc__ptr_check(pc_pool *pool, PMEMoid oid, size_t size,
  *
  * Transactions: joins one if open; atomic on its own otherwise.
  */
-#define PC_NEW(pool, T, dst)                                    \
+#define PC_NEW(pool, T, dst)                                             \
 	pc__ptr_new((pool), PC__OIDP(PC__CHECK_PTRP(T, dst)), sizeof(T), \
 		    PC_SIG_OBJ(T), NULL)
 
@@ -311,7 +311,7 @@ static inline pc_err pc__ptr_check(pc_pool *pool, PMEMoid oid, size_t size,
  *
  * Transactions: any.
  */
-#define PC_PTR_CHECK(pool, T, p)                                       \
+#define PC_PTR_CHECK(pool, T, p)                                               \
 	pc__ptr_check((pool), PC__CHECK_PTR(T, p).oid, sizeof(T), _Alignof(T), \
 		      PC_SIG_OBJ(T))
 

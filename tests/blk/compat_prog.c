@@ -187,8 +187,8 @@ int main(int argc, char **argv)
 		memset(blk, 7, sizeof(blk));
 		int w = p ? pmemblk_write(p, blk, 0) : -1;
 		printf("create MIN_POOL%+d: %s %s file=%s write=%d\n",
-		       (int)i - 1, p ? "pool" : "NULL",
-		       p ? "-" : errname(err), left ? "yes" : "no", w);
+		       (int)i - 1, p ? "pool" : "NULL", p ? "-" : errname(err),
+		       left ? "yes" : "no", w);
 		if (p)
 			pmemblk_close(p);
 		unlink(path);

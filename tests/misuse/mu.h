@@ -32,39 +32,45 @@
 #include "tu_pool.h"
 
 /* A case's failure: report and leave the child. */
-#define MU_FAIL(...)                                                  \
-	do {                                                          \
-		fprintf(stderr, "    %s:%d: ", __FILE__, __LINE__);       \
-		fprintf(stderr, __VA_ARGS__);                         \
+#define MU_FAIL(...)                                                     \
+	do {                                                             \
+		fprintf(stderr, "    %s:%d: ", __FILE__, __LINE__);      \
+		fprintf(stderr, __VA_ARGS__);                            \
 		fprintf(stderr, "\n    pc_errmsg(): %s\n", pc_errmsg()); \
-		fflush(stderr);                                       \
-		_exit(1);                                             \
+		fflush(stderr);                                          \
+		_exit(1);                                                \
 	} while (0)
 
-#define MU_CHECK(cond, ...)               \
-	do {                              \
-		if (!(cond))              \
+/* Checks made by the running case (its child): with MU_VERBOSE set in the
+ * environment, each case prints how many it made. */
+static unsigned long mu_nchecks;
+
+#define MU_CHECK(cond, ...)                   \
+	do {                                  \
+		mu_nchecks++;                 \
+		if (!(cond))                  \
 			MU_FAIL(__VA_ARGS__); \
 	} while (0)
 
 /* expr (any integer) must be exactly the pcoll code want. */
-#define MU_CODE(expr, want)                                                  \
-	do {                                                                 \
-		long mu_got_ = (long)(expr);                                 \
-		long mu_want_ = (long)(want);                                \
-		MU_CHECK(mu_got_ == mu_want_, "%s: got %ld (%s), want %ld (%s)", \
-			 #expr, mu_got_, pc_strerror((pc_err)mu_got_),        \
-			 mu_want_, pc_strerror((pc_err)mu_want_));            \
+#define MU_CODE(expr, want)                                                 \
+	do {                                                                \
+		long mu_got_ = (long)(expr);                                \
+		long mu_want_ = (long)(want);                               \
+		MU_CHECK(mu_got_ == mu_want_,                               \
+			 "%s: got %ld (%s), want %ld (%s)", #expr, mu_got_, \
+			 pc_strerror((pc_err)mu_got_), mu_want_,            \
+			 pc_strerror((pc_err)mu_want_));                    \
 	} while (0)
 
 /* An accessor's result, and the PC_E_INVAL it records. */
-#define MU_INVAL(expr, neutral)                                             \
-	do {                                                                \
-		mu_clear_msg();                                             \
+#define MU_INVAL(expr, neutral)                                               \
+	do {                                                                  \
+		mu_clear_msg();                                               \
 		MU_CHECK((expr) == (neutral), "%s: not the neutral value %s", \
-			 #expr, #neutral);                                   \
-		MU_CHECK(strstr(pc_errmsg(), "[invalid argument]"),         \
-			 "%s recorded no PC_E_INVAL", #expr);                \
+			 #expr, #neutral);                                    \
+		MU_CHECK(strstr(pc_errmsg(), "[invalid argument]"),           \
+			 "%s recorded no PC_E_INVAL", #expr);                 \
 	} while (0)
 
 /* The message of the last failure names what failed. */

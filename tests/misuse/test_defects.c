@@ -67,15 +67,15 @@ static void d_in_child(const char *what, void (*fn)(void *), void *arg)
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: failed", what);
 }
 
-#define D_CHECK(cond, ...)                                            \
-	do {                                                          \
-		if (!(cond)) {                                        \
+#define D_CHECK(cond, ...)                                              \
+	do {                                                            \
+		if (!(cond)) {                                          \
 			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                 \
-			fprintf(stderr, " (%s)\n", pc_errmsg());       \
-			fflush(stderr);                               \
-			_exit(1);                                     \
-		}                                                     \
+			fprintf(stderr, __VA_ARGS__);                   \
+			fprintf(stderr, " (%s)\n", pc_errmsg());        \
+			fflush(stderr);                                 \
+			_exit(1);                                       \
+		}                                                       \
 	} while (0)
 
 /* ------------------------------------------------------------------------ */
@@ -366,8 +366,8 @@ Test(defects, growable_relative_path, .timeout = 120)
 	/* grow well past the start */
 	PC_PTR(blob) items[4000];
 	for (int i = 0; i < 4000; i++)
-		cr_assert_eq(PC_NEW(pool, blob, &items[i]), PC_OK, "%d: %s",
-			     i, pc_errmsg());
+		cr_assert_eq(PC_NEW(pool, blob, &items[i]), PC_OK, "%d: %s", i,
+			     pc_errmsg());
 	pc_pool_stats st;
 	cr_assert_eq(pc_pool_stats_get(pool, &st), PC_OK);
 	cr_assert_gt(st.size, 16u << 20);
@@ -456,9 +456,9 @@ Test(defects, null_handles_and_bad_slices)
 	struct d6_arg a;
 	a.pool = tu_mkpool("d6", D_POOL);
 	cr_assert_eq(dbb_root(a.pool, "b", PC_CREATE, &a.b), PC_OK);
-	cr_assert_eq(dbb_put(&a.b, pc_slice_cstr("k"), pc_slice_cstr("v"),
-			     NULL),
-		     PC_OK);
+	cr_assert_eq(
+		dbb_put(&a.b, pc_slice_cstr("k"), pc_slice_cstr("v"), NULL),
+		PC_OK);
 	d_in_child("push on NULL and zeroed handles", d6_vec_push, &a);
 	d_in_child("bytes key {NULL, 5}", d6_null_key, &a);
 	d_in_child("bytes value {NULL, 100}", d6_null_value, &a);
@@ -481,8 +481,7 @@ Test(defects, pool_check_in_tx)
 	cr_assert_eq(pc_pool_create(other, D_POOL, &p2), PC_OK);
 	cr_assert_eq(pc_pool_close(p2), PC_OK);
 	pc_err in_own = PC_OK, in_other = PC_OK, err = PC_OK;
-	TX(pool, &err)
-	{
+	TX(pool, &err) {
 		in_own = pc_pool_check(pool->path);
 		in_other = pc_pool_check(other);
 	}
@@ -540,9 +539,9 @@ Test(defects, root_initialisation_crash_gap)
 	/* A growable pool cut before its root's fence 1 still grows: the
 	 * step is read back from its poolset file. */
 	const char *gpath = tu_path("d8g");
-	cr_assert_eq(pc_pool_create_growable(gpath, 8u << 20, 4u << 20, 0,
-					     &pool),
-		     PC_OK, "%s", pc_errmsg());
+	cr_assert_eq(
+		pc_pool_create_growable(gpath, 8u << 20, 4u << 20, 0, &pool),
+		PC_OK, "%s", pc_errmsg());
 	long goff = (long)pc_pool_off(pool, pool->root);
 	cr_assert_eq(pc_pool_close(pool), PC_OK);
 	char part[TU_PATH_MAX + 32];
@@ -554,8 +553,8 @@ Test(defects, root_initialisation_crash_gap)
 	PC_PTR(blob) items[3000];
 	for (int i = 0; i < 3000; i++)
 		cr_assert_eq(PC_NEW(pool, blob, &items[i]), PC_OK,
-			     "growth after an unfinished first open: %d: %s",
-			     i, pc_errmsg());
+			     "growth after an unfinished first open: %d: %s", i,
+			     pc_errmsg());
 	cr_assert_eq(pc_pool_close(pool), PC_OK);
 	tu_remove_pool(gpath);
 }
@@ -572,8 +571,7 @@ Test(defects, tx_keeps_the_first_message)
 	cr_assert_eq(dm64_root(pool, "m", PC_CREATE, &m), PC_OK);
 	cr_assert_eq(dm64_insert(&m, 5, 50), PC_OK);
 	pc_err err = PC_OK;
-	TX(pool, &err)
-	{
+	TX(pool, &err) {
 		if (dm64_insert(&m, 6, 60) != PC_OK)
 			break;
 		if (dm64_insert(&m, 5, 51) != PC_OK) /* exists */
@@ -584,22 +582,19 @@ Test(defects, tx_keeps_the_first_message)
 	cr_assert(strstr(pc_errmsg(), "TX()"), "no outcome: %s", pc_errmsg());
 	cr_assert(!dm64_contains(&m, 6));
 
-	TX(pool, &err)
-	{
+	TX(pool, &err) {
 		if (dm64_remove(&m, 77, NULL) != PC_OK) {
 			pc_tx_abort(PC_E_NOTFOUND);
 			break;
 		}
 	}
 	cr_assert_eq(err, PC_E_NOTFOUND);
-	cr_assert(strstr(pc_errmsg(), "no such key"), "lost: %s",
-		  pc_errmsg());
+	cr_assert(strstr(pc_errmsg(), "no such key"), "lost: %s", pc_errmsg());
 
 	/* a resource failure, then calls that fail because of it */
 	dv64 v = {0};
 	cr_assert_eq(dv64_root(pool, "v", PC_CREATE, &v), PC_OK);
-	TX(pool, &err)
-	{
+	TX(pool, &err) {
 		if (dv64_reserve(&v, (size_t)1 << 30) != PC_OK) {
 			cr_assert_eq(dv64_push(&v, 1), PC_E_ABORTED);
 			cr_assert_eq(dm64_insert(&m, 9, 9), PC_E_ABORTED);
@@ -638,7 +633,8 @@ Test(defects, messages_name_what_failed, .timeout = 120)
 		;
 	cr_assert_eq(e, PC_E_FULL);
 	cr_assert(!strstr(pc_errmsg(), "appending parts"), "%s", pc_errmsg());
-	cr_assert(strstr(pc_errmsg(), pool->path) && strstr(pc_errmsg(), "blob"),
+	cr_assert(strstr(pc_errmsg(), pool->path) &&
+			  strstr(pc_errmsg(), "blob"),
 		  "%s", pc_errmsg());
 	char path[PC_PATH_MAX];
 	snprintf(path, sizeof(path), "%s", pool->path);

@@ -55,6 +55,11 @@ PC_DECLARE(other);
 #define PC_V_BYTES
 #define PC_NAME mbb
 #include <pcoll/map.h>
+#define PC_K uint64_t
+#define PC_V uint64_t
+#define PC_DRAM
+#define PC_NAME md64
+#include <pcoll/map.h>
 
 /* The sizes every size-taking function is called with. SIZE_MAX - 63
  * and (size_t)-64 are the same number; both are listed as the issue
@@ -90,16 +95,18 @@ static void mu_bkey(uint64_t i, char *k, size_t n)
 {
 	/* Every fifth key is long enough to live out of line. */
 	(void)snprintf(k, n,
-		       i % 5 ? "k%03llu" : "a-long-key-stored-out-of-line-%03llu",
+		       i % 5 ? "k%03llu"
+			     : "a-long-key-stored-out-of-line-%03llu",
 		       (unsigned long long)i);
 }
 
 static void mu_bval(uint64_t i, char *v, size_t n)
 {
-	(void)snprintf(v, n,
-		       i % 5 ? "v%llu"
-			     : "a value long enough for its own allocation %llu",
-		       (unsigned long long)i);
+	(void)snprintf(
+		v, n,
+		i % 5 ? "v%llu"
+		      : "a value long enough for its own allocation %llu",
+		(unsigned long long)i);
 }
 
 static void mu_rec(uint64_t i, char *r, size_t n)
@@ -107,14 +114,14 @@ static void mu_rec(uint64_t i, char *r, size_t n)
 	(void)snprintf(r, n, "record %llu", (unsigned long long)i);
 }
 
-#define MU_TRY(expr)                                                      \
-	do {                                                              \
-		pc_err mu_e_ = (expr);                                    \
-		if (mu_e_ != PC_OK) {                                     \
-			fprintf(stderr, "template: %s: %s\n", #expr,      \
-				pc_errmsg());                             \
-			return mu_e_;                                     \
-		}                                                         \
+#define MU_TRY(expr)                                                 \
+	do {                                                         \
+		pc_err mu_e_ = (expr);                               \
+		if (mu_e_ != PC_OK) {                                \
+			fprintf(stderr, "template: %s: %s\n", #expr, \
+				pc_errmsg());                        \
+			return mu_e_;                                \
+		}                                                    \
 	} while (0)
 
 static pc_err mu_bind(mu_env *x, int create)
@@ -164,8 +171,7 @@ static pc_err mu_fill(mu_env *x)
 		memset(blk, (int)i + 1, sizeof(blk));
 		MU_TRY(pblkarr_write(&x->a, i, blk));
 	}
-	TX(x->pool)
-	{
+	TX(x->pool) {
 		point *p = PC_RW(x->pool, point, x->o);
 		if (!p)
 			break;
@@ -235,8 +241,7 @@ static const char *mu_template(int full)
 	const char *tmp = tu_path(full ? "tmpl-full" : "tmpl-data");
 	cr_assert_eq(mu_make_template(tmp, full), PC_OK, "template: %s",
 		     pc_errmsg());
-	cr_assert_eq(rename(tmp, path[full]), 0, "rename: %s",
-		     strerror(errno));
+	cr_assert_eq(rename(tmp, path[full]), 0, "rename: %s", strerror(errno));
 	return path[full];
 }
 
@@ -344,6 +349,9 @@ static int mu_run(const mu_case *c)
 			}
 		}
 		c->fn(&x);
+		if (getenv("MU_VERBOSE"))
+			fprintf(stderr, "  case %s: %lu checks passed\n",
+				c->name, mu_nchecks);
 		if (c->tmpl != MU_NONE && !(c->flags & MU_CHANGES)) {
 			MU_CHECK(x.pool, "the case left no open pool");
 			mu_verify(&x);
@@ -378,10 +386,10 @@ static void mu_run_all(const mu_case *cases, size_t n)
 		     n);
 }
 
-#define MU_CASES(group, ...)                                          \
-	Test(misuse, group, .timeout = 600)                           \
-	{                                                             \
-		static const mu_case cases[] = {__VA_ARGS__};         \
+#define MU_CASES(group, ...)                                         \
+	Test(misuse, group, .timeout = 600)                          \
+	{                                                            \
+		static const mu_case cases[] = {__VA_ARGS__};        \
 		mu_run_all(cases, sizeof(cases) / sizeof(cases[0])); \
 	}
 
@@ -440,19 +448,18 @@ static void c_pool_create_sizes(mu_env *x)
 						PC_POOL_MIN_GROW_STEP,
 						mu_huge[i], &p),
 			PC_E_TOOBIG);
-		MU_CODE(pc_pool_create_growable(x->path, mu_huge[i],
-						mu_huge[i], mu_huge[i], &p),
+		MU_CODE(pc_pool_create_growable(x->path, mu_huge[i], mu_huge[i],
+						mu_huge[i], &p),
 			PC_E_TOOBIG);
 		char parts[TU_PATH_MAX + 8];
 		(void)snprintf(parts, sizeof(parts), "%s.parts", x->path);
-		MU_CHECK(access(x->path, F_OK) != 0 &&
-				 access(parts, F_OK) != 0,
+		MU_CHECK(access(x->path, F_OK) != 0 && access(parts, F_OK) != 0,
 			 "a failed growable create left a file or parts");
 	}
 	MU_CODE(pc_pool_create_growable(x->path, 8u << 20, 1, 0, &p),
 		PC_E_INVAL);
-	MU_CODE(pc_pool_create_growable(x->path, 64u << 20, 4u << 20,
-					32u << 20, &p),
+	MU_CODE(pc_pool_create_growable(x->path, 64u << 20, 4u << 20, 32u << 20,
+					&p),
 		PC_E_INVAL);
 }
 
@@ -460,8 +467,7 @@ static void c_pool_in_tx(mu_env *x)
 {
 	pc_pool *p = NULL;
 	pc_err err = PC_E_IO;
-	TX(x->pool, &err)
-	{
+	TX(x->pool, &err) {
 		MU_CODE(pc_pool_open(x->other, &p), PC_E_INTX);
 		MU_CODE(pc_pool_create(x->other, MU_POOL_SIZE, &p), PC_E_INTX);
 		MU_CODE(pc_pool_close(x->pool), PC_E_INTX);
@@ -576,8 +582,8 @@ static void c_roots_args(mu_env *x)
 	MU_CODE(pc_root_obtain(x->pool, "x", &sig, 64, (pc_open_mode)9, NULL,
 			       NULL, &off, NULL),
 		PC_E_INVAL);
-	MU_CODE(pc_root_obtain(NULL, "x", &sig, 64, PC_CREATE, NULL, NULL,
-			       &off, NULL),
+	MU_CODE(pc_root_obtain(NULL, "x", &sig, 64, PC_CREATE, NULL, NULL, &off,
+			       NULL),
 		PC_E_INVAL);
 	MU_CODE(pc_root_obtain(x->pool, "v", &sig, sizeof(struct pc__vec),
 			       PC_CREATE, NULL, NULL, &off, NULL),
@@ -647,8 +653,7 @@ static void c_ptr_args(mu_env *x)
 	MU_CHECK(PC_RW(x->pool, point, x->o) == NULL, "PC_RW outside TX");
 	MU_MSG_HAS("[needs a transaction]");
 	pc_err err;
-	TX(x->pool, &err)
-	{
+	TX(x->pool, &err) {
 		mu_clear_msg();
 		MU_CHECK(PC_RW(NULL, point, x->o) == NULL, "PC_RW(NULL)");
 		MU_MSG_HAS("[invalid argument]");
@@ -662,8 +667,8 @@ static void c_ptr_args(mu_env *x)
 	PC_PTR(point) bad = x->o;
 	bad.oid.pool_uuid_lo ^= 1;
 	MU_CODE(PC_PTR_CHECK(x->pool, point, bad), PC_E_INVAL);
-	static const uint64_t offs[] = {1,      8,        4096,      12345,
-					1 << 20, UINT64_MAX, UINT64_MAX - 63};
+	static const uint64_t offs[] = {
+		1, 8, 4096, 12345, 1 << 20, UINT64_MAX, UINT64_MAX - 63};
 	for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
 		bad = x->o;
 		bad.oid.off = offs[i];
@@ -685,8 +690,7 @@ static void c_ptr_args(mu_env *x)
 static void c_tx_args(mu_env *x)
 {
 	pc_err err = PC_OK;
-	TX(NULL, &err)
-	{
+	TX(NULL, &err) {
 		MU_FAIL("TX(NULL) ran its body");
 	}
 	MU_CODE(err, PC_E_INVAL);
@@ -695,8 +699,7 @@ static void c_tx_args(mu_env *x)
 	MU_CHECK(!pc_tx_active(), "active outside");
 	/* an object of the heap; libpmemobj snapshots nothing else */
 	char *in = x->pool->base + x->o.oid.off;
-	TX(x->pool, &err)
-	{
+	TX(x->pool, &err) {
 		MU_CODE(pc_tx_snapshot(x->pool, x->pool->base + 8192, 8),
 			PC_E_INVAL);
 		MU_CODE(pc_tx_snapshot(NULL, in, 8), PC_E_INVAL);
@@ -710,16 +713,14 @@ static void c_tx_args(mu_env *x)
 	}
 	MU_CODE(err, PC_OK);
 	/* calls in an aborted transaction */
-	TX(x->pool, &err)
-	{
+	TX(x->pool, &err) {
 		MU_CODE(pc_tx_abort(PC_E_RANGE), PC_E_RANGE);
 		MU_CODE(vu64_push(&x->v, 9), PC_E_ABORTED);
 		MU_CODE(mu64_insert(&x->m, 999, 1), PC_E_ABORTED);
 		MU_CODE(plog_append(&x->l, "x", 1), PC_E_ABORTED);
 		MU_CODE(pc_tx_snapshot(x->pool, in, 8), PC_E_ABORTED);
 		pc_err inner = PC_OK;
-		TX(x->pool, &inner)
-		{
+		TX(x->pool, &inner) {
 			MU_FAIL("a TX inside an aborted one ran");
 		}
 		MU_CODE(inner, PC_E_ABORTED);
@@ -727,8 +728,7 @@ static void c_tx_args(mu_env *x)
 	}
 	MU_CODE(err, PC_E_RANGE);
 	/* leaving by break rolls everything back */
-	TX(x->pool, &err)
-	{
+	TX(x->pool, &err) {
 		MU_CODE(vu64_push(&x->v, 9), PC_OK);
 		MU_CODE(mu64_insert(&x->m, 999, 1), PC_OK);
 		MU_CODE(plog_append(&x->l, "x", 1), PC_OK);
@@ -813,7 +813,8 @@ static void mu_vec_bad(vu64 *v)
 	MU_INVAL(vu64_end(v), NULL);
 	MU_INVAL(vu64_as_slice(v).ptr, NULL);
 	uint64_t n = 0;
-	PVEC_FOREACH(vu64, v, it) n += *it;
+	PVEC_FOREACH(vu64, v, it)
+		n += *it;
 	MU_CHECK(n == 0, "iteration over a bad handle");
 }
 
@@ -830,8 +831,7 @@ static void c_vec_handles(mu_env *x)
 	MU_CODE(vu64_sort(NULL, mu_cmp_u64), PC_E_INVAL);
 	MU_CODE(vu64_sort(&x->v, NULL), PC_E_INVAL);
 	pc_err err;
-	TX(x->pool, &err)
-	{
+	TX(x->pool, &err) {
 		MU_INVAL(vu64_get_mut(NULL, 0), NULL);
 		MU_INVAL(vu64_get_mut(&z, 0), NULL);
 		MU_CHECK(pc_tx_active(), "argument errors do not abort");
@@ -860,8 +860,7 @@ static void c_vec_sizes(mu_env *x)
 	MU_CODE(vu64_set(&x->v, MU_NV, 1), PC_E_RANGE);
 	MU_CODE(vu64_insert(&x->v, MU_NV + 1, 1), PC_E_RANGE);
 	pc_err err;
-	TX(x->pool, &err)
-	{
+	TX(x->pool, &err) {
 		for (size_t i = 0; i < MU_NHUGE; i++)
 			MU_CHECK(vu64_get_mut(&x->v, mu_huge[i]) == NULL,
 				 "get_mut");
@@ -901,8 +900,7 @@ static void c_vec_in_tx(mu_env *x)
 	MU_CHECK(vu64_get_mut(&x->v, 0) == NULL, "get_mut outside a TX");
 	MU_MSG_HAS("[needs a transaction]");
 	pc_err err;
-	TX(x->pool, &err)
-	{
+	TX(x->pool, &err) {
 		uint64_t *p = vu64_get_mut(&x->v, 0);
 		MU_CHECK(p != NULL, "get_mut");
 		*p = 77;
@@ -931,8 +929,7 @@ static void c_vec_full(mu_env *x)
 	vu64 nv;
 	MU_CODE(vu64_root(x->pool, "new", PC_CREATE, &nv), PC_E_FULL);
 	pc_err err;
-	TX(x->pool, &err)
-	{
+	TX(x->pool, &err) {
 		MU_CODE(vu64_push(&x->fv, 1), PC_E_FULL);
 		MU_CODE(vu64_push(&x->v, 1), PC_E_ABORTED);
 	}
@@ -1012,6 +1009,8 @@ static int mu_visit_u64(const uint64_t *k, const uint64_t *v, void *arg)
 		MU_INVAL(P##_iter_between(h, 1, 9, &it_), false);            \
 		MU_CODE(P##_get_all(h, mu_visit_u64, &n_), 0);               \
 		MU_CODE(P##_get_above(h, 1, mu_visit_u64, &n_), 0);          \
+		MU_CODE(P##_get_below(h, 9, mu_visit_u64, &n_), 0);          \
+		MU_CODE(P##_get_between(h, 1, 9, mu_visit_u64, &n_), 0);     \
 		MU_CHECK(n_ == 0, "a visitor ran");                          \
 		P##_iter_end(NULL);                                          \
 		MU_INVAL(P##_next(NULL), false);                             \
@@ -1029,6 +1028,10 @@ static int mu_visit_u64(const uint64_t *k, const uint64_t *v, void *arg)
 		MU_CHECK(!P##_next(&it_), "a refused iterator moves");        \
 		MU_CODE(P##_get_all(h, NULL, NULL), PC_E_INVAL);              \
 		MU_CODE(P##_get_below(h, 10, NULL, NULL), PC_E_INVAL);        \
+		MU_CODE(P##_get_between(h, 1, 10, NULL, NULL), PC_E_INVAL);   \
+		n_ = 0;                                                       \
+		MU_CODE(P##_get_between(h, 9, 1, mu_visit_u64, &n_), 0);      \
+		MU_CHECK(n_ == 0, "a visitor ran on an empty range");         \
 		MU_CODE(P##_get_all(h, mu_visit_u64, &n_), 55);               \
 		MU_CHECK(n_ == 5, "the visitor stops on nonzero");            \
 		MU_CODE(P##_insert(h, 3, 1), PC_E_EXISTS);                    \
@@ -1048,8 +1051,7 @@ static void c_map_handles(mu_env *x)
 	MU_MAP_BAD(mu64, &z);
 	MU_MAP_ARGS(mu64, &x->m);
 	pc_err err;
-	TX(x->pool, &err)
-	{
+	TX(x->pool, &err) {
 		MU_INVAL(mu64_get_mut(NULL, 1), NULL);
 		MU_INVAL(mu64_get_mut(&z, 1), NULL);
 		MU_CODE(mu64_insert(&x->m, 3, 1), PC_E_EXISTS);
@@ -1144,8 +1146,7 @@ static void c_bmap_slices(mu_env *x)
 	MU_INVAL(mbb_get(&x->b, nk).ptr, NULL);
 	MU_INVAL(mbb_contains(&x->b, nk), false);
 	MU_INVAL(mbb_count_above(&x->b, nk), 0);
-	MU_INVAL(mbb_range(&x->b, nk, PC_INCLUDED, k, PC_INCLUDED, &it),
-		 false);
+	MU_INVAL(mbb_range(&x->b, nk, PC_INCLUDED, k, PC_INCLUDED, &it), false);
 	MU_CHECK(mbb_range(&x->b, nk, PC_UNBOUNDED, k, PC_INCLUDED, &it),
 		 "an unbounded end's key is not looked at");
 	mbb_iter_end(&it);
@@ -1272,8 +1273,7 @@ static void c_log_rules(mu_env *x)
 	MU_CODE(plog_walk(&x->l, 4, mu_stop_at_3, &calls), -3);
 	MU_CHECK(calls == 3, "chunked: %d", calls);
 	pc_err err;
-	TX(x->pool, &err)
-	{
+	TX(x->pool, &err) {
 		MU_CODE(plog_rewind(&x->l), PC_E_INTX);
 		MU_CODE(plog_set_packed(&x->l, true), PC_E_INTX);
 		MU_CODE(plog_append(&x->l, "in tx", 5), PC_OK);
@@ -1363,8 +1363,7 @@ static void c_blk_args(mu_env *x)
 	MU_CODE(pblkarr_read(&x->a, MU_NA, buf), PC_E_RANGE);
 	MU_CHECK(pc_root_count(x->pool) == 7, "a root appeared");
 	pc_err err;
-	TX(x->pool, &err)
-	{
+	TX(x->pool, &err) {
 		MU_CODE(pblkarr_write(&x->a, MU_NA, buf), PC_E_RANGE);
 		MU_CODE(pblkarr_write(&x->a, 1, buf), PC_OK);
 		MU_CODE(pblkarr_set_error(&x->a, 0), PC_OK);
@@ -1390,8 +1389,7 @@ static void c_blk_full(mu_env *x)
 	MU_CODE(PC_ROOT(x->pool, "po", other, PC_CREATE, &po), PC_E_FULL);
 	MU_MSG_HAS("other");
 	pc_err err;
-	TX(x->pool, &err)
-	{
+	TX(x->pool, &err) {
 		PC_PTR(point) p;
 		MU_CODE(PC_NEW(x->pool, point, &p), PC_E_FULL);
 	}
@@ -1527,8 +1525,82 @@ static void c_compat_blk(mu_env *x)
 	MU_CHECK(pmemblk_check(x->path, 512) == 1, "check");
 }
 
+/* The rest of the public functions: the DRAM map of the benchmark, the
+ * flush and counter helpers, the compat headers' version, ctl and
+ * allocator calls, and the sizes of the calls not covered above. */
+static void c_rest(mu_env *x)
+{
+	MU_CODE(md64_dram_new(NULL), PC_E_INVAL);
+	md64 d;
+	MU_CODE(md64_dram_new(&d), PC_OK);
+	MU_CODE(md64_insert(&d, 1, 2), PC_OK);
+	MU_CODE(md64_insert(&d, 1, 3), PC_E_EXISTS);
+	MU_CHECK(md64_len(&d) == 1, "DRAM map length");
+	md64_dram_delete(&d);
+	MU_CHECK(d.h == NULL, "dram_delete clears the handle");
+	MU_CODE(md64_insert(&d, 1, 2), PC_E_INVAL);
+	md64_dram_delete(&d);
+	md64_dram_delete(NULL);
+
+	MU_CHECK(pc_flush_kind_get() != PC_FLUSH_UNKNOWN, "flush kind");
+	MU_CHECK(strcmp(pc_flush_kind_name((pc_flush_kind)99), "unknown") == 0,
+		 "name of a bad kind");
+	pc_persist_counters_reset();
+	pc_fence();
+	pc_persist_counters c = pc_persist_counters_get();
+	MU_CHECK(c.flushes == 0, "no flush counted");
+	/* pc_persist() refuses a wrapping range as pc_flush() does */
+	char *in = x->pool->base + 8192;
+	for (size_t i = 0; i < MU_NHUGE; i++) {
+		if (mu_huge[i] == (size_t)PTRDIFF_MAX)
+			continue; /* mapped or not: the caller's, as memcpy */
+		mu_clear_msg();
+		pc_persist(in, mu_huge[i]);
+		MU_MSG_HAS("[invalid argument]");
+		MU_CODE(pc_root_unbind_off(x->pool, mu_huge[i]), PC_OK);
+	}
+
+	PMEMblkpool *pbp =
+		pmemblk_create(x->other, 512, PMEMBLK_MIN_POOL, 0600);
+	MU_CHECK(pbp, "create: %s", pmemblk_errormsg());
+	pmemblk_close(pbp);
+	for (size_t i = 0; i < MU_NHUGE; i++) {
+		errno = 0;
+		MU_CHECK(!pmemblk_open(x->other, mu_huge[i]) && errno == EINVAL,
+			 "open with bsize %zu", mu_huge[i]);
+		MU_CHECK(pmemblk_check(x->other, mu_huge[i]) == -1 &&
+				 errno == EINVAL,
+			 "check with bsize %zu", mu_huge[i]);
+	}
+	MU_CHECK(pmemblk_check(x->other, 512) == 1, "the pool is intact");
+	MU_CHECK(pmemblk_check_version(PMEMBLK_MAJOR_VERSION + 1, 0) != NULL &&
+			 pmemblk_check_version(PMEMBLK_MAJOR_VERSION, 99) &&
+			 !pmemblk_check_version(PMEMBLK_MAJOR_VERSION, 0),
+		 "pmemblk_check_version");
+	MU_CHECK(pmemlog_check_version(PMEMLOG_MAJOR_VERSION + 1, 0) != NULL &&
+			 pmemlog_check_version(PMEMLOG_MAJOR_VERSION, 99) &&
+			 !pmemlog_check_version(PMEMLOG_MAJOR_VERSION, 0),
+		 "pmemlog_check_version");
+	pmemblk_set_funcs(NULL, NULL, NULL, NULL);
+	pmemlog_set_funcs(NULL, NULL, NULL, NULL);
+	int arg = 0;
+	errno = 0;
+	MU_CHECK(pmemblk_ctl_get(NULL, NULL, NULL) == -1 && errno == EINVAL,
+		 "pmemblk_ctl_get");
+	MU_CHECK(pmemblk_ctl_set(NULL, "x", &arg) == -1 && errno == EINVAL,
+		 "pmemblk_ctl_set");
+	MU_CHECK(pmemblk_ctl_exec(NULL, NULL, &arg) == -1 && errno == EINVAL,
+		 "pmemblk_ctl_exec");
+	MU_CHECK(pmemlog_ctl_get(NULL, NULL, NULL) == -1 && errno == EINVAL,
+		 "pmemlog_ctl_get");
+	MU_CHECK(pmemlog_ctl_set(NULL, "x", &arg) == -1 && errno == EINVAL,
+		 "pmemlog_ctl_set");
+	MU_CHECK(pmemlog_ctl_exec(NULL, NULL, &arg) == -1 && errno == EINVAL,
+		 "pmemlog_ctl_exec");
+}
+
 MU_CASES(compat, {"compat_log", c_compat_log, MU_NONE, 0},
-	 {"compat_blk", c_compat_blk, MU_NONE, 0})
+	 {"compat_blk", c_compat_blk, MU_NONE, 0}, {"rest", c_rest, MU_DATA, 0})
 
 /* The harness itself: a crash and a failed check are each reported as a
  * failed case, and a passing case as passing. */

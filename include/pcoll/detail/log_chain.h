@@ -55,8 +55,9 @@ static inline pc_err plog__chunk_new(pc_pool *pool, uint64_t cap,
 				  POBJ_XALLOC_NO_ABORT | POBJ_XALLOC_NO_FLUSH);
 	int err = errno;
 	if (OID_IS_NULL(oid) && err == ENOMEM)
-		return pc__fail(PC_E_FULL, "plog: no room for a chunk of %llu "
-					   "bytes",
+		return pc__fail(PC_E_FULL,
+				"plog: no room for a chunk of %llu "
+				"bytes",
 				(unsigned long long)cap);
 	if (OID_IS_NULL(oid))
 		return pc__fail(PC_E_TOOBIG,

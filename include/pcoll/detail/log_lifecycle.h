@@ -301,8 +301,10 @@ static inline pc_err plog__free_steps(plog *log)
 		chunk[k++] = off;
 	pc_err e = PC_OK;
 	while (e == PC_OK && n > 1) {
-		uint64_t cut = n - 1 < PLOG__STEP_FREES ? n - 1 : PLOG__STEP_FREES;
-		struct plog__chunk *last = plog__chunk_at(pool, chunk[n - cut - 1]);
+		uint64_t cut =
+			n - 1 < PLOG__STEP_FREES ? n - 1 : PLOG__STEP_FREES;
+		struct plog__chunk *last =
+			plog__chunk_at(pool, chunk[n - cut - 1]);
 		uint64_t bytes = 0;
 		for (uint64_t i = n - cut; i < n; i++)
 			bytes += plog__chunk_at(pool, chunk[i])->cap;

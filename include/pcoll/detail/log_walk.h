@@ -85,8 +85,8 @@ static inline void plog__rdunlock(const plog *log)
 /* Room for at least need bytes (need <= chunk) in the walk's chunk
  * buffer, which grows with what it must hold, so a chunk size larger
  * than the log costs no more than the log. */
-static inline int plog__walk_room(unsigned char **buf, size_t *cap,
-				  size_t need, size_t chunk)
+static inline int plog__walk_room(unsigned char **buf, size_t *cap, size_t need,
+				  size_t chunk)
 {
 	if (need <= *cap)
 		return 1;

@@ -96,7 +96,8 @@ static inline pc_err pc__pool_classify_file(const char *path, int creating)
 				"cannot read it (its compat headers give "
 				"%s's API on pcoll pools; they do not read "
 				"%s files)",
-				path, sig[4] == 'L' ? "libpmemlog" : "libpmemblk",
+				path,
+				sig[4] == 'L' ? "libpmemlog" : "libpmemblk",
 				sig[4] == 'L' ? "libpmemlog" : "libpmemblk",
 				sig[4] == 'L' ? "libpmemlog" : "libpmemblk");
 		return pc__fail(
@@ -116,8 +117,8 @@ static inline pc_err pc__pool_classify_file(const char *path, int creating)
 				   sizeof(shown));
 		return pc__fail(
 			PC_E_LAYOUT,
-			"%s: wrong layout: expected \"%s\", found \"%s\"",
-			path, PC_LAYOUT, shown);
+			"%s: wrong layout: expected \"%s\", found \"%s\"", path,
+			PC_LAYOUT, shown);
 	}
 	return PC_OK;
 }

@@ -88,8 +88,8 @@ static inline pc_err pc__pool_open_file(const char *path, int creating,
 	}
 	pool->is_pmem = pc__detect_pmem(path, pool->base, 4096);
 	(void)pc_flush_kind_get();
-	pc_err e = pc__pool_attach(pool, creating,
-				   growable ? opts->grow_step : 0);
+	pc_err e =
+		pc__pool_attach(pool, creating, growable ? opts->grow_step : 0);
 	if (e == PC_OK && pool->root->grow_step)
 		e = pc__pool_grow_enable(pool, pool->root->grow_step);
 	if (e == PC_OK && growable)
