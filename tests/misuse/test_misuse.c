@@ -265,6 +265,7 @@ static int mu_copy(const char *from, const char *to)
 
 static void mu_verify(mu_env *x)
 {
+	unsigned long cases_checks = mu_nchecks; /* not the case's own */
 	MU_CHECK(vu64_check(&x->v) == PC_OK, "vector check");
 	MU_CHECK(vu64_len(&x->v) == MU_NV, "vector length %zu",
 		 vu64_len(&x->v));
@@ -321,6 +322,7 @@ static void mu_verify(mu_env *x)
 	}
 	const point *p = PC_RO(x->pool, point, x->o);
 	MU_CHECK(p && p->x == 1 && p->y == 2, "user struct");
+	mu_nchecks = cases_checks;
 }
 
 /* ---- running a case ------------------------------------------------------ */
@@ -642,6 +644,10 @@ static void c_ptr_args(mu_env *x)
 	PC_PTR(point) p = PC_PTR_NULL(point);
 	MU_CODE(PC_NEW(NULL, point, &p), PC_E_INVAL);
 	MU_CODE(PC_NEW(x->pool, point, none), PC_E_INVAL);
+	const point init = {5, 6};
+	MU_CODE(PC_NEW_INIT(NULL, point, &p, &init), PC_E_INVAL);
+	MU_CODE(PC_NEW_INIT(x->pool, point, none, &init), PC_E_INVAL);
+	MU_CHECK(PC_PTR_IS_NULL(p), "a refused PC_NEW_INIT set the pointer");
 	MU_CODE(PC_FREE(NULL, point, &p), PC_E_INVAL);
 	MU_CODE(PC_FREE(x->pool, point, none), PC_E_INVAL);
 	MU_CODE(PC_FREE(x->pool, point, &p), PC_OK); /* null: no-op */
