@@ -157,7 +157,10 @@ static inline int plog__walk(const plog *log, size_t chunk, plog_walk_fn fn,
 			size_t take = chunk - fill;
 			if (take > len - o)
 				take = len - o;
-			if (!plog__walk_room(&buf, &bcap, fill + take, chunk)) {
+			/* !buf: never after a success (clang-tidy's analyzer
+			 * cannot see that) */
+			if (!plog__walk_room(&buf, &bcap, fill + take, chunk) ||
+			    !buf) {
 				e = pc__fail(PC_E_NOMEM,
 					     "plog_walk: no memory for a "
 					     "%zu-byte chunk",

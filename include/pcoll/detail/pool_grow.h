@@ -67,18 +67,28 @@ static inline int pc__pool_abspath(const char *path, char *buf, size_t n)
 	return w < 0 || (size_t)w >= n - len;
 }
 
+/* The absolute path of the parts directory of the growable pool at path
+ * ("<path>.parts") in dir (PC_PATH_MAX + 8 bytes); nonzero on failure. */
+static inline int pc__pool_parts_dir(const char *path, char *dir)
+{
+	if (pc__pool_abspath(path, dir, PC_PATH_MAX))
+		return 1;
+	size_t len = strlen(dir);
+	(void)snprintf(dir + len, PC_PATH_MAX + 8 - len, ".parts");
+	return 0;
+}
+
 /* Writes the poolset file of a growable pool and makes its parts
  * directory; on failure neither is left behind. */
 static inline pc_err pc__pool_write_poolset(const char *path,
 					    const pc_pool_opts *o)
 {
 	char dir[PC_PATH_MAX + 8];
-	if (pc__pool_abspath(path, dir, PC_PATH_MAX))
+	if (pc__pool_parts_dir(path, dir))
 		return pc__fail(PC_E_INVAL,
 				"%s: the absolute path of the pool is too "
 				"long (or the working directory is unknown)",
 				path);
-	(void)strcat(dir, ".parts");
 	int made = mkdir(dir, 0700) == 0;
 	if (!made && errno != EEXIST)
 		return pc__fail(PC_E_IO, "%s: cannot make directory: %s", dir,
@@ -112,9 +122,8 @@ static inline void pc__pool_remove_poolset(const char *path)
 {
 	char dir[PC_PATH_MAX + 8];
 	(void)remove(path);
-	if (pc__pool_abspath(path, dir, PC_PATH_MAX))
+	if (pc__pool_parts_dir(path, dir))
 		return;
-	(void)strcat(dir, ".parts");
 	char part[PC_PATH_MAX + 32];
 	for (unsigned i = 0; i < 1000000; i++) {
 		(void)snprintf(part, sizeof(part), "%s/%06u.pmem", dir, i);
