@@ -37,6 +37,8 @@ typedef struct bench_out {
 	uint64_t ops;          /* operations done between begin and end */
 	double bytes_per_elem; /* pool bytes per element, 0 when n/a */
 	char note[128];        /* free text for the table, may be empty */
+	int prefault;          /* 1: the case's pools were prefaulted (pcoll's
+			 pc_pool_opts.prefault, libpmem*'s prefault ctl) */
 } bench_out;
 
 /* Returns 0 on success; nonzero fails the case (with a message on stderr). */

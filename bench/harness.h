@@ -34,6 +34,7 @@ typedef struct run_result {
 	uint64_t lib_fences, lib_flushes, lib_msyncs;
 	double bytes_per_elem;
 	char note[128];
+	int prefault;
 } run_result;
 
 /* ---- run.c --------------------------------------------------------------- */
@@ -91,6 +92,7 @@ typedef struct case_stat {
 	uint64_t ops;
 	double bytes_per_elem;
 	char note[128];
+	int prefault;
 	int counted;
 	uint64_t count_n, count_ops;
 	run_result cnt;

@@ -221,6 +221,7 @@ static int run_group(case_stat *grp, size_t ng, FILE *json)
 				(double)res.elapsed_ns / (double)res.ops;
 			s->ops = res.ops;
 			s->bytes_per_elem = res.bytes_per_elem;
+			s->prefault = res.prefault;
 			memcpy(s->note, res.note, sizeof(s->note));
 		}
 	}

@@ -198,6 +198,7 @@ void write_json(FILE *f, const case_stat *s, const case_stat *grp, size_t ng)
 	json_u64(f, s->instr_n, s->has_instr);
 	fprintf(f, ",\"bytes_per_elem\":");
 	json_num(f, s->bytes_per_elem, s->bytes_per_elem > 0);
+	fprintf(f, ",\"prefault\":%d", s->prefault);
 	fprintf(f, ",\"pmem\":%d,\"pmem_is_pmem_force\":", env_is_pmem());
 	if (force)
 		json_str(f, force);

@@ -218,6 +218,7 @@ int run_once(const bench_case *c, uint64_t n, enum mode mode, run_result *res)
 	res->ops = out.ops ? out.ops : n;
 	res->elapsed_ns = ts_ns(&cur.t1) - ts_ns(&cur.t0);
 	res->bytes_per_elem = out.bytes_per_elem;
+	res->prefault = out.prefault;
 	out.note[sizeof(out.note) - 1] = '\0';
 	memcpy(res->note, out.note, sizeof(res->note));
 	if (mode == MODE_COUNT) {

@@ -34,7 +34,7 @@ for impl in pcoll raw-pmemobj dram floor; do
 	if grep -q "\"impl\":\"$impl\"" "$tmp"; then ok; else bad "no record for $impl"; fi
 done
 for key in workload name impl n ns_per_op ratio_vs fences_per_op \
-	flushes_per_op bytes_per_elem pmem instructions_per_op; do
+	flushes_per_op bytes_per_elem prefault pmem instructions_per_op; do
 	n=$(grep -c "\"$key\":" "$tmp")
 	lines=$(wc -l <"$tmp")
 	if [ "$n" -eq "$lines" ] && [ "$lines" -gt 0 ]; then ok; else bad "key $key in $n of $lines records"; fi

@@ -13,10 +13,21 @@
  *                     libpmemlog's own appendv, for information
  * W9s, W9ks, W9vs     W9, W9k and W9v into a log filled once and rewound
  *                     (no first-touch page faults; see below)
+ * W9p, W9kp, W9vp     W9, W9k and W9v on fresh pools that were prefaulted
+ *                     when created: pcoll's with pc_pool_opts.prefault,
+ *                     libpmemlog's with its prefault.at_create control
+ * W9x<size>           appends of one size into a rewound log in each
+ *                     commit form of PLOG (forced through the engine's
+ *                     test hook plog__form_force: pcoll-sum, pcoll-crc,
+ *                     pcoll-fence2), as the engine chooses (pcoll) and
+ *                     libpmemlog's: where the forms cross over
+ * W9c                 creating a pool of N MiB, per MiB, with and without
+ *                     prefaulting (pcoll and libpmemlog): its cost
  *
  * pcoll's log starts with a 1 MiB chunk and grows by chaining chunks
  * during the run (libpmemlog's pool is fixed and preallocated); both pools
- * are fresh files, so both pay the first-touch page faults.
+ * are fresh files, so both pay the first-touch page faults, unless both
+ * are prefaulted (the W9*p cases; the JSON record's "prefault" says so).
  * This file does not use pcoll/compat/pmemlog.h: the compat functions
  * would clash with libpmemlog's names in one binary.
  */
@@ -67,13 +78,39 @@ static pc_err w9p_bind(pc_pool *pool, void *log)
 	return plog_root(pool, "w9", PC_CREATE, W9_FIRST_CAP, (plog *)log);
 }
 
-/* A fresh pool for n records of len bytes with the log as root "w9";
- * packed: plog_set_packed(), appends follow each other at 8 bytes. */
-static int w9p_open(const bench_env *env, const char *tag, size_t len,
-		    int packed, w9p *w)
+/* A fresh pool of size bytes, created with pc_pool_opts.prefault, and
+ * its log; sets out->prefault. NULL on failure (with a message). */
+static pc_pool *w9p_fresh_prefaulted(const bench_env *env, const char *tag,
+				     size_t size, plog *log, bench_out *out)
 {
-	w->pool = bench_pc_fresh(env, tag, w9_pool_size(env->n, len), w9p_bind,
-				 &w->log);
+	const char *path = bench_pool_path(env, tag);
+	pc_pool_opts o;
+	memset(&o, 0, sizeof(o));
+	o.size = size;
+	o.prefault = 1;
+	pc_pool *pool = NULL;
+	if (!path || pc_pool_open_opts(path, PC_CREATE, &o, &pool) != PC_OK) {
+		bench_pc_fail("create (prefault)");
+		return NULL;
+	}
+	if (w9p_bind(pool, log) != PC_OK) {
+		bench_pc_fail("root");
+		(void)pc_pool_close(pool);
+		return NULL;
+	}
+	out->prefault = 1;
+	return pool;
+}
+
+/* A fresh pool for n records of len bytes with the log as root "w9";
+ * packed: plog_set_packed(), appends follow each other at 8 bytes;
+ * prefault: the pool is prefaulted when created (out->prefault). */
+static int w9p_open(const bench_env *env, const char *tag, size_t len,
+		    int packed, int prefault, w9p *w, bench_out *out)
+{
+	size_t size = w9_pool_size(env->n, len);
+	w->pool = prefault ? w9p_fresh_prefaulted(env, tag, size, &w->log, out)
+			   : bench_pc_fresh(env, tag, size, w9p_bind, &w->log);
 	if (!w->pool)
 		return 1;
 	if (packed && plog_set_packed(&w->log, true) != PC_OK) {
@@ -102,11 +139,11 @@ static int w9p_done(w9p *w, bench_out *out, uint64_t n, pc_err e)
 }
 
 static int w9p_appends(const bench_env *env, bench_out *out, size_t len,
-		       const char *tag, int packed)
+		       const char *tag, int packed, int prefault)
 {
 	uint64_t n = env->n;
 	w9p w;
-	if (w9p_open(env, tag, len, packed, &w))
+	if (w9p_open(env, tag, len, packed, prefault, &w, out))
 		return 1;
 	unsigned char *buf = (unsigned char *)malloc(len);
 	if (!buf)
@@ -120,17 +157,24 @@ static int w9p_appends(const bench_env *env, bench_out *out, size_t len,
 	}
 	bench_end();
 	free(buf);
-	snprintf(out->note, sizeof(out->note), "%llu chunks%s",
+	snprintf(out->note, sizeof(out->note), "%llu chunks%s%s",
 		 (unsigned long long)w.log.rt->w.nchunks,
-		 packed ? "; packed" : "");
+		 packed ? "; packed" : "", prefault ? "; prefaulted" : "");
 	return w9p_done(&w, out, n, e);
 }
 BENCH_CASE_CALL(w9_pcoll, "W9", "log_append64", "pcoll", 0, 1000000,
-		w9p_appends, W9_REC, "pcoll64", 0)
+		w9p_appends, W9_REC, "pcoll64", 0, 0)
 BENCH_CASE_CALL(w9_pcoll_packed, "W9", "log_append64", "pcoll-packed", 0,
-		1000000, w9p_appends, W9_REC, "pcoll64p", 1)
+		1000000, w9p_appends, W9_REC, "pcoll64p", 1, 0)
 BENCH_CASE_CALL(w9k_pcoll, "W9k", "log_append4k", "pcoll", 0, 100000,
-		w9p_appends, W9_REC4K, "pcoll4k", 0)
+		w9p_appends, W9_REC4K, "pcoll4k", 0, 0)
+BENCH_CASE_CALL(w9p_pcoll, "W9p", "log_append64_prefault", "pcoll", 0, 1000000,
+		w9p_appends, W9_REC, "pcoll64pf", 0, 1)
+BENCH_CASE_CALL(w9p_pcoll_packed, "W9p", "log_append64_prefault",
+		"pcoll-packed", 0, 1000000, w9p_appends, W9_REC, "pcoll64ppf",
+		1, 1)
+BENCH_CASE_CALL(w9kp_pcoll, "W9kp", "log_append4k_prefault", "pcoll", 0, 100000,
+		w9p_appends, W9_REC4K, "pcoll4kpf", 0, 1)
 
 struct w9_sum {
 	uint64_t sum, recs;
@@ -157,7 +201,8 @@ static int w9w_pcoll(const bench_env *env, bench_out *out, int packed)
 {
 	uint64_t n = env->n;
 	w9p w;
-	if (w9p_open(env, packed ? "pcollwp" : "pcollw", W9_REC, packed, &w))
+	if (w9p_open(env, packed ? "pcollwp" : "pcollw", W9_REC, packed, 0, &w,
+		     out))
 		return 1;
 	unsigned char buf[W9_REC];
 	w9_fill(buf, sizeof(buf), 0);
@@ -186,11 +231,11 @@ BENCH_CASE_CALL(w9w_pcoll, "W9w", "log_walk64", "pcoll", 0, 1000000, w9w_pcoll,
 BENCH_CASE_CALL(w9w_pcoll_packed, "W9w", "log_walk64", "pcoll-packed", 0,
 		1000000, w9w_pcoll, 1)
 
-static int w9v_pcoll(const bench_env *env, bench_out *out)
+static int w9v_pcoll(const bench_env *env, bench_out *out, int prefault)
 {
 	uint64_t n = env->n;
 	w9p w;
-	if (w9p_open(env, "pcollv", W9_REC, 0, &w))
+	if (w9p_open(env, "pcollv", W9_REC, 0, prefault, &w, out))
 		return 1;
 	unsigned char recs[W9_BATCH][W9_REC];
 	plog_iovec v[W9_BATCH];
@@ -208,22 +253,38 @@ static int w9v_pcoll(const bench_env *env, bench_out *out)
 	}
 	bench_end();
 	snprintf(out->note, sizeof(out->note),
-		 "ops are records; %u per appendv", W9_BATCH);
+		 "ops are records; %u per appendv%s", W9_BATCH,
+		 prefault ? "; prefaulted" : "");
 	return w9p_done(&w, out, n, e);
 }
-BENCH_CASE(w9v_pcoll, "W9v", "log_appendv16", "pcoll", 0, 1000000, w9v_pcoll)
+BENCH_CASE_CALL(w9v_pcoll, "W9v", "log_appendv16", "pcoll", 0, 1000000,
+		w9v_pcoll, 0)
+BENCH_CASE_CALL(w9vp_pcoll, "W9vp", "log_appendv16_prefault", "pcoll", 0,
+		1000000, w9v_pcoll, 1)
 
 /* ---------------- libpmemlog (anchor) ---------------- */
 
-/* A fresh libpmemlog pool for n records of len bytes. */
-static PMEMlogpool *w9l_open(const bench_env *env, const char *tag, size_t len)
+/* A fresh libpmemlog pool for n records of len bytes; prefault: with
+ * libpmemlog's prefault.at_create control set for this create (the
+ * pool's pages are touched once), and out->prefault set. */
+static PMEMlogpool *w9l_open(const bench_env *env, const char *tag, size_t len,
+			     int prefault, bench_out *out)
 {
 	const char *path = bench_pool_path(env, tag);
+	int on = prefault, off = 0;
+	if (prefault && pmemlog_ctl_set(NULL, "prefault.at_create", &on) != 0) {
+		bench_fail("prefault.at_create: %s", pmemlog_errormsg());
+		return NULL;
+	}
 	PMEMlogpool *plp =
 		path ? pmemlog_create(path, w9_pool_size(env->n, len), 0600)
 		     : NULL;
 	if (!plp)
 		bench_fail("create: %s", pmemlog_errormsg());
+	if (prefault) {
+		(void)pmemlog_ctl_set(NULL, "prefault.at_create", &off);
+		out->prefault = 1;
+	}
 	return plp;
 }
 
@@ -251,10 +312,11 @@ static int w9l_done(PMEMlogpool *plp, bench_out *out, uint64_t n, size_t len,
 /* N appends of len bytes; steady: into a log filled once and rewound
  * (see "steady state" below). */
 static int w9l_appends(const bench_env *env, bench_out *out, size_t len,
-		       const char *tag, int steady, const char *note)
+		       const char *tag, int steady, int prefault,
+		       const char *note)
 {
 	uint64_t n = env->n;
-	PMEMlogpool *plp = w9l_open(env, tag, len);
+	PMEMlogpool *plp = w9l_open(env, tag, len, prefault, out);
 	if (!plp)
 		return 1;
 	unsigned char *buf = (unsigned char *)malloc(len);
@@ -279,14 +341,19 @@ static int w9l_appends(const bench_env *env, bench_out *out, size_t len,
 	return w9l_done(plp, out, n, len, r);
 }
 BENCH_CASE_CALL(w9_pmemlog, "W9", "log_append64", "libpmemlog", 1, 1000000,
-		w9l_appends, W9_REC, "pmemlog64", 0, NULL)
+		w9l_appends, W9_REC, "pmemlog64", 0, 0, NULL)
 BENCH_CASE_CALL(w9k_pmemlog, "W9k", "log_append4k", "libpmemlog", 1, 100000,
-		w9l_appends, W9_REC4K, "pmemlog4k", 0, NULL)
+		w9l_appends, W9_REC4K, "pmemlog4k", 0, 0, NULL)
+BENCH_CASE_CALL(w9p_pmemlog, "W9p", "log_append64_prefault", "libpmemlog", 1,
+		1000000, w9l_appends, W9_REC, "pmemlog64pf", 0, 1, "prefaulted")
+BENCH_CASE_CALL(w9kp_pmemlog, "W9kp", "log_append4k_prefault", "libpmemlog", 1,
+		100000, w9l_appends, W9_REC4K, "pmemlog4kpf", 0, 1,
+		"prefaulted")
 
 static int w9w_pmemlog(const bench_env *env, bench_out *out)
 {
 	uint64_t n = env->n;
-	PMEMlogpool *plp = w9l_open(env, "pmemlogw", W9_REC);
+	PMEMlogpool *plp = w9l_open(env, "pmemlogw", W9_REC, 0, out);
 	if (!plp)
 		return 1;
 	unsigned char buf[W9_REC];
@@ -312,10 +379,10 @@ BENCH_CASE(w9w_pmemlog, "W9w", "log_walk64", "libpmemlog", 1, 1000000,
 	   w9w_pmemlog)
 
 static int w9v_pmemlog(const bench_env *env, bench_out *out, int use_appendv,
-		       const char *tag)
+		       const char *tag, int prefault)
 {
 	uint64_t n = env->n;
-	PMEMlogpool *plp = w9l_open(env, tag, W9_REC);
+	PMEMlogpool *plp = w9l_open(env, tag, W9_REC, prefault, out);
 	if (!plp)
 		return 1;
 	unsigned char recs[W9_BATCH][W9_REC];
@@ -338,14 +405,20 @@ static int w9v_pmemlog(const bench_env *env, bench_out *out, int use_appendv,
 			r = pmemlog_append(plp, recs[j], W9_REC);
 	}
 	bench_end();
-	snprintf(out->note, sizeof(out->note), "ops are records; %s",
-		 use_appendv ? "appendv of 16" : "16 single appends");
+	snprintf(out->note, sizeof(out->note), "ops are records; %s%s",
+		 use_appendv ? "appendv of 16" : "16 single appends",
+		 prefault ? "; prefaulted" : "");
 	return w9l_done(plp, out, n, W9_REC, r);
 }
 BENCH_CASE_CALL(w9v_pmemlog, "W9v", "log_appendv16", "libpmemlog", 1, 1000000,
-		w9v_pmemlog, 0, "pmemlogv")
+		w9v_pmemlog, 0, "pmemlogv", 0)
 BENCH_CASE_CALL(w9v_pmemlog_v, "W9v", "log_appendv16", "libpmemlog-appendv", 0,
-		1000000, w9v_pmemlog, 1, "pmemlogvv")
+		1000000, w9v_pmemlog, 1, "pmemlogvv", 0)
+BENCH_CASE_CALL(w9vp_pmemlog, "W9vp", "log_appendv16_prefault", "libpmemlog", 1,
+		1000000, w9v_pmemlog, 0, "pmemlogvpf", 1)
+BENCH_CASE_CALL(w9vp_pmemlog_v, "W9vp", "log_appendv16_prefault",
+		"libpmemlog-appendv", 0, 1000000, w9v_pmemlog, 1, "pmemlogvvpf",
+		1)
 
 /* ---------------- steady state ----------------
  * W9s / W9vs / W9ks: the same appends into a log that was filled once and
@@ -353,19 +426,22 @@ BENCH_CASE_CALL(w9v_pmemlog_v, "W9v", "log_appendv16", "libpmemlog-appendv", 0,
  * dominate the runs on fresh pool files above. libpmemlog's side is
  * w9l_appends() with .steady set. */
 
+/* form: a PLOG commit form forced on large records (W9x), or
+ * PLOG__FORM_BY_COST. */
 static int w9s_pcoll(const bench_env *env, bench_out *out, int batch,
-		     size_t len)
+		     size_t len, int form)
 {
 	uint64_t n = env->n;
 	w9p w;
 	const char *tag = batch          ? "pcollvs"
 			  : len > W9_REC ? "pcollks"
 					 : "pcolls";
-	if (w9p_open(env, tag, len, 0, &w))
+	if (w9p_open(env, tag, len, 0, 0, &w, out))
 		return 1;
 	unsigned char *recs = (unsigned char *)malloc(W9_BATCH * len);
 	if (!recs)
 		return w9p_close(&w, out, 0, bench_fail("out of memory"));
+	plog__form_force = form;
 	plog_iovec v[W9_BATCH];
 	for (size_t j = 0; j < W9_BATCH; j++) {
 		w9_fill(recs + j * len, len, j);
@@ -391,22 +467,112 @@ static int w9s_pcoll(const bench_env *env, bench_out *out, int batch,
 		}
 	}
 	bench_end();
+	plog__form_force = PLOG__FORM_BY_COST;
 	free(recs);
-	snprintf(out->note, sizeof(out->note), "rewound log%s",
-		 batch ? "; ops are records, appendv of 16" : "");
+	static const char *const forms[] = {"", "; form sum", "; form crc",
+					    "; form fence2"};
+	snprintf(out->note, sizeof(out->note), "rewound log%s%s",
+		 batch ? "; ops are records, appendv of 16" : "",
+		 forms[form & 3]);
 	return w9p_done(&w, out, n, e);
 }
 BENCH_CASE_CALL(w9s_pcoll, "W9s", "log_append64_steady", "pcoll", 0, 1000000,
-		w9s_pcoll, 0, W9_REC)
+		w9s_pcoll, 0, W9_REC, PLOG__FORM_BY_COST)
 BENCH_CASE_CALL(w9vs_pcoll, "W9vs", "log_appendv16_steady", "pcoll", 0, 1000000,
-		w9s_pcoll, 1, W9_REC)
+		w9s_pcoll, 1, W9_REC, PLOG__FORM_BY_COST)
 BENCH_CASE_CALL(w9ks_pcoll, "W9ks", "log_append4k_steady", "pcoll", 0, 100000,
-		w9s_pcoll, 0, W9_REC4K)
+		w9s_pcoll, 0, W9_REC4K, PLOG__FORM_BY_COST)
 
 BENCH_CASE_CALL(w9s_pmemlog, "W9s", "log_append64_steady", "libpmemlog", 1,
-		1000000, w9l_appends, W9_REC, "pmemlogs", 1, "rewound log")
+		1000000, w9l_appends, W9_REC, "pmemlogs", 1, 0, "rewound log")
 BENCH_CASE_CALL(w9vs_pmemlog, "W9vs", "log_appendv16_steady", "libpmemlog", 1,
-		1000000, w9l_appends, W9_REC, "pmemlogvs", 1,
+		1000000, w9l_appends, W9_REC, "pmemlogvs", 1, 0,
 		"rewound log; 16 single appends per batch")
 BENCH_CASE_CALL(w9ks_pmemlog, "W9ks", "log_append4k_steady", "libpmemlog", 1,
-		100000, w9l_appends, W9_REC4K, "pmemlogks", 1, "rewound log")
+		100000, w9l_appends, W9_REC4K, "pmemlogks", 1, 0, "rewound log")
+
+/* ---------------- W9x: the commit forms' crossover ----------------
+ * Appends of one size into a rewound log, in each form PLOG can write a
+ * large record in, as PLOG chooses, and libpmemlog's. N shrinks with the
+ * size so that every case writes about 400 MB. */
+#define W9X_CASES(tag, len, n)                                                \
+	BENCH_CASE_CALL(w9x##tag##_sum, "W9x" #tag, "log_append_form",        \
+			"pcoll-sum", 0, n, w9s_pcoll, 0, len, PLOG__FORM_SUM) \
+	BENCH_CASE_CALL(w9x##tag##_crc, "W9x" #tag, "log_append_form",        \
+			"pcoll-crc", 0, n, w9s_pcoll, 0, len, PLOG__FORM_CRC) \
+	BENCH_CASE_CALL(w9x##tag##_f2, "W9x" #tag, "log_append_form",         \
+			"pcoll-fence2", 0, n, w9s_pcoll, 0, len,              \
+			PLOG__FORM_FENCE2)                                    \
+	BENCH_CASE_CALL(w9x##tag##_cost, "W9x" #tag, "log_append_form",       \
+			"pcoll", 0, n, w9s_pcoll, 0, len, PLOG__FORM_BY_COST) \
+	BENCH_CASE_CALL(w9x##tag##_pmemlog, "W9x" #tag, "log_append_form",    \
+			"libpmemlog", 1, n, w9l_appends, len, "pmemlogx", 1,  \
+			0, "rewound log")
+W9X_CASES(768, 768, 100000)
+W9X_CASES(1k5, 1536, 100000)
+W9X_CASES(2k, 2048, 100000)
+W9X_CASES(4k, 4096, 100000)
+W9X_CASES(8k, 8192, 50000)
+W9X_CASES(16k, 16384, 25000)
+W9X_CASES(64k, 65536, 6000)
+W9X_CASES(256k, 262144, 1500)
+
+/* ---------------- W9c: what prefaulting costs ----------------
+ * Creating a fresh pool of N MiB, timed per MiB: pcoll's with and without
+ * pc_pool_opts.prefault, libpmemlog's with and without its
+ * prefault.at_create control. The difference is the price paid once at
+ * create for the first-touch faults the W9*p cases then do not take. */
+static int w9c_pcoll(const bench_env *env, bench_out *out, int prefault)
+{
+	const char *path =
+		bench_pool_path(env, prefault ? "pcollcpf" : "pcollc");
+	pc_pool_opts o;
+	memset(&o, 0, sizeof(o));
+	o.size = (size_t)env->n << 20;
+	o.prefault = prefault;
+	pc_pool *pool = NULL;
+	if (!path)
+		return 1;
+	bench_begin();
+	pc_err e = pc_pool_open_opts(path, PC_CREATE, &o, &pool);
+	bench_end();
+	if (e != PC_OK)
+		return bench_pc_fail("create");
+	out->ops = env->n;
+	out->prefault = prefault;
+	snprintf(out->note, sizeof(out->note), "per MiB of pool%s",
+		 prefault ? "; prefaulted" : "");
+	return bench_pc_close(pool, 0);
+}
+BENCH_CASE_CALL(w9c_pcoll, "W9c", "pool_create_per_mib", "pcoll", 0, 256,
+		w9c_pcoll, 0)
+BENCH_CASE_CALL(w9c_pcoll_pf, "W9c", "pool_create_per_mib", "pcoll-prefault", 0,
+		256, w9c_pcoll, 1)
+
+static int w9c_pmemlog(const bench_env *env, bench_out *out, int prefault)
+{
+	const char *path =
+		bench_pool_path(env, prefault ? "pmemlogcpf" : "pmemlogc");
+	int on = prefault, off = 0;
+	if (!path)
+		return 1;
+	if (prefault && pmemlog_ctl_set(NULL, "prefault.at_create", &on) != 0)
+		return bench_fail("prefault.at_create: %s", pmemlog_errormsg());
+	bench_begin();
+	PMEMlogpool *plp = pmemlog_create(path, (size_t)env->n << 20, 0600);
+	bench_end();
+	if (prefault)
+		(void)pmemlog_ctl_set(NULL, "prefault.at_create", &off);
+	if (!plp)
+		return bench_fail("create: %s", pmemlog_errormsg());
+	out->ops = env->n;
+	out->prefault = prefault;
+	snprintf(out->note, sizeof(out->note), "per MiB of pool%s",
+		 prefault ? "; prefaulted" : "");
+	pmemlog_close(plp);
+	return 0;
+}
+BENCH_CASE_CALL(w9c_pmemlog, "W9c", "pool_create_per_mib", "libpmemlog", 1, 256,
+		w9c_pmemlog, 0)
+BENCH_CASE_CALL(w9c_pmemlog_pf, "W9c", "pool_create_per_mib",
+		"libpmemlog-prefault", 0, 256, w9c_pmemlog, 1)

@@ -117,8 +117,7 @@ static pc_err add_chunk(job *j, const char *mark, const wc *v, long n)
 {
 	pc_err err;
 	do {
-		TX(j->pool, &err)
-		{
+		TX(j->pool, &err) {
 			if (counts_contains(j->done, pc_slice_cstr(mark)))
 				break; /* another run counted it */
 			for (long i = 0; i < n; i++) {
@@ -199,7 +198,8 @@ static int plan(job *j, char **files, int nfiles)
 	for (int i = 0; i < nfiles; i++) {
 		FILE *f = fopen(files[i], "rb");
 		if (!f) {
-			fprintf(stderr, "wordcount: cannot open %s\n", files[i]);
+			fprintf(stderr, "wordcount: cannot open %s\n",
+				files[i]);
 			return -1;
 		}
 		char buf[CHUNK * 2];
@@ -217,7 +217,8 @@ static int plan(job *j, char **files, int nfiles)
 				len++;
 			if (j->nchunks == cap) {
 				cap *= 2;
-				chunk *nc = realloc(j->chunks, cap * sizeof(chunk));
+				chunk *nc =
+					realloc(j->chunks, cap * sizeof(chunk));
 				if (!nc) {
 					fclose(f);
 					return -1;

@@ -44,8 +44,9 @@
 #include "err.h"
 #include "pool.h"
 
-/** @brief Layout version of PLOG's persistent format. */
-#define PLOG_LAYOUT_VERSION 2
+/** @brief Layout version of PLOG's persistent format (3: records carry
+ * one of three commit forms; logs of version 2 get ::PC_E_VERSION). */
+#define PLOG_LAYOUT_VERSION 3
 
 /** @brief Largest record, in bytes. */
 #define PLOG_REC_MAX ((size_t)0x7fffffffu)
@@ -62,6 +63,40 @@
  * alignment slack included). */
 #define PLOG_MAX_CAPACITY \
 	((((uint64_t)PMEMOBJ_MAX_ALLOC_SIZE - 128u) / 64u) * 64u)
+
+/**
+ * @brief On persistent memory, on a CPU with the SSE4.2 `crc32`
+ * instruction, records of at least this many bytes (and under
+ * #PLOG_FENCE2_MIN) are checksummed with CRC32C lanes instead of the keyed
+ * payload hash: still one fence per append. Smaller records keep the
+ * keyed hash. 768 is also where large records start to be copied with
+ * non-temporal stores, the smallest size that has a choice of form; the
+ * crc form was faster than the hash there already (medians of three
+ * pcoll-bench invocations on the test machine: 1357 against 1518 ns per
+ * append). docs/log.md, "Commit forms".
+ */
+#define PLOG_CRC_MIN 768u
+
+/**
+ * @brief On persistent memory, on a CPU with `crc32`, records of at least
+ * this many bytes are committed with two fences: the payload first, then
+ * the header's tag, with a checksum over the header only. Measured on the
+ * test machine (pcoll-bench W9x, three invocations): the CRC form was
+ * faster at 4 KiB, the second fence at 8 KiB and above; a straight line
+ * through the medians at 4 and 8 KiB crosses near 5.8 KiB. docs/log.md,
+ * "Commit forms".
+ */
+#define PLOG_FENCE2_MIN 6144u
+
+/**
+ * @brief The same as #PLOG_FENCE2_MIN on a CPU without `crc32` (or not
+ * x86-64): from this many bytes on, two fences cost no more than the
+ * keyed payload hash (measured with the forms forced: the hash 10% faster
+ * at 4 KiB, the second fence a third faster at 8 KiB, medians; a straight
+ * line through them crosses near 4.5 KiB); smaller records keep the hash
+ * and one fence.
+ */
+#define PLOG_FENCE2_MIN_NOCRC 4608u
 
 /**
  * @brief A handle to a log in a pool; obtain with plog_root().
@@ -89,6 +124,19 @@ typedef struct plog_iovec {
  * compat/pmemlog.h keeps that rule for pmemlog_walk().)
  */
 typedef int (*plog_walk_fn)(const void *buf, size_t len, void *arg);
+
+/**
+ * @brief A place in a log to resume reading from: the record a
+ * plog_iter_next() would return next. Taken with plog_iter_tell(), used
+ * with plog_iter_seek() by a later iteration of the same log. A plain
+ * value (copy it, keep it in memory); fields are private.
+ */
+typedef struct plog_pos {
+	uint64_t seq;   /**< @private sequence number of that record */
+	uint64_t chunk; /**< @private pool offset of the chunk to look in */
+	uint64_t off;   /**< @private place in that chunk's data */
+	uint64_t key;   /**< @private the log's random key (identity) */
+} plog_pos;
 
 /** @brief Record iterator; see plog_iter_begin(). Fields are private. */
 typedef struct plog_iter {
@@ -332,6 +380,58 @@ static inline bool plog_iter_next(plog_iter *it, const void **data, size_t *len)
 	if (!it || !it->active || !data || !len || it->seq >= it->end)
 		return false;
 	return plog__iter_next(it, data, len);
+}
+
+/**
+ * @brief Where @p it stands: @p pos receives the place of the record
+ * plog_iter_next() would return next (or of the next record appended, at
+ * the end). Costs nothing; the position stays usable by later iterations
+ * until the log is rewound past it or freed.
+ *
+ * With plog_iter_seek() this resumes reading without walking from the
+ * start again: a reader that must release the read lock between batches
+ * (it may not hold it across calls from other threads, for instance)
+ * takes the position at the end of a batch and seeks to it at the start
+ * of the next.
+ * @return ::PC_OK, ::PC_E_INVAL (NULL, or an iteration that ended).
+ *
+ * Transactions: any.
+ */
+static inline pc_err plog_iter_tell(const plog_iter *it, plog_pos *pos)
+{
+	if (!it || !it->active || !pos)
+		return pc__fail(PC_E_INVAL,
+				"plog_iter_tell: NULL argument or an ended "
+				"iteration");
+	plog__iter_tell(it, pos);
+	return PC_OK;
+}
+
+/**
+ * @brief Move @p it to @p pos, taken by plog_iter_tell() on this or an
+ * earlier iteration of the same log: the next plog_iter_next() returns
+ * the record that was next there. One lookup, whatever the position's
+ * distance from the start (the chunk chain is checked, not the records
+ * before it).
+ *
+ * @return ::PC_OK; ::PC_E_INVAL (NULL, an ended iteration, a position of
+ * another log or not made by plog_iter_tell()); ::PC_E_RANGE (the log was
+ * rewound since the position was taken, so its records are gone, or the
+ * position lies past the records this iteration covers: it began before
+ * they were committed); ::PC_E_CORRUPT (the record is not where the
+ * position says).
+ * On an error the iterator is unchanged.
+ *
+ * Transactions: any (reads only).
+ */
+PC_MUST_USE static inline pc_err plog_iter_seek(plog_iter *it,
+						const plog_pos *pos)
+{
+	if (!it || !it->active || !pos)
+		return pc__fail(PC_E_INVAL,
+				"plog_iter_seek: NULL argument or an ended "
+				"iteration");
+	return plog__iter_seek(it, pos);
 }
 
 /** @brief ::PC_OK, or ::PC_E_CORRUPT when plog_iter_next() met damage. */

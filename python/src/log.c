@@ -6,10 +6,10 @@
  * must be released by the thread that took it, so it cannot stay open
  * between two calls from Python (the next call may come from another
  * thread, or never). The Python iterator therefore reads in batches: each
- * refill is one walk that skips the records already returned and copies
- * the next batch. Batches grow with the position (up to 64 Ki records or
- * 4 MiB), which keeps the skipping to a small multiple of the records
- * returned. walk() reads in one pass.
+ * refill is one short iteration that seeks to where the last one stopped
+ * (plog_iter_seek()), copies the next batch (up to 64 Ki records or
+ * 4 MiB) and keeps its position (plog_iter_tell()). walk() reads in one
+ * pass.
  */
 #include "pyc.h"
 
@@ -257,6 +257,7 @@ typedef struct LogIterObject {
 	LogObject *log;
 	uint64_t pos; /* records returned or batched so far */
 	uint64_t end; /* the records committed when iteration began */
+	plog_pos at;  /* where the next refill starts (pos > 0) */
 	unsigned long long rewinds;
 	PyObject *batch; /* list of bytes */
 	Py_ssize_t bi;
@@ -266,55 +267,59 @@ typedef struct LogIterObject {
 #define PYC_LOG_BATCH_MAX   65536
 #define PYC_LOG_BATCH_BYTES ((size_t)4 << 20)
 
-/* A batch refill as a walk: skip what was returned, copy the next ones. */
-struct pyc_refill {
-	uint64_t skip;  /* records still to skip */
-	uint64_t want;  /* records still to copy */
-	size_t bytes;   /* bytes copied */
-	PyObject *list; /* the copies */
-	int failed;     /* an exception is set */
-};
-
-static int pyc_refill_cb(const void *buf, size_t len, void *arg)
-{
-	struct pyc_refill *r = (struct pyc_refill *)arg;
-	if (r->skip) {
-		r->skip--;
-		return 0;
-	}
-	PyObject *b =
-		PyBytes_FromStringAndSize((const char *)buf, (Py_ssize_t)len);
-	if (!b || PyList_Append(r->list, b)) {
-		Py_XDECREF(b);
-		r->failed = 1;
-		return 1;
-	}
-	Py_DECREF(b);
-	r->bytes += len;
-	return --r->want == 0 || r->bytes >= PYC_LOG_BATCH_BYTES;
-}
-
+/* A batch refill: one iteration from where the last one stopped. */
 static int pyc_log_refill(LogIterObject *it)
 {
-	struct pyc_refill r = {it->pos, 0, 0, PyList_New(0), 0};
-	if (!r.list)
+	PyObject *list = PyList_New(0);
+	if (!list)
 		return -1;
-	r.want = it->pos < PYC_LOG_BATCH_MIN ? PYC_LOG_BATCH_MIN : it->pos;
-	if (r.want > PYC_LOG_BATCH_MAX)
-		r.want = PYC_LOG_BATCH_MAX;
-	if (r.want > it->end - it->pos)
-		r.want = it->end - it->pos;
-	pc_err e = pyc_log_walk(&it->log->log, 0, pyc_refill_cb, &r);
-	if (r.failed || e != PC_OK) {
-		if (!r.failed)
+	uint64_t want =
+		it->pos < PYC_LOG_BATCH_MIN ? PYC_LOG_BATCH_MIN : it->pos;
+	if (want > PYC_LOG_BATCH_MAX)
+		want = PYC_LOG_BATCH_MAX;
+	if (want > it->end - it->pos)
+		want = it->end - it->pos;
+	/* Copies may run Python code (a collection): the pool must not be
+	 * closed, nor the log rewound, under the read lock. */
+	LogObject *l = it->log;
+	PoolObject *p = l->c.pool;
+	plog_iter pi = {0};
+	pc_err e = plog_iter_begin(&l->log, &pi);
+	l->walking++;
+	p->busy++;
+	if (e == PC_OK && it->pos)
+		e = plog_iter_seek(&pi, &it->at);
+	size_t bytes = 0;
+	const void *d;
+	size_t len;
+	int failed = 0;
+	while (e == PC_OK && !failed && want && bytes < PYC_LOG_BATCH_BYTES &&
+	       plog_iter_next(&pi, &d, &len)) {
+		PyObject *b = PyBytes_FromStringAndSize((const char *)d,
+							(Py_ssize_t)len);
+		failed = !b || PyList_Append(list, b) != 0;
+		Py_XDECREF(b);
+		bytes += len;
+		want--;
+	}
+	if (e == PC_OK) {
+		e = plog_iter_error(&pi);
+		if (e == PC_OK)
+			(void)plog_iter_tell(&pi, &it->at);
+	}
+	plog_iter_end(&pi);
+	p->busy--;
+	l->walking--;
+	if (failed || e != PC_OK) {
+		if (!failed)
 			pyc_raise(e, 0);
-		Py_DECREF(r.list);
+		Py_DECREF(list);
 		return -1;
 	}
-	Py_XSETREF(it->batch, r.list);
+	Py_XSETREF(it->batch, list);
 	it->bi = 0;
-	it->pos += (uint64_t)PyList_GET_SIZE(r.list);
-	if (PyList_GET_SIZE(r.list) == 0)
+	it->pos += (uint64_t)PyList_GET_SIZE(list);
+	if (PyList_GET_SIZE(list) == 0)
 		it->end = it->pos; /* fewer records than counted: done */
 	return 0;
 }

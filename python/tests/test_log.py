@@ -86,6 +86,26 @@ def test_iteration_in_batches(pool_path):
         assert len(lg) == 70001
 
 
+def test_iteration_resumes_where_it_stopped(pool):
+    lg = pool.log("l")
+    recs = [bytes([i % 251]) * (i % 3000) for i in range(2000)]
+    lg.appendv(recs[:1000])
+    for r in recs[1000:]:                  # single appends, large ones too
+        lg.append(r)
+    it = iter(lg)
+    got = [next(it) for _ in range(300)]   # more than the first batch
+    lg.append(b"after")                    # not in this iteration
+    got += list(it)
+    assert got == recs
+    # A rewind between two batches: the next refill says so.
+    it = iter(lg)
+    for _ in range(256):                   # exactly the first batch
+        next(it)
+    pool.log("l").rewind()
+    with pytest.raises(RuntimeError, match="rewound"):
+        next(it)
+
+
 def test_rewind(pool):
     lg = pool.log("l")
     lg.appendv([b"x" * 100] * 50)

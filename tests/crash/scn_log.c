@@ -4,8 +4,13 @@
  * first chunk is the minimum (4 KiB), so chunks chain every few records;
  * single appends and batches (appendv) in runs of packed and of
  * line-aligned placement, appends in TX() that commit or abort, rewind,
- * free and re-create. Operation i depends only on i and whether the log
- * exists, so the kill soak can run it for any i.
+ * free and re-create. PLOG's commit forms: seven of eight single
+ * appends write a large record in a form forced through the engine's test
+ * hook (half of them fence2, the two-fence protocol), the eighth one's
+ * size lies on one side of a form threshold (chosen by cost), and one
+ * batch per cycle holds a record of each form (by cost: fence2, sum,
+ * crc). Operation i depends only on i and whether the log exists, so the
+ * kill soak can run it for any i.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -17,6 +22,7 @@
 
 #define LOG_CYCLE 50
 #define LOG_NAME  "log"
+#define LOG_RMAX  (PLOG_FENCE2_MIN + 64)
 
 enum { L_CREATE, L_APPEND, L_BATCH, L_TXCOMMIT, L_TXABORT, L_REWIND, L_FREE };
 
@@ -41,11 +47,30 @@ static int log_plan(int i, int exists)
 	}
 }
 
+/* The commit form forced on single appends of operation i. */
+static const int log_forms[8] = {PLOG__FORM_BY_COST, PLOG__FORM_FENCE2,
+				 PLOG__FORM_CRC,     PLOG__FORM_FENCE2,
+				 PLOG__FORM_SUM,     PLOG__FORM_FENCE2,
+				 PLOG__FORM_CRC,     PLOG__FORM_FENCE2};
+
 /* Length and bytes of record j of operation i. */
 static size_t rec_len(int i, int j)
 {
 	static const size_t lens[] = {8, 100, 0, 700, 1500, 24, 333};
-	return lens[(size_t)(cr_val(20, (uint64_t)i * 8 + (uint64_t)j) % 7)];
+	static const size_t large[] = {800, 1500, 2500, 4000};
+	static const size_t edge[] = {
+		PLOG__NT_MIN - 8,      PLOG__NT_MIN,        PLOG_CRC_MIN + 8,
+		PLOG_FENCE2_MIN_NOCRC, PLOG_FENCE2_MIN - 8, PLOG_FENCE2_MIN};
+	static const size_t mixed[] = {PLOG_FENCE2_MIN + 8, 100, 1500};
+	uint64_t h = cr_val(20, (uint64_t)i * 8 + (uint64_t)j);
+	if (i % LOG_CYCLE == 37)
+		return mixed[j];
+	if (j == 0 && i % 8 == 0)
+		return edge[(i / 8) % 6];
+	if (j == 0 && log_forms[i % 8] != PLOG__FORM_BY_COST &&
+	    log_plan(i, 1) == L_APPEND)
+		return large[h % 4];
+	return lens[h % 7];
 }
 
 static void rec_fill(unsigned char *buf, int i, int j, size_t len)
@@ -113,7 +138,7 @@ static pc_err log_op(pc_pool *pool, int i)
 	if (e != PC_OK && e != PC_E_NOTFOUND)
 		return e;
 	int kind = log_plan(i, e == PC_OK);
-	static unsigned char buf[3][2048];
+	static unsigned char buf[3][LOG_RMAX];
 	plog_iovec iov[3];
 	for (int j = 0; j < 3; j++) {
 		iov[j].len = rec_len(i, j);
@@ -129,7 +154,11 @@ static pc_err log_op(pc_pool *pool, int i)
 		/* Runs of packed and of line-aligned appends (the setting is
 		 * one persisted word; crashes land on it too). */
 		PC_TRY(plog_set_packed(&log, (i / 4) % 2 != 0));
-		return plog_append(&log, buf[0], iov[0].len);
+		/* Large records in the commit forms in turn. */
+		plog__form_force = log_forms[i % 8];
+		err = plog_append(&log, buf[0], iov[0].len);
+		plog__form_force = PLOG__FORM_BY_COST;
+		return err;
 	case L_BATCH:
 		PC_TRY(plog_set_packed(&log, (i / 4) % 2 != 0));
 		return plog_appendv(&log, iov, 3);
@@ -196,7 +225,7 @@ static int log_state_is(pc_pool *pool, int k, char *why, size_t n)
 	size_t len;
 	size_t idx = 0;
 	uint64_t bytes = 0;
-	static unsigned char want[2048];
+	static unsigned char want[LOG_RMAX];
 	while (plog_iter_next(&it, &data, &len)) {
 		if (idx >= m.n) {
 			r = cr_why(why, n, "extra record %zu", idx);

@@ -41,3 +41,16 @@ Test(broken, pvec_push_without_element_persist)
 	expect_detected(&cr_scn_vec_bug);
 }
 #endif
+
+#ifdef CR_HAVE_LOG
+/* log_append.h built with PCOLL_TEST_BUG_LOG_FENCE2_ONE_FENCE: a record
+ * of form fence2 (checksum over the header only) is written with its tag
+ * before the first fence, so payload and commit share one fence. */
+Test(broken, plog_fence2_commit_under_one_fence)
+{
+	/* The log scenario has more fence points than the others; a
+	 * larger sample of them (each test is a process of its own). */
+	(void)setenv("PCOLL_CRASH_SAMPLE", "40", 0);
+	expect_detected(&cr_scn_log);
+}
+#endif

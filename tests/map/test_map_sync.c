@@ -432,6 +432,23 @@ static void *stress_scanner(void *p)
 		TA(stable == STRESS_RANGE / 4,
 		   "a scan saw %llu of the stable keys",
 		   (unsigned long long)stable);
+		/* Backwards over the fixed entries (served from leaf
+		 * copies in both directions). */
+		stable = 0;
+		first = 1;
+		for (bool ok = smap_last(a->m, &it); ok; ok = smap_prev(&it)) {
+			TA(first || *it.key < prev,
+			   "backward scan order: %llu after %llu",
+			   (unsigned long long)*it.key,
+			   (unsigned long long)prev);
+			TA(*it.val == *it.key * 3 + 1, "torn value (backward)");
+			stable += *it.key % 4 == 0;
+			prev = *it.key;
+			first = 0;
+		}
+		TA(stable == STRESS_RANGE / 4,
+		   "a backward scan saw %llu of the stable keys",
+		   (unsigned long long)stable);
 		/* Backwards over the byte strings. */
 		sbmap_iter bi;
 		char last[64] = "~";

@@ -115,8 +115,11 @@ static pc_err pct_restore_begin(pc_pool *pool, const pct_jobj *o, pct_rroot *r)
 #endif
 #ifdef PCT_HAVE_LOG
 	case PC_KIND_LOG: {
-		pc_typesig want = plog__sig();
-		if (!pc__sig_eq(&want, sig))
+		/* A dump holds the records only: a log of an older PLOG
+		 * layout restores into this build's. */
+		pc_typesig want = plog__sig(), as = *sig;
+		as.version = want.version;
+		if (!pc__sig_eq(&want, &as) || sig->version > want.version)
 			return pc__fail(PC_E_VERSION,
 					"root \"%s\": log signature %s v%u, "
 					"this build writes %s v%u",

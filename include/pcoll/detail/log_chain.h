@@ -26,6 +26,7 @@
 
 #include "../err.h"
 #include "../pool.h"
+#include "log_form.h"
 #include "log_format.h"
 #include "txcore.h"
 
@@ -86,7 +87,8 @@ static inline pc_err plog__chunk_new(pc_pool *pool, uint64_t cap,
  * record of a batch), at the next 64-byte boundary (the first record of
  * the next batch), or else at the start of a later chunk (an appender
  * moves on when a batch does not fit in the rest of a chunk). With
- * verify, the checksum must match too. On success updates *c and *pos to
+ * verify, the checksum must match too, in the record's form
+ * (plog__rec_ok). On success updates *c and *pos to
  * the record's place and returns it. Sequence numbers are never reused,
  * so a stale record cannot match.
  */
@@ -100,10 +102,7 @@ plog__locate(const pc_pool *pool, const uint64_t k[4], struct plog__chunk **c,
 		uint64_t at = p;
 		struct plog__rec *r = plog__rec_next(plog__data(ch), ch->cap,
 						     &at, seq ^ ch->salt);
-		if (r && (!verify ||
-			  r->sum == plog__rec_sum(k, ch->salt,
-						  plog__hash(k, r + 1, r->len),
-						  seq, r->len, r->batch))) {
+		if (r && (!verify || plog__rec_ok(k, ch->salt, r, seq))) {
 			*c = ch;
 			*pos = at;
 			return r;

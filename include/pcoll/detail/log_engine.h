@@ -11,6 +11,8 @@
 
 /* 1. persistent format, checksums, record placement */
 #include "log_format.h"
+/* 1b. commit forms: CRC32C lanes, the form a record is written in */
+#include "log_form.h"
 /* 2. the chunk chain: allocation, locate, growth */
 #include "log_chain.h"
 /* 3. tail slots, the published end, rewind */

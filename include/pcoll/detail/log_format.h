@@ -38,10 +38,22 @@
 /* A record: this header, then len payload bytes, padded to 8 bytes. */
 struct plog__rec {
 	uint64_t tag;   /* sequence number (1 for the first) ^ chunk salt */
-	uint32_t len;   /* payload bytes */
+	uint32_t len;   /* payload bytes; PLOG__LEN_ALT: form crc or fence2 */
 	uint32_t batch; /* records in the batch starting here; 0: inside */
-	uint64_t sum;   /* plog__rec_sum(key, seq, len, batch, payload) */
+	uint64_t sum;   /* plog__rec_sum(key, seq, len, batch, digest) */
 };
+
+/* In a record's len word: its checksum holds the digest of form crc or
+ * fence2 (log_form.h) instead of the payload hash. Records are at most
+ * PLOG_REC_MAX (2^31 - 1) bytes, so the bit is free. */
+#define PLOG__LEN_ALT  0x80000000u
+#define PLOG__LEN_MASK 0x7fffffffu
+
+/* Payload bytes of a record (its len word without the form bit). */
+static inline uint32_t plog__rec_len(const struct plog__rec *r)
+{
+	return r->len & PLOG__LEN_MASK;
+}
 
 /* One of the two durable tail slots (a cache line). */
 struct plog__slot {
@@ -262,7 +274,7 @@ static inline struct plog__rec *plog__rec_at(unsigned char *data, uint64_t cap,
 	if (p > cap || cap - p < PLOG__REC_HDR)
 		return NULL;
 	struct plog__rec *r = (struct plog__rec *)(void *)(data + p);
-	if (r->tag != tag || plog__stride(r->len) > cap - p)
+	if (r->tag != tag || plog__stride(plog__rec_len(r)) > cap - p)
 		return NULL;
 	return r;
 }

@@ -100,8 +100,8 @@ static inline int plog__take_batch(const pc_pool *pool, const uint64_t k[4],
 			if (!r || r->batch != 0)
 				return 0;
 		}
-		b += r->len;
-		p += plog__stride(r->len);
+		b += plog__rec_len(r);
+		p += plog__stride(plog__rec_len(r));
 		s++;
 	}
 	*c = ch;
@@ -171,7 +171,7 @@ static inline int plog__ctor(void *ptr, void *arg)
 				plog__locate(pool, rt->k, &sc, &sp, sq, 0);
 			if (!r)
 				break;
-			uint64_t len = r->len;
+			uint64_t len = plog__rec_len(r);
 			r->tag = 0;
 			pc_pool_persist(pool, &r->tag, sizeof(r->tag));
 			sp += plog__stride(len);
@@ -194,6 +194,22 @@ static inline int plog__ctor(void *ptr, void *arg)
 	rt->pub_seq = seq;
 	rt->pub_bytes = bytes;
 	return 0;
+}
+
+/* The error for a root that holds a PLOG of another layout version. */
+static inline pc_err plog__old_layout(const pc_pool *pool, const char *name)
+{
+	const struct pc__dirent *d = pc__dir_find(pool, name);
+	unsigned v = d ? d->sig.version : 0;
+	return pc__fail(PC_E_VERSION,
+			"plog_root: %s: log \"%s\" has layout version %u, "
+			"this build reads version %d%s",
+			pool->path, name, v, PLOG_LAYOUT_VERSION,
+			v < PLOG_LAYOUT_VERSION
+				? " (copy its records into a new log: `pcoll "
+				  "dump` with the build that wrote it, `pcoll "
+				  "restore` with this one)"
+				: " (written by a newer pcoll)");
 }
 
 /* plog_root() after its argument check: finds or creates the header,
@@ -219,6 +235,8 @@ static inline pc_err plog__open(pc_pool *pool, const char *name,
 	uint64_t off = 0;
 	pc_err e = pc_root_obtain(pool, name, &sig, sizeof(struct plog__hdr),
 				  mode, plog__init, &a, &off, NULL);
+	if (e == PC_E_VERSION)
+		return plog__old_layout(pool, name);
 	if (e != PC_OK)
 		return pc__pool_full_ctx(pool, e, "plog_root");
 	PC_TRY(pc__objhdr_check(pool, off, sizeof(struct plog__hdr), &sig,

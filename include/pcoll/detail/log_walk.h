@@ -3,7 +3,8 @@
  * Internal (PLOG engine): the readers: the read lock (shared by walks and
  * iterations, taken exclusively by rewind) with the per-thread record of
  * held locks that lets a rewind from a walk callback fail instead of
- * deadlocking, plog_walk() and the record iterator. No fences: readers
+ * deadlocking, plog_walk() and the record iterator with its resumable
+ * position (plog_iter_tell/_seek). No fences: readers
  * see the records published when they start. Relies on log_format.h,
  * log_chain.h (plog__locate) and log_tail.h (the published end), and on
  * the handle types of <pcoll/log.h>, which includes it.
@@ -139,7 +140,7 @@ static inline int plog__walk(const plog *log, size_t chunk, plog_walk_fn fn,
 			salt = c->salt;
 		}
 		const unsigned char *q = (const unsigned char *)(r + 1);
-		size_t len = r->len;
+		size_t len = plog__rec_len(r);
 		/* The next header's place depends on this one: fetch ahead. */
 		__builtin_prefetch(q + 4096);
 		p += plog__stride(len);
@@ -215,10 +216,87 @@ static inline bool plog__iter_next(plog_iter *it, const void **data,
 		return false;
 	}
 	*data = r + 1;
-	*len = r->len;
-	it->pos += plog__stride(r->len);
+	*len = plog__rec_len(r);
+	it->pos += plog__stride(*len);
 	it->seq++;
 	return true;
+}
+
+/* plog_iter_tell() after its argument check. */
+static inline void plog__iter_tell(const plog_iter *it, plog_pos *pos)
+{
+	pos->seq = it->seq;
+	pos->chunk = pc_pool_off(it->log->pool, it->c);
+	pos->off = it->pos;
+	pos->key = it->log->h->key;
+}
+
+/* plog_iter_seek() after its argument check: the position must belong to
+ * this log, lie within what the iteration covers and name a chunk of the
+ * chain; the record it names must be found from there. */
+static inline pc_err plog__iter_seek(plog_iter *it, const plog_pos *pos)
+{
+	const plog *log = it->log;
+	const pc_pool *pool = log->pool;
+	const struct plog__hdr *h = log->h;
+	if (pos->key != h->key)
+		return pc__fail(PC_E_INVAL,
+				"plog_iter_seek: the position is of another "
+				"log");
+	uint64_t first =
+		__atomic_load_n(&log->rt->w.first_seq, __ATOMIC_RELAXED);
+	if (pos->seq < first)
+		return pc__fail(PC_E_RANGE,
+				"plog_iter_seek: record %llu was rewound "
+				"away (the log starts at %llu)",
+				(unsigned long long)pos->seq,
+				(unsigned long long)first);
+	if (pos->seq > it->end)
+		return pc__fail(PC_E_RANGE,
+				"plog_iter_seek: record %llu is past the %llu "
+				"records this iteration covers",
+				(unsigned long long)pos->seq,
+				(unsigned long long)it->end);
+	struct plog__chunk *c = NULL;
+	uint64_t off = h->first;
+	if (pos->seq == first) {
+		/* The first live record is at the start of the first chunk;
+		 * the position may be from before a rewind that made its
+		 * record the first. */
+		it->c = plog__chunk_at(pool, off);
+		it->pos = 0;
+		it->seq = first;
+		it->err = PC_OK;
+		return PC_OK;
+	}
+	for (uint64_t n = 0; off && n < (1u << 24); n++) {
+		if (!plog__chunk_ok(pool, off))
+			break;
+		if (off == pos->chunk) {
+			c = plog__chunk_at(pool, off);
+			break;
+		}
+		off = plog__chunk_at(pool, off)->next;
+	}
+	if (!c || pos->off > c->cap)
+		return pc__fail(PC_E_INVAL,
+				"plog_iter_seek: the position does not name "
+				"a place in the log");
+	uint64_t p = pos->off;
+	if (pos->seq < it->end) {
+		struct plog__chunk *rc = c;
+		if (!plog__locate(pool, log->rt->k, &rc, &p, pos->seq, 0))
+			return pc__fail(PC_E_CORRUPT,
+					"plog_iter_seek: record %llu is not "
+					"where the position says",
+					(unsigned long long)pos->seq);
+		c = rc;
+	}
+	it->c = c;
+	it->pos = p;
+	it->seq = pos->seq;
+	it->err = PC_OK;
+	return PC_OK;
 }
 
 /** @endcond */

@@ -21,10 +21,11 @@
  * The counts are scans that copy keys only, with the same promise.
  *
  * Small fixed-size entries (a slot of at most PC__MSB_SLOT bytes) are
- * copied a leaf at a time: once positioned, the iterator copies every
- * following live entry of the leaf into its batch under one validation,
- * and the next moves serve the batch without touching the pool: each
- * entry served was present with that value when the batch was copied.
+ * copied a leaf at a time: once positioned, the iterator copies the
+ * leaf's whole slot array (one memcpy) under the version that its ord[]
+ * and bitmap were read under, validates once, and the moves within that
+ * leaf, both ways, serve the copy through ord[] without touching the
+ * pool: each entry served was present with that value at the validation.
  *
  * Relies on: map_sync_read.h (descent, validated views, copies).
  */
@@ -53,9 +54,7 @@ typedef struct pc__msit {
 	void *kb[2];         /* key copies: a K each, or a pc__msbuf each */
 	void *vc;            /* copy of its value: a V, a pc__msbuf, or NULL */
 	pc_slice ks[2];      /* byte-string keys: probe forms of kb[] */
-	unsigned char *bat;  /* batch of slot copies, or NULL (no batching) */
-	uint8_t bn, bi;      /* entries in the batch; the current one */
-	uint8_t bpos[64];    /* each entry's position in ord[] */
+	unsigned char *bat;  /* copy of the leaf's slots, or NULL (no batch) */
 	pc_err err;          /* why the last move failed (PC_OK: the end) */
 	const char *fn;
 } pc__msit;
@@ -186,21 +185,33 @@ PC__MS_INLINE int pc__msit_inb(pc__msit *it, const pc__mapd *d, const void *bk,
 /* Copy the entry at it->pos into the spare copies, validate, apply bound
  * (bk, b) on side; then the copy is current. 1: positioned, 0: outside the
  * bound (ended), -1: changed, -2: error. */
-/* Batch mode: copy the live entries from it->pos to the end of the leaf
- * into the batch; 1 when the leaf validated. */
+/* Batch mode: copy the leaf's slot array; 1 when the leaf validated
+ * (the copy then matches ord[] and bm). */
 PC__MS_INLINE int pc__msb_fill(pc__msit *it, const pc__mapd *d)
 {
 	const struct pc__mleaf *l = pc__ml(&it->c, it->leaf);
-	unsigned k = 0;
-	for (unsigned p = it->pos; p < it->n; p++)
-		if (pc__msit_live(it, d, p)) {
-			memcpy(it->bat + (size_t)k * d->slot,
-			       pc__msr_slot(d, l, it->ord[p]), d->slot);
-			it->bpos[k++] = (uint8_t)p;
-		}
-	it->bn = (uint8_t)k;
-	it->bi = 0;
+	/* Up to the highest live slot (bm is checked by the validation; the
+	 * bound keeps an unvalidated one inside the leaf). */
+	unsigned top = it->bm ? 64u - (unsigned)__builtin_clzll(it->bm) : 0u;
+	if (top > d->lcap)
+		top = d->lcap;
+	memcpy(it->bat, l->slots, (size_t)top * d->slot);
 	return pc__sy_rok(it->w, it->ver);
+}
+
+/* Batch mode: 1 when position p is live. After a validated fill, ord[]
+ * and bm are one consistent state, whose live slots are below lcap (<=
+ * 64): the mask only keeps the shift defined. */
+PC__MS_INLINE int pc__msb_live(const pc__msit *it, unsigned p)
+{
+	return (int)((it->bm >> (it->ord[p] & 63u)) & 1u);
+}
+
+/* Batch mode: the copy of the entry at position pos (a live one). */
+PC__MS_INLINE const unsigned char *pc__msb_at(const pc__msit *it,
+					      const pc__mapd *d, unsigned pos)
+{
+	return it->bat + (size_t)it->ord[pos] * d->slot;
 }
 
 PC__MS_INLINE int pc__msit_take(pc__msit *it, const pc__mapd *d, const void *bk,
@@ -209,7 +220,8 @@ PC__MS_INLINE int pc__msit_take(pc__msit *it, const pc__mapd *d, const void *bk,
 	if (it->bat) {
 		if (!pc__msb_fill(it, d))
 			return -1;
-		if (!pc__msit_inb(it, d, bk, b, side, it->bat)) {
+		if (!pc__msit_inb(it, d, bk, b, side,
+				  pc__msb_at(it, d, it->pos))) {
 			it->leaf = 0;
 			return 0;
 		}
@@ -432,9 +444,24 @@ static inline int pc__msit_last(pc__msit *it, const pc__mapd *d)
  * overwrites it) as the restart point. */
 PC__MS_INLINE const void *pc__msb_restart(pc__msit *it, const pc__mapd *d)
 {
-	memcpy(it->kb[0], it->bat + (size_t)it->bi * d->slot, d->ksz);
-	it->pos = it->bpos[it->bi];
+	memcpy(it->kb[0], pc__msb_at(it, d, it->pos), d->ksz);
 	return it->kb[0];
+}
+
+/* Batch mode: the next (dir 1) or previous (dir 0) live position of the
+ * copied leaf, or -1. */
+PC__MS_INLINE int pc__msb_step(const pc__msit *it, int dir)
+{
+	if (dir) {
+		for (unsigned p = it->pos + 1u; p < it->n; p++)
+			if (pc__msb_live(it, p))
+				return (int)p;
+		return -1;
+	}
+	for (unsigned p = it->pos; p-- > 0;)
+		if (pc__msb_live(it, p))
+			return (int)p;
+	return -1;
 }
 
 /* A move that finds the leaf changed restarts after (before) the current
@@ -445,11 +472,11 @@ PC__MS_INLINE int pc__msit_next(pc__msit *it, const pc__mapd *d)
 		return 0;
 	const void *rk;
 	if (it->bat) {
-		if (it->bi + 1u < it->bn) {
-			it->bi++;
-			it->pos = it->bpos[it->bi];
+		int p = pc__msb_step(it, 1);
+		if (p >= 0) {
+			it->pos = (uint8_t)p;
 			if (!pc__msit_inb(it, d, it->hi, it->hib, 1,
-					  it->bat + (size_t)it->bi * d->slot)) {
+					  pc__msb_at(it, d, it->pos))) {
 				it->leaf = 0;
 				return 0;
 			}
@@ -474,11 +501,11 @@ static inline int pc__msit_prev(pc__msit *it, const pc__mapd *d)
 		return 0;
 	const void *rk;
 	if (it->bat) {
-		if (it->bi > 0) {
-			it->bi--;
-			it->pos = it->bpos[it->bi];
+		int p = pc__msb_step(it, 0);
+		if (p >= 0) {
+			it->pos = (uint8_t)p;
 			if (!pc__msit_inb(it, d, it->lo, it->lob, 0,
-					  it->bat + (size_t)it->bi * d->slot)) {
+					  pc__msb_at(it, d, it->pos))) {
 				it->leaf = 0;
 				return 0;
 			}

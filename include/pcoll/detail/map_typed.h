@@ -218,7 +218,8 @@ static inline bool PC__M(_itset)(PC__M(iter) * it, int ok)
 #if !defined(PC_K_BYTES) && !defined(PC_V_BYTES)
 	if (it->it.bat) { /* batch mode: fixed keys and values */
 		const unsigned char *e =
-			it->it.bat + (size_t)it->it.bi * PC__M_SLOT;
+			it->it.bat +
+			(size_t)it->it.ord[it->it.pos] * PC__M_SLOT;
 		it->key = (PC__M(kref))(const void *)e;
 		it->val = (PC__M(vref))(
 			const void *)(e + PC__MAP_VOFF(PC__M_KS, PC__M_KA,
@@ -505,12 +506,15 @@ PC__M_EINLINE static inline size_t PC__M(_e_count)(const pc__mctx *c,
 static inline int PC__M(_e_fastnext)(PC__M(iter) * it)
 {
 #if defined(PC_SYNC) && !defined(PC_K_BYTES) && !defined(PC_V_BYTES)
-	if (PC__M_SLOT > PC__MSB_SLOT || !it->it.leaf ||
-	    it->it.bi + 1u >= it->it.bn)
+	if (PC__M_SLOT > PC__MSB_SLOT || !it->it.leaf)
 		return -1;
-	unsigned bi = ++it->it.bi;
-	it->it.pos = it->it.bpos[bi];
-	const unsigned char *e = it->bat + (size_t)bi * PC__M_SLOT;
+	unsigned p = it->it.pos + 1u;
+	while (p < it->it.n && !pc__msit_live(&it->it, &PC__M(_desc), p))
+		p++;
+	if (p >= it->it.n)
+		return -1;
+	it->it.pos = (uint8_t)p;
+	const unsigned char *e = it->bat + (size_t)it->it.ord[p] * PC__M_SLOT;
 	if (it->it.hib != PC_UNBOUNDED &&
 	    !pc__msit_inb(&it->it, &PC__M(_desc), &it->hi, it->it.hib, 1, e)) {
 		it->it.leaf = 0;

@@ -19,6 +19,8 @@
 #include "pool_grow.h"
 /* 5. root object and directory of named roots */
 #include "pool_rootdir.h"
+/* 5b. prefaulting the mapping (used by the open sequence) */
+#include "pool_prefault.h"
 /* 6. the open and create sequence */
 #include "pool_open.h"
 /* 7. space accounting, pool-level check */

@@ -13,7 +13,9 @@
  *   4. pcoll's root object and directory initialized (with the growth
  *      step of a growable pool) or checked (detail/pool_rootdir.h);
  *      every growable pool gets its growth control, a new one its
- *      initial size.
+ *      initial size;
+ *   5. with pc_pool_opts.prefault, the mapping is prefaulted
+ *      (detail/pool_prefault.h).
  * On any failure after step 2 the pool is closed and the handle freed,
  * and a pool this call created is removed (with a growable pool's parts
  * directory): a failed create leaves no file behind.
@@ -94,6 +96,8 @@ static inline pc_err pc__pool_open_file(const char *path, int creating,
 		e = pc__pool_grow_enable(pool, pool->root->grow_step);
 	if (e == PC_OK && growable)
 		e = pc__pool_grow_extend(pool, opts);
+	if (e == PC_OK && opts && opts->prefault)
+		e = pc__pool_prefault(pool);
 	if (e != PC_OK) {
 		pmemobj_close(pool->pop);
 		free(pool);

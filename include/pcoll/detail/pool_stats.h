@@ -42,19 +42,8 @@ static inline pc_err pc__pool_stats(pc_pool *pool, pc_pool_stats *out)
 	for (PMEMoid o = pmemobj_first(pool->pop); !OID_IS_NULL(o);
 	     o = pmemobj_next(o))
 		used += pmemobj_alloc_usable_size(o);
-	out->size = pool->size;
-	if (pool->root->grow_step) {
-		/* Growable: the parts created so far, 000000.pmem on. */
-		for (unsigned i = 0; i < 1000000; i++) {
-			char part[PC_PATH_MAX + 32];
-			struct stat st;
-			(void)snprintf(part, sizeof(part), "%s.parts/%06u.pmem",
-				       pool->path, i);
-			if (stat(part, &st) != 0)
-				break;
-			out->size += (uint64_t)st.st_size;
-		}
-	}
+	/* Growable: the parts created so far (pool_prefault.h). */
+	out->size = pc__pool_mapped(pool);
 	out->used = used;
 	/* out->size, not pool->size: a growable pool's parts so far. */
 	uint64_t cap = out->size > PC__POOL_OVERHEAD
