@@ -109,8 +109,8 @@ typedef struct pc_pool_stats {
 
 /**
  * @brief How pc_pool_open_opts() creates a pool (ignored when it opens
- * one, except #prefault). A zeroed struct plus a size gives an ordinary
- * fixed-size pool.
+ * one, except pc_pool_opts::prefault). A zeroed struct plus a size
+ * gives an ordinary fixed-size pool.
  */
 typedef struct pc_pool_opts {
 	/** Size of a fixed pool, or the initial size of a growable one
