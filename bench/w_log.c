@@ -195,7 +195,13 @@ static int w9_walk_cb(const void *buf, size_t len, void *arg)
 		memcpy(&v, buf, sizeof(v));
 	s->sum += v;
 	s->recs++;
-	return 1;
+	return 0; /* plog_walk: 0 goes on */
+}
+
+/* libpmemlog's walk goes on while its callback returns nonzero. */
+static int w9_walk_pmemlog(const void *buf, size_t len, void *arg)
+{
+	return w9_walk_cb(buf, len, arg) == 0;
 }
 
 static int w9w_pcoll(const bench_env *env, bench_out *out, int packed)
@@ -218,7 +224,7 @@ static int w9w_pcoll(const bench_env *env, bench_out *out, int packed)
 	struct w9_sum s = {0, 0};
 	bench_begin();
 	if (e == PC_OK)
-		e = plog_walk(&w.log, 0, w9_walk_cb, &s);
+		e = (pc_err)plog_walk(&w.log, 0, w9_walk_cb, &s);
 	bench_end();
 	int rc = 0;
 	if (e != PC_OK || s.recs != n || s.sum != (n ? n * (n - 1) / 2 : 0))
@@ -368,7 +374,7 @@ static int w9w_pmemlog(const bench_env *env, bench_out *out)
 	struct w9_sum s = {0, 0};
 	bench_begin();
 	if (r == 0)
-		pmemlog_walk(plp, W9_REC, w9_walk_cb, &s);
+		pmemlog_walk(plp, W9_REC, w9_walk_pmemlog, &s);
 	bench_end();
 	int rc = 0;
 	if (r != 0 || s.recs != n || s.sum != (n ? n * (n - 1) / 2 : 0))

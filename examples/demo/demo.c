@@ -121,7 +121,7 @@ static int print_record(const void *data, size_t len, void *arg)
 {
 	(void)arg;
 	printf("      | %.*s\n", (int)len, (const char *)data);
-	return 1; /* go on (plog_walk stops on 0, as libpmemlog's walk) */
+	return 0; /* go on: a pcoll callback stops the walk with nonzero */
 }
 
 static void show(pc_pool *pool, bank *k)

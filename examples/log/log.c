@@ -21,13 +21,14 @@
 #define POOL_SIZE ((size_t)32 << 20)
 
 /* Called once per record (walk with chunk size 0): records keep their
- * boundaries, unlike libpmemlog's walk. Return nonzero to go on. */
+ * boundaries, unlike libpmemlog's walk. Return 0 to go on (nonzero would
+ * stop the walk, and plog_walk() would return that value). */
 static int print_record(const void *buf, size_t len, void *arg)
 {
 	unsigned *n = arg;
 	printf("  record %u (%zu bytes): %.*s\n", ++*n, len, (int)len,
 	       (const char *)buf);
-	return 1;
+	return 0;
 }
 
 static pc_err show(const plog *log, const char *when)
@@ -37,7 +38,7 @@ static pc_err show(const plog *log, const char *when)
 	       (unsigned long long)plog_count(log),
 	       (unsigned long long)plog_tell(log),
 	       (unsigned long long)plog_nbyte(log));
-	return plog_walk(log, 0, print_record, &n);
+	return (pc_err)plog_walk(log, 0, print_record, &n);
 }
 
 static pc_err run(const char *path)

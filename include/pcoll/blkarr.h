@@ -90,7 +90,7 @@ typedef struct pblkarr {
 __attribute__((always_inline)) static inline pc_err
 pc__blk_args(const pblkarr *a, uint64_t i, const void *buf, const char *fn)
 {
-	if (PC__UNLIKELY(!a || !a->h))
+	if (PC__UNLIKELY(!a || !a->h || !a->pool))
 		return pc__fail(PC_E_INVAL, "%s: NULL or unbound handle", fn);
 	if (PC__UNLIKELY(i >= a->nblock))
 		return pc__fail(PC_E_RANGE,
@@ -130,9 +130,10 @@ PC_MUST_USE static inline pc_err pblkarr_root(pc_pool *pool, const char *name,
 					      pc_open_mode mode, size_t bsize,
 					      uint64_t nblock, pblkarr *out)
 {
+	if (out)
+		memset(out, 0, sizeof(*out));
 	if (!pool || !out)
 		return pc__fail(PC_E_INVAL, "pblkarr_root: NULL argument");
-	memset(out, 0, sizeof(*out));
 	if (bsize > PBLKARR_MAX_BSIZE)
 		return pc__fail(
 			PC_E_TOOBIG,
@@ -144,30 +145,42 @@ PC_MUST_USE static inline pc_err pblkarr_root(pc_pool *pool, const char *name,
 				(unsigned long long)nblock,
 				(unsigned long long)(PC__BLK_MAXPHYS -
 						     PBLKARR_LANES - 1));
-	return pc__blk_open(pool, name, mode, bsize, nblock, out);
+	return pc__pool_full_ctx(
+		pool, pc__blk_open(pool, name, mode, bsize, nblock, out),
+		"pblkarr_root");
 }
 
 /**
  * @brief Block size in bytes. Transactions: any.
  * @param a the array's handle.
- * @return the block size.
+ * @return the block size; 0 for a NULL or unbound handle.
  *
  * Fences: none (reads only).
  */
 static inline size_t pblkarr_bsize(const pblkarr *a)
 {
+	if (!a || !a->h) {
+		(void)pc__fail(PC_E_INVAL, "pblkarr_bsize: NULL or unbound "
+					   "handle");
+		return 0;
+	}
 	return a->bsize;
 }
 
 /**
  * @brief Number of blocks. Transactions: any.
  * @param a the array's handle.
- * @return the number of blocks.
+ * @return the number of blocks; 0 for a NULL or unbound handle.
  *
  * Fences: none (reads only).
  */
 static inline uint64_t pblkarr_nblock(const pblkarr *a)
 {
+	if (!a || !a->h) {
+		(void)pc__fail(PC_E_INVAL, "pblkarr_nblock: NULL or unbound "
+					   "handle");
+		return 0;
+	}
 	return a->nblock;
 }
 
@@ -226,7 +239,10 @@ PC_MUST_USE static inline pc_err pblkarr_write(pblkarr *a, uint64_t i,
 					       const void *buf)
 {
 	PC_TRY(pc__blk_args(a, i, buf, "pblkarr_write"));
-	return pc__blk_write(a, i, buf);
+	pc_err e = pc__blk_write(a, i, buf);
+	if (PC__UNLIKELY(e == PC_E_FULL))
+		return pc__pool_full_ctx(a->pool, e, "pblkarr_write");
+	return e;
 }
 
 /**

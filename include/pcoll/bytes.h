@@ -41,7 +41,12 @@
  *
  * Keys and values of byte-string maps are passed in and handed out as
  * slices. A slice handed out by a map points into the pool and stays valid
- * until that entry is changed or removed.
+ * until the map changes (any insert, put, remove or clear, of any entry:
+ * a leaf split moves entries), as the map's other references.
+ *
+ * A slice whose @p ptr is NULL while @p len is not 0 is invalid: the maps
+ * refuse it as a key or value (::PC_E_INVAL) and read nothing through it;
+ * the helpers below treat it as empty and record ::PC_E_INVAL.
  */
 typedef struct pc_slice {
 	const void *ptr; /**< First byte; may be NULL only when len is 0. */
@@ -94,6 +99,12 @@ static inline pc_slice pc_slice_cstr(const char *s)
  */
 static inline int pc_slice_cmp(pc_slice a, pc_slice b)
 {
+	if (PC__UNLIKELY((!a.ptr && a.len) || (!b.ptr && b.len))) {
+		(void)pc__fail(PC_E_INVAL, "pc_slice_cmp: a NULL slice with "
+					   "a length is compared as empty");
+		a.len = a.ptr ? a.len : 0;
+		b.len = b.ptr ? b.len : 0;
+	}
 	size_t n = a.len < b.len ? a.len : b.len;
 	int r = n ? memcmp(a.ptr, b.ptr, n) : 0;
 	if (r)
@@ -104,6 +115,8 @@ static inline int pc_slice_cmp(pc_slice a, pc_slice b)
 /** @brief 1 when @p a and @p b hold the same bytes. */
 static inline int pc_slice_eq(pc_slice a, pc_slice b)
 {
+	if (PC__UNLIKELY((!a.ptr && a.len) || (!b.ptr && b.len)))
+		return pc_slice_cmp(a, b) == 0;
 	return a.len == b.len &&
 	       (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
 }
@@ -173,9 +186,13 @@ static inline uint64_t pc__bytes_hash(const void *p, size_t n)
 }
 /** @endcond */
 
-/** @brief Length in bytes of the string @p b refers to. */
+/** @brief Length in bytes of the string @p b refers to (0 for NULL). */
 static inline size_t pc_bytes_len(const pc_bytes *b)
 {
+	if (!b) {
+		(void)pc__fail(PC_E_INVAL, "pc_bytes_len: NULL reference");
+		return 0;
+	}
 	if (pc__bytes_is_inline(b))
 		return (size_t)(pc__bytes_tag(b) & 0x7f);
 	return (size_t)b->w[1];
@@ -184,19 +201,33 @@ static inline size_t pc_bytes_len(const pc_bytes *b)
 /**
  * @brief The bytes @p b refers to, as a slice into @p pool's mapping (or
  * into @p b itself for inline strings). Valid while @p b is unchanged.
+ * An empty slice for a NULL @p b, or a NULL @p pool with a string that
+ * is not inline.
  */
 static inline pc_slice pc_bytes_slice(const pc_pool *pool, const pc_bytes *b)
 {
+	if (!b || (!pool && !pc__bytes_is_inline(b))) {
+		(void)pc__fail(PC_E_INVAL, "pc_bytes_slice: NULL %s",
+			       b ? "pool" : "reference");
+		return pc_slice_make(NULL, 0);
+	}
 	if (pc__bytes_is_inline(b))
 		return pc_slice_make((const void *)b->w, pc_bytes_len(b));
 	return pc_slice_make(pc__bytes_at(pool, b->w[0]), (size_t)b->w[1]);
 }
 
-/** @brief Copy the bytes of @p s into @p out (see ::pc_vbuf). */
+/** @brief Copy the bytes of @p s into @p out (see ::pc_vbuf). A NULL
+ * buffer is taken as one of capacity 0 (only the length is set). */
 static inline void pc_vbuf_fill(pc_vbuf *out, pc_slice s)
 {
 	if (!out)
 		return;
+	if (PC__UNLIKELY((!out->buf && out->cap) || (!s.ptr && s.len))) {
+		(void)pc__fail(PC_E_INVAL, "pc_vbuf_fill: NULL %s",
+			       s.ptr ? "buffer" : "slice");
+		out->len = s.len;
+		return;
+	}
 	size_t n = s.len < out->cap ? s.len : out->cap;
 	if (n)
 		memcpy(out->buf, s.ptr, n);

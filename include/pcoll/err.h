@@ -55,8 +55,9 @@ typedef enum pc_err {
 	PC_E_RANGE = 7, /**< An index or block number is past the end. */
 	PC_E_INVAL =
 		8, /**< An argument is invalid (NULL, zero size, bad name). */
-	PC_E_BUSY =
-		9, /**< The pool is open already (here or in another process). */
+	PC_E_BUSY = 9,    /**< The pool is open already (here or in another
+			  process), or the object is in use (a log walked by
+			  this thread, a lock held). */
 	PC_E_IO = 10,     /**< The operating system reported an I/O error. */
 	PC_E_NEEDTX = 11, /**< The call needs an open transaction (TX()). */
 	PC_E_INTX = 12,   /**< The call is not allowed inside a transaction. */
@@ -100,11 +101,11 @@ static inline const char *pc_strerror(pc_err e)
 		"already exists",
 		"wrong layout (not a pcoll pool)",
 		"wrong type",
-		"corrupt pool or object",
+		"corrupt or damaged data",
 		"pool full",
 		"index out of range",
 		"invalid argument",
-		"pool busy (already open)",
+		"busy (pool open elsewhere, or in use by another call)",
 		"I/O error",
 		"needs a transaction",
 		"not allowed inside a transaction",
@@ -138,6 +139,46 @@ static inline const char *pc_errmsg(void)
 }
 
 /** @cond PCOLL_INTERNAL */
+/*
+ * The first failure inside a TX() scope is kept (tx.h): later failures in
+ * the body (PC_E_ABORTED of the calls after a resource error) and the
+ * scope's own end would otherwise replace the message that says why.
+ * pc__tx_scopes counts the TX() scopes open on this thread (tx.h keeps
+ * it); pc__tx_first holds the first message recorded while one is open.
+ */
+PC__WEAK _Thread_local unsigned pc__tx_scopes;
+PC__WEAK _Thread_local int pc__tx_first_set;  /* pc__tx_first holds one */
+PC__WEAK _Thread_local int pc__tx_first_last; /* ...and it is the latest */
+PC__WEAK _Thread_local char pc__tx_first[PC_ERRMSG_MAX];
+
+/* Length of s (at most n - 1: the buffers here are always terminated). */
+static inline size_t pc__errlen(const char *s, size_t n)
+{
+	const char *nul = (const char *)memchr(s, 0, n);
+	return nul ? (size_t)(nul - s) : n - 1;
+}
+
+/* Appends " [generic text of e]" so every message names its code, and
+ * inside a TX() scope keeps the first message. same: the message is the
+ * latest one with more context (pc__errmsg_wrap()). */
+static inline void pc__errmsg_suffix(pc_err e, int same)
+{
+	size_t len = pc__errlen(pc__errmsg_buf, sizeof(pc__errmsg_buf));
+	if (len + 4 < sizeof(pc__errmsg_buf))
+		(void)snprintf(pc__errmsg_buf + len,
+			       sizeof(pc__errmsg_buf) - len, " [%s]",
+			       pc_strerror(e));
+	if (!pc__tx_scopes)
+		return;
+	if (!pc__tx_first_set || (same && pc__tx_first_last)) {
+		memcpy(pc__tx_first, pc__errmsg_buf, sizeof(pc__tx_first));
+		pc__tx_first_set = 1;
+		pc__tx_first_last = 1;
+	} else {
+		pc__tx_first_last = 0;
+	}
+}
+
 /* Records a formatted message; pc__fail() below also yields e. */
 PC__PRINTF(2, 3)
 static inline void pc__failmsg(pc_err e, const char *fmt, ...)
@@ -148,15 +189,38 @@ static inline void pc__failmsg(pc_err e, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		pc__errmsg_buf[0] = '\0';
-	/* Append the generic text so every message names its code. */
-	const char *nul =
-		(const char *)memchr(pc__errmsg_buf, 0, sizeof(pc__errmsg_buf));
-	size_t len = nul ? (size_t)(nul - pc__errmsg_buf)
-			 : sizeof(pc__errmsg_buf) - 1;
-	if (len + 4 < sizeof(pc__errmsg_buf))
-		(void)snprintf(pc__errmsg_buf + len,
-			       sizeof(pc__errmsg_buf) - len, " [%s]",
-			       pc_strerror(e));
+	pc__errmsg_suffix(e, 0);
+}
+
+/* Length of the current message without its " [code]" suffix. */
+static inline size_t pc__errmsg_body(void)
+{
+	size_t len = pc__errlen(pc__errmsg_buf, sizeof(pc__errmsg_buf));
+	if (len == 0 || pc__errmsg_buf[len - 1] != ']')
+		return len;
+	for (size_t i = len; i-- > 1;)
+		if (pc__errmsg_buf[i] == '[' && pc__errmsg_buf[i - 1] == ' ')
+			return i - 1;
+	return len;
+}
+
+/*
+ * Rewrites the current message (the detail of a failure deeper down) as
+ * "<pre>: <detail><post> [text of e]": the caller adds what it knows (the
+ * container, the pool's path, sizes). pre and post may be NULL.
+ */
+static inline void pc__errmsg_wrap(pc_err e, const char *pre, const char *post)
+{
+	char body[PC_ERRMSG_MAX];
+	size_t n = pc__errmsg_body();
+	memcpy(body, pc__errmsg_buf, n);
+	body[n] = '\0';
+	/* Truncation is fine: the suffix is appended when it fits. */
+	if (snprintf(pc__errmsg_buf, sizeof(pc__errmsg_buf), "%s%s%s%s",
+		     pre ? pre : "", pre ? ": " : "", body,
+		     post ? post : "") < 0)
+		pc__errmsg_buf[0] = '\0';
+	pc__errmsg_suffix(e, 1);
 }
 /*
  * Records a formatted message and yields e: `return pc__fail(e, ...)`.

@@ -8,7 +8,8 @@
  * plog log;
  * PC_TRY(plog_root(pool, "events", PC_OPEN_OR_CREATE, 1 << 20, &log));
  * PC_TRY(plog_append(&log, "hello", 5));     // durable on return, 1 fence
- * PC_TRY(plog_walk(&log, 0, print_record, NULL)); // one call per record
+ * PC_TRY(plog_walk(&log, 0, print_record, NULL)); // one call per record;
+ *                                                 // print_record returns 0
  * @endcode
  *
  * A record is a byte string of 0 to #PLOG_REC_MAX bytes; records keep their
@@ -57,6 +58,12 @@
 
 /** @brief Smallest first chunk plog_root() creates (bytes). */
 #define PLOG_MIN_CAPACITY 4096u
+
+/** @brief Largest initial capacity plog_root() accepts (bytes): a chunk
+ * is one libpmemobj allocation (its 64-byte header and 64 bytes of
+ * alignment slack included). */
+#define PLOG_MAX_CAPACITY \
+	((((uint64_t)PMEMOBJ_MAX_ALLOC_SIZE - 128u) / 64u) * 64u)
 
 /**
  * @brief On persistent memory, on a CPU with the SSE4.2 `crc32`
@@ -112,8 +119,10 @@ typedef struct plog_iovec {
 
 /**
  * @brief Callback of plog_walk(): one record (chunk size 0) or one chunk
- * of the concatenated payloads. Return nonzero to go on, 0 to stop (as
- * libpmemlog's process_chunk).
+ * of the concatenated payloads. Return 0 to go on, nonzero to stop the
+ * walk (plog_walk() then returns that value): the rule of every pcoll
+ * callback, as PMAP's visitors. (libpmemlog's process_chunk stops on 0;
+ * compat/pmemlog.h keeps that rule for pmemlog_walk().)
  */
 typedef int (*plog_walk_fn)(const void *buf, size_t len, void *arg);
 
@@ -148,8 +157,9 @@ typedef struct plog_iter {
 static inline pc_err plog__check_args(const plog *log, const plog_iovec *iov,
 				      size_t n, const char *fn)
 {
-	if (!log || !log->h || !log->rt || (n && !iov))
-		return pc__fail(PC_E_INVAL, "%s: NULL argument", fn);
+	if (!log || !log->pool || !log->h || !log->rt || (n && !iov))
+		return pc__fail(PC_E_INVAL, "%s: NULL argument or unbound log",
+				fn);
 	if (n > UINT32_MAX)
 		return pc__fail(PC_E_TOOBIG,
 				"%s: %zu records in one batch, the limit is "
@@ -233,10 +243,16 @@ PC_MUST_USE static inline pc_err plog_append(plog *log, const void *buf,
 	PC_TRY(plog__check_args(log, &v, 1, "plog_append"));
 	/* Small records are hashed before taking the lock; large ones on
 	 * pmem while they are copied. */
-	if (log->pool->is_pmem && len >= PLOG__NT_MIN)
-		return plog__appendv(log, &v, 1, NULL, "plog_append");
-	uint64_t ph = plog__hash(log->rt->k, buf, len);
-	return plog__appendv(log, &v, 1, &ph, "plog_append");
+	pc_err e;
+	if (log->pool->is_pmem && len >= PLOG__NT_MIN) {
+		e = plog__appendv(log, &v, 1, NULL, "plog_append");
+	} else {
+		uint64_t ph = plog__hash(log->rt->k, buf, len);
+		e = plog__appendv(log, &v, 1, &ph, "plog_append");
+	}
+	if (PC__UNLIKELY(e == PC_E_FULL))
+		return pc__pool_full_ctx(log->pool, e, "plog_append");
+	return e;
 }
 
 /**
@@ -260,20 +276,38 @@ PC_MUST_USE static inline pc_err plog_appendv(plog *log, const plog_iovec *iov,
 	PC_TRY(plog__check_args(log, iov, n, "plog_appendv"));
 	if (n == 0)
 		return PC_OK;
-	return plog__appendv(log, iov, n, NULL, "plog_appendv");
+	pc_err e = plog__appendv(log, iov, n, NULL, "plog_appendv");
+	if (PC__UNLIKELY(e == PC_E_FULL))
+		return pc__pool_full_ctx(log->pool, e, "plog_appendv");
+	return e;
 }
+
+/** @cond PCOLL_INTERNAL */
+/* The accessors' handle check: 1 (with PC_E_INVAL recorded) when log is
+ * NULL or unbound. */
+static inline int plog__bad(const plog *log, const char *fn)
+{
+	if (PC__LIKELY(log && log->pool && log->h && log->rt))
+		return 0;
+	(void)pc__fail(PC_E_INVAL, "%s: NULL or unbound log", fn);
+	return 1;
+}
+/** @endcond */
 
 /**
  * @brief Payload bytes in the log (the sum of the record lengths), as
  * libpmemlog's tell. Records appended by a transaction that has not
  * committed yet are not counted. Transactions: any.
  * @param log the log's handle.
- * @return the payload bytes of the committed records.
+ * @return the payload bytes of the committed records; 0 for a NULL or
+ * unbound handle.
  *
  * Fences: none (reads only).
  */
 static inline uint64_t plog_tell(const plog *log)
 {
+	if (plog__bad(log, "plog_tell"))
+		return 0;
 	plog__sync_pub(log);
 	return __atomic_load_n(&log->rt->pub_bytes, __ATOMIC_ACQUIRE);
 }
@@ -281,12 +315,15 @@ static inline uint64_t plog_tell(const plog *log)
 /**
  * @brief Number of records in the log (committed ones). Transactions: any.
  * @param log the log's handle.
- * @return the number of committed records.
+ * @return the number of committed records; 0 for a NULL or unbound
+ * handle.
  *
  * Fences: none (reads only).
  */
 static inline uint64_t plog_count(const plog *log)
 {
+	if (plog__bad(log, "plog_count"))
+		return 0;
 	plog__sync_pub(log);
 	uint64_t end = __atomic_load_n(&log->rt->pub_seq, __ATOMIC_ACQUIRE);
 	uint64_t first =
@@ -299,12 +336,14 @@ static inline uint64_t plog_count(const plog *log)
  * grows as the log chains chunks; plog_rewind() keeps it.
  * Transactions: any.
  * @param log the log's handle.
- * @return the capacity in bytes.
+ * @return the capacity in bytes; 0 for a NULL or unbound handle.
  *
  * Fences: none (reads only).
  */
 static inline uint64_t plog_nbyte(const plog *log)
 {
+	if (plog__bad(log, "plog_nbyte"))
+		return 0;
 	return __atomic_load_n(&log->rt->w.nbyte, __ATOMIC_RELAXED);
 }
 
@@ -314,25 +353,32 @@ static inline uint64_t plog_nbyte(const plog *log)
  * With @p chunk == 0, once per record with its payload and length (records
  * keep their boundaries). With @p chunk > 0, the payloads are seen as one
  * byte stream and @p fn gets pieces of exactly @p chunk bytes, the last one
- * possibly shorter, as libpmemlog's walk does. @p fn returns 0 to stop.
- * The walk covers the records committed when it starts; other threads may
- * append meanwhile, and @p fn may append too (but not rewind).
- * @return ::PC_OK, ::PC_E_INVAL, ::PC_E_NOMEM (chunk buffer),
- * ::PC_E_CORRUPT, ::PC_E_BUSY.
+ * possibly shorter, as libpmemlog's walk does; a chunk size larger than
+ * the log gives one call with everything. @p fn returns 0 to go on and
+ * nonzero to stop the walk. The walk covers the records committed when it
+ * starts; other threads may append meanwhile, and @p fn may append too
+ * (but not rewind).
+ * @return 0 (::PC_OK) when every record was passed to @p fn; @p fn's
+ * nonzero value when it stopped the walk; else the error: ::PC_E_INVAL,
+ * ::PC_E_NOMEM (chunk buffer), ::PC_E_CORRUPT, ::PC_E_BUSY. pcoll's
+ * errors are positive: a callback whose stop must be told from a failure
+ * returns a negative value.
  *
  * Transactions: any (reads only).
  * @param log the log's handle.
  * @param chunk 0: @p fn once per record; above 0: the payloads as one stream in pieces of @p chunk bytes.
- * @param fn the callback; returning 0 stops the walk.
+ * @param fn the callback; it returns 0 to go on, nonzero to stop.
  * @param arg passed to @p fn.
  *
  * Fences: none (reads only).
  */
-PC_MUST_USE static inline pc_err plog_walk(const plog *log, size_t chunk,
-					   plog_walk_fn fn, void *arg)
+PC_MUST_USE static inline int plog_walk(const plog *log, size_t chunk,
+					plog_walk_fn fn, void *arg)
 {
-	if (!log || !log->h || !fn)
-		return pc__fail(PC_E_INVAL, "plog_walk: NULL argument");
+	if (plog__bad(log, "plog_walk"))
+		return PC_E_INVAL;
+	if (!fn)
+		return pc__fail(PC_E_INVAL, "plog_walk: NULL callback");
 	return plog__walk(log, chunk, fn, arg);
 }
 
@@ -352,8 +398,12 @@ PC_MUST_USE static inline pc_err plog_walk(const plog *log, size_t chunk,
  */
 PC_MUST_USE static inline pc_err plog_iter_begin(const plog *log, plog_iter *it)
 {
-	if (!log || !log->h || !it)
-		return pc__fail(PC_E_INVAL, "plog_iter_begin: NULL argument");
+	if (it)
+		memset(it, 0, sizeof(*it));
+	if (plog__bad(log, "plog_iter_begin"))
+		return PC_E_INVAL;
+	if (!it)
+		return pc__fail(PC_E_INVAL, "plog_iter_begin: NULL iterator");
 	return plog__iter_begin(log, it);
 }
 
@@ -483,8 +533,8 @@ static inline void plog_iter_end(plog_iter *it)
  */
 PC_MUST_USE static inline pc_err plog_set_packed(plog *log, bool packed)
 {
-	if (!log || !log->h || !log->rt)
-		return pc__fail(PC_E_INVAL, "plog_set_packed: NULL argument");
+	if (plog__bad(log, "plog_set_packed"))
+		return PC_E_INVAL;
 	if (pc__tx_state() != PC__TX_NONE)
 		return pc__fail(PC_E_INTX, "plog_set_packed: not allowed "
 					   "inside a transaction");
@@ -494,13 +544,16 @@ PC_MUST_USE static inline pc_err plog_set_packed(plog *log, bool packed)
 /** @brief Whether appends are packed (see plog_set_packed()).
  * Transactions: any.
  * @param log the log's handle.
- * @return true when appends are packed.
+ * @return true when appends are packed; false for a NULL or unbound
+ * handle.
  *
  * Fences: none (reads only).
  */
 static inline bool plog_packed(const plog *log)
 {
-	return log && log->h && (log->h->flags & PLOG__F_PACKED) != 0;
+	if (plog__bad(log, "plog_packed"))
+		return false;
+	return (log->h->flags & PLOG__F_PACKED) != 0;
 }
 
 /**
@@ -522,8 +575,8 @@ static inline bool plog_packed(const plog *log)
  */
 PC_MUST_USE static inline pc_err plog_rewind(plog *log)
 {
-	if (!log || !log->h)
-		return pc__fail(PC_E_INVAL, "plog_rewind: NULL argument");
+	if (plog__bad(log, "plog_rewind"))
+		return PC_E_INVAL;
 	if (pc__tx_state() != PC__TX_NONE)
 		return pc__fail(PC_E_INTX, "plog_rewind: not allowed inside a "
 					   "transaction");
@@ -538,7 +591,13 @@ PC_MUST_USE static inline pc_err plog_rewind(plog *log)
  * @brief Delete the log: unbind its root name and free its chunks and
  * header. No other thread may use the log meanwhile; the handle is
  * cleared.
- * @return ::PC_OK, ::PC_E_INVAL, ::PC_E_ABORTED, ::PC_E_CORRUPT.
+ *
+ * Outside a transaction, in a pool too full for the transaction's log of
+ * frees, the log is first rewound and its chain cut from the end in steps
+ * of their own transactions: a crash then may leave the log bound, empty
+ * and shorter (free it again). It works on a full pool.
+ * @return ::PC_OK, ::PC_E_INVAL, ::PC_E_ABORTED, ::PC_E_CORRUPT,
+ * ::PC_E_FULL (inside a transaction, in a full pool), ::PC_E_NOMEM.
  *
  * Transactions: joins one if open (the log comes back if it aborts);
  * otherwise runs its own.
@@ -548,8 +607,8 @@ PC_MUST_USE static inline pc_err plog_rewind(plog *log)
  */
 PC_MUST_USE static inline pc_err plog_free(plog *log)
 {
-	if (!log || !log->h)
-		return pc__fail(PC_E_INVAL, "plog_free: NULL argument");
+	if (plog__bad(log, "plog_free"))
+		return PC_E_INVAL;
 	return plog__free(log);
 }
 
@@ -572,8 +631,8 @@ PC_MUST_USE static inline pc_err plog_free(plog *log)
  */
 PC_MUST_USE static inline pc_err plog_check(const plog *log)
 {
-	if (!log || !log->h || !log->rt)
-		return pc__fail(PC_E_INVAL, "plog_check: NULL argument");
+	if (plog__bad(log, "plog_check"))
+		return PC_E_INVAL;
 	return plog__check(log);
 }
 

@@ -290,8 +290,7 @@ PC_MUST_USE static inline pc_err PC__M(root)(pc_pool *pool, const char *name,
  */
 PC_MUST_USE static inline pc_err PC__M(free)(PC_NAME *m)
 {
-	if (PC__M(_bad)(m))
-		return pc__fail(PC_E_INVAL, "pmap_free: NULL or unbound map");
+	PC_TRY(PC__M(_args)(m, NULL, NULL, "pmap_free"));
 	pc__mctx c = PC__M(_ctx)(m);
 #ifdef PC_SYNC
 	uint64_t off = pc_pool_off(m->pool, m->h);
@@ -308,10 +307,13 @@ PC_MUST_USE static inline pc_err PC__M(free)(PC_NAME *m)
 #else
 /**
  * @brief Create an empty DRAM map (no persistence; benchmark anchor).
- * @return ::PC_OK or ::PC_E_NOMEM.
+ * @return ::PC_OK, ::PC_E_INVAL (@p out NULL) or ::PC_E_NOMEM.
  */
 PC_MUST_USE static inline pc_err PC__M(dram_new)(PC_NAME *out)
 {
+	if (!out)
+		return pc__fail(PC_E_INVAL,
+				"pmap_dram_new: NULL output handle");
 	struct pc__maphdr *h = (struct pc__maphdr *)calloc(1, sizeof(*h));
 	if (!h)
 		return pc__fail(PC_E_NOMEM, "pmap_dram_new: out of memory");
@@ -359,8 +361,7 @@ static inline void PC__M(dram_delete)(PC_NAME *m)
 PC_MUST_USE static inline pc_err PC__M(insert)(PC_NAME *m, PC__M(key) key,
 					       PC__M(val) val)
 {
-	if (PC__M(_bad)(m))
-		return pc__fail(PC_E_INVAL, "pmap_insert: NULL map");
+	PC_TRY(PC__M(_args)(m, &key, &val, "pmap_insert"));
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_insert)(&c, PC__M_KP(key), PC__M_VP(val), 0, NULL,
 				"pmap_insert");
@@ -386,8 +387,7 @@ PC_MUST_USE static inline pc_err PC__M(insert)(PC_NAME *m, PC__M(key) key,
 PC_MUST_USE static inline pc_err PC__M(put)(PC_NAME *m, PC__M(key) key,
 					    PC__M(val) val, int *replaced)
 {
-	if (PC__M(_bad)(m))
-		return pc__fail(PC_E_INVAL, "pmap_put: NULL map");
+	PC_TRY(PC__M(_args)(m, &key, &val, "pmap_put"));
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_insert)(&c, PC__M_KP(key), PC__M_VP(val), 1, replaced,
 				"pmap_put");
@@ -412,6 +412,8 @@ PC_MUST_USE static inline pc_err PC__M(put)(PC_NAME *m, PC__M(key) key,
  */
 static inline PC__M(vref) PC__M(get)(const PC_NAME *m, PC__M(key) key)
 {
+	if (PC__M(_args)(m, &key, NULL, "pmap_get") != PC_OK)
+		return PC__M(_vnone)();
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_get)(&c, PC__M_KP(key));
 }
@@ -433,6 +435,8 @@ static inline PC__M(vref) PC__M(get)(const PC_NAME *m, PC__M(key) key)
 static inline bool PC__M(get_copy)(const PC_NAME *m, PC__M(key) key,
 				   PC__M(vout) * out)
 {
+	if (PC__M(_args)(m, &key, NULL, "pmap_get_copy") != PC_OK)
+		return false;
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_copy)(&c, PC__M_KP(key), out) > 0;
 }
@@ -447,6 +451,8 @@ static inline bool PC__M(get_copy)(const PC_NAME *m, PC__M(key) key,
  */
 static inline bool PC__M(contains)(const PC_NAME *m, PC__M(key) key)
 {
+	if (PC__M(_args)(m, &key, NULL, "pmap_contains") != PC_OK)
+		return false;
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_contains)(&c, PC__M_KP(key)) != 0;
 }
@@ -467,6 +473,8 @@ static inline bool PC__M(contains)(const PC_NAME *m, PC__M(key) key)
  */
 static inline PC_V *PC__M(get_mut)(PC_NAME *m, PC__M(key) key)
 {
+	if (PC__M(_args)(m, &key, NULL, "pmap_get_mut") != PC_OK)
+		return NULL;
 	pc__mctx c = PC__M(_ctx)(m);
 	pc__txstate st = pc__m_txstate(&c);
 	if (st != PC__TX_WORK && !PC__M_DRAM) {
@@ -515,8 +523,7 @@ static inline PC_V *PC__M(get_mut)(PC_NAME *m, PC__M(key) key)
 PC_MUST_USE static inline pc_err PC__M(remove)(PC_NAME *m, PC__M(key) key,
 					       PC__M(vout) * old)
 {
-	if (PC__M(_bad)(m))
-		return pc__fail(PC_E_INVAL, "pmap_remove: NULL map");
+	PC_TRY(PC__M(_args)(m, &key, NULL, "pmap_remove"));
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_remove)(&c, PC__M_KP(key), old, "pmap_remove");
 }
@@ -532,6 +539,8 @@ PC_MUST_USE static inline pc_err PC__M(remove)(PC_NAME *m, PC__M(key) key,
  */
 static inline size_t PC__M(len)(const PC_NAME *m)
 {
+	if (PC__M(_args)(m, NULL, NULL, "pmap_len") != PC_OK)
+		return 0;
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_count)(&c, NULL, PC_UNBOUNDED, NULL, PC_UNBOUNDED);
 }
@@ -545,6 +554,8 @@ static inline size_t PC__M(len)(const PC_NAME *m)
  */
 static inline bool PC__M(is_empty)(const PC_NAME *m)
 {
+	if (PC__M(_args)(m, NULL, NULL, "pmap_is_empty") != PC_OK)
+		return true;
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_is_empty)(&c) != 0;
 }
@@ -561,8 +572,7 @@ static inline bool PC__M(is_empty)(const PC_NAME *m)
  */
 PC_MUST_USE static inline pc_err PC__M(clear)(PC_NAME *m)
 {
-	if (PC__M(_bad)(m))
-		return pc__fail(PC_E_INVAL, "pmap_clear: NULL map");
+	PC_TRY(PC__M(_args)(m, NULL, NULL, "pmap_clear"));
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_clear)(&c);
 }
@@ -582,8 +592,7 @@ PC_MUST_USE static inline pc_err PC__M(clear)(PC_NAME *m)
  */
 PC_MUST_USE static inline pc_err PC__M(check)(const PC_NAME *m)
 {
-	if (PC__M(_bad)(m))
-		return pc__fail(PC_E_INVAL, "pmap_check: NULL map");
+	PC_TRY(PC__M(_args)(m, NULL, NULL, "pmap_check"));
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_check)(&c);
 }
@@ -612,6 +621,8 @@ PC_MUST_USE static inline pc_err PC__M(check)(const PC_NAME *m)
 static inline bool PC__M(range)(const PC_NAME *m, PC__M(key) lo, pc_bound lob,
 				PC__M(key) hi, pc_bound hib, PC__M(iter) * it)
 {
+	if (PC__M(_range_args)(m, it, &lo, lob, &hi, hib, "pmap_range"))
+		return false;
 	PC__M(_itinit)(m, it, &lo, lob, &hi, hib);
 	PC__M(_itfix)(it);
 	return PC__M(_itset)(it, PC__M(_e_first)(it));
@@ -634,6 +645,8 @@ static inline bool PC__M(range_back)(const PC_NAME *m, PC__M(key) lo,
 				     pc_bound lob, PC__M(key) hi, pc_bound hib,
 				     PC__M(iter) * it)
 {
+	if (PC__M(_range_args)(m, it, &lo, lob, &hi, hib, "pmap_range_back"))
+		return false;
 	PC__M(_itinit)(m, it, &lo, lob, &hi, hib);
 	PC__M(_itfix)(it);
 	return PC__M(_itset)(it, PC__M(_e_last)(it));
@@ -650,6 +663,9 @@ static inline bool PC__M(range_back)(const PC_NAME *m, PC__M(key) lo,
  */
 static inline bool PC__M(first)(const PC_NAME *m, PC__M(iter) * it)
 {
+	if (PC__M(_range_args)(m, it, NULL, PC_UNBOUNDED, NULL, PC_UNBOUNDED,
+			       "pmap_first"))
+		return false;
 	PC__M(_itinit)(m, it, NULL, PC_UNBOUNDED, NULL, PC_UNBOUNDED);
 	PC__M(_itfix)(it);
 	return PC__M(_itset)(it, PC__M(_e_first)(it));
@@ -666,6 +682,9 @@ static inline bool PC__M(first)(const PC_NAME *m, PC__M(iter) * it)
  */
 static inline bool PC__M(last)(const PC_NAME *m, PC__M(iter) * it)
 {
+	if (PC__M(_range_args)(m, it, NULL, PC_UNBOUNDED, NULL, PC_UNBOUNDED,
+			       "pmap_last"))
+		return false;
 	PC__M(_itinit)(m, it, NULL, PC_UNBOUNDED, NULL, PC_UNBOUNDED);
 	PC__M(_itfix)(it);
 	return PC__M(_itset)(it, PC__M(_e_last)(it));
@@ -684,6 +703,9 @@ static inline bool PC__M(last)(const PC_NAME *m, PC__M(iter) * it)
 static inline bool PC__M(lower_bound)(const PC_NAME *m, PC__M(key) key,
 				      PC__M(iter) * it)
 {
+	if (PC__M(_range_args)(m, it, &key, PC_INCLUDED, NULL, PC_UNBOUNDED,
+			       "pmap_lower_bound"))
+		return false;
 	PC__M(_itinit)(m, it, &key, PC_INCLUDED, NULL, PC_UNBOUNDED);
 	PC__M(_itfix)(it);
 	bool ok = PC__M(_itset)(it, PC__M(_e_first)(it));
@@ -704,6 +726,9 @@ static inline bool PC__M(lower_bound)(const PC_NAME *m, PC__M(key) key,
 static inline bool PC__M(upper_bound)(const PC_NAME *m, PC__M(key) key,
 				      PC__M(iter) * it)
 {
+	if (PC__M(_range_args)(m, it, &key, PC_EXCLUDED, NULL, PC_UNBOUNDED,
+			       "pmap_upper_bound"))
+		return false;
 	PC__M(_itinit)(m, it, &key, PC_EXCLUDED, NULL, PC_UNBOUNDED);
 	PC__M(_itfix)(it);
 	bool ok = PC__M(_itset)(it, PC__M(_e_first)(it));
@@ -721,6 +746,10 @@ static inline bool PC__M(upper_bound)(const PC_NAME *m, PC__M(key) key,
  */
 static inline bool PC__M(next)(PC__M(iter) * it)
 {
+	if (!it) {
+		(void)pc__fail(PC_E_INVAL, "pmap_next: NULL iterator");
+		return false;
+	}
 	int r = PC__M(_e_fastnext)(it);
 	if (r >= 0)
 		return r != 0;
@@ -738,6 +767,10 @@ static inline bool PC__M(next)(PC__M(iter) * it)
  */
 static inline bool PC__M(prev)(PC__M(iter) * it)
 {
+	if (!it) {
+		(void)pc__fail(PC_E_INVAL, "pmap_prev: NULL iterator");
+		return false;
+	}
 	PC__M(_itfix)(it);
 	return PC__M(_itset)(it, PC__M(_e_prev)(it));
 }
@@ -846,6 +879,8 @@ static inline size_t PC__M(count_all)(const PC_NAME *m)
  */
 static inline size_t PC__M(count_above)(const PC_NAME *m, PC__M(key) key)
 {
+	if (PC__M(_args)(m, &key, NULL, "pmap_count_above") != PC_OK)
+		return 0;
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_count)(&c, PC__M_KP(key), PC_EXCLUDED, PC__M_KP(key),
 			       PC_UNBOUNDED);
@@ -861,6 +896,8 @@ static inline size_t PC__M(count_above)(const PC_NAME *m, PC__M(key) key)
  */
 static inline size_t PC__M(count_below)(const PC_NAME *m, PC__M(key) key)
 {
+	if (PC__M(_args)(m, &key, NULL, "pmap_count_below") != PC_OK)
+		return 0;
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_count)(&c, PC__M_KP(key), PC_UNBOUNDED, PC__M_KP(key),
 			       PC_EXCLUDED);
@@ -878,6 +915,9 @@ static inline size_t PC__M(count_below)(const PC_NAME *m, PC__M(key) key)
 static inline size_t PC__M(count_between)(const PC_NAME *m, PC__M(key) k1,
 					  PC__M(key) k2)
 {
+	if (PC__M(_args)(m, &k1, NULL, "pmap_count_between") != PC_OK ||
+	    PC__M(_args)(m, &k2, NULL, "pmap_count_between") != PC_OK)
+		return 0;
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_count)(&c, PC__M_KP(k1), PC_EXCLUDED, PC__M_KP(k2),
 			       PC_EXCLUDED);
@@ -899,6 +939,10 @@ static inline size_t PC__M(count_range)(const PC_NAME *m, PC__M(key) lo,
 					pc_bound lob, PC__M(key) hi,
 					pc_bound hib)
 {
+	PC__M(iter) chk;
+	if (PC__M(_range_args)(m, &chk, &lo, lob, &hi, hib,
+			       "pmap_count_range") != PC_OK)
+		return 0;
 	pc__mctx c = PC__M(_ctx)(m);
 	return PC__M(_e_count)(&c, PC__M_KP(lo), lob, PC__M_KP(hi), hib);
 }
@@ -907,6 +951,10 @@ static inline size_t PC__M(count_range)(const PC_NAME *m, PC__M(key) lo,
 static inline int PC__M(_visit)(PC__M(iter) * it, bool ok, PC__M(visit_fn) fn,
 				void *arg)
 {
+	if (!fn) {
+		PC__M(_e_itend)(it);
+		return pc__fail(PC_E_INVAL, "pmap_get_*: NULL visitor");
+	}
 	for (; ok; ok = PC__M(next)(it)) {
 		int r = fn(it->key, it->val, arg);
 		if (r) {
@@ -920,7 +968,9 @@ static inline int PC__M(_visit)(PC__M(iter) * it, bool ok, PC__M(visit_fn) fn,
 
 /**
  * @brief Call @p fn on every entry in key order until it returns nonzero.
- * @return 0 when all were visited, else @p fn's nonzero value.
+ * @return 0 when all were visited, else @p fn's nonzero value;
+ * ::PC_E_INVAL for a NULL @p fn (a NULL or unbound map, or a key it
+ * cannot hold, visits nothing: 0, with pc_errmsg() saying why).
  * @p fn must not change the map. Transactions: any.
  * @param m the map's handle.
  * @param fn the visitor, called with each key and value and @p arg.

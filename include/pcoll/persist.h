@@ -197,10 +197,22 @@ static inline void pc_persist_counters_reset(void)
  * @brief Write back the cache lines covering [addr, addr+len) (no fence).
  *
  * Persistent only after a following pc_fence(). Memory mapped from a plain
- * file needs msync instead: use the pool-level pc_pool_persist().
+ * file needs msync instead: use the pool-level pc_pool_persist(). The
+ * range must be mapped (as for memcpy()): only a NULL @p addr and a range
+ * that wraps around the address space are refused (nothing is flushed;
+ * ::PC_E_INVAL in pc_errmsg()). The pool-level helpers check the range
+ * against the pool.
  */
 static inline void pc_flush(const void *addr, size_t len)
 {
+	if (PC__UNLIKELY(!addr || len > UINTPTR_MAX - (uintptr_t)addr)) {
+		if (addr || len)
+			(void)pc__fail(PC_E_INVAL,
+				       "pc_flush: %zu bytes at %p: NULL or "
+				       "wrapping range",
+				       len, addr);
+		return;
+	}
 #ifdef PC__X86
 	uintptr_t end = (uintptr_t)addr + len;
 	/* An empty range flushes nothing (not the line addr is in). */
@@ -301,10 +313,17 @@ __attribute__((noinline)) static void pc__memcpy_nt(void *dst, const void *src,
  *
  * Uses non-temporal stores from #PC_NT_THRESHOLD bytes on, plain copy and
  * flush below. The caller issues pc_fence() (once, for any number of
- * copies). @p dst and @p src must not overlap.
+ * copies). @p dst and @p src must not overlap; a NULL one (with a length)
+ * copies nothing (::PC_E_INVAL in pc_errmsg()).
  */
 static inline void pc_memcpy_nodrain(void *dst, const void *src, size_t len)
 {
+	if (PC__UNLIKELY(!dst || !src)) {
+		if (len)
+			(void)pc__fail(PC_E_INVAL,
+				       "pc_memcpy_nodrain: NULL buffer");
+		return;
+	}
 #ifdef PC__X86
 	if (len < PC_NT_THRESHOLD) {
 		memcpy(dst, src, len);

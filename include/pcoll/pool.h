@@ -104,10 +104,14 @@ typedef struct pc_pool_stats {
 /** @brief Largest size of a growable pool when pc_pool_opts.max_size is 0. */
 #define PC_POOL_DEFAULT_MAX_SIZE ((size_t)1 << 40)
 
+/** @brief Largest pool (or growable maximum) pcoll creates: 128 TiB, the
+ * user address space of x86-64, which a pool must fit in. */
+#define PC_POOL_MAX_SIZE ((size_t)1 << 47)
+
 /**
  * @brief How pc_pool_open_opts() creates a pool (ignored when it opens
- * one, except #prefault). A zeroed struct plus a size gives an ordinary
- * fixed-size pool.
+ * one, except pc_pool_opts::prefault). A zeroed struct plus a size
+ * gives an ordinary fixed-size pool.
  */
 typedef struct pc_pool_opts {
 	/** Size of a fixed pool, or the initial size of a growable one
@@ -150,9 +154,35 @@ typedef struct pc_pool {
 /* Pool-level persistence: flushes on pmem, msync elsewhere.            */
 /* ------------------------------------------------------------------ */
 
+/** @cond PCOLL_INTERNAL */
+/* The argument check of the persistence helpers: 1 (with PC_E_INVAL
+ * recorded, and nothing done) for a NULL pool or address, or a range that
+ * is not inside the pool's mapping (a poolset's is checked against
+ * wrapping around only). */
+static inline int pc__pool_bad_range(const pc_pool *pool, const void *addr,
+				     size_t len, const char *fn)
+{
+	uintptr_t a = (uintptr_t)addr, b = pool ? (uintptr_t)pool->base : 0;
+	if (PC__LIKELY(pool && addr && a >= b &&
+		       (pool->size ? a - b <= pool->size &&
+					     len <= pool->size - (a - b)
+				   : len <= UINTPTR_MAX - a)))
+		return 0;
+	if (!addr && !len && pool)
+		return 0;
+	(void)pc__fail(PC_E_INVAL,
+		       "%s: %s%zu bytes at %p are not inside the pool's "
+		       "mapping",
+		       fn, pool ? "" : "NULL pool; ", len, addr);
+	return 1;
+}
+/** @endcond */
+
 /**
  * @brief Make [addr, addr+len) of @p pool durable: flush + fence on
- * persistent memory, msync on a plain file.
+ * persistent memory, msync on a plain file. A NULL pool or address, or a
+ * range outside the pool, does nothing (::PC_E_INVAL in pc_errmsg()), as
+ * for the other pool-level helpers.
  *
  * Like the other pool-level persistence helpers, it neither needs nor
  * joins a transaction: it writes back memory as it is now.
@@ -160,6 +190,9 @@ typedef struct pc_pool {
 static inline void pc_pool_persist(const pc_pool *pool, const void *addr,
 				   size_t len)
 {
+	if (PC__UNLIKELY(
+		    pc__pool_bad_range(pool, addr, len, "pc_pool_persist")))
+		return;
 	if (PC__LIKELY(pool->is_pmem))
 		pc_persist(addr, len);
 	else
@@ -173,6 +206,8 @@ static inline void pc_pool_persist(const pc_pool *pool, const void *addr,
 static inline void pc_pool_flush(const pc_pool *pool, const void *addr,
 				 size_t len)
 {
+	if (PC__UNLIKELY(pc__pool_bad_range(pool, addr, len, "pc_pool_flush")))
+		return;
 	if (PC__LIKELY(pool->is_pmem))
 		pc_flush(addr, len);
 	else
@@ -183,6 +218,10 @@ static inline void pc_pool_flush(const pc_pool *pool, const void *addr,
  * Transactions: any. */
 static inline void pc_pool_drain(const pc_pool *pool)
 {
+	if (PC__UNLIKELY(!pool)) {
+		(void)pc__fail(PC_E_INVAL, "pc_pool_drain: NULL pool");
+		return;
+	}
 	if (PC__LIKELY(pool->is_pmem))
 		pc_fence();
 }
@@ -195,6 +234,15 @@ static inline void pc_pool_drain(const pc_pool *pool)
 static inline void pc_pool_memcpy_nodrain(const pc_pool *pool, void *dst,
 					  const void *src, size_t len)
 {
+	if (PC__UNLIKELY(pc__pool_bad_range(pool, dst, len,
+					    "pc_pool_memcpy_nodrain")))
+		return;
+	if (PC__UNLIKELY(!src || !dst)) {
+		if (len)
+			(void)pc__fail(PC_E_INVAL,
+				       "pc_pool_memcpy_nodrain: NULL source");
+		return;
+	}
 	if (PC__LIKELY(pool->is_pmem)) {
 		pc_memcpy_nodrain(dst, src, len);
 	} else {
@@ -207,28 +255,30 @@ static inline void pc_pool_memcpy_nodrain(const pc_pool *pool, void *dst,
 /* Offsets                                                              */
 /* ------------------------------------------------------------------ */
 
-/** @brief Address of pool offset @p off (0 gives NULL). Transactions: any. */
+/** @brief Address of pool offset @p off (0, or a NULL pool, gives NULL;
+ * the offset is not checked: see PC_PTR_CHECK()). Transactions: any. */
 static inline void *pc_pool_ptr(const pc_pool *pool, uint64_t off)
 {
-	return off ? (void *)(pool->base + off) : NULL;
+	return off && pool ? (void *)(pool->base + off) : NULL;
 }
 
-/** @brief Pool offset of @p p, which must point into @p pool (NULL gives 0).
- * Transactions: any. */
+/** @brief Pool offset of @p p, which must point into @p pool (NULL, or a
+ * NULL pool, gives 0). Transactions: any. */
 static inline uint64_t pc_pool_off(const pc_pool *pool, const void *p)
 {
-	return p ? (uint64_t)((const char *)p - pool->base) : 0;
+	return p && pool ? (uint64_t)((const char *)p - pool->base) : 0;
 }
 
 /** @cond PCOLL_INTERNAL */
-/* 1 when [off, off+len) lies inside the mapped pool (and off != 0). */
+/* 1 when [off, off+len) lies inside the mapped pool (and off != 0). A
+ * poolset (size 0) is only checked against wrapping around. */
 static inline int pc__pool_range_ok(const pc_pool *pool, uint64_t off,
 				    uint64_t len)
 {
 	if (off < 4096) /* also rejects 0 */
 		return 0;
 	if (pool->size == 0)
-		return 1;
+		return len <= UINT64_MAX - off;
 	return off <= pool->size && len <= pool->size - off;
 }
 /** @endcond */
@@ -290,22 +340,30 @@ PC_MUST_USE static inline pc_err pc_pool_open_opts(const char *path,
 	}
 	size_t size = opts ? opts->size : 0;
 	int growable = creating && opts->grow_step != 0;
+	size_t max = growable && opts->max_size ? opts->max_size
+						: PC_POOL_DEFAULT_MAX_SIZE;
 	if (creating && !growable && size < PC_POOL_MIN_SIZE)
 		return pc__fail(
 			PC_E_INVAL,
 			"%s: pool size %zu is below the minimum of %zu bytes",
 			path, size, PC_POOL_MIN_SIZE);
+	if (creating && (size > PC_POOL_MAX_SIZE || max > PC_POOL_MAX_SIZE))
+		return pc__fail(PC_E_TOOBIG,
+				"%s: pool size %zu (maximum %zu) is over the "
+				"limit of %zu bytes",
+				path, size, growable ? max : size,
+				(size_t)PC_POOL_MAX_SIZE);
 	if (growable && opts->grow_step < PC_POOL_MIN_GROW_STEP)
 		return pc__fail(PC_E_INVAL,
 				"%s: growth step %zu is below the minimum of "
 				"%zu bytes",
 				path, opts->grow_step, PC_POOL_MIN_GROW_STEP);
-	if (growable && opts->max_size && opts->max_size < size)
+	if (growable && (max < size || max < opts->grow_step))
 		return pc__fail(
 			PC_E_INVAL,
 			"%s: maximum size %zu is below the initial size "
-			"%zu",
-			path, opts->max_size, size);
+			"%zu or the growth step %zu",
+			path, max, size, opts->grow_step);
 	return pc__pool_open_file(path, creating, growable, opts, out);
 }
 
@@ -409,6 +467,8 @@ static inline pc_err pc_pool_close(pc_pool *pool)
 PC_MUST_USE static inline pc_err pc_pool_stats_get(pc_pool *pool,
 						   pc_pool_stats *out)
 {
+	if (out)
+		memset(out, 0, sizeof(*out));
 	if (!pool || !out)
 		return pc__fail(PC_E_INVAL, "pc_pool_stats_get: NULL argument");
 	return pc__pool_stats(pool, out);
@@ -441,10 +501,14 @@ PC_MUST_USE static inline pc_err pc_pool_prefault(pc_pool *pool)
 	return pc__pool_prefault(pool);
 }
 
-/** @brief 1 when @p pool uses flush instructions, 0 on the msync path.
- * Transactions: any. */
+/** @brief 1 when @p pool uses flush instructions, 0 on the msync path
+ * (and for a NULL pool). Transactions: any. */
 static inline int pc_pool_is_pmem(const pc_pool *pool)
 {
+	if (!pool) {
+		(void)pc__fail(PC_E_INVAL, "pc_pool_is_pmem: NULL pool");
+		return 0;
+	}
 	return pool->is_pmem;
 }
 
@@ -453,14 +517,21 @@ static inline int pc_pool_is_pmem(const pc_pool *pool)
  * libpmemobj's own consistency check, then pcoll's root and directory.
  * Containers have their own deeper check functions.
  * @return ::PC_OK, or the errors of pc_pool_open() with ::PC_E_CORRUPT
- * when libpmemobj's check fails.
+ * when libpmemobj's check fails; ::PC_E_INTX inside a transaction;
+ * ::PC_E_BUSY when the pool is open (here or in another process).
  *
- * Transactions: forbidden.
+ * Transactions: forbidden (::PC_E_INTX).
  */
 PC_MUST_USE static inline pc_err pc_pool_check(const char *path)
 {
-	if (!path)
-		return pc__fail(PC_E_INVAL, "pc_pool_check: NULL path");
+	if (!path || !*path)
+		return pc__fail(PC_E_INVAL,
+				"pc_pool_check: NULL or empty path");
+	if (pc__tx_state() != PC__TX_NONE)
+		return pc__fail(PC_E_INTX,
+				"pc_pool_check: %s: cannot check a pool inside "
+				"a transaction",
+				path);
 	PC_TRY(pc__pool_check_file(path));
 	pc_pool *pool = NULL;
 	PC_TRY(pc_pool_open(path, &pool));
@@ -493,6 +564,8 @@ PC_MUST_USE static inline pc_err pc_root_lookup(pc_pool *pool, const char *name,
 						const pc_typesig *want,
 						uint64_t *off)
 {
+	if (off)
+		*off = 0;
 	if (!pool || !want || !off)
 		return pc__fail(PC_E_INVAL, "pc_root_lookup: NULL argument");
 	PC_TRY(pc__name_check(name, "pc_root_lookup"));
@@ -520,9 +593,14 @@ PC_MUST_USE static inline pc_err pc_root_lookup(pc_pool *pool, const char *name,
 	return PC_OK;
 }
 
-/** @brief Number of named roots in @p pool. Transactions: any. */
+/** @brief Number of named roots in @p pool (0 for a NULL pool).
+ * Transactions: any. */
 static inline size_t pc_root_count(const pc_pool *pool)
 {
+	if (!pool) {
+		(void)pc__fail(PC_E_INVAL, "pc_root_count: NULL pool");
+		return 0;
+	}
 	const struct pc__dir *d = pc__dir_get(pool);
 	return d ? (size_t)d->count : 0;
 }
@@ -534,6 +612,8 @@ static inline size_t pc_root_count(const pc_pool *pool)
 PC_MUST_USE static inline pc_err pc_root_at(const pc_pool *pool, size_t i,
 					    pc_root_info *out)
 {
+	if (out)
+		memset(out, 0, sizeof(*out));
 	if (!pool || !out)
 		return pc__fail(PC_E_INVAL, "pc_root_at: NULL argument");
 	const struct pc__dir *d = pc__dir_get(pool);
@@ -577,9 +657,19 @@ pc_root_obtain(pc_pool *pool, const char *name, const pc_typesig *sig,
 	       pc_err (*init)(pc_pool *pool, void *obj, void *arg), void *arg,
 	       uint64_t *off, int *created)
 {
+	if (off)
+		*off = 0;
+	if (created)
+		*created = 0;
 	if (!pool || !sig || !off || size == 0)
 		return pc__fail(PC_E_INVAL,
 				"pc_root_obtain: NULL argument or size 0");
+	if (size > PMEMOBJ_MAX_ALLOC_SIZE)
+		return pc__fail(PC_E_TOOBIG,
+				"pc_root_obtain: an object of %zu bytes, the "
+				"limit is %llu",
+				size,
+				(unsigned long long)PMEMOBJ_MAX_ALLOC_SIZE);
 	if (mode < PC_OPEN || mode > PC_OPEN_OR_CREATE)
 		return pc__fail(PC_E_INVAL, "pc_root_obtain: bad mode %d",
 				(int)mode);
@@ -595,7 +685,9 @@ pc_root_obtain(pc_pool *pool, const char *name, const pc_typesig *sig,
 	}
 	if (e != PC_E_NOTFOUND || mode == PC_OPEN)
 		return e;
-	PC_TRY(pc__dir_bind_new(pool, name, sig, size, init, arg, off));
+	PC_TRY(pc__pool_full_ctx(
+		pool, pc__dir_bind_new(pool, name, sig, size, init, arg, off),
+		sig->name));
 	if (created)
 		*created = 1;
 	return PC_OK;
@@ -629,6 +721,8 @@ PC_MUST_USE static inline pc_err pc_root_unbind(pc_pool *pool, const char *name)
  */
 PC_MUST_USE static inline pc_err pc_root_unbind_off(pc_pool *pool, uint64_t off)
 {
+	if (!pool)
+		return pc__fail(PC_E_INVAL, "pc_root_unbind_off: NULL pool");
 	const struct pc__dir *d = pc__dir_get(pool);
 	if (!d)
 		return PC_OK;

@@ -68,6 +68,10 @@
 /** @cond PCOLL_INTERNAL */
 #define PC__CHECK_PTR(T, p)   _Generic((p), PC_PTR(T) : (p))
 #define PC__CHECK_PTRP(T, pp) _Generic((pp), PC_PTR(T) * : (pp))
+/* The PMEMoid of a PC_PTR(T) *: its first (and only) member, reached by
+ * a cast, so that a NULL pointer stays a NULL pointer (the functions
+ * refuse it) instead of a member access through NULL. */
+#define PC__OIDP(pp) ((PMEMoid *)(void *)(pp))
 
 static inline int pc__in_pool(const pc_pool *pool, const void *p)
 {
@@ -102,9 +106,13 @@ static inline pc_err pc__ptr_new(pc_pool *pool, PMEMoid *dst, size_t size,
 	uint64_t tn = pc__sig_typenum(&sig);
 	if (st == PC__TX_WORK) {
 		uint64_t off = 0;
+		pc_err e = PC_OK;
 		if (pc__in_pool(pool, dst))
-			PC_TRY(pc__tx_snap(dst, sizeof(*dst)));
-		PC_TRY(pc__tx_alloc(size, tn, init == NULL, &off));
+			e = pc__tx_snap(dst, sizeof(*dst));
+		if (e == PC_OK)
+			e = pc__tx_alloc(size, tn, init == NULL, &off);
+		if (e != PC_OK)
+			return pc__pool_full_ctx(pool, e, "PC_NEW");
 		if (init)
 			memcpy(pool->base + off, init, size);
 		dst->pool_uuid_lo = pool->uuid_lo;
@@ -114,9 +122,16 @@ static inline pc_err pc__ptr_new(pc_pool *pool, PMEMoid *dst, size_t size,
 	struct pc__ctor_arg a = {init, size};
 	if (pmemobj_alloc(pool->pop, dst, size, tn, pc__ctor_copy, &a) != 0) {
 		int err = errno;
-		return pc__fail(err == ENOMEM ? PC_E_FULL : PC_E_TOOBIG,
-				"PC_NEW(%s): %zu bytes: %s", sig.name, size,
-				pmemobj_errormsg());
+		if (err == ENOMEM)
+			return pc__pool_full_ctx(
+				pool,
+				pc__fail(PC_E_FULL,
+					 "PC_NEW(%s): no room for %zu bytes",
+					 sig.name, size),
+				"PC_NEW");
+		return pc__fail(PC_E_TOOBIG, "PC_NEW(%s): %s: %zu bytes: %s",
+				sig.name, pool->path, size,
+				pc__pmdk_errormsg());
 	}
 	return PC_OK;
 }
@@ -150,6 +165,10 @@ static inline pc_err pc__ptr_free(pc_pool *pool, PMEMoid *dst)
 
 static inline void *pc__ptr_rw(pc_pool *pool, PMEMoid oid, size_t size)
 {
+	if (!pool) {
+		(void)pc__fail(PC_E_INVAL, "PC_RW: NULL pool");
+		return NULL;
+	}
 	pc__txstate st = pc__tx_state();
 	if (st != PC__TX_WORK) {
 		(void)pc__fail(st == PC__TX_NONE ? PC_E_NEEDTX : PC_E_ABORTED,
@@ -169,22 +188,62 @@ static inline void *pc__ptr_rw(pc_pool *pool, PMEMoid oid, size_t size)
 	return p;
 }
 
-static inline pc_err pc__ptr_check(pc_pool *pool, PMEMoid oid, size_t size,
-				   pc_typesig sig)
+/* Every object libpmemobj hands out starts on this boundary (its
+ * allocation units and headers are multiples of 16 bytes). */
+#define PC__OBJ_GRAIN 16u
+
+/* 1 when off is where an allocation of pool starts: libpmemobj's own walk
+ * of its objects (pmemobj_first/next; O(objects)), which reads only heap
+ * metadata libpmemobj validated at open, never the memory at off. */
+static inline int pc__ptr_is_object(const pc_pool *pool, uint64_t off)
 {
+	for (PMEMoid o = pmemobj_first(pool->pop); !OID_IS_NULL(o);
+	     o = pmemobj_next(o))
+		if (o.off == off)
+			return 1;
+	return 0;
+}
+
+static inline pc_err pc__ptr_check(pc_pool *pool, PMEMoid oid, size_t size,
+				   size_t align, pc_typesig sig)
+{
+	if (!pool)
+		return pc__fail(PC_E_INVAL, "PC_PTR_CHECK(%s): NULL pool",
+				sig.name);
 	if (oid.off == 0)
 		return PC_OK;
 	if (oid.pool_uuid_lo != pool->uuid_lo)
-		return pc__fail(PC_E_INVAL, "pointer belongs to another pool");
+		return pc__fail(PC_E_INVAL,
+				"PC_PTR_CHECK(%s): %s: the pointer belongs to "
+				"another pool",
+				sig.name, pool->path);
+	/* Bounds and alignment first: nothing is read at the offset. */
 	if (!pc__pool_range_ok(pool, oid.off, size))
 		return pc__fail(PC_E_CORRUPT,
-				"pointer offset %llu outside the pool",
+				"PC_PTR_CHECK(%s): %s: offset %llu (+%zu "
+				"bytes) is outside the pool",
+				sig.name, pool->path,
+				(unsigned long long)oid.off, size);
+	if (oid.off % PC__OBJ_GRAIN || oid.off % align)
+		return pc__fail(PC_E_CORRUPT,
+				"PC_PTR_CHECK(%s): %s: offset %llu is not "
+				"aligned as an object",
+				sig.name, pool->path,
 				(unsigned long long)oid.off);
+	if (!pc__ptr_is_object(pool, oid.off))
+		return pc__fail(PC_E_CORRUPT,
+				"PC_PTR_CHECK(%s): %s: no object starts at "
+				"offset %llu",
+				sig.name, pool->path,
+				(unsigned long long)oid.off);
+	/* A live object: libpmemobj's header of it may be read now. */
 	if (pmemobj_type_num(oid) != pc__sig_typenum(&sig) ||
 	    pmemobj_alloc_usable_size(oid) < size)
 		return pc__fail(PC_E_TYPE,
-				"pointer at offset %llu does not hold %s",
-				(unsigned long long)oid.off, sig.name);
+				"PC_PTR_CHECK(%s): %s: the object at offset "
+				"%llu is not a %s (%zu bytes)",
+				sig.name, pool->path,
+				(unsigned long long)oid.off, sig.name, size);
 	return PC_OK;
 }
 /** @endcond */
@@ -202,15 +261,15 @@ static inline pc_err pc__ptr_check(pc_pool *pool, PMEMoid oid, size_t size,
  *
  * Transactions: joins one if open; atomic on its own otherwise.
  */
-#define PC_NEW(pool, T, dst)                                         \
-	pc__ptr_new((pool), &PC__CHECK_PTRP(T, dst)->oid, sizeof(T), \
+#define PC_NEW(pool, T, dst)                                             \
+	pc__ptr_new((pool), PC__OIDP(PC__CHECK_PTRP(T, dst)), sizeof(T), \
 		    PC_SIG_OBJ(T), NULL)
 
 /**
  * @brief As PC_NEW(), but the new T is a copy of `*init` (a `const T *`).
  */
 #define PC_NEW_INIT(pool, T, dst, init) \
-	pc__ptr_new((pool), &PC__CHECK_PTRP(T, dst)->oid, sizeof(T),           \
+	pc__ptr_new((pool), PC__OIDP(PC__CHECK_PTRP(T, dst)), sizeof(T),       \
 		    PC_SIG_OBJ(T),                                                 \
 		    _Generic((init), const T *: (init), T *: (init)))
 
@@ -222,7 +281,8 @@ static inline pc_err pc__ptr_check(pc_pool *pool, PMEMoid oid, size_t size,
  * Transactions: joins one if open (the free happens at commit); atomic on
  * its own otherwise.
  */
-#define PC_FREE(pool, T, dst) pc__ptr_free((pool), &PC__CHECK_PTRP(T, dst)->oid)
+#define PC_FREE(pool, T, dst) \
+	pc__ptr_free((pool), PC__OIDP(PC__CHECK_PTRP(T, dst)))
 
 /**
  * @brief Read-only access: `const T *` for persistent pointer @p p, NULL
@@ -247,12 +307,23 @@ static inline pc_err pc__ptr_check(pc_pool *pool, PMEMoid oid, size_t size,
  * @brief Check that persistent pointer @p p really points to a T of
  * @p pool (allocated by PC_NEW(pool, T, ...)): use on pointers read from
  * an untrusted pool. Null passes.
- * @return ::PC_OK, ::PC_E_TYPE, ::PC_E_CORRUPT, ::PC_E_INVAL.
+ *
+ * Nothing is read through @p p before it is known to be an object: the
+ * offset must lie inside the pool with room for a T, be aligned as
+ * libpmemobj aligns objects (16 bytes) and as T, and be the start of a
+ * live allocation (found by libpmemobj's own walk of its objects, so the
+ * check costs O(objects in the pool)); then libpmemobj's header of it
+ * must carry T's type number and at least sizeof(T) bytes.
+ * @return ::PC_OK; ::PC_E_CORRUPT (outside the pool, misaligned, not the
+ * start of an object: an interior pointer included); ::PC_E_TYPE (an
+ * object of another type or size); ::PC_E_INVAL (NULL pool, a pointer of
+ * another pool).
  *
  * Transactions: any.
  */
-#define PC_PTR_CHECK(pool, T, p) \
-	pc__ptr_check((pool), PC__CHECK_PTR(T, p).oid, sizeof(T), PC_SIG_OBJ(T))
+#define PC_PTR_CHECK(pool, T, p)                                               \
+	pc__ptr_check((pool), PC__CHECK_PTR(T, p).oid, sizeof(T), _Alignof(T), \
+		      PC_SIG_OBJ(T))
 
 /**
  * @brief Find named root @p name holding a T, or make it (zeroed),
@@ -264,7 +335,7 @@ static inline pc_err pc__ptr_check(pc_pool *pool, PMEMoid oid, size_t size,
  */
 #define PC_ROOT(pool, name, T, mode, dst)                              \
 	pc__ptr_root((pool), (name), PC_SIG_OBJ(T), sizeof(T), (mode), \
-		     &PC__CHECK_PTRP(T, dst)->oid)
+		     PC__OIDP(PC__CHECK_PTRP(T, dst)))
 
 /** @cond PCOLL_INTERNAL */
 static inline pc_err pc__ptr_root(pc_pool *pool, const char *name,
@@ -272,6 +343,8 @@ static inline pc_err pc__ptr_root(pc_pool *pool, const char *name,
 				  pc_open_mode mode, PMEMoid *dst)
 {
 	uint64_t off = 0;
+	if (!dst)
+		return pc__fail(PC_E_INVAL, "PC_ROOT: NULL destination");
 	dst->pool_uuid_lo = 0; /* always written: null on error */
 	dst->off = 0;
 	PC_TRY(pc_root_obtain(pool, name, &sig, size, mode, NULL, NULL, &off,

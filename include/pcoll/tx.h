@@ -33,7 +33,11 @@
  *   unwinding through it) is not supported.
  *
  * The outcome is written to the optional second argument and is also
- * returned by pc_tx_last() until the next TX() on this thread ends.
+ * returned by pc_tx_last() until the next TX() on this thread ends. When
+ * it is an error, pc_errmsg() holds the message of the first failure in
+ * the body, followed by how the scope ended ("...; then TX(): ..."): the
+ * calls that fail afterwards because the transaction aborted,
+ * pc_tx_abort() and the end of the scope do not replace it.
  * Volatile variables changed in the body are not rolled back; pcoll uses
  * no setjmp, so they keep their values as in ordinary C.
  */
@@ -50,15 +54,50 @@
  * translation units (-Wmissing-variable-declarations). */
 extern _Thread_local pc_err pc__tx_last_err;
 PC__WEAK _Thread_local pc_err pc__tx_last_err;
+/* How the running TX() scope ended early, for its message (pc_tx_abort). */
+PC__WEAK _Thread_local const char *pc__tx_how;
 
 typedef struct pc__txscope {
 	pc_err *out;
-	int state; /* 0: not started, 1: body running, 2: finished */
+	int state;   /* 0: not started, 1: body running, 2: finished */
+	int counted; /* counted in pc__tx_scopes (err.h) */
 } pc__txscope;
 
-static inline void pc__txs_finish(pc__txscope *s, pc_err e)
+/*
+ * The message of a scope whose outcome is an error: the first failure
+ * recorded in the body (err.h keeps it), then how the scope ended, so
+ * the reason is not replaced by the outcome.
+ */
+static inline void pc__txs_outcome(pc_err e, const char *how)
+{
+	char first[PC_ERRMSG_MAX];
+	int had = pc__tx_first_set;
+	if (!how)
+		how = pc__tx_how ? pc__tx_how : "the transaction was aborted";
+	int n;
+	/* A long first message is cut; the outcome's suffix still fits. */
+	if (had) {
+		memcpy(first, pc__tx_first, sizeof(first));
+		n = snprintf(pc__errmsg_buf, sizeof(pc__errmsg_buf) - 64,
+			     "%s; then TX(): %s", first, how);
+	} else {
+		n = snprintf(pc__errmsg_buf, sizeof(pc__errmsg_buf) - 64,
+			     "TX(): %s", how);
+	}
+	if (n < 0)
+		pc__errmsg_buf[0] = '\0';
+	pc__errmsg_suffix(e, 0);
+}
+
+static inline void pc__txs_finish(pc__txscope *s, pc_err e, const char *how)
 {
 	s->state = 2;
+	if (s->counted) {
+		if (e != PC_OK)
+			pc__txs_outcome(e, how);
+		s->counted = 0;
+		pc__tx_scopes--;
+	}
 	pc__tx_last_err = e;
 	if (s->out)
 		*s->out = e;
@@ -66,30 +105,38 @@ static inline void pc__txs_finish(pc__txscope *s, pc_err e)
 
 static inline pc__txscope pc__txs_begin(pc_pool *pool, pc_err *out)
 {
-	pc__txscope s = {out, 0};
+	pc__txscope s = {out, 0, 0};
 	if (!pool) {
-		pc__txs_finish(&s, pc__fail(PC_E_INVAL, "TX(): NULL pool"));
+		pc__txs_finish(&s, pc__fail(PC_E_INVAL, "TX(): NULL pool"),
+			       NULL);
 		return s;
 	}
 	pc__txstate st = pc__tx_state();
 	if (st == PC__TX_DEAD) {
-		pc__txs_finish(&s, pc__fail(PC_E_ABORTED,
-					    "TX(): the enclosing transaction "
-					    "has aborted"));
+		pc__txs_finish(&s,
+			       pc__fail(PC_E_ABORTED,
+					"TX(): the enclosing transaction "
+					"has aborted"),
+			       NULL);
 		return s;
 	}
 	if (pmemobj_tx_begin(pool->pop, NULL, TX_PARAM_NONE) != 0) {
-		int err = errno;
-		pc_err e = pc__fail(PC_E_ABORTED, "TX(): cannot begin: %s",
-				    pmemobj_errormsg());
+		pc_err e = pc__fail(PC_E_ABORTED, "TX(): %s: cannot begin: %s",
+				    pool->path, pmemobj_errormsg());
 		if (st == PC__TX_NONE && pmemobj_tx_stage() != TX_STAGE_NONE)
 			(void)pmemobj_tx_end();
 		pc__tx_ended();
-		(void)err;
-		pc__txs_finish(&s, e);
-	} else if (st == PC__TX_NONE) {
-		pc__tx_ours = 1;
+		pc__txs_finish(&s, e, NULL);
+		return s;
 	}
+	if (st == PC__TX_NONE)
+		pc__tx_ours = 1;
+	if (pc__tx_scopes++ == 0) {
+		pc__tx_first_set = 0;
+		pc__tx_first_last = 0;
+		pc__tx_how = NULL;
+	}
+	s.counted = 1;
 	return s;
 }
 
@@ -110,7 +157,7 @@ static inline void pc__txs_commit(pc__txscope *s)
 		pmemobj_tx_commit();
 	pc_err e = pc__tx_errnum_to_pc(pmemobj_tx_end());
 	pc__tx_ended();
-	pc__txs_finish(s, e);
+	pc__txs_finish(s, e, NULL);
 }
 
 static inline void pc__txs_cleanup(pc__txscope *s)
@@ -118,15 +165,15 @@ static inline void pc__txs_cleanup(pc__txscope *s)
 	if (s->state != 1)
 		return;
 	/* The body was left by break, return or goto. */
+	const char *how = NULL;
 	if (pmemobj_tx_stage() == TX_STAGE_WORK) {
-		(void)pc__fail(
-			PC_E_ESCAPED,
-			"TX(): the body was left by break, return or goto");
+		how = "the body was left by break, return or goto: the "
+		      "transaction was aborted";
 		pmemobj_tx_abort(PC__TXERR_BASE + (int)PC_E_ESCAPED);
 	}
 	pc_err e = pc__tx_errnum_to_pc(pmemobj_tx_end());
 	pc__tx_ended();
-	pc__txs_finish(s, e);
+	pc__txs_finish(s, e, how);
 }
 
 #define PC__TX_IMPL(pool, outp, id)                                     \
@@ -167,7 +214,14 @@ static inline pc_err pc_tx_abort(pc_err e)
 	if (st == PC__TX_NONE)
 		return pc__fail(PC_E_NEEDTX, "pc_tx_abort: no transaction");
 	if (st == PC__TX_WORK) {
-		(void)pc__fail(e, "pc_tx_abort: aborted by the program");
+		if (pc__tx_scopes && pc__tx_first_set)
+			/* Keep why: the first failure of the scope. */
+			memcpy(pc__errmsg_buf, pc__tx_first,
+			       sizeof(pc__errmsg_buf));
+		else
+			(void)pc__fail(e, "pc_tx_abort: the program aborted "
+					  "the transaction");
+		pc__tx_how = "aborted by pc_tx_abort()";
 		pmemobj_tx_abort(PC__TXERR_BASE + (int)e);
 	}
 	return e;
@@ -193,8 +247,9 @@ static inline pc_err pc_tx_last(void)
  * @brief Snapshot [addr, addr+len) of @p pool's memory so the running
  * transaction restores it on abort. Use before changing user data in
  * place (PC_RW() does it for you).
- * @return ::PC_OK, ::PC_E_NEEDTX, ::PC_E_ABORTED, ::PC_E_INVAL (range
- * outside the pool), ::PC_E_FULL (no room for the undo log; aborts).
+ * @return ::PC_OK, ::PC_E_NEEDTX, ::PC_E_ABORTED, ::PC_E_INVAL (NULL, a
+ * range outside the pool or outside libpmemobj's heap; does not abort),
+ * ::PC_E_FULL (no room for the undo log; aborts).
  *
  * Transactions: needs one.
  */
@@ -207,12 +262,36 @@ PC_MUST_USE static inline pc_err pc_tx_snapshot(const pc_pool *pool,
 	if (st == PC__TX_DEAD)
 		return pc__fail(PC_E_ABORTED,
 				"pc_tx_snapshot: transaction aborted");
+	if (!pool || !addr)
+		return pc__fail(PC_E_INVAL, "pc_tx_snapshot: NULL %s",
+				pool ? "address" : "pool");
 	const char *p = (const char *)addr;
-	if (p < pool->base + 4096 ||
-	    (pool->size && (size_t)(p - pool->base) + len > pool->size))
+	if (p < pool->base ||
+	    !pc__pool_range_ok(pool, (uint64_t)(p - pool->base), len))
 		return pc__fail(PC_E_INVAL,
-				"pc_tx_snapshot: range is outside the pool");
-	return pc__tx_snap(addr, len);
+				"pc_tx_snapshot: %s: %zu bytes at %p are "
+				"outside the pool",
+				pool->path, len, addr);
+	/* libpmemobj refuses memory outside its heap (EINVAL): an argument
+	 * error, which does not abort the transaction; no room for the undo
+	 * log does. */
+	if (pmemobj_tx_xadd_range_direct(addr, len, POBJ_XADD_NO_ABORT) != 0) {
+		if (errno != ENOMEM)
+			return pc__fail(PC_E_INVAL,
+					"pc_tx_snapshot: %s: %zu bytes at %p: "
+					"%s",
+					pool->path, len, addr,
+					pc__pmdk_errormsg());
+		return pc__pool_full_ctx(
+			pool,
+			pc__tx_abort_with(pc__fail(
+				PC_E_FULL,
+				"pc_tx_snapshot: no room for the undo log (a "
+				"snapshot of %zu bytes)",
+				len)),
+			"pc_tx_snapshot");
+	}
+	return PC_OK;
 }
 
 #endif /* PCOLL_TX_H */

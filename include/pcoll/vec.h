@@ -138,6 +138,26 @@ typedef struct PC__VN(_slice) {
 /** @brief Comparator for NAME_sort(): negative, zero or positive. */
 typedef int (*PC__VN(_cmp))(const PC_T *a, const PC_T *b);
 
+/** @cond PCOLL_INTERNAL */
+/* The handle check of every call: 1 (with PC_E_INVAL recorded) when v is
+ * NULL or unbound (zeroed, or freed by NAME_free()). */
+static inline int PC__VN(_bad_)(const PC_NAME *v, const char *fn)
+{
+	if (PC__LIKELY(v && v->pool && v->h))
+		return 0;
+	(void)pc__fail(PC_E_INVAL, "%s: NULL or unbound vector handle", fn);
+	return 1;
+}
+
+/* A call's result; a PC_E_FULL names the vector and its pool. */
+static inline pc_err PC__VN(_done_)(const PC_NAME *v, pc_err e, const char *fn)
+{
+	if (PC__UNLIKELY(e == PC_E_FULL))
+		return pc__pool_full_ctx(v->pool, e, fn);
+	return e;
+}
+/** @endcond */
+
 /**
  * @brief The type signature stored in the vector's header:
  * kind ::PC_KIND_VEC, name "pvec<T>", sizeof and _Alignof T.
@@ -158,7 +178,8 @@ static inline pc_typesig PC__VN(_sig)(void)
  * @brief Check the invariants of vector @p v: header magic and signature,
  * len <= cap, the array's offset inside the pool and its allocation large
  * enough for cap elements.
- * @return ::PC_OK or ::PC_E_CORRUPT (pc_errmsg() says what is wrong).
+ * @return ::PC_OK, ::PC_E_CORRUPT (pc_errmsg() says what is wrong),
+ * ::PC_E_INVAL (NULL or unbound handle).
  *
  * Transactions: any (reads only).
  * @param v the vector's handle.
@@ -167,9 +188,8 @@ static inline pc_typesig PC__VN(_sig)(void)
  */
 PC_MUST_USE static inline pc_err PC__VN(_check)(const PC_NAME *v)
 {
-	if (!v)
-		return pc__fail(PC_E_CORRUPT, "%s_check: NULL handle",
-				PC__STR(PC_NAME));
+	if (PC__VN(_bad_)(v, PC__STR(PC_NAME) "_check"))
+		return PC_E_INVAL;
 	pc_typesig sig = PC__VN(_sig)();
 	return pc__vec_check(v->pool, v->h, &sig, PC__STR(PC_NAME) "_check");
 }
@@ -292,41 +312,48 @@ PC_MUST_USE static inline pc_err PC__VN(_from)(pc_pool *pool, PC__VN(_pm) * pm,
 /**
  * @brief Number of elements. Transactions: any.
  * @param v the vector's handle.
- * @return the number of elements.
+ * @return the number of elements; 0 for a NULL or unbound handle.
  *
  * Fences: none.
  */
 static inline size_t PC__VN(_len)(const PC_NAME *v)
 {
+	if (PC__VN(_bad_)(v, PC__STR(PC_NAME) "_len"))
+		return 0;
 	return (size_t)v->h->len;
 }
 
 /**
  * @brief Elements the vector holds without growing. Transactions: any.
  * @param v the vector's handle.
- * @return the capacity in elements.
+ * @return the capacity in elements; 0 for a NULL or unbound handle.
  *
  * Fences: none.
  */
 static inline size_t PC__VN(_cap)(const PC_NAME *v)
 {
+	if (PC__VN(_bad_)(v, PC__STR(PC_NAME) "_cap"))
+		return 0;
 	return (size_t)v->h->cap;
 }
 
 /**
  * @brief true when the vector has no elements. Transactions: any.
  * @param v the vector's handle.
- * @return true when len is 0.
+ * @return true when len is 0 (and for a NULL or unbound handle).
  *
  * Fences: none.
  */
 static inline bool PC__VN(_is_empty)(const PC_NAME *v)
 {
+	if (PC__VN(_bad_)(v, PC__STR(PC_NAME) "_is_empty"))
+		return true;
 	return v->h->len == 0;
 }
 
 /**
- * @brief Read-only pointer to element @p i, or NULL when @p i >= len.
+ * @brief Read-only pointer to element @p i, or NULL when @p i >= len (or
+ * the handle is NULL or unbound).
  *
  * Transactions: any; no snapshot (do not cast the const away: write with
  * NAME_set() or NAME_get_mut()).
@@ -338,6 +365,8 @@ static inline bool PC__VN(_is_empty)(const PC_NAME *v)
  */
 static inline const PC_T *PC__VN(_get)(const PC_NAME *v, size_t i)
 {
+	if (PC__VN(_bad_)(v, PC__STR(PC_NAME) "_get"))
+		return NULL;
 	const struct pc__vec *h = v->h;
 	if (PC__UNLIKELY(i >= h->len))
 		return NULL;
@@ -359,6 +388,8 @@ static inline const PC_T *PC__VN(_get)(const PC_NAME *v, size_t i)
  */
 static inline PC_T *PC__VN(_get_mut)(PC_NAME *v, size_t i)
 {
+	if (PC__VN(_bad_)(v, PC__STR(PC_NAME) "_get_mut"))
+		return NULL;
 	return (PC_T *)pc__vec_get_mut(v->pool, v->h, sizeof(PC_T), i,
 				       PC__STR(PC_NAME) "_get_mut");
 }
@@ -384,7 +415,7 @@ static inline const PC_T *PC__VN(_first)(const PC_NAME *v)
  */
 static inline const PC_T *PC__VN(_last)(const PC_NAME *v)
 {
-	size_t n = (size_t)v->h->len;
+	size_t n = PC__VN(_len)(v);
 	return n ? PC__VN(_get)(v, n - 1) : NULL;
 }
 
@@ -397,6 +428,8 @@ static inline const PC_T *PC__VN(_last)(const PC_NAME *v)
  */
 static inline const PC_T *PC__VN(_begin)(const PC_NAME *v)
 {
+	if (PC__VN(_bad_)(v, PC__STR(PC_NAME) "_begin"))
+		return NULL;
 	return (const PC_T *)(const void *)pc__vec_data(v->pool, v->h);
 }
 
@@ -424,7 +457,7 @@ static inline const PC_T *PC__VN(_end)(const PC_NAME *v)
 static inline PC__VN(_slice) PC__VN(_as_slice)(const PC_NAME *v)
 {
 	PC__VN(_slice) s;
-	s.len = (size_t)v->h->len;
+	s.len = PC__VN(_len)(v);
 	s.ptr = s.len ? PC__VN(_begin)(v) : NULL;
 	return s;
 }
@@ -448,8 +481,11 @@ static inline PC__VN(_slice) PC__VN(_as_slice)(const PC_NAME *v)
  */
 PC_MUST_USE static inline pc_err PC__VN(_set)(PC_NAME *v, size_t i, PC_T val)
 {
-	return pc__vec_set(v->pool, v->h, sizeof(PC_T), i, &val,
-			   PC__STR(PC_NAME) "_set");
+	if (PC__VN(_bad_)(v, PC__STR(PC_NAME) "_set"))
+		return PC_E_INVAL;
+	pc_err e = pc__vec_set(v->pool, v->h, sizeof(PC_T), i, &val,
+			       PC__STR(PC_NAME) "_set");
+	return PC__VN(_done_)(v, e, PC__STR(PC_NAME) "_set");
 }
 
 /**
@@ -470,8 +506,11 @@ PC_MUST_USE static inline pc_err PC__VN(_set)(PC_NAME *v, size_t i, PC_T val)
  */
 PC_MUST_USE static inline pc_err PC__VN(_push)(PC_NAME *v, PC_T val)
 {
-	return pc__vec_push(v->pool, v->h, sizeof(PC_T), &val,
-			    PC__STR(PC_NAME) "_push");
+	if (PC__VN(_bad_)(v, PC__STR(PC_NAME) "_push"))
+		return PC_E_INVAL;
+	pc_err e = pc__vec_push(v->pool, v->h, sizeof(PC_T), &val,
+				PC__STR(PC_NAME) "_push");
+	return PC__VN(_done_)(v, e, PC__STR(PC_NAME) "_push");
 }
 
 /**
@@ -482,8 +521,9 @@ PC_MUST_USE static inline pc_err PC__VN(_push)(PC_NAME *v, PC_T val)
  * snapshots len and the popped element (a later push in the same
  * transaction may reuse its slot).
  * @return true when an element was removed; false when the vector is
- * empty, or when the call failed (aborted transaction, or the snapshot
- * failed and aborted it: pc_errmsg() says which).
+ * empty, or when the call failed (NULL or unbound handle, aborted
+ * transaction, or the snapshot failed and aborted it: pc_errmsg() says
+ * which).
  *
  * Transactions: joins one if open.
  * @param v the vector's handle.
@@ -493,6 +533,8 @@ PC_MUST_USE static inline pc_err PC__VN(_push)(PC_NAME *v, PC_T val)
  */
 static inline bool PC__VN(_pop)(PC_NAME *v, PC_T *out)
 {
+	if (PC__VN(_bad_)(v, PC__STR(PC_NAME) "_pop"))
+		return false;
 	return pc__vec_pop(v->pool, v->h, sizeof(PC_T), out,
 			   PC__STR(PC_NAME) "_pop") == PC_OK;
 }
@@ -515,8 +557,11 @@ static inline bool PC__VN(_pop)(PC_NAME *v, PC_T *out)
  */
 PC_MUST_USE static inline pc_err PC__VN(_insert)(PC_NAME *v, size_t i, PC_T val)
 {
-	return pc__vec_insert(v->pool, v->h, sizeof(PC_T), i, &val,
-			      PC__STR(PC_NAME) "_insert");
+	if (PC__VN(_bad_)(v, PC__STR(PC_NAME) "_insert"))
+		return PC_E_INVAL;
+	pc_err e = pc__vec_insert(v->pool, v->h, sizeof(PC_T), i, &val,
+				  PC__STR(PC_NAME) "_insert");
+	return PC__VN(_done_)(v, e, PC__STR(PC_NAME) "_insert");
 }
 
 /**
@@ -539,8 +584,11 @@ PC_MUST_USE static inline pc_err PC__VN(_insert)(PC_NAME *v, size_t i, PC_T val)
 PC_MUST_USE static inline pc_err PC__VN(_remove)(PC_NAME *v, size_t i,
 						 PC_T *out)
 {
-	return pc__vec_remove(v->pool, v->h, sizeof(PC_T), i, out, 0,
-			      PC__STR(PC_NAME) "_remove");
+	if (PC__VN(_bad_)(v, PC__STR(PC_NAME) "_remove"))
+		return PC_E_INVAL;
+	pc_err e = pc__vec_remove(v->pool, v->h, sizeof(PC_T), i, out, 0,
+				  PC__STR(PC_NAME) "_remove");
+	return PC__VN(_done_)(v, e, PC__STR(PC_NAME) "_remove");
 }
 
 /**
@@ -563,8 +611,11 @@ PC_MUST_USE static inline pc_err PC__VN(_remove)(PC_NAME *v, size_t i,
 PC_MUST_USE static inline pc_err PC__VN(_swap_remove)(PC_NAME *v, size_t i,
 						      PC_T *out)
 {
-	return pc__vec_remove(v->pool, v->h, sizeof(PC_T), i, out, 1,
-			      PC__STR(PC_NAME) "_swap_remove");
+	if (PC__VN(_bad_)(v, PC__STR(PC_NAME) "_swap_remove"))
+		return PC_E_INVAL;
+	pc_err e = pc__vec_remove(v->pool, v->h, sizeof(PC_T), i, out, 1,
+				  PC__STR(PC_NAME) "_swap_remove");
+	return PC__VN(_done_)(v, e, PC__STR(PC_NAME) "_swap_remove");
 }
 
 /**
@@ -585,8 +636,11 @@ PC_MUST_USE static inline pc_err PC__VN(_swap_remove)(PC_NAME *v, size_t i,
  */
 PC_MUST_USE static inline pc_err PC__VN(_truncate)(PC_NAME *v, size_t n)
 {
-	return pc__vec_truncate(v->pool, v->h, sizeof(PC_T), n,
-				PC__STR(PC_NAME) "_truncate");
+	if (PC__VN(_bad_)(v, PC__STR(PC_NAME) "_truncate"))
+		return PC_E_INVAL;
+	pc_err e = pc__vec_truncate(v->pool, v->h, sizeof(PC_T), n,
+				    PC__STR(PC_NAME) "_truncate");
+	return PC__VN(_done_)(v, e, PC__STR(PC_NAME) "_truncate");
 }
 
 /**
@@ -598,8 +652,11 @@ PC_MUST_USE static inline pc_err PC__VN(_truncate)(PC_NAME *v, size_t n)
  */
 PC_MUST_USE static inline pc_err PC__VN(_clear)(PC_NAME *v)
 {
-	return pc__vec_truncate(v->pool, v->h, sizeof(PC_T), 0,
-				PC__STR(PC_NAME) "_clear");
+	if (PC__VN(_bad_)(v, PC__STR(PC_NAME) "_clear"))
+		return PC_E_INVAL;
+	pc_err e = pc__vec_truncate(v->pool, v->h, sizeof(PC_T), 0,
+				    PC__STR(PC_NAME) "_clear");
+	return PC__VN(_done_)(v, e, PC__STR(PC_NAME) "_clear");
 }
 
 /**
@@ -618,8 +675,11 @@ PC_MUST_USE static inline pc_err PC__VN(_clear)(PC_NAME *v)
  */
 PC_MUST_USE static inline pc_err PC__VN(_reserve)(PC_NAME *v, size_t additional)
 {
-	return pc__vec_reserve(v->pool, v->h, sizeof(PC_T), additional,
-			       PC__STR(PC_NAME) "_reserve");
+	if (PC__VN(_bad_)(v, PC__STR(PC_NAME) "_reserve"))
+		return PC_E_INVAL;
+	pc_err e = pc__vec_reserve(v->pool, v->h, sizeof(PC_T), additional,
+				   PC__STR(PC_NAME) "_reserve");
+	return PC__VN(_done_)(v, e, PC__STR(PC_NAME) "_reserve");
 }
 
 /**
@@ -642,8 +702,11 @@ PC_MUST_USE static inline pc_err PC__VN(_reserve)(PC_NAME *v, size_t additional)
 PC_MUST_USE static inline pc_err PC__VN(_extend)(PC_NAME *v, const PC_T *src,
 						 size_t n)
 {
-	return pc__vec_extend(v->pool, v->h, sizeof(PC_T), src, n,
-			      PC__STR(PC_NAME) "_extend");
+	if (PC__VN(_bad_)(v, PC__STR(PC_NAME) "_extend"))
+		return PC_E_INVAL;
+	pc_err e = pc__vec_extend(v->pool, v->h, sizeof(PC_T), src, n,
+				  PC__STR(PC_NAME) "_extend");
+	return PC__VN(_done_)(v, e, PC__STR(PC_NAME) "_extend");
 }
 
 /** @cond PCOLL_INTERNAL */
@@ -672,11 +735,16 @@ static inline int PC__VN(_cmp_tramp_)(const void *a, const void *b, void *ctx)
  */
 PC_MUST_USE static inline pc_err PC__VN(_sort)(PC_NAME *v, PC__VN(_cmp) cmp)
 {
+	if (PC__VN(_bad_)(v, PC__STR(PC_NAME) "_sort"))
+		return PC_E_INVAL;
 	if (!cmp)
 		return pc__fail(PC_E_INVAL, "%s_sort: NULL comparator",
 				PC__STR(PC_NAME));
-	return pc__vec_sort(v->pool, v->h, sizeof(PC_T), PC__VN(_cmp_tramp_),
-			    &cmp, PC__STR(PC_NAME) "_sort");
+	return PC__VN(_done_)(v,
+			      pc__vec_sort(v->pool, v->h, sizeof(PC_T),
+					   PC__VN(_cmp_tramp_), &cmp,
+					   PC__STR(PC_NAME) "_sort"),
+			      PC__STR(PC_NAME) "_sort");
 }
 
 /**
@@ -695,9 +763,8 @@ PC_MUST_USE static inline pc_err PC__VN(_sort)(PC_NAME *v, PC__VN(_cmp) cmp)
  */
 PC_MUST_USE static inline pc_err PC__VN(_free)(PC_NAME *v)
 {
-	if (!v || !v->pool || !v->h)
-		return pc__fail(PC_E_INVAL, "%s_free: NULL handle",
-				PC__STR(PC_NAME));
+	if (PC__VN(_bad_)(v, PC__STR(PC_NAME) "_free"))
+		return PC_E_INVAL;
 	pc__txj j;
 	PC_TRY(pc__tx_enter(v->pool->pop, &j));
 	int standalone = (v->h->flags & PC__VEC_STANDALONE) != 0;

@@ -287,19 +287,26 @@ pc_err pyc_vec_reverse(const pyc_vec_ops *o, pyc_vec *v)
 struct pyc__walk {
 	pyc_walk_fn fn;
 	void *arg;
+	int stopped;
 };
 
+/* plog_walk()'s callbacks follow pcoll's rule, as pyc_walk_fn does (0
+ * goes on, nonzero stops); the trampoline notes a stop, so that the
+ * callback's value is not taken for an error. */
 static int pyc__walk_tramp(const void *buf, size_t len, void *arg)
 {
-	const struct pyc__walk *w = (const struct pyc__walk *)arg;
-	/* callback convention: see issue 14 */
-	return w->fn(buf, len, w->arg) == 0; /* plog_walk: nonzero goes on */
+	struct pyc__walk *w = (struct pyc__walk *)arg;
+	int r = w->fn(buf, len, w->arg);
+	if (r)
+		w->stopped = 1;
+	return r;
 }
 
 pc_err pyc_log_walk(const plog *log, size_t chunk, pyc_walk_fn fn, void *arg)
 {
-	struct pyc__walk w = {fn, arg};
-	return plog_walk(log, chunk, pyc__walk_tramp, &w);
+	struct pyc__walk w = {fn, arg, 0};
+	int r = plog_walk(log, chunk, pyc__walk_tramp, &w);
+	return w.stopped ? PC_OK : (pc_err)r;
 }
 
 const char *pyc_err_name(pc_err e)

@@ -91,8 +91,8 @@ pc_err pyc_vec_reverse(const pyc_vec_ops *o, pyc_vec *v);
  * payload stream. Returns 0 to go on, nonzero to stop. */
 typedef int (*pyc_walk_fn)(const void *buf, size_t len, void *arg);
 
-/* plog_walk() with pyc_walk_fn's convention; every walk of the package
- * goes through here. */
+/* plog_walk(), every walk of the package goes through here: PC_OK when
+ * the walk ended or fn stopped it, else the walk's error. */
 pc_err pyc_log_walk(const plog *log, size_t chunk, pyc_walk_fn fn, void *arg);
 
 /* The enumerator name of @p e ("PC_E_FULL"); "PC_E_UNKNOWN" for values

@@ -148,6 +148,27 @@ def test_pmemlog_seed_example(pool_dir):
     assert seen == [b"persistent logging!"]
 
 
+def test_pmemlog_small_pools(pool_dir):
+    # libpmemlog accepts 2 MiB; an 8 MiB libpmemobj pool (what 2 to 8 MiB
+    # round up to) has no room for a 1 MiB first chunk: the log starts
+    # smaller and grows (issue 14; the module used to make 16 MiB pools).
+    for mib in (2, 4, 8, 9):
+        path = os.path.join(pool_dir, "small-%d.pmemlog" % mib)
+        log = pmemlog.create(path, mib << 20)
+        assert os.path.getsize(path) == max(mib << 20, pcoll.POOL_MIN_SIZE)
+        n = 0
+        with pytest.raises(NvmError) as ei:
+            while True:
+                log.append(b"x" * 1000)
+                n += 1
+        assert ei.value.errno == errno.ENOSPC
+        assert n > 1000 and log.tell() == n * 1000
+        log.close()
+        log = pmemlog.open(path)
+        assert log.tell() == n * 1000
+        log.close()
+
+
 def test_pmemlog_api(pool_dir):
     path = os.path.join(pool_dir, "l.pmemlog")
     assert pmemlog.check_version(1, 0) and pmemlog.check_version(1, 1)

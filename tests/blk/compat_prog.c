@@ -175,6 +175,24 @@ int main(int argc, char **argv)
 	printf("create too small: %s %s\n", p ? "pool" : "NULL",
 	       errname(errno));
 	unlink(path);
+	/* The smallest pool libpmemblk accepts (issue 14), and no file left
+	 * by a refusal. */
+	const size_t small[] = {PMEMBLK_MIN_POOL - 1, PMEMBLK_MIN_POOL};
+	for (size_t i = 0; i < 2; i++) {
+		errno = 0;
+		p = pmemblk_create(path, 512, small[i], 0600);
+		int err = errno;
+		int left = access(path, F_OK) == 0;
+		char blk[512];
+		memset(blk, 7, sizeof(blk));
+		int w = p ? pmemblk_write(p, blk, 0) : -1;
+		printf("create MIN_POOL%+d: %s %s file=%s write=%d\n",
+		       (int)i - 1, p ? "pool" : "NULL", p ? "-" : errname(err),
+		       left ? "yes" : "no", w);
+		if (p)
+			pmemblk_close(p);
+		unlink(path);
+	}
 	printf("version ok: %d\n",
 	       pmemblk_check_version(PMEMBLK_MAJOR_VERSION,
 				     PMEMBLK_MINOR_VERSION) == NULL);

@@ -79,6 +79,29 @@ int main(int argc, char **argv)
 	printf("open missing: %s errno=%s\n", bad ? "pool" : "NULL",
 	       errno == ENOENT ? "ENOENT" : "other");
 
+	/* The smallest pools libpmemlog accepts (issue 14): the same answer
+	 * from both builds, the log usable, and no file after a refusal. */
+	const size_t small[] = {PMEMLOG_MIN_POOL - 1, PMEMLOG_MIN_POOL,
+				PMEMLOG_MIN_POOL + 4096, (size_t)4 << 20,
+				(size_t)8 << 20};
+	for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); i++) {
+		errno = 0;
+		PMEMlogpool *sp = pmemlog_create(path, small[i], 0600);
+		int err = errno;
+		int left = access(path, F_OK) == 0;
+		int app = sp ? pmemlog_append(sp, "abc", 3) : -1;
+		long long tell = sp ? pmemlog_tell(sp) : -1;
+		printf("create MIN_POOL%+lld: %s errno=%s file=%s append=%d "
+		       "tell=%lld\n",
+		       (long long)small[i] - (long long)PMEMLOG_MIN_POOL,
+		       sp ? "pool" : "NULL",
+		       sp ? "-" : (err == EINVAL ? "EINVAL" : "other"),
+		       left ? "yes" : "no", app, tell);
+		if (sp)
+			pmemlog_close(sp);
+		unlink(path);
+	}
+
 	PMEMlogpool *plp = pmemlog_create(path, POOL_SIZE, 0600);
 	if (!plp) {
 		perror("pmemlog_create");

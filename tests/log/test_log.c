@@ -154,7 +154,8 @@ static int collect_fn(const void *b, size_t l, void *arg)
 	c->calls++;
 	if (l > c->maxlen)
 		c->maxlen = l;
-	return c->stop_after == 0 || c->calls < c->stop_after;
+	/* pcoll's callback rule: 0 goes on, nonzero stops (and is returned) */
+	return c->stop_after && c->calls >= c->stop_after ? -7 : 0;
 }
 
 Test(log, sizes_and_walk_modes)
@@ -204,10 +205,13 @@ Test(log, sizes_and_walk_modes)
 		cr_assert_leq(d.maxlen, ks[j]);
 		free(d.buf);
 	}
-	/* stop early */
+	/* stop early: the callback's value comes back */
 	collect e = {0};
 	e.stop_after = 2;
-	cr_assert_eq(plog_walk(&log, 0, collect_fn, &e), PC_OK);
+	cr_assert_eq(plog_walk(&log, 0, collect_fn, &e), -7);
+	cr_assert_eq(e.calls, 2);
+	e.calls = e.used = 0;
+	cr_assert_eq(plog_walk(&log, 64, collect_fn, &e), -7);
 	cr_assert_eq(e.calls, 2);
 	free(e.buf);
 	free(c.buf);
@@ -750,7 +754,7 @@ static int rewind_in_walk(const void *b, size_t l, void *arg)
 	cr_assert_eq(plog_rewind(log), PC_E_BUSY);
 	/* appending from a walk is fine; the walk does not see it */
 	cr_assert_eq(plog_append(log, "z", 1), PC_OK);
-	return 1;
+	return 0;
 }
 
 Test(log, walk_callback_rules)
@@ -921,7 +925,7 @@ static int walk_check(const void *d, size_t len, void *arg)
 	unsigned t, i;
 	check_thr_rec(d, len, &t, &i);
 	(*cnt)++;
-	return 1;
+	return 0;
 }
 
 static void *walker_fn(void *arg)
@@ -1009,7 +1013,7 @@ static int append_and_linger(const void *b, size_t l, void *arg)
 		w->appended++;
 	__atomic_store_n(&w->started, 1, __ATOMIC_RELEASE);
 	usleep(2000);
-	return 1;
+	return 0;
 }
 
 static void *walk_slowly(void *arg)

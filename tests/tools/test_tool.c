@@ -1044,6 +1044,41 @@ Test(tool, restore_from_stdin)
 	t_verify(dst, 23);
 }
 
+/* Issue 14: `restore --grow` into a relative path (libpmemobj wants an
+ * absolute one in the poolset), messages that do not repeat their
+ * prefix, and the stats label of vector arrays. */
+Test(tool, relative_growable_and_messages, .timeout = 120)
+{
+	const char *src = tu_path("rel");
+	t_fill(src, 32u << 20, 29);
+	char d[600], dir[600];
+	snprintf(d, sizeof(d), "%s.d", src);
+	cr_assert_eq(t_run("dump '%s' -o '%s'", src, d), 0, "%.3000s", t_err);
+	const char *gp = tu_path("relgrow");
+	snprintf(dir, sizeof(dir), "%s", gp);
+	char *slash = strrchr(dir, '/');
+	cr_assert(slash);
+	*slash = '\0';
+	const char *tool = getenv("PCOLL_TOOL");
+	char cmd[2400];
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && '%s' restore '%s' '%s' --grow 4M >/dev/null", dir,
+		 tool, d, slash + 1);
+	cr_assert_eq(system(cmd), 0, "restore --grow to a relative path");
+	t_verify(gp, 29);
+
+	cr_assert_eq(t_run("stats '%s'", src), 0, "%.3000s", t_err);
+	cr_assert(strstr(t_out, "pvec<uint64_t> (element arrays)"), "%.3000s",
+		  t_out);
+
+	uint64_t huge = 1ull << 40;
+	t_damage_root(src, "numbers", sizeof(struct pc__objhdr), &huge, 8);
+	cr_assert_eq(t_run("dump '%s' -o '%s'", src, d), 1);
+	cr_assert(strstr(t_err, "root \"numbers\" skipped"), "%s", t_err);
+	cr_assert(!strstr(t_err, "skipped: pcoll dump:"), "%s", t_err);
+	unlink(d);
+}
+
 /* Writes a one-root dump of a log whose signature has layout version ver,
  * holding the records "abc" and "defgh". */
 static void t_log_dump(const char *path, unsigned ver)

@@ -955,7 +955,8 @@ Test(vec, check_detects_broken_headers)
 	cr_assert_eq(vec_u64_check(&v), PC_E_CORRUPT);
 	v.h->oh.sig.size = 8;
 	cr_assert_eq(vec_u64_check(&v), PC_OK);
-	cr_assert_eq(vec_u64_check(NULL), PC_E_CORRUPT);
+	/* A NULL handle is an argument error, as for every call (issue 14). */
+	cr_assert_eq(vec_u64_check(NULL), PC_E_INVAL);
 	/* A corrupt header is refused at open. */
 	v.h->len = cap + 5;
 	pc_pool_persist(pool, &v.h->len, 8);

@@ -126,7 +126,8 @@ static pc_err pct_dump_obj(pct_dump *d, const pc_root_info *ri)
 	for (size_t o = pct_evec_next(obj, size, 0); o < size;
 	     o = pct_evec_next(obj, size, o + sizeof(struct pc__vec))) {
 		const struct pc__vec *h = pct_evec(obj, o);
-		PC_TRY(pc__vec_check(d->pool, h, &h->oh.sig, "pcoll dump"));
+		PC_TRY(pc__vec_check(d->pool, h, &h->oh.sig,
+				     "embedded vector"));
 		n += h->len;
 	}
 #endif
@@ -137,7 +138,7 @@ static pc_err pct_dump_obj(pct_dump *d, const pc_root_info *ri)
 	 * length, capacity and array offset are this pool's business). */
 	char *copy = malloc(size ? size : 1);
 	if (!copy)
-		return pc__fail(PC_E_NOMEM, "pcoll dump: out of memory");
+		return pc__fail(PC_E_NOMEM, "out of memory");
 	memcpy(copy, obj, size);
 #ifdef PCT_HAVE_VEC
 	for (size_t o = pct_evec_next(obj, size, 0); o < size;
@@ -176,7 +177,7 @@ static pc_err pct_dump_vec(pct_dump *d, const pc_root_info *ri)
 {
 	const struct pc__vec *h =
 		(const struct pc__vec *)pc_pool_ptr(d->pool, ri->off);
-	PC_TRY(pc__vec_check(d->pool, h, &ri->sig, "pcoll dump"));
+	PC_TRY(pc__vec_check(d->pool, h, &ri->sig, "vector check"));
 	char extra[64];
 	(void)snprintf(extra, sizeof(extra), ",\"count\":%" PRIu64, h->len);
 	pct_root_line(d, ri, extra);
@@ -237,7 +238,7 @@ static pc_err pct_dump_blkarr(pct_dump *d, const pc_root_info *ri)
 	pct_root_line(d, ri, extra);
 	unsigned char *buf = malloc(a.bsize ? a.bsize : 1);
 	if (!buf)
-		return pc__fail(PC_E_NOMEM, "pcoll dump: out of memory");
+		return pc__fail(PC_E_NOMEM, "out of memory");
 	uint64_t n = 0;
 	pc_err e = PC_OK;
 	for (uint64_t i = 0; i < a.nblock; i++) {
@@ -280,7 +281,7 @@ static pc_err pct_dump_map(pct_dump *d, const pc_root_info *ri)
 				"program's comparator, which the tool does "
 				"not have; not dumped",
 				ri->name, m.kname);
-	PC_TRY(pc__m_check(&m.c, "pcoll dump"));
+	PC_TRY(pc__m_check(&m.c, "map check"));
 	uint64_t len = pc__m_len(&m.c);
 	const char *kk = m.d.kkind == PC__MK_BYTES  ? "bytes"
 			 : m.d.kkind == PC__MK_SINT ? "sint"

@@ -573,7 +573,9 @@ int pct_cmd_restore(int argc, char **argv)
 			break;
 		}
 		if (pct_j_parse(line, o) != 0) {
-			e = pc__fail(PC_E_CORRUPT, "not a JSON object");
+			e = pc__fail(PC_E_CORRUPT,
+				     "not a JSON object: the dump is damaged "
+				     "or not a pcoll dump");
 			break;
 		}
 		if (r->active) {

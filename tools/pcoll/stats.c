@@ -63,6 +63,11 @@ static void pct_type_label(pc_pool *pool, uint64_t tn, char *buf, size_t len)
 				       ri.sig.name);
 			return;
 		}
+		if (ri.sig.kind == PC_KIND_VEC && tn == (t ^ 1)) {
+			(void)snprintf(buf, len, "%s (element arrays)",
+				       ri.sig.name);
+			return;
+		}
 	}
 	(void)snprintf(buf, len, "-");
 }

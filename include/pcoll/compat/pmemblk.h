@@ -169,15 +169,25 @@ static inline void pmemblk_close(PMEMblkpool *pbp)
 	free(pbp);
 }
 
-/** @brief Block size of @p pbp in bytes. */
+/** @brief Block size of @p pbp in bytes (0 with errno EINVAL for NULL). */
 static inline size_t pmemblk_bsize(PMEMblkpool *pbp)
 {
+	if (!pbp) {
+		(void)pc__fail(PC_E_INVAL, "pmemblk_bsize: NULL pool");
+		errno = EINVAL;
+		return 0;
+	}
 	return pblkarr_bsize(&pbp->a);
 }
 
-/** @brief Number of blocks of @p pbp. */
+/** @brief Number of blocks of @p pbp (0 with errno EINVAL for NULL). */
 static inline size_t pmemblk_nblock(PMEMblkpool *pbp)
 {
+	if (!pbp) {
+		(void)pc__fail(PC_E_INVAL, "pmemblk_nblock: NULL pool");
+		errno = EINVAL;
+		return 0;
+	}
 	return (size_t)pblkarr_nblock(&pbp->a);
 }
 

@@ -21,7 +21,9 @@
  * two). Any number of threads may use one PMEMlogpool.
  *
  * Differences: a pool is at least #PC_POOL_MIN_SIZE bytes (libpmemobj's
- * minimum; smaller requests of at least #PMEMLOG_MIN_POOL are rounded up);
+ * minimum; smaller requests of at least #PMEMLOG_MIN_POOL, 2 MiB as in
+ * libpmemlog, are rounded up; the log's first chunk takes the pool's
+ * largest free block); a failed pmemlog_create() leaves no file behind;
  * pmemlog_create() with poolsize 0 (an existing file or device) is not
  * supported (EINVAL); pmemlog_nbyte() is the log's capacity plus the free
  * space of the pool, and each record costs #PLOG_REC_OVERHEAD bytes more
@@ -65,7 +67,9 @@
 /** @brief Name of the PLOG root a compat pool holds. */
 #define PCOLL_PMEMLOG_ROOT "pmemlog"
 
-/** @brief First chunk of a compat log (it grows as needed). */
+/** @brief Smallest first chunk a compat log is given when the pool has
+ * room (bytes); a new log takes the pool's largest free block, and grows
+ * as needed. */
 #define PCOLL_PMEMLOG_CHUNK ((size_t)(1024 * 1024))
 
 /** @brief An open log pool (opaque, as in libpmemlog). */
@@ -94,9 +98,26 @@ static inline PMEMlogpool *pc__pmemlog_bind(pc_pool *pool, pc_open_mode mode)
 {
 	PMEMlogpool *plp = (PMEMlogpool *)calloc(1, sizeof(*plp));
 	pc_err e = PC_E_NOMEM;
+	/* A new log's first chunk takes the pool's largest free block, less
+	 * room for the log's header and the root directory: the log fills
+	 * its pool, as libpmemlog's does, and a small pool (libpmemlog's
+	 * 2 MiB minimum makes an 8 MiB libpmemobj pool) is not cut into
+	 * small chunks. Should that not fit, a quarter, and so on. */
+	size_t first = PCOLL_PMEMLOG_CHUNK;
+	if (mode == PC_CREATE) {
+		uint64_t lf = pc__pool_largest_free(pool);
+		if (lf > 2 * PCOLL_PMEMLOG_CHUNK)
+			first = (size_t)(lf - PCOLL_PMEMLOG_CHUNK / 2);
+		if (first > PLOG_MAX_CAPACITY)
+			first = (size_t)PLOG_MAX_CAPACITY;
+	}
 	if (plp)
-		e = plog_root(pool, PCOLL_PMEMLOG_ROOT, mode,
-			      PCOLL_PMEMLOG_CHUNK, &plp->log);
+		do {
+			e = plog_root(pool, PCOLL_PMEMLOG_ROOT, mode, first,
+				      &plp->log);
+			first /= 4;
+		} while (e == PC_E_FULL && mode == PC_CREATE &&
+			 first >= PLOG_MIN_CAPACITY);
 	else
 		(void)pc__fail(e, "pmemlog: out of memory");
 	if (e != PC_OK) {
@@ -113,12 +134,18 @@ static inline PMEMlogpool *pc__pmemlog_bind(pc_pool *pool, pc_open_mode mode)
 struct pc__pmemlog_walk {
 	int (*fn)(const void *buf, size_t len, void *arg);
 	void *arg;
+	int stopped;
 };
 
+/* libpmemlog's rule (process_chunk returns 0 to stop) on plog_walk()'s
+ * (nonzero stops). */
 static inline int pc__pmemlog_walk_cb(const void *buf, size_t len, void *arg)
 {
-	const struct pc__pmemlog_walk *w = (const struct pc__pmemlog_walk *)arg;
-	return w->fn(buf, len, w->arg);
+	struct pc__pmemlog_walk *w = (struct pc__pmemlog_walk *)arg;
+	if (w->fn(buf, len, w->arg) != 0)
+		return 0;
+	w->stopped = 1;
+	return 1;
 }
 /** @endcond */
 
@@ -165,7 +192,13 @@ static inline PMEMlogpool *pmemlog_create(const char *path, size_t poolsize,
 		return NULL;
 	}
 	(void)chmod(path, mode);
-	return pc__pmemlog_bind(pool, PC_CREATE);
+	PMEMlogpool *plp = pc__pmemlog_bind(pool, PC_CREATE);
+	if (!plp) { /* the pool was made by this call: remove it */
+		int err = errno;
+		(void)remove(path);
+		errno = err;
+	}
+	return plp;
 }
 
 /**
@@ -200,8 +233,11 @@ static inline void pmemlog_close(PMEMlogpool *plp)
  */
 static inline size_t pmemlog_nbyte(PMEMlogpool *plp)
 {
-	if (!plp)
+	if (!plp) {
+		(void)pc__fail(PC_E_INVAL, "pmemlog_nbyte: NULL pool");
+		errno = EINVAL;
 		return 0;
+	}
 	pc_pool_stats st;
 	uint64_t n = plog_nbyte(&plp->log);
 	if (pc_pool_stats_get(plp->pool, &st) == PC_OK)
@@ -217,6 +253,7 @@ static inline int pmemlog_append(PMEMlogpool *plp, const void *buf,
 				 size_t count)
 {
 	if (!plp) {
+		(void)pc__fail(PC_E_INVAL, "pmemlog_append: NULL pool");
 		errno = EINVAL;
 		return -1;
 	}
@@ -258,17 +295,25 @@ static inline int pmemlog_appendv(PMEMlogpool *plp, const struct iovec *iov,
 	return pc__pmemlog_ret(e);
 }
 
-/** @brief Bytes of data in the log (sum of appended lengths). */
+/** @brief Bytes of data in the log (sum of appended lengths); -1 with
+ * errno EINVAL for a NULL pool. */
 static inline long long pmemlog_tell(PMEMlogpool *plp)
 {
-	return plp ? (long long)plog_tell(&plp->log) : -1;
+	if (!plp) {
+		(void)pc__fail(PC_E_INVAL, "pmemlog_tell: NULL pool");
+		errno = EINVAL;
+		return -1;
+	}
+	return (long long)plog_tell(&plp->log);
 }
 
-/** @brief Empty the log, atomically. */
+/** @brief Empty the log, atomically (errno EINVAL for a NULL pool). */
 static inline void pmemlog_rewind(PMEMlogpool *plp)
 {
-	if (plp && plog_rewind(&plp->log) != PC_OK)
-		errno = EINVAL;
+	pc_err e = plp ? plog_rewind(&plp->log)
+		       : pc__fail(PC_E_INVAL, "pmemlog_rewind: NULL pool");
+	if (e != PC_OK)
+		errno = pc__pmemlog_errno(e);
 }
 
 /**
@@ -281,9 +326,12 @@ static inline void pmemlog_walk(PMEMlogpool *plp, size_t chunksize,
 						     size_t len, void *arg),
 				void *arg)
 {
-	if (!plp || !process_chunk)
+	if (!plp || !process_chunk) {
+		(void)pc__fail(PC_E_INVAL, "pmemlog_walk: NULL argument");
+		errno = EINVAL;
 		return;
-	struct pc__pmemlog_walk w = {process_chunk, arg};
+	}
+	struct pc__pmemlog_walk w = {process_chunk, arg, 0};
 	if (chunksize == 0) {
 		/* One call with everything: a chunk as large as the log. */
 		uint64_t all = plog_tell(&plp->log);
@@ -294,9 +342,9 @@ static inline void pmemlog_walk(PMEMlogpool *plp, size_t chunksize,
 		}
 		chunksize = (size_t)all;
 	}
-	pc_err e = plog_walk(&plp->log, chunksize, pc__pmemlog_walk_cb, &w);
-	if (e != PC_OK)
-		errno = pc__pmemlog_errno(e);
+	int r = plog_walk(&plp->log, chunksize, pc__pmemlog_walk_cb, &w);
+	if (r != 0 && !w.stopped)
+		errno = pc__pmemlog_errno((pc_err)r);
 }
 
 /**

@@ -123,27 +123,6 @@ static inline int pc__blk_vol_ctor(void *ptr, void *arg)
 	return 0;
 }
 
-/* Largest allocation libpmemobj can make now (probed with reservations,
- * which are volatile until published: nothing persists). */
-static inline uint64_t pc__blk_max_alloc(pc_pool *pool)
-{
-	uint64_t lo = 0, hi = PMEMOBJ_MAX_ALLOC_SIZE;
-	if (pool->size && pool->size < hi)
-		hi = pool->size;
-	while (hi - lo > 4096) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		struct pobj_action act;
-		PMEMoid o = pmemobj_reserve(pool->pop, &act, mid, 0);
-		if (OID_IS_NULL(o)) {
-			hi = mid;
-		} else {
-			pmemobj_cancel(pool->pop, &act, 1);
-			lo = mid;
-		}
-	}
-	return lo;
-}
-
 struct pc__blk_init_arg {
 	uint64_t bsize;
 	uint64_t nblock; /* 0: as many as fit */
@@ -160,7 +139,7 @@ static inline pc_err pc__blk_init(pc_pool *pool, void *obj, void *argp)
 	uint64_t nl = PBLKARR_LANES;
 	uint64_t n = arg->nblock;
 	if (n == 0) {
-		uint64_t m = pc__blk_max_alloc(pool);
+		uint64_t m = pc__pool_largest_free(pool);
 		uint64_t fixed = pc__blk_area_size(0, stride, nl) + 64;
 		m = m > arg->slack ? m - arg->slack : 0;
 		n = m > fixed ? (m - fixed) / (stride + 4) : 0;
@@ -189,7 +168,8 @@ static inline pc_err pc__blk_init(pc_pool *pool, void *obj, void *argp)
 			"%llu bytes: %s",
 			pool->path, (unsigned long long)n,
 			(unsigned long long)arg->bsize,
-			(unsigned long long)size, pmemobj_errormsg()));
+			(unsigned long long)size,
+			err == ENOMEM ? "no room" : pc__pmdk_errormsg()));
 	}
 	h->bsize = arg->bsize;
 	h->stride = stride;

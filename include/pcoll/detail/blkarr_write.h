@@ -76,8 +76,10 @@ static inline pc_err pc__blk_write_tx(pblkarr *a, uint64_t i, const void *buf)
 						 POBJ_XADD_NO_SNAPSHOT |
 							 POBJ_XADD_NO_ABORT))
 			err = pc__tx_abort_with(pc__fail(
-				PC_E_FULL, "pblkarr_write: block %llu: %s",
-				(unsigned long long)i, pmemobj_errormsg()));
+				PC_E_FULL,
+				"pblkarr_write: block %llu: no room for the "
+				"undo log of the transaction (%zu bytes)",
+				(unsigned long long)i, a->bsize));
 	} else if (err == PC_OK) {
 		err = pc__tx_snap(dst, a->bsize);
 	}

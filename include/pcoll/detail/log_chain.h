@@ -55,11 +55,16 @@ static inline pc_err plog__chunk_new(pc_pool *pool, uint64_t cap,
 		pmemobj_tx_xalloc(size, plog__chunk_typenum(),
 				  POBJ_XALLOC_NO_ABORT | POBJ_XALLOC_NO_FLUSH);
 	int err = errno;
+	if (OID_IS_NULL(oid) && err == ENOMEM)
+		return pc__fail(PC_E_FULL,
+				"plog: no room for a chunk of %llu "
+				"bytes",
+				(unsigned long long)cap);
 	if (OID_IS_NULL(oid))
-		return pc__fail(err == ENOMEM ? PC_E_FULL : PC_E_TOOBIG,
+		return pc__fail(PC_E_TOOBIG,
 				"plog: cannot allocate a chunk of %llu bytes: "
 				"%s",
-				(unsigned long long)cap, pmemobj_errormsg());
+				(unsigned long long)cap, pc__pmdk_errormsg());
 	struct plog__chunk *c = plog__chunk_at(pool, oid.off);
 	uint64_t data = oid.off + sizeof(*c);
 	data = (data + PLOG__CHUNK_ALIGN - 1) &

@@ -35,6 +35,10 @@
 
 /** @cond PCOLL_INTERNAL */
 
+/* PLOG_MAX_CAPACITY leaves 128 bytes for a chunk's header and alignment. */
+_Static_assert(sizeof(struct plog__chunk) + PLOG__CHUNK_ALIGN <= 128,
+	       "PLOG_MAX_CAPACITY must leave room for the chunk header");
+
 static inline pc_typesig plog__sig(void)
 {
 	return pc__sig_make("plog", PC_KIND_LOG, PLOG_LAYOUT_VERSION, 1, 1, 0,
@@ -216,6 +220,15 @@ static inline pc_err plog__open(pc_pool *pool, const char *name,
 {
 	pc_typesig sig = plog__sig();
 	struct plog__init_arg a;
+	/* The first chunk is one allocation: its header, alignment slack
+	 * and the capacity rounded up to 64 (checked before rounding). */
+	if (initial_capacity > PLOG_MAX_CAPACITY)
+		return pc__fail(PC_E_TOOBIG,
+				"plog_root: initial capacity %zu is over the "
+				"limit of %llu bytes (one libpmemobj "
+				"allocation)",
+				initial_capacity,
+				(unsigned long long)PLOG_MAX_CAPACITY);
 	a.cap = initial_capacity < PLOG_MIN_CAPACITY ? PLOG_MIN_CAPACITY
 						     : initial_capacity;
 	a.cap = (a.cap + 63) & ~(uint64_t)63;
@@ -224,7 +237,8 @@ static inline pc_err plog__open(pc_pool *pool, const char *name,
 				  mode, plog__init, &a, &off, NULL);
 	if (e == PC_E_VERSION)
 		return plog__old_layout(pool, name);
-	PC_TRY(e);
+	if (e != PC_OK)
+		return pc__pool_full_ctx(pool, e, "plog_root");
 	PC_TRY(pc__objhdr_check(pool, off, sizeof(struct plog__hdr), &sig,
 				"plog_root"));
 	struct plog__hdr *h = (struct plog__hdr *)pc_pool_ptr(pool, off);
@@ -245,8 +259,9 @@ static inline pc_err plog__open(pc_pool *pool, const char *name,
 	return PC_OK;
 }
 
-/* plog_free() after its argument check. */
-static inline pc_err plog__free(plog *log)
+/* The whole log in one transaction (own or joined): root name, chunks,
+ * header. */
+static inline pc_err plog__free_tx(plog *log)
 {
 	pc_pool *pool = log->pool;
 	uint64_t hoff = pc_pool_off(pool, log->h);
@@ -256,7 +271,10 @@ static inline pc_err plog__free(plog *log)
 	uint64_t off = log->h->first;
 	while (e == PC_OK && off) {
 		if (!plog__chunk_ok(pool, off)) {
-			e = pc__fail(PC_E_CORRUPT, "plog_free: damaged chunk");
+			e = pc__fail(PC_E_CORRUPT,
+				     "plog_free: %s: damaged chunk at offset "
+				     "%llu",
+				     pool->path, (unsigned long long)off);
 			break;
 		}
 		uint64_t next = plog__chunk_at(pool, off)->next;
@@ -265,12 +283,82 @@ static inline pc_err plog__free(plog *log)
 	}
 	if (e == PC_OK)
 		e = pc__tx_free(pool->uuid_lo, hoff);
-	e = pc__tx_leave(&j, e);
+	return pc__tx_leave(&j, e);
+}
+
+/* Chunks one step frees at most (see PC__M_STEP_FREES in map_lifecycle.h:
+ * a transaction's frees must fit the redo log of its lane in a full
+ * pool). */
+#define PLOG__STEP_FREES 24
+
+/*
+ * plog_free() in a pool too full for plog__free_tx() (outside a
+ * transaction): the log is rewound (one fence: every record is gone, the
+ * tail is at the start of the first chunk), then the chunks after the
+ * first are cut off the end of the chain in steps, each a transaction
+ * that sets the new last chunk's next to 0 and frees up to
+ * PLOG__STEP_FREES chunks; a crash between steps leaves the log empty
+ * with a shorter chain. Then the rest goes in one small transaction.
+ */
+static inline pc_err plog__free_steps(plog *log)
+{
+	pc_pool *pool = log->pool;
+	PC_TRY(plog__rewind(log));
+	uint64_t n = 0;
+	for (uint64_t off = log->h->first; off && plog__chunk_ok(pool, off);
+	     off = plog__chunk_at(pool, off)->next)
+		n++;
+	uint64_t *chunk = (uint64_t *)malloc((size_t)(n ? n : 1) * 8);
+	if (!chunk)
+		return pc__fail(PC_E_NOMEM,
+				"plog_free: %s: no memory to list %llu chunks",
+				pool->path, (unsigned long long)n);
+	uint64_t k = 0;
+	for (uint64_t off = log->h->first; k < n;
+	     off = plog__chunk_at(pool, off)->next)
+		chunk[k++] = off;
+	pc_err e = PC_OK;
+	while (e == PC_OK && n > 1) {
+		uint64_t cut =
+			n - 1 < PLOG__STEP_FREES ? n - 1 : PLOG__STEP_FREES;
+		struct plog__chunk *last =
+			plog__chunk_at(pool, chunk[n - cut - 1]);
+		uint64_t bytes = 0;
+		for (uint64_t i = n - cut; i < n; i++)
+			bytes += plog__chunk_at(pool, chunk[i])->cap;
+		pc__txj j;
+		e = pc__tx_enter(pool->pop, &j);
+		if (e != PC_OK)
+			break;
+		e = pc__tx_snap(&last->next, sizeof(last->next));
+		if (e == PC_OK)
+			last->next = 0;
+		for (uint64_t i = n - cut; e == PC_OK && i < n; i++)
+			e = pc__tx_free(pool->uuid_lo, chunk[i]);
+		e = pc__tx_leave(&j, e);
+		if (e != PC_OK)
+			break;
+		struct plog__rtw *w = &log->rt->w;
+		w->nbyte -= bytes;
+		w->last = chunk[n - cut - 1];
+		w->nchunks -= cut;
+		n -= cut;
+	}
+	free(chunk);
+	return e != PC_OK ? e : plog__free_tx(log);
+}
+
+/* plog_free() after its argument check. */
+static inline pc_err plog__free(plog *log)
+{
+	pc_err e = plog__free_tx(log);
+	if (e == PC_E_FULL && pc__tx_state() == PC__TX_NONE)
+		e = plog__free_steps(log);
 	if (e == PC_OK) {
 		log->h = NULL;
 		log->rt = NULL;
 	}
-	return e;
+	return pc__pool_full_ctx(log->pool, e, "plog_free");
 }
 
 /** @endcond */

@@ -87,9 +87,31 @@ static inline void plog__rdunlock(const plog *log)
 	(void)pmemobj_rwlock_unlock(log->pool->pop, &log->h->rw);
 }
 
-/* plog_walk() after its argument check. */
-static inline pc_err plog__walk(const plog *log, size_t chunk, plog_walk_fn fn,
-				void *arg)
+/* Room for at least need bytes (need <= chunk) in the walk's chunk
+ * buffer, which grows with what it must hold, so a chunk size larger
+ * than the log costs no more than the log. */
+static inline int plog__walk_room(unsigned char **buf, size_t *cap, size_t need,
+				  size_t chunk)
+{
+	if (need <= *cap)
+		return 1;
+	size_t ncap = *cap ? *cap : 4096;
+	while (ncap < need)
+		ncap = ncap > chunk / 2 ? chunk : ncap * 2;
+	if (ncap > chunk)
+		ncap = chunk;
+	unsigned char *nb = (unsigned char *)realloc(*buf, ncap);
+	if (!nb)
+		return 0;
+	*buf = nb;
+	*cap = ncap;
+	return 1;
+}
+
+/* plog_walk() after its argument check: 0 when every record was passed,
+ * fn's nonzero value when it stopped the walk, else the error. */
+static inline int plog__walk(const plog *log, size_t chunk, plog_walk_fn fn,
+			     void *arg)
 {
 	PC_TRY(plog__rdlock(log, "plog_walk"));
 	plog__sync_pub(log);
@@ -100,21 +122,21 @@ static inline pc_err plog__walk(const plog *log, size_t chunk, plog_walk_fn fn,
 	struct plog__chunk *c = plog__chunk_at(pool, log->h->first);
 	uint64_t p = 0;
 	unsigned char *buf = NULL;
-	size_t fill = 0;
+	size_t fill = 0, bcap = 0;
 	pc_err e = PC_OK;
-	int go = 1;
+	int stop = 0;
 	/* The current chunk's fields, kept in locals for the fast path. */
 	unsigned char *data = plog__data(c);
 	uint64_t cap = c->cap, salt = c->salt;
-	for (; go && seq < end; seq++) {
+	for (; !stop && seq < end; seq++) {
 		struct plog__rec *r = plog__rec_next(data, cap, &p, seq ^ salt);
 		if (PC__UNLIKELY(!r)) {
 			r = plog__locate(pool, rt->k, &c, &p, seq, 0);
 			if (!r) {
 				e = pc__fail(
 					PC_E_CORRUPT,
-					"plog_walk: record %llu is missing",
-					(unsigned long long)seq);
+					"plog_walk: %s: record %llu is missing",
+					pool->path, (unsigned long long)seq);
 				break;
 			}
 			data = plog__data(c);
@@ -127,44 +149,45 @@ static inline pc_err plog__walk(const plog *log, size_t chunk, plog_walk_fn fn,
 		__builtin_prefetch(q + 4096);
 		p += plog__stride(len);
 		if (chunk == 0) {
-			go = fn(q, len, arg);
+			stop = fn(q, len, arg);
 			continue;
 		}
 		size_t o = 0;
-		while (go && o < len) {
+		while (!stop && o < len) {
 			if (fill == 0 && len - o >= chunk) {
-				go = fn(q + o, chunk, arg);
+				stop = fn(q + o, chunk, arg);
 				o += chunk;
 				continue;
-			}
-			if (!buf) {
-				buf = (unsigned char *)malloc(chunk);
-				if (!buf) {
-					e = pc__fail(PC_E_NOMEM,
-						     "plog_walk: no memory "
-						     "for a %zu-byte chunk",
-						     chunk);
-					go = 0;
-					break;
-				}
 			}
 			size_t take = chunk - fill;
 			if (take > len - o)
 				take = len - o;
+			/* !buf: never after a success (clang-tidy's analyzer
+			 * cannot see that) */
+			if (!plog__walk_room(&buf, &bcap, fill + take, chunk) ||
+			    !buf) {
+				e = pc__fail(PC_E_NOMEM,
+					     "plog_walk: no memory for a "
+					     "%zu-byte chunk",
+					     fill + take);
+				break;
+			}
 			memcpy(buf + fill, q + o, take);
 			fill += take;
 			o += take;
 			if (fill == chunk) {
-				go = fn(buf, chunk, arg);
+				stop = fn(buf, chunk, arg);
 				fill = 0;
 			}
 		}
+		if (e != PC_OK)
+			break;
 	}
-	if (e == PC_OK && go && fill)
-		(void)fn(buf, fill, arg);
+	if (e == PC_OK && !stop && fill)
+		stop = fn(buf, fill, arg);
 	free(buf);
 	plog__rdunlock(log);
-	return e;
+	return e != PC_OK ? (int)e : stop;
 }
 
 /* plog_iter_begin() after its argument check. */

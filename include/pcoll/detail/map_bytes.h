@@ -24,6 +24,24 @@
 
 /** @cond PCOLL_INTERNAL */
 
+/* A byte string given to a public call: a NULL pointer with a length is
+ * PC_E_INVAL, a length over PC_BYTES_MAX PC_E_TOOBIG; nothing is read. */
+static inline pc_err pc__m_slice_arg(const pc_slice *s, const char *what,
+				     const char *fn)
+{
+	if (PC__UNLIKELY(!s->ptr && s->len))
+		return pc__fail(PC_E_INVAL,
+				"%s: the %s is a NULL pointer with a length of "
+				"%zu bytes",
+				fn, what, s->len);
+	if (PC__UNLIKELY(s->len > PC_BYTES_MAX))
+		return pc__fail(PC_E_TOOBIG,
+				"%s: a %s of %zu bytes, the limit is %zu "
+				"(PC_BYTES_MAX)",
+				fn, what, s->len, PC_BYTES_MAX);
+	return PC_OK;
+}
+
 static inline pc_err pc__m_str_store(const pc__mctx *c, void *dst, pc_slice s,
 				     int intx, pc__macts *a)
 {
@@ -48,16 +66,17 @@ static inline pc_err pc__m_str_store(const pc__mctx *c, void *dst, pc_slice s,
 			a->dnew[a->ndnew++] = p;
 		off = (uint64_t)(uintptr_t)p;
 	} else if (intx) {
-		PC_TRY(pc__tx_alloc(s.len, PC__MAP_TN_STR, 0, &off));
+		PC_TRY(pc__m_alloc(c, s.len, PC__MAP_TN_STR, &off));
 		memcpy(pc__m_at(c, off), s.ptr, s.len);
 	} else {
 		PMEMoid o = pmemobj_xreserve(c->pool->pop, &a->act[a->n], s.len,
 					     PC__MAP_TN_STR, 0);
 		if (OID_IS_NULL(o))
-			return pc__fail(PC_E_FULL,
-					"pmap: no room for a byte string of "
-					"%zu bytes: %s",
-					s.len, pmemobj_errormsg());
+			return pc__m_full(
+				c, pc__fail(PC_E_FULL,
+					    "no room for a byte string of %zu "
+					    "bytes",
+					    s.len));
 		a->n++;
 		off = o.off;
 		pc_pool_memcpy_nodrain(c->pool, pc__m_at(c, off), s.ptr, s.len);

@@ -229,11 +229,19 @@ static inline pc_err pc__m_tx_leave(const pc__mctx *c, pc__txj *j, pc_err e)
 	return pc__tx_leave(j, e);
 }
 
+/* A PC_E_FULL of the map: the message names the map's type and pool. */
+static inline pc_err pc__m_full(const pc__mctx *c, pc_err e)
+{
+	if (PC__LIKELY(e != PC_E_FULL) || c->d->dram)
+		return e;
+	return pc__pool_full_ctx(c->pool, e, c->h->oh.sig.name);
+}
+
 static inline pc_err pc__m_snap(const pc__mctx *c, const void *p, size_t n)
 {
 	if (c->d->dram)
 		return PC_OK;
-	return pc__tx_snap(p, n);
+	return pc__m_full(c, pc__tx_snap(p, n));
 }
 
 /* Allocate a node or string inside the (own or joined) transaction. */
@@ -247,7 +255,7 @@ static inline pc_err pc__m_alloc(const pc__mctx *c, size_t n, uint64_t tn,
 		*off = (uint64_t)(uintptr_t)p;
 		return PC_OK;
 	}
-	return pc__tx_alloc(n, tn, 0, off);
+	return pc__m_full(c, pc__tx_alloc(n, tn, 0, off));
 }
 
 static inline pc_err pc__m_free(const pc__mctx *c, uint64_t off)

@@ -311,7 +311,10 @@ static inline int pc__msit_seek(pc__msit *it, const pc__mapd *d, const void *lo,
 				int lob)
 {
 	for (;;) {
+		/* h preset: gcc -O2 cannot always see that every PC_OK
+		 * return of pc__msr_descend() set it (-Wmaybe-uninitialized) */
 		pc__mspath sp;
+		sp.p.h = 0;
 		pc_err e = pc__msr_descend(&it->c, d, lo,
 					   lob == PC_UNBOUNDED ? 0 : -1, &sp,
 					   it->fn);

@@ -146,6 +146,57 @@ static inline int PC__M(_bad)(const PC_NAME *m)
 #endif
 	return !m || !m->h || (!PC__M_DRAM && !m->pool);
 }
+
+/*
+ * The argument check of every public call, before anything is read: the
+ * handle, then a key and a value given as byte strings (NULL: none to
+ * check; a fixed-size key or value needs none). PC_E_INVAL or
+ * PC_E_TOOBIG, recorded in pc_errmsg().
+ */
+static inline pc_err PC__M(_args)(const PC_NAME *m, const PC__M(key) * key,
+				  const PC__M(val) * val, const char *fn)
+{
+	if (PC__M(_bad)(m))
+		return pc__fail(PC_E_INVAL, "%s: NULL or unbound map", fn);
+#ifdef PC_K_BYTES
+	if (key)
+		PC_TRY(pc__m_slice_arg(key, "key", fn));
+#else
+	(void)key;
+#endif
+#ifdef PC_V_BYTES
+	if (val)
+		PC_TRY(pc__m_slice_arg(val, "value", fn));
+#else
+	(void)val;
+#endif
+	return PC_OK;
+}
+
+/* What get() hands out for an absent key. */
+static inline PC__M(vref) PC__M(_vnone)(void)
+{
+	PC__M(vref) r;
+	memset(&r, 0, sizeof(r));
+	return r;
+}
+
+/* range()'s bounds: each key is checked unless its end is unbounded. */
+static inline pc_err PC__M(_range_args)(const PC_NAME *m, PC__M(iter) * it,
+					const PC__M(key) * lo, pc_bound lob,
+					const PC__M(key) * hi, pc_bound hib,
+					const char *fn)
+{
+	if (it)
+		memset(it, 0, sizeof(*it));
+	if (!it)
+		return pc__fail(PC_E_INVAL, "%s: NULL iterator", fn);
+	if ((unsigned)lob > PC_EXCLUDED || (unsigned)hib > PC_EXCLUDED)
+		return pc__fail(PC_E_INVAL, "%s: bad bound kind %d/%d", fn,
+				(int)lob, (int)hib);
+	PC_TRY(PC__M(_args)(m, lob == PC_UNBOUNDED ? NULL : lo, NULL, fn));
+	return PC__M(_args)(m, hib == PC_UNBOUNDED ? NULL : hi, NULL, fn);
+}
 /** @endcond */
 
 /** @cond PCOLL_INTERNAL */
@@ -356,9 +407,7 @@ PC__M_EINLINE static inline int PC__M(_e_is_empty)(const pc__mctx *c)
 static inline pc_err PC__M(_clear_ex)(const pc__mctx *c, void *arg)
 {
 	(void)arg;
-	pc__txj j;
-	PC_TRY(pc__m_tx_enter(c, &j));
-	return pc__m_tx_leave(c, &j, pc__m_clear_tx(c));
+	return pc__m_clear(c);
 }
 
 static inline pc_err PC__M(_check_ex)(const pc__mctx *c, void *arg)

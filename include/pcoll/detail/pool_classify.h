@@ -30,6 +30,26 @@
 #include "../err.h"
 
 /** @cond PCOLL_INTERNAL */
+/* The NUL-ended string at s (at most n bytes) for a message: bytes that
+ * are not printable ASCII as \xNN, at most 24 bytes, "..." when longer. */
+static inline void pc__pool_printable(const char *s, size_t n, char *out,
+				      size_t cap)
+{
+	size_t k = 0, i = 0;
+	for (; i < n && s[i] && i < 24 && k + 5 < cap; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+			out[k++] = (char)c;
+		else
+			k += (size_t)snprintf(out + k, cap - k, "\\x%02x", c);
+	}
+	if (i < n && s[i] && k + 4 <= cap) {
+		memcpy(out + k, "...", 3);
+		k += 3;
+	}
+	out[k < cap ? k : cap - 1] = '\0';
+}
+
 static inline pc_err pc__pool_classify_file(const char *path, int creating)
 {
 	struct stat st;
@@ -72,9 +92,13 @@ static inline pc_err pc__pool_classify_file(const char *path, int creating)
 		    memcmp(sig, "PMEMBLK", 8) == 0)
 			return pc__fail(
 				PC_E_NOTPOOL,
-				"%s: a %s pool, not a libpmemobj pool (pcoll "
-				"reads it only through its compat headers)",
+				"%s: a %s pool, not a libpmemobj pool: pcoll "
+				"cannot read it (its compat headers give "
+				"%s's API on pcoll pools; they do not read "
+				"%s files)",
 				path,
+				sig[4] == 'L' ? "libpmemlog" : "libpmemblk",
+				sig[4] == 'L' ? "libpmemlog" : "libpmemblk",
 				sig[4] == 'L' ? "libpmemlog" : "libpmemblk");
 		return pc__fail(
 			PC_E_NOTPOOL,
@@ -87,11 +111,15 @@ static inline pc_err pc__pool_classify_file(const char *path, int creating)
 			"%s: %lld bytes, shorter than the smallest pool "
 			"(%zu bytes)",
 			path, (long long)st.st_size, PC_POOL_MIN_SIZE);
-	if (strncmp(layout, PC_LAYOUT, sizeof(layout)) != 0)
+	if (strncmp(layout, PC_LAYOUT, sizeof(layout)) != 0) {
+		char shown[4 * 24 + 4];
+		pc__pool_printable(layout, sizeof(layout) - 1, shown,
+				   sizeof(shown));
 		return pc__fail(
 			PC_E_LAYOUT,
-			"%s: wrong layout: expected \"%s\", found \"%.64s\"",
-			path, PC_LAYOUT, layout);
+			"%s: wrong layout: expected \"%s\", found \"%s\"", path,
+			PC_LAYOUT, shown);
+	}
 	return PC_OK;
 }
 

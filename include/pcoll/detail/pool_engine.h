@@ -15,11 +15,11 @@
 #include "pool_classify.h"
 /* 3. flush instructions or msync */
 #include "pool_pmem.h"
-/* 4. root object and directory of named roots */
-#include "pool_rootdir.h"
-/* 5. growable pools (poolsets) */
+/* 4. growable pools (poolsets) */
 #include "pool_grow.h"
-/* 6b. prefaulting the mapping (used by the open sequence) */
+/* 5. root object and directory of named roots */
+#include "pool_rootdir.h"
+/* 5b. prefaulting the mapping (used by the open sequence) */
 #include "pool_prefault.h"
 /* 6. the open and create sequence */
 #include "pool_open.h"

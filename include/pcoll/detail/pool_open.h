@@ -10,12 +10,15 @@
  *   3. what is mapped: base, size (the file's size; 0 for a poolset),
  *      flush or msync (detail/pool_pmem.h), the flush instruction chosen
  *      once (persist.h);
- *   4. pcoll's root object and directory initialized or checked
- *      (detail/pool_rootdir.h); a new growable pool records its growth
- *      step and every growable pool gets its growth control;
+ *   4. pcoll's root object and directory initialized (with the growth
+ *      step of a growable pool) or checked (detail/pool_rootdir.h);
+ *      every growable pool gets its growth control, a new one its
+ *      initial size;
  *   5. with pc_pool_opts.prefault, the mapping is prefaulted
  *      (detail/pool_prefault.h).
- * On any failure after step 2 the pool is closed and the handle freed.
+ * On any failure after step 2 the pool is closed and the handle freed,
+ * and a pool this call created is removed (with a growable pool's parts
+ * directory): a failed create leaves no file behind.
  *
  * Part of detail/pool_engine.h, included by <pcoll/pool.h> after its
  * public types. Relies on the parts before it in detail/pool_engine.h,
@@ -81,10 +84,11 @@ static inline pc_err pc__pool_open_file(const char *path, int creating,
 	}
 	if (!pool->pop) {
 		int err = errno;
-		const char *msg = pmemobj_errormsg();
+		char msg[PC_ERRMSG_MAX];
+		(void)snprintf(msg, sizeof(msg), "%s", pc__pmdk_errormsg());
 		free(pool);
 		if (growable)
-			(void)remove(path);
+			pc__pool_remove_poolset(path);
 		return pc__pool_open_failed(path, creating, err, msg);
 	}
 	pool->base = (char *)pool->pop;
@@ -100,16 +104,21 @@ static inline pc_err pc__pool_open_file(const char *path, int creating,
 	}
 	pool->is_pmem = pc__detect_pmem(path, pool->base, 4096);
 	(void)pc_flush_kind_get();
-	pc_err e = pc__pool_attach(pool, creating);
-	if (e == PC_OK && growable)
-		e = pc__pool_grow_setup(pool, opts);
+	pc_err e =
+		pc__pool_attach(pool, creating, growable ? opts->grow_step : 0);
 	if (e == PC_OK && pool->root->grow_step)
-		e = pc__pool_grow_enable(pool, path);
+		e = pc__pool_grow_enable(pool, pool->root->grow_step);
+	if (e == PC_OK && growable)
+		e = pc__pool_grow_extend(pool, opts);
 	if (e == PC_OK && opts && opts->prefault)
 		e = pc__pool_prefault(pool);
 	if (e != PC_OK) {
 		pmemobj_close(pool->pop);
 		free(pool);
+		if (creating && growable)
+			pc__pool_remove_poolset(path);
+		else if (creating)
+			(void)remove(path);
 		return e;
 	}
 	*out = pool;

@@ -14,9 +14,13 @@
  *
  * Protocols:
  *   first open of a new pool (pc__pool_attach)
- *       fence 1: version and flags (the whole root, magic still 0);
- *       fence 2: the magic. (A crash between the two leaves version 1
- *       with magic 0; the next open reports that root as damaged.)
+ *       libpmemobj allocates the root zeroed; fence 1: version, flags
+ *       and the growth step (the whole root, magic still 0); fence 2:
+ *       the magic. A root whose magic is 0 and whose other fields are 0
+ *       or what fence 1 writes is an unfinished first open (a crash
+ *       before fence 2): the next open finishes it, keeping a growth
+ *       step fence 1 wrote, or reading it from the poolset file
+ *       (detail/pool_grow.h) when the crash came before fence 1.
  *   bind (pc__dir_bind_new, through pc_root_obtain)
  *       one libpmemobj transaction (joined when one is open): allocate the
  *       object, run the caller's init, then add the entry: in place with
@@ -73,14 +77,34 @@ struct pc__dir {
 	struct pc__dirent ent[];
 };
 
-/* Validates the pool's root and directory after libpmemobj opened it. */
-static inline pc_err pc__pool_attach(pc_pool *pool, int created)
+/* 1 when root is zero apart from what the first open writes before its
+ * magic: an initialisation that a crash cut short (see the top). */
+static inline int pc__root_unfinished(const pc_pool *pool,
+				      const struct pc__root *root)
+{
+	if (root->magic != 0 || root->dir_off != 0 || root->flags != 0 ||
+	    (root->version != 0 && root->version != PC_POOL_LAYOUT_VERSION) ||
+	    pmemobj_root_size(pool->pop) != sizeof(*root))
+		return 0;
+	for (unsigned i = 0; i < sizeof(root->reserved) / 8; i++)
+		if (root->reserved[i])
+			return 0;
+	return 1;
+}
+
+/* Validates the pool's root and directory after libpmemobj opened it;
+ * the first open (created, or an unfinished one) writes the root with
+ * growth step grow_step (0: fixed, or read from the poolset file). */
+static inline pc_err pc__pool_attach(pc_pool *pool, int created,
+				     uint64_t grow_step)
 {
 	PMEMoid r = pmemobj_root(pool->pop, sizeof(struct pc__root));
 	if (OID_IS_NULL(r))
 		return pc__fail(PC_E_FULL,
-				"%s: cannot allocate the root object: %s",
-				pool->path, pmemobj_errormsg());
+				"%s: no room for pcoll's root object (%zu "
+				"bytes): %s",
+				pool->path, sizeof(struct pc__root),
+				pc__pmdk_errormsg());
 	/* libpmemobj keeps the root's offset outside its checksum: check it
 	 * before reading through it. */
 	if (!pc__pool_range_ok(pool, r.off, sizeof(struct pc__root)) ||
@@ -93,22 +117,23 @@ static inline pc_err pc__pool_attach(pc_pool *pool, int created)
 	pool->uuid_lo = r.pool_uuid_lo;
 	pool->root = (struct pc__root *)pmemobj_direct(r);
 	struct pc__root *root = pool->root;
-	if (created || (root->magic == 0 && root->version == 0 &&
-			pmemobj_root_size(pool->pop) == sizeof(*root) &&
-			root->dir_off == 0)) {
-		if (root->magic == 0) {
-			root->version = PC_POOL_LAYOUT_VERSION;
-			root->flags = 0;
-			pc_pool_persist(pool, root, sizeof(*root));
-			root->magic = PC__ROOT_MAGIC;
-			pc_pool_persist(pool, &root->magic,
-					sizeof(root->magic));
-		}
+	if (pc__root_unfinished(pool, root)) {
+		if (root->grow_step == 0 && grow_step == 0 && !created)
+			grow_step = pc__pool_poolset_step(pool->path);
+		root->version = PC_POOL_LAYOUT_VERSION;
+		root->flags = 0;
+		if (root->grow_step == 0)
+			root->grow_step = grow_step;
+		pc_pool_persist(pool, root, sizeof(*root));
+		root->magic = PC__ROOT_MAGIC;
+		pc_pool_persist(pool, &root->magic, sizeof(root->magic));
 	}
 	if (root->magic != PC__ROOT_MAGIC)
 		return pc__fail(PC_E_CORRUPT,
-				"%s: the pcoll root object is damaged",
-				pool->path);
+				"%s: the pcoll root object is damaged (magic "
+				"%#llx, expected %#llx)",
+				pool->path, (unsigned long long)root->magic,
+				(unsigned long long)PC__ROOT_MAGIC);
 	if (root->version != PC_POOL_LAYOUT_VERSION)
 		return pc__fail(
 			PC_E_VERSION,
@@ -124,6 +149,7 @@ static inline pc_err pc__pool_attach(pc_pool *pool, int created)
 		const struct pc__dir *d = (const struct pc__dir *)pc_pool_ptr(
 			pool, root->dir_off);
 		if (d->magic != PC__DIR_MAGIC || d->count > d->cap ||
+		    d->cap > (UINT64_MAX - sizeof(*d)) / sizeof(d->ent[0]) ||
 		    !pc__pool_range_ok(pool, root->dir_off,
 				       sizeof(*d) + d->cap * sizeof(d->ent[0])))
 			return pc__fail(PC_E_CORRUPT,

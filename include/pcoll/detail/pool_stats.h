@@ -58,6 +58,64 @@ static inline pc_err pc__pool_stats(pc_pool *pool, pc_pool_stats *out)
 	return PC_OK;
 }
 
+/* Largest allocation libpmemobj can make now, probed with reservations
+ * (volatile until published: nothing persists). Not for growable pools:
+ * a reservation there may add a part. */
+static inline uint64_t pc__pool_largest_free(const pc_pool *pool)
+{
+	uint64_t lo = 0, hi = PMEMOBJ_MAX_ALLOC_SIZE;
+	if (pool->size && pool->size < hi)
+		hi = pool->size;
+	while (hi - lo > 64) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		struct pobj_action act;
+		PMEMoid o = pmemobj_reserve(pool->pop, &act, mid, 0);
+		if (OID_IS_NULL(o)) {
+			hi = mid;
+		} else {
+			pmemobj_cancel(pool->pop, &act, 1);
+			lo = mid;
+		}
+	}
+	return lo;
+}
+
+/*
+ * After a call failed with PC_E_FULL: the message names who failed (the
+ * container or function) and the pool, and what is left (for a fixed
+ * pool, the largest free block). A message that names the pool already
+ * is left as it is.
+ */
+static inline void pc__pool_full_note(const pc_pool *pool, pc_err e,
+				      const char *who)
+{
+	if (!pool || strstr(pc__errmsg_buf, pool->path))
+		return;
+	char pre[PC_ERRMSG_MAX], post[96];
+	if (snprintf(pre, sizeof(pre), "%s: %s", who, pool->path) < 0)
+		pre[0] = '\0';
+	if (pool->root && pool->root->grow_step)
+		(void)snprintf(post, sizeof(post),
+			       " (a growable pool that could not grow)");
+	else
+		(void)snprintf(post, sizeof(post),
+			       " (largest free block after the rollback: "
+			       "%llu bytes)",
+			       (unsigned long long)pc__pool_largest_free(pool));
+	pc__errmsg_wrap(e, pre, post);
+}
+
+/* e, with the context of pc__pool_full_note() added when it is
+ * PC_E_FULL. Always inlined, so that the compiler sees e come back: a
+ * caller's "failed, so the output was not written" stays visible. */
+__attribute__((always_inline)) static inline pc_err
+pc__pool_full_ctx(const pc_pool *pool, pc_err e, const char *who)
+{
+	if (PC__UNLIKELY(e == PC_E_FULL))
+		pc__pool_full_note(pool, e, who);
+	return e;
+}
+
 /* The file's kind and libpmemobj's own check, without opening the pool. */
 static inline pc_err pc__pool_check_file(const char *path)
 {
@@ -65,13 +123,16 @@ static inline pc_err pc__pool_check_file(const char *path)
 	int r = pmemobj_check(path, PC_LAYOUT);
 	if (r == 0)
 		return pc__fail(PC_E_CORRUPT, "%s: libpmemobj check failed: %s",
-				path, pmemobj_errormsg());
+				path, pc__pmdk_errormsg());
 	if (r < 0) {
 		int err = errno;
 		if (err == EAGAIN || err == EWOULDBLOCK)
-			return pc__fail(PC_E_BUSY, "%s: pool is open", path);
+			return pc__fail(PC_E_BUSY,
+					"%s: the pool is open (here or in "
+					"another process)",
+					path);
 		return pc__fail(PC_E_CORRUPT, "%s: cannot check: %s", path,
-				pmemobj_errormsg());
+				pc__pmdk_errormsg());
 	}
 	return PC_OK;
 }

@@ -67,16 +67,39 @@ static inline pc_err pc__tx_abort_with(pc_err e)
 	return e;
 }
 
+/*
+ * libpmemobj's message for the last failure, or a correct one where its
+ * text is wrong for pcoll's pools: a full fixed-size pool makes it try to
+ * grow the heap and report that "extending the pool by appending parts
+ * with headers is not supported".
+ */
+static inline const char *pc__pmdk_errormsg(void)
+{
+	const char *m = pmemobj_errormsg();
+	if (!m || !*m)
+		return "libpmemobj gave no reason";
+	if (strstr(m, "appending parts"))
+		return "the pool is full";
+	return m;
+}
+
 /* Snapshot [addr, addr+len) in the running transaction. On failure the
  * transaction is aborted (sticky) and the error returned. */
 static inline pc_err pc__tx_snap(const void *addr, size_t len)
 {
 	if (pmemobj_tx_xadd_range_direct(addr, len, POBJ_XADD_NO_ABORT) != 0) {
 		int err = errno;
-		pc_err e = err == ENOMEM ? PC_E_FULL : PC_E_INVAL;
-		(void)pc__fail(e, "snapshot of %zu bytes failed: %s", len,
-			       pmemobj_errormsg());
-		return pc__tx_abort_with(e);
+		if (err == ENOMEM)
+			(void)pc__fail(PC_E_FULL,
+				       "no room for the undo log of the "
+				       "transaction (a snapshot of %zu bytes)",
+				       len);
+		else
+			(void)pc__fail(PC_E_INVAL,
+				       "cannot snapshot %zu bytes: %s", len,
+				       pc__pmdk_errormsg());
+		return pc__tx_abort_with(err == ENOMEM ? PC_E_FULL
+						       : PC_E_INVAL);
 	}
 	return PC_OK;
 }
@@ -86,32 +109,53 @@ static inline pc_err pc__tx_snap(const void *addr, size_t len)
 static inline pc_err pc__tx_alloc(size_t len, uint64_t type_num, int zero,
 				  uint64_t *off)
 {
+	if (len == 0 || len > PMEMOBJ_MAX_ALLOC_SIZE) {
+		(void)pc__fail(PC_E_TOOBIG,
+			       "an allocation of %zu bytes: libpmemobj "
+			       "allocates 1 to %llu bytes",
+			       len, (unsigned long long)PMEMOBJ_MAX_ALLOC_SIZE);
+		return pc__tx_abort_with(PC_E_TOOBIG);
+	}
 	uint64_t flags = POBJ_XALLOC_NO_ABORT | (zero ? POBJ_XALLOC_ZERO : 0);
 	PMEMoid oid = pmemobj_tx_xalloc(len, type_num, flags);
 	if (OID_IS_NULL(oid)) {
 		int err = errno;
-		pc_err e = (err == ENOMEM) ? PC_E_FULL : PC_E_TOOBIG;
-		if (err == EINVAL)
-			e = PC_E_TOOBIG;
-		(void)pc__fail(e, "allocation of %zu bytes failed: %s", len,
-			       pmemobj_errormsg());
+		pc_err e = err == ENOMEM ? PC_E_FULL : PC_E_TOOBIG;
+		if (e == PC_E_FULL)
+			(void)pc__fail(e, "no room for %zu bytes", len);
+		else
+			(void)pc__fail(e, "cannot allocate %zu bytes: %s", len,
+				       pc__pmdk_errormsg());
 		return pc__tx_abort_with(e);
 	}
 	*off = oid.off;
 	return PC_OK;
 }
 
-/* Free the object at offset off in the running transaction (off 0: no-op). */
+/* Free the object at offset off in the running transaction (off 0: no-op).
+ * A free needs room in the transaction's redo log: a transaction that
+ * frees more objects than the log of its lane holds needs an extension,
+ * which a full pool cannot give (PC_E_FULL). */
 static inline pc_err pc__tx_free(uint64_t pool_uuid_lo, uint64_t off)
 {
 	if (off == 0)
 		return PC_OK;
 	PMEMoid oid = {pool_uuid_lo, off};
 	if (pmemobj_tx_xfree(oid, POBJ_XFREE_NO_ABORT) != 0) {
-		(void)pc__fail(PC_E_CORRUPT,
-			       "free of object at offset %llu failed: %s",
-			       (unsigned long long)off, pmemobj_errormsg());
-		return pc__tx_abort_with(PC_E_CORRUPT);
+		int err = errno;
+		pc_err e = err == ENOMEM ? PC_E_FULL : PC_E_CORRUPT;
+		if (e == PC_E_FULL)
+			(void)pc__fail(e,
+				       "no room for the transaction's log to "
+				       "free the object at offset %llu",
+				       (unsigned long long)off);
+		else
+			(void)pc__fail(e,
+				       "cannot free the object at offset %llu: "
+				       "%s",
+				       (unsigned long long)off,
+				       pc__pmdk_errormsg());
+		return pc__tx_abort_with(e);
 	}
 	return PC_OK;
 }

@@ -10,15 +10,17 @@
     log.close()
 
 Differences from pynvm with libpmemlog: the pool file is a pcoll pool
-(the same as pcoll's C compat header makes); pools are at least 16 MiB
-(smaller requests from 2 MiB are rounded up: a smaller libpmemobj pool
-has no room for the log's first chunk);
+(the same as pcoll's C compat header makes); pools are at least
+``pcoll.POOL_MIN_SIZE`` (8 MiB, libpmemobj's minimum: smaller requests
+from libpmemlog's 2 MiB are rounded up; the log's first chunk takes the
+pool's free space);
 nbyte() is the log's capacity plus the pool's free space; walk() passes
 every chunk whole as bytes (pynvm cut it at the first NUL byte) and lets
 an exception of the callback propagate; errors are :class:`NvmError`
 (a RuntimeError, as in pynvm, and an OSError with libpmemlog's errno).
 """
 import errno as _errno
+import os as _os
 
 import pcoll as _pcoll
 from pcoll.nvm import NvmError, _check_version, _invalid, _raise
@@ -30,12 +32,12 @@ __all__ = ["LogPool", "create", "open", "check", "check_version", "NvmError",
 MIN_POOL = 2 * 1024 * 1024
 #: The PLOG root of a log pool (as in pcoll/compat/pmemlog.h).
 ROOT = "pmemlog"
-#: First chunk of a new log (as in pcoll/compat/pmemlog.h); it grows.
+#: Smallest first chunk a new log is given when the pool has room (as in
+#: pcoll/compat/pmemlog.h); a new log takes the pool's free space, and
+#: grows as needed.
 FIRST_CHUNK = 1024 * 1024
-#: Smallest pool this module makes: an 8 MiB libpmemobj pool (pcoll's
-#: minimum) has almost no heap left after its lanes; it cannot hold the
-#: first chunk (not even a 64 KiB allocation).
-SMALLEST = 16 * 1024 * 1024
+#: The smallest first chunk tried (pcoll's PLOG_MIN_CAPACITY).
+_SMALLEST_CHUNK = 4096
 
 _open = open
 
@@ -144,12 +146,29 @@ def create(filename, pool_size=MIN_POOL, mode=0o666):
         raise _invalid("create: pool size %d is below %d" %
                        (pool_size, MIN_POOL))
     try:
-        pool = _pcoll.Pool.create(filename, max(pool_size, SMALLEST),
+        pool = _pcoll.Pool.create(filename,
+                                  max(pool_size, _pcoll.POOL_MIN_SIZE),
                                   mode=mode)
     except _pcoll.Error as e:
         _raise(e, _errno.ENOSPC)
+    # The log fills its pool, as libpmemlog's does: its first chunk is
+    # the pool's free space less room for its header (a quarter of that,
+    # and so on, when it does not fit).
     try:
-        return LogPool(pool, pool.log(ROOT, capacity=FIRST_CHUNK))
-    except _pcoll.Error as e:
+        chunk = max(FIRST_CHUNK, pool.stats()["free"] - FIRST_CHUNK // 2)
+    except _pcoll.Error:
+        chunk = FIRST_CHUNK
+    while True:
+        try:
+            return LogPool(pool, pool.log(ROOT, capacity=chunk))
+        except _pcoll.FullError as e:
+            if chunk // 4 >= _SMALLEST_CHUNK:
+                chunk //= 4
+                continue
+            err = e
+        except _pcoll.Error as e:
+            err = e
+        # The pool was made by this call: a failed create leaves no file.
         pool.close()
-        _raise(e, _errno.ENOSPC)
+        _os.remove(filename)
+        _raise(err, _errno.ENOSPC)
