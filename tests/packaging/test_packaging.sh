@@ -97,13 +97,13 @@ if (cd "$src" && meson setup "$work/db" --prefix="$dinst" -Dtests=false -Dbench=
       -Dexamples=false -Ddocs=true -Dinstall_docs=true -Dpython=disabled &&
     meson install -C "$work/db") >"$work/log" 2>&1; then
   missing=
-  for h in pcoll vec map log blkarr pool tx ptr err persist bytes; do
+  for h in pcoll vec map map_iter log blkarr pool tx ptr err persist bytes; do
     [ -s "$dinst/share/man/man3/pcoll_$h.h.3" ] || missing+=" pcoll_$h.h.3"
   done
   [ -f "$dinst/share/doc/pcoll/html/index.html" ] || missing+=" share/doc/pcoll/html/index.html"
   # The map's page lists its generated functions under the instance name.
-  man -l "$dinst/share/man/man3/pcoll_map.h.3" 2>/dev/null | grep -q 'NAME_count_between' ||
-    missing+=" NAME_count_between in pcoll_map.h(3)"
+  man -l "$dinst/share/man/man3/pcoll_map_iter.h.3" 2>/dev/null | grep -q 'NAME_count_between' ||
+    missing+=" NAME_count_between in pcoll_map_iter.h(3)"
   if [ -z "$missing" ]; then
     ok "install_docs: man3 pages and share/doc/pcoll/html"
   else
