@@ -1240,6 +1240,27 @@ static void c_log_handles(mu_env *x)
 	MU_CHECK(!plog_iter_next(&it, NULL, &len), "NULL data pointer");
 	plog_iter_end(&it);
 	plog_iter_end(&it); /* twice */
+	/* Read positions: NULLs, an ended iteration, positions not made by
+	 * plog_iter_tell() (zeroed, bytes flipped), then a real one. */
+	plog_pos pos, bad;
+	memset(&bad, 0, sizeof(bad));
+	MU_CODE(plog_iter_tell(NULL, &pos), PC_E_INVAL);
+	MU_CODE(plog_iter_seek(NULL, &pos), PC_E_INVAL);
+	MU_CODE(plog_iter_tell(&it, &pos), PC_E_INVAL); /* ended */
+	MU_CODE(plog_iter_seek(&it, &pos), PC_E_INVAL);
+	MU_CODE(plog_iter_begin(&x->l, &it), PC_OK);
+	MU_CODE(plog_iter_tell(&it, NULL), PC_E_INVAL);
+	MU_CODE(plog_iter_seek(&it, NULL), PC_E_INVAL);
+	MU_CODE(plog_iter_seek(&it, &bad), PC_E_INVAL);
+	MU_CHECK(plog_iter_next(&it, &d, &len), "first record");
+	MU_CODE(plog_iter_tell(&it, &pos), PC_OK);
+	memcpy(&bad, &pos, sizeof(bad));
+	((unsigned char *)&bad)[0] ^= 0x5a;
+	pc_err e = plog_iter_seek(&it, &bad);
+	MU_CHECK(e == PC_E_INVAL || e == PC_E_RANGE || e == PC_E_CORRUPT,
+		 "forged position: %d", (int)e);
+	MU_CODE(plog_iter_seek(&it, &pos), PC_OK);
+	plog_iter_end(&it);
 }
 
 static void c_log_sizes(mu_env *x)
