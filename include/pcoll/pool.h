@@ -404,6 +404,13 @@ pc_pool_create_growable(const char *path, size_t size, size_t grow_step,
 /**
  * @brief Create a new pool; fails with ::PC_E_EXISTS if @p path exists.
  * Errors and transaction rule as pc_pool_open_mode().
+ *
+ * Crash-safe: the pool is made as `<path>.pcoll-new.<pid>` and linked to
+ * @p path once complete, so a crash or SIGKILL during creation leaves
+ * either nothing or a whole pool at @p path, never a half-made file; the
+ * next create at @p path removes a dead process's temporary file.
+ * (Growable pools are made in place; a path that exists, such as a
+ * device DAX, too.)
  */
 PC_MUST_USE static inline pc_err pc_pool_create(const char *path, size_t size,
 						pc_pool **out)

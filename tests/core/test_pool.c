@@ -2,9 +2,11 @@
 /* Pool create/open/close and every open error, with real bad files. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <signal.h>
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -83,6 +85,55 @@ Test(pool, open_or_create_both_ways)
 	cr_assert_eq(PC_ROOT(p, "x", int, PC_OPEN, &v), PC_OK);
 	cr_assert_eq(pc_pool_close(p), PC_OK);
 	unlink(path);
+}
+
+/* Creation killed at many points (SIGKILL after 0-220 ms of a 256 MiB
+ * create): the path is then absent or a whole pool, never a header-less
+ * file that would block every later open or create; the next create
+ * removes the killed process's temporary file. */
+Test(pool, create_killed_leaves_no_half_made_file)
+{
+	const char *path = tu_path("pool-killed-create");
+	char tmpl[PC_PATH_MAX + 64];
+	int whole = 0, absent = 0;
+	for (int i = 0; i < 24; i++) {
+		pid_t pid = fork();
+		cr_assert_geq(pid, 0);
+		if (pid == 0) {
+			pc_pool *q = NULL;
+			_exit(pc_pool_create(path, 256u << 20, &q) == PC_OK
+				      ? 0
+				      : 1);
+		}
+		/* 0-38 ms, then 0-220 ms (some creates complete) */
+		long ns = i < 12 ? i * 3500000L : (i - 12) * 20000000L;
+		struct timespec ts = {0, ns};
+		nanosleep(&ts, NULL);
+		kill(pid, SIGKILL);
+		int st;
+		cr_assert_eq(waitpid(pid, &st, 0), pid);
+		(void)snprintf(tmpl, sizeof(tmpl), "%s.pcoll-new.%ld", path,
+			       (long)pid);
+		struct stat sb;
+		if (stat(path, &sb) != 0) {
+			absent++;
+		} else {
+			cr_assert_eq(pc_pool_check(path), PC_OK,
+				     "round %d: a file at the path that is not "
+				     "a whole pool: %s",
+				     i, pc_errmsg());
+			whole++;
+		}
+		pc_pool *p = NULL;
+		cr_assert_eq(pc_pool_open_or_create(path, TU_POOL_SIZE, &p),
+			     PC_OK, "round %d: %s", i, pc_errmsg());
+		cr_assert_eq(pc_pool_close(p), PC_OK);
+		cr_assert_neq(stat(tmpl, &sb), 0, "round %d: %s left behind", i,
+			      tmpl);
+		unlink(path);
+	}
+	cr_log_info("killed creates: %d left a whole pool, %d nothing", whole,
+		    absent);
 }
 
 Test(pool, missing_file_is_notfound)

@@ -92,6 +92,7 @@ plog__nt_lines_avx(unsigned char *dst, const unsigned char *src, size_t n)
 }
 
 enum { PLOG__VEC_UNKNOWN = 0, PLOG__VEC_SSE2 = 1, PLOG__VEC_AVX = 2 };
+extern int plog__vec_sel;
 PC__WEAK int plog__vec_sel; /* PLOG__VEC_*, detected on first use */
 
 /* PLOG__VEC_AVX when the CPU has AVX and the OS saves its registers

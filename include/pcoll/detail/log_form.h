@@ -78,6 +78,10 @@ enum plog__form {
 
 enum { PLOG__CRC_UNKNOWN = 0, PLOG__CRC_HW = 1, PLOG__CRC_SW = 2 };
 
+/* Weak: one copy across translation units; declared first (users'
+ * -Wmissing-variable-declarations). */
+extern int plog__form_force;
+extern int plog__crc_sel;
 PC__WEAK int plog__form_force; /* test hook, see the top */
 PC__WEAK int plog__crc_sel;    /* PLOG__CRC_*, detected on first use */
 

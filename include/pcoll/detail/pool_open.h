@@ -27,6 +27,7 @@
 #ifndef PCOLL_DETAIL_POOL_OPEN_H
 #define PCOLL_DETAIL_POOL_OPEN_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <libpmemobj.h>
 
@@ -60,6 +62,80 @@ static inline PMEMobjpool *pc__pmemobj_create(const char *path,
 	return pmemobj_create(path, layout, size, mode);
 }
 
+/*
+ * A new fixed pool is made under a temporary name in its directory,
+ * "<name>.pcoll-new.<pid>", and given its name with link() (which never
+ * replaces a file) once pmemobj_create() has written its headers: a crash
+ * or SIGKILL during pmemobj_create() leaves no header-less file at the
+ * path (which every later open or create would refuse), only the
+ * temporary file, which the next create at that path removes once its
+ * process is gone (/proc/<pid> absent). Paths that exist already (device
+ * DAX) are created in place. 0 with *pop set, or errno.
+ */
+static inline void pc__pool_reap_new(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PC_PATH_MAX], prefix[PC_PATH_MAX];
+	if (!slash)
+		(void)snprintf(dir, sizeof(dir), ".");
+	else
+		(void)snprintf(dir, sizeof(dir), "%.*s",
+			       (int)(slash == path ? 1 : slash - path), path);
+	int plen = snprintf(prefix, sizeof(prefix), "%s.pcoll-new.",
+			    slash ? slash + 1 : path);
+	if (plen <= 0 || plen >= (int)sizeof(prefix))
+		return;
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, (size_t)plen) != 0)
+			continue;
+		char *end;
+		long pid = strtol(de->d_name + plen, &end, 10);
+		char proc[64], victim[2 * PC_PATH_MAX + 2];
+		struct stat st;
+		(void)snprintf(proc, sizeof(proc), "/proc/%ld", pid);
+		if (pid <= 0 || *end || stat(proc, &st) == 0 ||
+		    stat("/proc/self", &st) != 0)
+			continue; /* alive, or no /proc to tell */
+		(void)snprintf(victim, sizeof(victim), "%s/%s", dir,
+			       de->d_name);
+		(void)unlink(victim);
+	}
+	(void)closedir(d);
+}
+
+static inline int pc__pool_create_new(const char *path, size_t size,
+				      mode_t mode, PMEMobjpool **pop)
+{
+	struct stat st;
+	char tmp[PC_PATH_MAX + 32];
+	if (stat(path, &st) == 0 || errno != ENOENT) {
+		*pop = pc__pmemobj_create(path, PC_LAYOUT, size, mode);
+		return *pop ? 0 : errno;
+	}
+	pc__pool_reap_new(path);
+	(void)snprintf(tmp, sizeof(tmp), "%s.pcoll-new.%ld", path,
+		       (long)getpid());
+	*pop = pc__pmemobj_create(tmp, PC_LAYOUT, size, mode);
+	if (!*pop)
+		return errno;
+	int ok = link(tmp, path) == 0;
+	if (!ok && errno != EEXIST && stat(path, &st) != 0)
+		ok = rename(tmp, path) == 0; /* no hard links there */
+	if (!ok) {
+		int err = errno;
+		pmemobj_close(*pop);
+		*pop = NULL;
+		(void)unlink(tmp);
+		return err;
+	}
+	(void)unlink(tmp);
+	return 0;
+}
+
 /* Opens (creating: creates) the pool at path; *out receives the handle. */
 static inline pc_err pc__pool_open_file(const char *path, int creating,
 					int growable, const pc_pool_opts *opts,
@@ -75,15 +151,19 @@ static inline pc_err pc__pool_open_file(const char *path, int creating,
 		return pc__fail(PC_E_NOMEM, "%s: out of memory", path);
 	(void)snprintf(pool->path, sizeof(pool->path), "%s", path);
 
-	if (creating) {
+	int err = 0;
+	if (creating && !growable) {
 		mode_t fmode = opts->file_mode ? (mode_t)opts->file_mode : 0600;
-		pool->pop = pc__pmemobj_create(path, PC_LAYOUT,
-					       growable ? 0 : size, fmode);
+		err = pc__pool_create_new(path, size, fmode, &pool->pop);
+	} else if (creating) {
+		mode_t fmode = opts->file_mode ? (mode_t)opts->file_mode : 0600;
+		pool->pop = pc__pmemobj_create(path, PC_LAYOUT, 0, fmode);
 	} else {
 		pool->pop = pmemobj_open(path, PC_LAYOUT);
 	}
 	if (!pool->pop) {
-		int err = errno;
+		if (!err)
+			err = errno;
 		char msg[PC_ERRMSG_MAX];
 		(void)snprintf(msg, sizeof(msg), "%s", pc__pmdk_errormsg());
 		free(pool);
