@@ -146,7 +146,11 @@ static inline const char *pc_errmsg(void)
  * pc__tx_scopes counts the TX() scopes open on this thread (tx.h keeps
  * it); pc__tx_first holds the first message recorded while one is open.
  */
+extern _Thread_local unsigned pc__tx_scopes;
 PC__WEAK _Thread_local unsigned pc__tx_scopes;
+extern _Thread_local int pc__tx_first_set;
+extern _Thread_local int pc__tx_first_last;
+extern _Thread_local char pc__tx_first[PC_ERRMSG_MAX];
 PC__WEAK _Thread_local int pc__tx_first_set;  /* pc__tx_first holds one */
 PC__WEAK _Thread_local int pc__tx_first_last; /* ...and it is the latest */
 PC__WEAK _Thread_local char pc__tx_first[PC_ERRMSG_MAX];

@@ -55,6 +55,7 @@
 extern _Thread_local pc_err pc__tx_last_err;
 PC__WEAK _Thread_local pc_err pc__tx_last_err;
 /* How the running TX() scope ended early, for its message (pc_tx_abort). */
+extern _Thread_local const char *pc__tx_how;
 PC__WEAK _Thread_local const char *pc__tx_how;
 
 typedef struct pc__txscope {

@@ -113,7 +113,9 @@ static inline int plog__walk_room(unsigned char **buf, size_t *cap, size_t need,
 static inline int plog__walk(const plog *log, size_t chunk, plog_walk_fn fn,
 			     void *arg)
 {
-	PC_TRY(plog__rdlock(log, "plog_walk"));
+	pc_err le = plog__rdlock(log, "plog_walk");
+	if (le != PC_OK)
+		return (int)le;
 	plog__sync_pub(log);
 	const pc_pool *pool = log->pool;
 	const struct plog__rt *rt = log->rt;

@@ -143,7 +143,8 @@ static inline pc_err pc__m_shrink_step_tx(const pc__mctx *c, int *done)
 	}
 	node[h] = off;
 	struct pc__mleaf *L = pc__ml(c, off);
-	unsigned per = (d->kkind == PC__MK_BYTES) + (d->vbytes != 0);
+	unsigned per = (unsigned)(d->kkind == PC__MK_BYTES) +
+		       (unsigned)(d->vbytes != 0);
 	unsigned budget = PC__M_STEP_FREES;
 	if (L->bitmap) {
 		uint64_t bm = L->bitmap;
