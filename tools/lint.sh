@@ -18,6 +18,8 @@ if [ "$mode" = tidy ]; then
       */map.h) printf '#define PC_K uint64_t\n#define PC_V uint64_t\n#include <stdint.h>\n#include <pcoll/pcoll.h>\n' > "$tu" ;;
       # map_iter.h is part of every map instantiation: checked here
       # through a synchronized map (PC_SYNC), map.h's TU has the plain one.
+      */vec_bulk.h) printf '#define PC_T uint64_t\n#include <stdint.h>\n#include <pcoll/pcoll.h>\n' > "$tu"
+                    h=include/pcoll/vec.h ;;
       */map_iter.h) printf '#define PC_SYNC\n#define PC_K uint64_t\n#define PC_V uint64_t\n#include <stdint.h>\n#include <pcoll/pcoll.h>\n' > "$tu"
                     h=include/pcoll/map.h ;;
       *) : > "$tu" ;;

@@ -41,7 +41,7 @@ SAMPLES = {
     None: ["#include <pcoll/log.h>\n#include <pcoll/blkarr.h>\n"],
 }
 # Headers that hold the rest of a container's public layer.
-PARTS = {"map.h": ["map_iter.h"]}
+PARTS = {"map.h": ["map_iter.h"], "vec.h": ["vec_bulk.h"]}
 PUBLIC = {"vec.h": re.compile(r"^NAME_(?!_)\w+(?<!_)$"),
           "map.h": re.compile(r"^NAME_(?!_)\w+(?<!_)$"),
           None: re.compile(r"^(pc|plog|pblkarr)_(?!_)\w+(?<!_)$")}
@@ -143,7 +143,8 @@ def check_api(doxyfile, src, cc, extra=()):
     for key in SAMPLES:
         for name in sorted(defined_functions(src, cc, key)):
             if key is not None:
-                # The map's public layer is map.h and map_iter.h.
+                # The map's public layer is map.h and map_iter.h; the vector's
+                # vec.h and vec_bulk.h.
                 parts = [key] + PARTS.get(key, [])
                 hits = [(h, docs.get(h, {})[name]) for h in parts
                         if name in docs.get(h, {})]
