@@ -20,6 +20,7 @@ ci_build() {
   local name=$1 compiler=$2; shift 2
   local dir=build-ci-$name pools=/dev/shm/pcoll-ci-$$-$name
   echo "=== $name: configure and build"
+  local t0=$SECONDS
   rm -rf "$dir" "$pools"
   if ! CC=$compiler meson setup "$dir" -Dwerror=true -Dtest_dir="$pools" \
        -Dmsync_test_dir="$pools-msync" "$@" >"$dir.setup.log" 2>&1 \
@@ -29,6 +30,7 @@ ci_build() {
     fail=$((fail + 1))
     return 1
   fi
+  echo "=== $name: built in $((SECONDS - t0)) s"
 }
 
 # ci_test NAME [meson test args...]: meson test in build-ci-NAME.
@@ -36,10 +38,12 @@ ci_test() {
   local name=$1; shift
   local dir=build-ci-$name pools=/dev/shm/pcoll-ci-$$-$name
   echo "=== $name: meson test"
+  local t0=$SECONDS
   meson test -C "$dir" --num-processes "$jobs" --print-errorlogs "$@" \
     | grep -vE '^ *[0-9]+/[0-9]+ .* OK ' | tail -40
   ci_count "$dir/meson-logs/testlog.txt"
   rm -rf "$pools" "$pools-msync"
+  echo "=== $name: tests took $((SECONDS - t0)) s"
 }
 
 # build_and_test NAME CC [meson test args...] -- [meson setup args...]

@@ -9,6 +9,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash tools/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+echo "=== packages checked in $SECONDS s"
 
 pass=0
 fail=0
@@ -73,7 +74,9 @@ if [ "${PCOLL_CI_PMDK:-1}" != 0 ]; then
 fi
 
 echo "=== lint: clang-tidy on include/"
+t0=$SECONDS
 if bash tools/lint.sh tidy; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+echo "=== lint: clang-tidy took $((SECONDS - t0)) s"
 echo "=== lint: clang-format on include/, tests/, examples/, bench/, tools/"
 if bash tools/lint.sh format; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 

@@ -87,11 +87,13 @@ if ci_build "$name" gcc -Dbuildtype=debugoptimized; then
     echo "=== pools between $move and build-ci-$name"
     # The other build runs with the system's (or its own run path's)
     # libraries: LD_LIBRARY_PATH only for this build's side.
+    t0=$SECONDS
     if bash tools/pool-move.sh "$move" "" "build-ci-$name" "$libdir"; then
       pass=$((pass + 1))
     else
       fail=$((fail + 1))
     fi
+    echo "=== pools moved in $((SECONDS - t0)) s"
   fi
 fi
 echo "$pass passed, $fail failed"

@@ -13,11 +13,12 @@
  *   sharedvec POOL N    2 writers push N elements each, 2 readers sum
  *                       what is there meanwhile; prints the final sum
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* pthread_rwlockattr_setkind_np */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <pcoll/pcoll.h>
 
@@ -67,6 +68,8 @@ static void *read_loop(void *arg)
 		pthread_rwlock_unlock(&s->lock);
 		(void)sum;
 		__atomic_fetch_add(&s->reads, 1, __ATOMIC_RELAXED);
+		struct timespec pause = {0, 100000}; /* 0.1 ms */
+		nanosleep(&pause, NULL);
 	}
 	return NULL;
 }
@@ -85,7 +88,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sharedvec: %s\n", pc_errmsg());
 		return 1;
 	}
-	pthread_rwlock_init(&s.lock, NULL);
+	pthread_rwlockattr_t attr;
+	pthread_rwlockattr_init(&attr);
+#ifdef __GLIBC__
+	/* a waiting writer goes before new readers */
+	pthread_rwlockattr_setkind_np(
+		&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+#endif
+	int lrc = pthread_rwlock_init(&s.lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
+	if (lrc != 0) {
+		fprintf(stderr, "sharedvec: pthread_rwlock_init failed (%d)\n",
+			lrc);
+		pc_pool_close(pool);
+		return 1;
+	}
 	pthread_t r[2], w[2];
 	writer wa[2] = {{&s, 0}, {&s, 1000000000}};
 	for (int i = 0; i < 2; i++)

@@ -5,7 +5,7 @@
  * survive kill -9: run it again and it carries on where it stopped, with
  * exact counts at the end.
  *
- *   wordcount [-t THREADS] [-d] POOL FILE...
+ *   wordcount [-t THREADS] [-d] [-v] POOL FILE...
  *
  * A word is a run of ASCII letters and digits, counted in lower case.
  * Each file is cut into chunks of about 4 KiB that end between words. A
@@ -15,7 +15,10 @@
  * Threads that change the same words at the same time can be told to
  * give way (PC_E_BUSY); they run the transaction again (the retry loop
  * of docs/map.md). With -d every word and its count is printed in key
- * order at the end (the test compares that); otherwise a summary.
+ * order at the end (the test compares that); otherwise a summary. With
+ * -v a line "counted FILE#OFFSET" goes to stderr as each chunk's
+ * transaction commits (the test kills the program after a random number
+ * of them, so every kill lands while chunks are being counted).
  */
 #include <ctype.h>
 #include <pthread.h>
@@ -47,6 +50,7 @@ typedef struct job {
 	size_t next; /* the next chunk to take (atomic) */
 	unsigned long retries, skipped;
 	int failed;
+	int verbose; /* -v: a line per committed chunk on stderr */
 } job;
 
 /* The words of one chunk, counted in DRAM: sorted (word, count) pairs. */
@@ -183,6 +187,8 @@ static void *worker(void *arg)
 			j->failed = 1;
 			break;
 		}
+		if (j->verbose)
+			fprintf(stderr, "counted %s\n", mark);
 	}
 	free(buf);
 	return NULL;
@@ -244,22 +250,25 @@ static int print_word(pc_slice key, const uint64_t *val, void *arg)
 int main(int argc, char **argv)
 {
 	unsigned threads = 4;
-	int dump = 0, a = 1;
+	int dump = 0, verbose = 0, a = 1;
 	for (; a < argc && argv[a][0] == '-'; a++) {
 		if (strcmp(argv[a], "-t") == 0 && a + 1 < argc)
 			threads = (unsigned)atoi(argv[++a]);
 		else if (strcmp(argv[a], "-d") == 0)
 			dump = 1;
+		else if (strcmp(argv[a], "-v") == 0)
+			verbose = 1;
 		else
 			break;
 	}
 	if (argc - a < 2 || threads < 1 || threads > 64) {
 		fprintf(stderr,
-			"usage: wordcount [-t THREADS] [-d] POOL FILE...\n");
+			"usage: wordcount [-t THREADS] [-d] [-v] POOL FILE...\n");
 		return 2;
 	}
 	job j;
 	memset(&j, 0, sizeof(j));
+	j.verbose = verbose;
 	if (pc_pool_open_or_create(argv[a], 64u << 20, &j.pool)) {
 		fprintf(stderr, "wordcount: %s\n", pc_errmsg());
 		return 1;
