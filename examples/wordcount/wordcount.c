@@ -262,8 +262,8 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (argc - a < 2 || threads < 1 || threads > 64) {
-		fprintf(stderr,
-			"usage: wordcount [-t THREADS] [-d] [-v] POOL FILE...\n");
+		fprintf(stderr, "usage: wordcount [-t THREADS] [-d] [-v] POOL "
+				"FILE...\n");
 		return 2;
 	}
 	job j;
