@@ -109,7 +109,7 @@ elif (cd "$src" && meson setup "$work/db" --prefix="$dinst" -Dtests=false -Dbenc
       -Dexamples=false -Ddocs=true -Dinstall_docs=true -Dpython=disabled &&
     meson install -C "$work/db") >"$work/log" 2>&1; then
   missing=
-  for h in pcoll vec vec_bulk map map_iter log blkarr pool tx ptr err persist bytes; do
+  for h in pcoll vec vec_bulk map map_iter log blkarr pool root tx ptr err persist bytes; do
     [ -s "$dinst/share/man/man3/pcoll_$h.h.3" ] || missing+=" pcoll_$h.h.3"
   done
   [ -f "$dinst/share/doc/pcoll/html/index.html" ] || missing+=" share/doc/pcoll/html/index.html"

@@ -193,7 +193,9 @@ static inline pc_err pc__pool_open_file(const char *path, int creating,
 	if (e == PC_OK && opts && opts->prefault)
 		e = pc__pool_prefault(pool);
 	if (e != PC_OK) {
+#ifndef PCOLL_TEST_BUG_OPEN_NO_CLOSE /* the open-path fuzzer must see it */
 		pmemobj_close(pool->pop);
+#endif
 		free(pool);
 		if (creating && growable)
 			pc__pool_remove_poolset(path);
