@@ -95,8 +95,7 @@ PMEMobjpool *pmemobj_open(const char *path, const char *layout)
 PMEMobjpool *pmemobj_create(const char *path, const char *layout,
 			    size_t poolsize, mode_t mode)
 {
-	static PMEMobjpool *(*real)(const char *, const char *, size_t,
-				    mode_t);
+	static PMEMobjpool *(*real)(const char *, const char *, size_t, mode_t);
 	if (!real) {
 		void *p = fz_real("pmemobj_create");
 		memcpy(&real, &p, sizeof(p));
