@@ -198,11 +198,13 @@ static int w9_walk_cb(const void *buf, size_t len, void *arg)
 	return 0; /* plog_walk: 0 goes on */
 }
 
+#ifdef BENCH_HAVE_PMEMLOG
 /* libpmemlog's walk goes on while its callback returns nonzero. */
 static int w9_walk_pmemlog(const void *buf, size_t len, void *arg)
 {
 	return w9_walk_cb(buf, len, arg) == 0;
 }
+#endif
 
 static int w9w_pcoll(const bench_env *env, bench_out *out, int packed)
 {
