@@ -94,6 +94,9 @@ void bench_end(void);
 /* A fresh pool path in env->dir for this case; an old file is removed.
  * The harness removes it again after the case. */
 const char *bench_pool_path(const bench_env *env, const char *tag);
+/* SIGINT, SIGTERM, SIGHUP: remove the running case's pools (those of
+ * bench_pool_path()), then end by the signal. Called once by main(). */
+void bench_remove_pools_on_signals(void);
 
 /* A message on stderr naming the running case ("W5 pcoll: " + fmt). */
 void bench_msgv(const char *fmt, va_list ap);

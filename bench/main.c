@@ -277,6 +277,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	bench_remove_pools_on_signals();
 	if (opt.child)
 		return child_main(opt.child, opt.workloads, opt.impls, opt.n,
 				  opt.result);

@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -163,11 +164,36 @@ void bench_msgv(const char *fmt, va_list ap)
 
 static void remove_pools(void)
 {
-	for (int i = 0; i < cur.npaths; i++) {
+	int n = cur.npaths;
+	cur.npaths = 0; /* the signal handler no longer sees them */
+	for (int i = 0; i < n; i++) {
 		(void)unlink(cur.paths[i]);
 		free(cur.paths[i]);
+		cur.paths[i] = NULL;
 	}
-	cur.npaths = 0;
+}
+
+/* Only unlink() and raise(), both async-signal-safe. A path is in
+ * cur.paths before cur.npaths counts it (bench_pool_path). */
+static void remove_pools_and_die(int sig)
+{
+	int n = cur.npaths;
+	for (int i = 0; i < n && i < MAX_PATHS; i++)
+		if (cur.paths[i])
+			(void)unlink(cur.paths[i]);
+	(void)signal(sig, SIG_DFL);
+	(void)raise(sig);
+}
+
+void bench_remove_pools_on_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = remove_pools_and_die;
+	sigemptyset(&sa.sa_mask);
+	const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		(void)sigaction(sigs[i], &sa, NULL);
 }
 
 static uint64_t ts_ns(const struct timespec *t)

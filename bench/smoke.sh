@@ -65,5 +65,27 @@ v=$(field pcoll pmem)
 if [ "$v" = "$want" ]; then ok; else bad "pmem is '$v', want $want"; fi
 if ls "$dir"/pcoll-bench-*W11* >/dev/null 2>&1; then bad "pool files left in $dir"; else ok; fi
 
+# SIGTERM in the middle of a case: pcoll-bench removes its pools, then
+# ends by the signal (status 143).
+sdir=$(mktemp -d "$dir/pcoll-bench-sig-XXXXXX") || exit 1
+trap 'rm -f "$tmp"; rm -rf "$sdir"' EXIT
+PCOLL_BENCH_DIR=$sdir "$bench" --workload W1 --impl pcoll --n 100000000 \
+	--runs 1 >/dev/null 2>&1 &
+pid=$!
+for i in $(seq 1 500); do # up to ~10 s for the pool to appear
+	ls "$sdir"/pcoll-bench-*.pool >/dev/null 2>&1 && break
+	sleep 0.02
+done
+if ls "$sdir"/pcoll-bench-*.pool >/dev/null 2>&1; then ok; else bad "no pool appeared in $sdir"; fi
+kill -TERM "$pid"
+wait "$pid"
+st=$?
+if [ "$st" -eq 143 ]; then ok; else bad "pcoll-bench ended with status $st after SIGTERM, want 143"; fi
+if ls "$sdir"/pcoll-bench-* >/dev/null 2>&1; then
+	bad "SIGTERM left $(ls "$sdir")"
+else
+	ok
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
