@@ -28,6 +28,7 @@ ci_build() {
      || ! ninja -C "$dir" -j "$jobs" ${CI_NINJA_TARGETS:-} >"$dir.build.log" 2>&1; then
     cat "$dir.setup.log" "$dir.build.log" 2>/dev/null | tail -60
     echo "=== $name: BUILD FAILED"
+    rm -rf "$pools" "$pools-msync" # meson setup made them
     fail=$((fail + 1))
     return 1
   fi
